@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "thinkedit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "thinkedit", targets: ["thinkedit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // Domain values and the pure curation rules. No I/O.
+        .target(
+            name: "ThinkEditCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The run database and the content-addressed image store. The only module that writes SQL.
+        .target(
+            name: "ThinkEditStore",
+            dependencies: ["ThinkEditCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Decoded images and their codecs (libpng, libjpeg), resizing, data URLs.
+        .target(
+            name: "ThinkEditImaging",
+            dependencies: ["ThinkEditCore"],
+            swiftSettings: strict
+        ),
+        // The Thinker / Editor / Scorer protocols and their drivers.
+        .target(
+            name: "ThinkEditBackends",
+            dependencies: ["ThinkEditCore", "ThinkEditImaging"],
+            swiftSettings: strict
+        ),
+        // Config, stages, import/export: the pipeline itself.
+        .target(
+            name: "ThinkEditPipeline",
+            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "Yams"],
+            swiftSettings: strict
+        ),
+        // The command line: one small file per subcommand.
+        .executableTarget(
+            name: "thinkedit",
+            dependencies: [
+                "ThinkEditPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,86 @@
+/// A number a judge gave: kept exactly as given, so that an integer score is written back as an
+/// integer (`8`, not `8.0`) in target texts and exports (SPEC §2.5).
+public struct ScoreNumber: Sendable, Hashable, CustomStringConvertible {
+    /// The numeric value.
+    public let value: Double
+    /// Whether the judge gave the number as an integer.
+    public let isInteger: Bool
+
+    public init(_ value: Int) {
+        self.value = Double(value)
+        self.isInteger = true
+    }
+
+    /// A decimal number. A whole value given as a decimal (`8.0`) stays a decimal.
+    public init(decimal value: Double) {
+        self.value = value
+        self.isInteger = false
+    }
+
+    /// Chooses the integer form when `value` is whole and `preferInteger` is set.
+    public init(_ value: Double, integer: Bool) {
+        if integer, value.rounded() == value, abs(value) < 1e15 {
+            self.init(Int(value))
+        } else {
+            self.init(decimal: value)
+        }
+    }
+
+    /// The number as JSON text: integers without a fraction, decimals in Swift's shortest form.
+    public var description: String {
+        isInteger ? String(Int(value)) : JSONNumber.format(value)
+    }
+
+    /// The smaller of two numbers (the judge's two sub-scores become SC or PQ this way).
+    public static func min(_ a: ScoreNumber, _ b: ScoreNumber) -> ScoreNumber {
+        b.value < a.value ? b : a
+    }
+}
+
+/// The score of one edited image (SPEC §2.3): semantic consistency `SC`, perceptual quality `PQ`
+/// and the overall `O`, which is `sqrt(SC * PQ)` unless it was given by an import.
+public struct Score: Sendable, Hashable {
+    public var semantic: ScoreNumber
+    public var quality: ScoreNumber
+    public var overall: Double
+    /// True when `overall` came from the input rather than from `sqrt(SC * PQ)`.
+    public var overallGiven: Bool
+
+    public init(semantic: ScoreNumber, quality: ScoreNumber, overall: Double? = nil) {
+        self.semantic = semantic
+        self.quality = quality
+        if let overall {
+            self.overall = overall
+            self.overallGiven = true
+        } else {
+            self.overall = Score.overall(semantic: semantic.value, quality: quality.value)
+            self.overallGiven = false
+        }
+    }
+
+    /// `O = sqrt(SC * PQ)`.
+    public static func overall(semantic: Double, quality: Double) -> Double {
+        (max(0, semantic) * max(0, quality)).squareRoot()
+    }
+}
+
+/// The raw answers of a VIEScore-style judge for one image: two semantic numbers (edit success,
+/// absence of over-editing) and two quality numbers (naturalness, absence of artifacts).
+public struct JudgeSubScores: Sendable, Hashable {
+    public var success: ScoreNumber
+    public var overEditing: ScoreNumber
+    public var naturalness: ScoreNumber
+    public var artifacts: ScoreNumber
+
+    public init(success: ScoreNumber, overEditing: ScoreNumber, naturalness: ScoreNumber, artifacts: ScoreNumber) {
+        self.success = success
+        self.overEditing = overEditing
+        self.naturalness = naturalness
+        self.artifacts = artifacts
+    }
+
+    /// SC = min(success, over-editing), PQ = min(naturalness, artifacts), O = sqrt(SC * PQ).
+    public var score: Score {
+        Score(semantic: .min(success, overEditing), quality: .min(naturalness, artifacts))
+    }
+}

@@ -1,0 +1,85 @@
+/// Why a trajectory ended (SPEC §2.2).
+public enum EndReason: String, Sendable, Hashable, CaseIterable {
+    /// The expert said the edit is good enough.
+    case stop
+    /// The editor was called `max_turns` times.
+    case maxTurns = "max_turns"
+}
+
+/// Where a trajectory stands in generation.
+public enum TrajectoryStatus: String, Sendable, Hashable, CaseIterable {
+    /// Waiting for (more) model calls.
+    case pending
+    /// Every call is done: the trajectory has its end reason.
+    case complete
+    /// A call's retries were exhausted; `errorClass` says why. `retry-failed` puts it back.
+    case failed
+}
+
+/// One turn of the think-while-edit loop: the instruction `T_t` sent to the editor, the expert's
+/// reasoning `R_t` that produced it (none on turn 1 unless the first turn was rewritten), the edited
+/// image `I_t` and its score `S_t`.
+public struct Turn: Sendable, Hashable {
+    /// 1-based turn number `t`.
+    public var turn: Int
+    public var instruction: String
+    public var reasoning: String?
+    /// Content hash of the edited image.
+    public var image: String
+    /// Seed of the editor call that made `image`, when it was generated here.
+    public var seed: UInt64?
+    public var score: Score?
+    /// The judge's raw sub-scores, when the judge of this run scored the image.
+    public var judge: JudgeSubScores?
+    /// The judge's reasoning text.
+    public var judgeReasoning: String?
+
+    public init(
+        turn: Int, instruction: String, reasoning: String? = nil, image: String,
+        seed: UInt64? = nil, score: Score? = nil, judge: JudgeSubScores? = nil, judgeReasoning: String? = nil
+    ) {
+        self.turn = turn
+        self.instruction = instruction
+        self.reasoning = reasoning
+        self.image = image
+        self.seed = seed
+        self.score = score
+        self.judge = judge
+        self.judgeReasoning = judgeReasoning
+    }
+}
+
+/// A whole trajectory: the pool item it started from and its turns in order.
+public struct Trajectory: Sendable, Hashable {
+    public var id: String
+    public var task: String
+    /// The user's original instruction `T`: the goal every turn is scored against.
+    public var instruction: String
+    /// Content hash of the source image `Isrc`.
+    public var sourceImage: String
+    /// Name of the editor that made every turn.
+    public var editor: String
+    public var status: TrajectoryStatus
+    public var endReason: EndReason?
+    /// The expert's last answer when it said "satisfied" (the stop sample's target reasoning).
+    public var stopReasoning: String?
+    public var errorClass: String?
+    public var turns: [Turn]
+
+    public init(
+        id: String, task: String, instruction: String, sourceImage: String, editor: String,
+        status: TrajectoryStatus = .complete, endReason: EndReason? = nil, stopReasoning: String? = nil,
+        errorClass: String? = nil, turns: [Turn] = []
+    ) {
+        self.id = id
+        self.task = task
+        self.instruction = instruction
+        self.sourceImage = sourceImage
+        self.editor = editor
+        self.status = status
+        self.endReason = endReason
+        self.stopReasoning = stopReasoning
+        self.errorClass = errorClass
+        self.turns = turns
+    }
+}
