@@ -4,6 +4,13 @@ import ArgumentParser
 struct ThinkEdit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thinkedit",
-        abstract: "Build THINKEDIT-style training data for image-editing thinker models."
+        abstract: "Build THINKEDIT-style training data for image-editing thinker models.",
+        discussion: "Stages: pool → generate → score → filter → unroll → split → export. Each is resumable; state lives in <workdir>/thinkedit.sqlite.",
+        subcommands: [
+            PoolCommand.self,
+            TrajectoriesCommand.self,
+            StatusCommand.self,
+            BenchCommand.self,
+        ]
     )
 }
