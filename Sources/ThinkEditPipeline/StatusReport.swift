@@ -81,7 +81,7 @@ public struct StatusReport {
     }
 
     static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try? JSONParser.parse(text)
     }
 
     static func inline(_ counts: String?) -> String {

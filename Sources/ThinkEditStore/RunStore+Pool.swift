@@ -46,13 +46,16 @@ extension RunStore {
     public func insertPool(images: [ImageRecord], items: [PoolItem]) throws -> Int {
         try write { db in
             try Self.insertImages(db, images)
-            let stmt = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO pool_item(id, task, instruction, image, source, meta) VALUES (?, ?, ?, ?, ?, ?)
-                """)
+            let stmt = try RawInsert(db, "INSERT OR IGNORE INTO pool_item(id, task, instruction, image, source, meta) VALUES (?, ?, ?, ?, ?, ?)")
             var inserted = 0
             for item in items {
-                try stmt.execute(arguments: [item.id, item.task, item.instruction, item.image, item.source, item.metaJSON])
-                inserted += db.changesCount
+                stmt.bind(1, item.id)
+                stmt.bind(2, item.task)
+                stmt.bind(3, item.instruction)
+                stmt.bind(4, item.image)
+                stmt.bind(5, item.source)
+                stmt.bind(6, item.metaJSON)
+                inserted += try stmt.step()
             }
             return inserted
         }

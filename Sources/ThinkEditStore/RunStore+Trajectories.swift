@@ -56,32 +56,51 @@ extension RunStore {
     public func insertTrajectories(images: [ImageRecord], trajectories: [Trajectory], origin: String = "imported") throws -> Int {
         try write { db in
             try Self.insertImages(db, images)
-            let tStmt = try db.cachedStatement(sql: """
+            let tStmt = try RawInsert(db, """
                 INSERT OR IGNORE INTO trajectory(id, task, instruction, source_image, editor, origin, status, end_reason, stop_reasoning, error_class)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let turnStmt = try db.cachedStatement(sql: """
+            let turnStmt = try RawInsert(db, """
                 INSERT INTO turn(trajectory, turn, instruction, reasoning, image, seed, semantic, quality, overall, overall_given,
                                  sc_success, sc_overedit, semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var inserted = 0
             for t in trajectories {
-                try tStmt.execute(arguments: [t.id, t.task, t.instruction, t.sourceImage, t.editor, origin, t.status.rawValue,
-                                             t.endReason?.rawValue, t.stopReasoning, t.errorClass])
-                guard db.changesCount > 0 else { continue }
+                tStmt.bind(1, t.id)
+                tStmt.bind(2, t.task)
+                tStmt.bind(3, t.instruction)
+                tStmt.bind(4, t.sourceImage)
+                tStmt.bind(5, t.editor)
+                tStmt.bind(6, origin)
+                tStmt.bind(7, t.status.rawValue)
+                tStmt.bind(8, t.endReason?.rawValue)
+                tStmt.bind(9, t.stopReasoning)
+                tStmt.bind(10, t.errorClass)
+                guard try tStmt.step() > 0 else { continue }
                 inserted += 1
-                let seq = db.lastInsertedRowID
+                let seq = tStmt.lastInsertedRowID
                 for turn in t.turns {
-                    let s = turn.score
-                    let j = turn.judge
-                    turnStmt.setUncheckedArguments([
-                        seq, turn.turn, turn.instruction, turn.reasoning, turn.image, turn.seed.map { Int64(bitPattern: $0) },
-                        s.map { Self.value($0.semantic) }, s.map { Self.value($0.quality) }, s?.overall, s.map { $0.overallGiven },
-                        j.map { Self.value($0.success) }, j.map { Self.value($0.overEditing) }, turn.judgeReasoning,
-                        j.map { Self.value($0.naturalness) }, j.map { Self.value($0.artifacts) }, nil,
-                    ])
-                    try turnStmt.execute()
+                    turnStmt.bind(1, seq)
+                    turnStmt.bind(2, turn.turn)
+                    turnStmt.bind(3, turn.instruction)
+                    turnStmt.bind(4, turn.reasoning)
+                    turnStmt.bind(5, turn.image)
+                    if let seed = turn.seed { turnStmt.bind(6, Int64(bitPattern: seed)) }
+                    if let s = turn.score {
+                        turnStmt.bind(7, Self.value(s.semantic))
+                        turnStmt.bind(8, Self.value(s.quality))
+                        turnStmt.bind(9, s.overall)
+                        turnStmt.bind(10, s.overallGiven)
+                    }
+                    if let j = turn.judge {
+                        turnStmt.bind(11, Self.value(j.success))
+                        turnStmt.bind(12, Self.value(j.overEditing))
+                        turnStmt.bind(14, Self.value(j.naturalness))
+                        turnStmt.bind(15, Self.value(j.artifacts))
+                    }
+                    turnStmt.bind(13, turn.judgeReasoning)
+                    try turnStmt.step()
                 }
             }
             if inserted > 0 { try Self.bumpDataVersion(db) }
@@ -131,8 +150,8 @@ extension RunStore {
     }
 
     /// Integer scores are stored as SQLite integers, decimals as reals: the column has no type.
-    static func value(_ n: ScoreNumber) -> DatabaseValue {
-        n.isInteger ? Int64(n.value).databaseValue : n.value.databaseValue
+    static func value(_ n: ScoreNumber) -> ScoreNumberValue {
+        n.isInteger ? .integer(Int64(n.value)) : .real(n.value)
     }
 
     static func number(_ v: DatabaseValue) -> ScoreNumber? {

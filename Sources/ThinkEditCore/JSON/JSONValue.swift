@@ -5,6 +5,8 @@ public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case integer(Int64)
+    /// An integer above `Int64.max` (a 64-bit seed, say).
+    case unsigned(UInt64)
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -12,6 +14,13 @@ public enum JSONValue: Sendable, Hashable {
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.canonicalText == b.canonicalText }
     public func hash(into hasher: inout Hasher) { hasher.combine(canonicalText) }
+
+    /// The value of `key` in an object (the first, if the key repeats); nil otherwise.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let pairs) = self else { return nil }
+        for (k, v) in pairs where k == key { return v }
+        return nil
+    }
 
     public var canonicalText: String {
         var out = ""
@@ -24,6 +33,7 @@ public enum JSONValue: Sendable, Hashable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .integer(let i): out += String(i)
+        case .unsigned(let u): out += String(u)
         case .number(let d): out += JSONNumber.format(d)
         case .string(let s): JSONText.appendQuoted(s, to: &out)
         case .array(let items):
@@ -43,38 +53,6 @@ public enum JSONValue: Sendable, Hashable {
             }
             out += "}"
         }
-    }
-}
-
-extension JSONValue: Decodable {
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
-            var pairs: [(String, JSONValue)] = []
-            for key in keyed.allKeys {
-                pairs.append((key.stringValue, try keyed.decode(JSONValue.self, forKey: key)))
-            }
-            self = .object(pairs)
-            return
-        }
-        if var list = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !list.isAtEnd { items.append(try list.decode(JSONValue.self)) }
-            self = .array(items)
-            return
-        }
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() { self = .null }
-        else if let b = try? single.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? single.decode(Int64.self) { self = .integer(i) }
-        else if let d = try? single.decode(Double.self) { self = .number(d) }
-        else { self = .string(try single.decode(String.self)) }
     }
 }
 

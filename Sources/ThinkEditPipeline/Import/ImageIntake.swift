@@ -7,7 +7,7 @@ import ThinkEditStore
 /// folder, reads, hashes and fully decodes it once per distinct path (in parallel), and later copies
 /// the validated files into the content-addressed store. Bytes are not kept between the two passes,
 /// so memory does not grow with the number of images.
-struct ImageIntake {
+final class ImageIntake {
     struct Inspected: Sendable {
         let path: String
         let record: ImageRecord
@@ -15,9 +15,20 @@ struct ImageIntake {
 
     let folder: String
     let limits: ImageLimits
+    /// Path resolution is slow next to everything else in an import, and a pool names the same
+    /// files again and again.
+    private var resolved: [String: String] = [:]
+
+    init(folder: String, limits: ImageLimits) {
+        self.folder = folder
+        self.limits = limits
+    }
 
     func resolve(_ reference: String) -> String {
-        absolutePath(reference, relativeTo: folder)
+        if let p = resolved[reference] { return p }
+        let p = absolutePath(reference, relativeTo: folder)
+        resolved[reference] = p
+        return p
     }
 
     /// Inspects every distinct path; the result maps path → record or the reason it is unusable.

@@ -22,13 +22,23 @@ public struct PoolImporter {
         self.store = store
     }
 
-    private struct Row: Decodable, Sendable {
+    private struct Row: Sendable {
         var id: String?
         var image: String?
         var instruction: String?
         var task: String?
         var source: String?
         var meta: JSONValue?
+
+        init(json: JSONValue) throws(FieldError) {
+            let f = try JSONFields(json)
+            id = try f.string("id")
+            image = try f.string("image")
+            instruction = try f.string("instruction")
+            task = try f.string("task")
+            source = try f.string("source")
+            meta = f.raw("meta")
+        }
     }
 
     public func importFile(_ path: String) throws -> ImportSummary {
@@ -36,7 +46,7 @@ public struct PoolImporter {
         let jsonl = try JSONLines(file: file)
         guard !jsonl.lines.isEmpty else { throw ImportError.empty(file: file) }
         let intake = ImageIntake(folder: (file as NSString).deletingLastPathComponent, limits: ImageLimits(maxPixels: config.images.maxPixels))
-        let decoded = jsonl.decodeAll { data in try JSONDecoder().decode(Row.self, from: data) }
+        let decoded = jsonl.parseAll { bytes in parseRow(bytes) { json throws(FieldError) in try Row(json: json) } }
 
         var problems = ProblemList()
         var rows: [(line: Int, row: Row, imagePath: String)] = []
@@ -47,7 +57,7 @@ public struct PoolImporter {
             switch result {
             case .success(let r): row = r
             case .failure(let e):
-                problems.add(line, describeDecodingError(e))
+                problems.add(line, e.description)
                 continue
             }
             var ok = true
@@ -55,7 +65,7 @@ public struct PoolImporter {
                 if value == nil {
                     problems.add(line, "field \"\(name)\" is missing")
                     ok = false
-                } else if value!.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                } else if value!.isBlank {
                     problems.add(line, "field \"\(name)\" is empty")
                     ok = false
                 }

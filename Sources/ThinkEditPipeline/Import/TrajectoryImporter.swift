@@ -20,7 +20,7 @@ public struct TrajectoryImporter {
         let jsonl = try JSONLines(file: file)
         guard !jsonl.lines.isEmpty else { throw ImportError.empty(file: file) }
         let intake = ImageIntake(folder: (file as NSString).deletingLastPathComponent, limits: ImageLimits(maxPixels: config.images.maxPixels))
-        let decoded = jsonl.decodeAll { data in try JSONDecoder().decode(TrajectoryRow.self, from: data) }
+        let decoded = jsonl.parseAll { bytes in parseRow(bytes) { json throws(FieldError) in try TrajectoryRow(json: json) } }
 
         var problems = ProblemList()
         var valid: [(line: Int, row: TrajectoryRow)] = []
@@ -30,7 +30,7 @@ public struct TrajectoryImporter {
             let line = jsonl.lines[i].number
             switch result {
             case .failure(let e):
-                problems.add(line, describeDecodingError(e))
+                problems.add(line, e.description)
             case .success(let row):
                 let before = problems.total
                 check(row, line: line, problems: &problems)
@@ -88,13 +88,13 @@ public struct TrajectoryImporter {
     private func check(_ row: TrajectoryRow, line: Int, problems: inout ProblemList) {
         func required(_ name: String, _ value: String?) {
             if value == nil { problems.add(line, "field \"\(name)\" is missing") }
-            else if value!.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.add(line, "field \"\(name)\" is empty") }
+            else if value!.isBlank { problems.add(line, "field \"\(name)\" is empty") }
         }
         required("id", row.id)
         required("task", row.task)
         required("instruction", row.instruction)
         required("source_image", row.sourceImage)
-        if let e = row.editor, e.trimmingCharacters(in: .whitespaces).isEmpty { problems.add(line, "field \"editor\" is empty") }
+        if let e = row.editor, e.isBlank { problems.add(line, "field \"editor\" is empty") }
         if let task = row.task, !task.isEmpty, config.taxonomy.resolve(task) == nil {
             problems.add(line, "task \"\(task)\" is not in the taxonomy (\(config.taxonomy.tasks.joined(separator: ", "))): fix the task or map it with `task_map` in the config")
         }
@@ -103,7 +103,7 @@ public struct TrajectoryImporter {
         case let r? where EndReason(rawValue: r) == nil:
             problems.add(line, "field \"end_reason\" is \"\(r)\": it must be stop or max_turns")
         case "stop":
-            if (row.stopReasoning ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if (row.stopReasoning ?? "").isBlank {
                 problems.add(line, "end_reason is \"stop\" but \"stop_reasoning\" is missing or empty: add the expert's last reasoning, or set end_reason to max_turns")
             }
         default: break
@@ -142,9 +142,7 @@ public struct TrajectoryImporter {
     private func trajectory(_ row: TrajectoryRow, hash: (String) -> String) -> Trajectory {
         let turns = row.steps!.map { s -> Turn in
             let score = s.score.map { Score(semantic: $0.semantic!, quality: $0.quality!, overall: $0.overall) }
-            let judge = s.score?.judge.map {
-                JudgeSubScores(success: $0.success, overEditing: $0.overEditing, naturalness: $0.naturalness, artifacts: $0.artifacts)
-            }
+            let judge = s.score?.judge
             return Turn(turn: s.turn!, instruction: s.instruction!, reasoning: s.reasoning, image: hash(s.image!),
                         seed: s.seed, score: score, judge: judge, judgeReasoning: s.score?.reasoning)
         }
