@@ -74,6 +74,23 @@ struct VarianceSplitTests {
         }
     }
 
+    @Test func rankKeysOrderExactlyLikeTheLowercaseHexText() {
+        // Digests that share their first 16 or 48 hex digits too, so every word of the key counts.
+        var hexes = (0..<300).map { ContentHash.sha256Hex("unit-\($0)") }
+        hexes.append(String(repeating: "0", count: 16) + String(hexes[0].dropFirst(16)))
+        hexes.append(String(repeating: "0", count: 16) + String(hexes[1].dropFirst(16)))
+        hexes.append(String(repeating: "f", count: 48) + String(hexes[2].dropFirst(48)))
+        hexes.append(String(repeating: "f", count: 48) + String(hexes[3].dropFirst(48)))
+        let byKey = hexes.enumerated().map { RankKey(hex: $1, position: $0) }.sorted().map { hexes[$0.position] }
+        #expect(byKey == hexes.sorted())
+    }
+
+    @Test func sampleIDBytesAreTheSampleIDText() {
+        var bytes = [UInt8]()
+        SampleID.appendUTF8(trajectory: "p-é#1", turn: 12, to: &bytes)
+        #expect(bytes == Array(SampleID.make(trajectory: "p-é#1", turn: 12).utf8))
+    }
+
     @Test func sftSamplesComeFromLowVarianceOrConsistentlyGoodTrajectoriesNotChosenForRL() throws {
         let input = SplitInput(trajectories: [
             kept("rl-a", variance: 9, first: 2, min: 2),

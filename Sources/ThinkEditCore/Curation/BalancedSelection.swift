@@ -6,6 +6,9 @@
 /// 3. inside a (task, bin) group whose quota is smaller than the group, the units with the
 ///    smallest lowercase hex `SHA-256("<seed>:<unit id>")`.
 /// Hashes are computed only in step 3's cut groups: whole groups need no ranking.
+///
+/// The result depends on the candidates only through their groups and unit ids, never on their
+/// order (ids are unique; the position breaks a tie only between equal ids).
 struct BalancedSelection {
     /// Candidates per (task, bin) group, row-major: `counts[task * binCount + bin]`.
     var candidates: [Int]
@@ -17,10 +20,12 @@ struct BalancedSelection {
     /// - Parameters:
     ///   - tasks: task rank per candidate (0..<taskCount).
     ///   - bins: score bin per candidate (0..<binCount).
-    ///   - unitID: the unit id of the candidate at a position (trajectory id or sample id).
+    ///   - appendUnitID: appends the UTF-8 of the unit id (trajectory id or sample id) of the
+    ///     candidate at a position. Bytes rather than a `String`: building a million small strings
+    ///     cost more than hashing them.
     init(
         tasks: [Int32], bins: [Int32], taskCount: Int, binCount: Int, target: Int, seed: UInt64,
-        unitID: (Int) -> String
+        appendUnitID: (Int, inout [UInt8]) -> Void
     ) {
         precondition(tasks.count == bins.count)
         let groupCount = taskCount * binCount
@@ -40,34 +45,75 @@ struct BalancedSelection {
             quotas.replaceSubrange(range, with: binQuotas)
         }
 
-        // Counting sort of the positions by group, keeping input order inside a group.
-        var start = [Int](repeating: 0, count: groupCount + 1)
-        for g in 0..<groupCount { start[g + 1] = start[g] + candidates[g] }
-        var next = start
-        var members = [Int](repeating: 0, count: tasks.count)
-        for i in tasks.indices {
-            let g = Int(tasks[i]) * binCount + Int(bins[i])
-            members[next[g]] = i
-            next[g] += 1
-        }
-
+        // One pass in input order (the caller's arrays are read sequentially, which matters at a
+        // million units): whole groups are taken at once, units of cut groups get their rank key.
         var chosen = [Int]()
         chosen.reserveCapacity(min(target, tasks.count))
-        let prefix = String(seed) + ":"
-        for g in 0..<groupCount where quotas[g] > 0 {
-            let group = members[start[g]..<start[g + 1]]
-            if quotas[g] == group.count {
-                chosen.append(contentsOf: group)
-                continue
+        var ranked = [[RankKey]](repeating: [], count: groupCount)
+        for g in 0..<groupCount where quotas[g] > 0 && quotas[g] < candidates[g] {
+            ranked[g].reserveCapacity(candidates[g])
+        }
+        // The hashed text is "<seed>:<unit id>"; the buffer keeps the "<seed>:" part between units.
+        var text = Array((String(seed) + ":").utf8)
+        let prefixLength = text.count
+        for position in tasks.indices {
+            let g = Int(tasks[position]) * binCount + Int(bins[position])
+            if quotas[g] == candidates[g] {
+                chosen.append(position)
+            } else if quotas[g] > 0 {
+                text.removeSubrange(prefixLength...)
+                appendUnitID(position, &text)
+                ranked[g].append(RankKey(hex: ContentHash.sha256Hex(text), position: position))
             }
-            var ranked = group.map { (key: ContentHash.sha256Hex(prefix + unitID($0)), position: $0) }
-            ranked.sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
-            chosen.append(contentsOf: ranked.prefix(quotas[g]).lazy.map(\.position))
+        }
+        for g in ranked.indices where !ranked[g].isEmpty {
+            ranked[g].sort()
+            chosen.append(contentsOf: ranked[g].prefix(quotas[g]).lazy.map(\.position))
         }
         chosen.sort()
 
         self.candidates = candidates
         self.quotas = quotas
         self.chosen = chosen
+    }
+}
+
+/// A unit's place in the SHA-256 ranking: ordered by its lowercase hex digest, smallest first.
+/// The 64 hex digits are kept as four 64-bit numbers, which order exactly like the text: comparing
+/// and keeping a million `String`s cost more time and memory than the hashing itself. The position
+/// decides only between equal digests, i.e. equal unit ids.
+struct RankKey: Comparable {
+    let digest: (UInt64, UInt64, UInt64, UInt64)
+    let position: Int
+
+    init(hex: String, position: Int) {
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var word: UInt64 = 0
+        for (i, byte) in hex.utf8.prefix(64).enumerated() {
+            let digit = byte >= UInt8(ascii: "a") ? byte - UInt8(ascii: "a") + 10 : byte - UInt8(ascii: "0")
+            word = word << 4 | UInt64(digit)
+            switch i {
+            case 15: digest.0 = word
+            case 31: digest.1 = word
+            case 47: digest.2 = word
+            case 63: digest.3 = word
+            default: continue
+            }
+            word = 0
+        }
+        self.digest = digest
+        self.position = position
+    }
+
+    static func < (a: RankKey, b: RankKey) -> Bool {
+        if a.digest.0 != b.digest.0 { return a.digest.0 < b.digest.0 }
+        if a.digest.1 != b.digest.1 { return a.digest.1 < b.digest.1 }
+        if a.digest.2 != b.digest.2 { return a.digest.2 < b.digest.2 }
+        if a.digest.3 != b.digest.3 { return a.digest.3 < b.digest.3 }
+        return a.position < b.position
+    }
+
+    static func == (a: RankKey, b: RankKey) -> Bool {
+        a.digest == b.digest && a.position == b.position
     }
 }

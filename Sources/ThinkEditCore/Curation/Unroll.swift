@@ -55,6 +55,14 @@ public enum SampleID {
         trajectory + "#" + String(turn)
     }
 
+    /// Appends the UTF-8 of `make(trajectory:turn:)` to `bytes`, without building a `String`
+    /// (the split hashes a million sample ids).
+    public static func appendUTF8(trajectory: String, turn: Int, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: trajectory.utf8)
+        bytes.append(UInt8(ascii: "#"))
+        bytes.append(contentsOf: String(turn).utf8)
+    }
+
     /// Splits an id at its LAST `#`, so trajectory ids may themselves contain `#`. Nil when the id
     /// does not end in `#` and a positive turn number.
     public static func parse(_ id: String) -> (trajectory: String, turn: Int)? {

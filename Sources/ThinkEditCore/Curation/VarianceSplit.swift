@@ -66,7 +66,7 @@ public enum VarianceSplit {
         let rl = BalancedSelection(
             tasks: rlTasks, bins: rlBins, taskCount: taskNames.count, binCount: binCount,
             target: config.rlTrajectories, seed: config.seed
-        ) { trajectories[rlCandidates[$0]].id }
+        ) { position, text in text.append(contentsOf: trajectories[rlCandidates[position]].id.utf8) }
         let rlChosen = rl.chosen.map { rlCandidates[$0] }
 
         // SFT: samples of the trajectories RL did not take, low variance or consistently good.
@@ -93,7 +93,10 @@ public enum VarianceSplit {
         let sft = BalancedSelection(
             tasks: sftTasks, bins: sftBins, taskCount: taskNames.count, binCount: binCount,
             target: config.sftSamples, seed: config.seed
-        ) { input.sampleID(sftCandidates[$0]) }
+        ) { position, text in
+            let sample = input.samples[sftCandidates[position]]
+            SampleID.appendUTF8(trajectory: trajectories[sample.trajectory].id, turn: sample.turn, to: &text)
+        }
         let sftChosen = sft.chosen.map { sftCandidates[$0] }
 
         var sftFrom = [Bool](repeating: false, count: trajectories.count)
