@@ -26,27 +26,7 @@ public enum VarianceSplit {
         let binCount = binning.topBin + 1
         let trajectories = input.trajectories
 
-        // Tasks become ranks in byte order of their names: one dictionary lookup per trajectory,
-        // array indices from then on.
-        var rankOfName = [String: Int32]()
-        var names = [String]()
-        var task = [Int32]()
-        task.reserveCapacity(trajectories.count)
-        for trajectory in trajectories {
-            if let index = rankOfName[trajectory.task] {
-                task.append(index)
-            } else {
-                let index = Int32(names.count)
-                rankOfName[trajectory.task] = index
-                names.append(trajectory.task)
-                task.append(index)
-            }
-        }
-        let byteOrder = names.indices.sorted { String.byteOrder(names[$0], names[$1]) }
-        var rank = [Int32](repeating: 0, count: names.count)
-        for (r, i) in byteOrder.enumerated() { rank[i] = Int32(r) }
-        for i in task.indices { task[i] = rank[Int(task[i])] }
-        let taskNames = byteOrder.map { names[$0] }
+        let (task, taskNames) = taskRanks(trajectories)
 
         let minVariance = ScoreBinning.micros(config.rlMinVariance)
         let minQuality = ScoreBinning.micros(config.sftMinQuality)
@@ -118,5 +98,29 @@ public enum VarianceSplit {
             unusedTrajectories: unused
         )
         return SplitResult(rlTrajectories: rlChosen, rlSamples: rlSamples, sftSamples: sftChosen, statistics: statistics)
+    }
+
+    /// Each trajectory's task as its rank among the task names in byte order, and the names in that
+    /// order: one dictionary lookup per trajectory, array indices from then on.
+    static func taskRanks(_ trajectories: [SplitTrajectory]) -> (ranks: [Int32], names: [String]) {
+        var indexOfName = [String: Int32]()
+        var names = [String]()
+        var ranks = [Int32]()
+        ranks.reserveCapacity(trajectories.count)
+        for trajectory in trajectories {
+            if let index = indexOfName[trajectory.task] {
+                ranks.append(index)
+            } else {
+                let index = Int32(names.count)
+                indexOfName[trajectory.task] = index
+                names.append(trajectory.task)
+                ranks.append(index)
+            }
+        }
+        let byteOrder = names.indices.sorted { String.byteOrder(names[$0], names[$1]) }
+        var rankOfIndex = [Int32](repeating: 0, count: names.count)
+        for (rank, index) in byteOrder.enumerated() { rankOfIndex[index] = Int32(rank) }
+        for i in ranks.indices { ranks[i] = rankOfIndex[Int(ranks[i])] }
+        return (ranks, byteOrder.map { names[$0] })
     }
 }
