@@ -105,7 +105,8 @@ public enum Unroll {
     ) -> (samples: [UnrolledSample], statistics: UnrollStatistics) {
         precondition(trajectories.count == decisions.count, "one filter decision per trajectory")
         var samples = [UnrolledSample]()
-        samples.reserveCapacity(trajectories.count * 3)
+        // k - 1 refine samples and at most one stop sample per kept trajectory.
+        samples.reserveCapacity(decisions.reduce(0) { $0 + ($1.kept?.length ?? 0) })
         var statistics = UnrollStatistics(stopSamplesEnabled: stopSamples)
         for (i, trajectory) in trajectories.enumerated() {
             guard let kept = decisions[i].kept else { continue }
