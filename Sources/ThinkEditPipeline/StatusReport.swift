@@ -42,6 +42,7 @@ public struct StatusReport {
             lines.append(pad(name, 10) + pad(run.status, 13) + pad(finished, 21) + Self.inline(run.counts))
             if let message = run.message { lines.append(pad("", 10) + message) }
         }
+        lines += curationDetails()
         return lines.joined(separator: "\n")
     }
 
@@ -78,6 +79,41 @@ public struct StatusReport {
             ("stages", .object(stageValues)),
         ])
         return value.canonicalText
+    }
+
+    /// The curation statistics of the last filter and split runs, in words and small tables.
+    func curationDetails() -> [String] {
+        var lines: [String] = []
+        let decoder = JSONDecoder()
+        if let text = stages["filter"]?.stats, let f = try? decoder.decode(FilterStatistics.self, from: Data(text.utf8)) {
+            lines.append("")
+            lines.append("filter: \(group(f.kept)) of \(group(f.trajectories)) kept; dropped " +
+                DropReason.allCases.map { "\($0.rawValue) \(group(f.dropped[$0]))" }.joined(separator: ", "))
+            lines.append("  truncation length k: " + f.lengths.map { "k=\($0.k): \(group($0.count))" }.joined(separator: ", ") +
+                "; \(group(f.truncated)) truncated, \(group(f.turnsCut)) turns cut")
+        }
+        if let text = stages["split"]?.stats, let s = try? decoder.decode(SplitStatistics.self, from: Data(text.utf8)) {
+            lines.append("")
+            let v = s.variance
+            lines.append("variance V of \(group(s.keptTrajectories)) kept trajectories (threshold rl.min_variance = \(JSONNumber.format(v.threshold))): " +
+                "\(group(v.atOrBelowThreshold)) at or below, \(group(v.aboveThreshold)) above, \(group(v.zero)) zero")
+            let peak = max(1, v.buckets.map(\.count).max() ?? 1)
+            for b in v.buckets {
+                let bar = String(repeating: "#", count: Int((Double(b.count) / Double(peak) * 40).rounded(.up)))
+                let mark = b.lower < v.threshold && v.threshold < b.lower + VarianceHistogram.bucketWidth || b.lower == v.threshold ? " <- threshold" : ""
+                lines.append("  " + pad(String(format: "%6.2f", b.lower), 8) + pad(group(b.count), 10) + bar + mark)
+            }
+            for (name, b, unit) in [("RL", s.rl, "trajectories"), ("SFT", s.sft, "samples")] {
+                lines.append("")
+                lines.append("\(name): \(group(b.selected)) of \(group(b.target)) \(unit) selected from \(group(b.candidates)) candidates" +
+                    (b.shortfall > 0 ? "; SHORTFALL \(group(b.shortfall))" : ""))
+                lines.append("  " + pad("task", 18) + pad("candidates", 12) + "selected")
+                for t in b.tasks { lines.append("  " + pad(t.task, 18) + pad(group(t.candidates), 12) + group(t.selected)) }
+                lines.append("  " + pad("score bin", 18) + pad("candidates", 12) + "selected")
+                for bin in b.bins { lines.append("  " + pad("[\(JSONNumber.format(bin.lower))..)", 18) + pad(group(bin.candidates), 12) + group(bin.selected)) }
+            }
+        }
+        return lines
     }
 
     static func parse(_ text: String) -> JSONValue? {

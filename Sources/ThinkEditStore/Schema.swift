@@ -71,11 +71,13 @@ enum Schema {
                 -- What the filter stage decided for each trajectory (SPEC 2.4).
                 CREATE TABLE curation (
                     trajectory INTEGER PRIMARY KEY REFERENCES trajectory(seq) ON DELETE CASCADE,
+                    turns INTEGER NOT NULL,          -- n, before truncation
                     kept INTEGER NOT NULL,
                     drop_reason TEXT,
                     k INTEGER,
                     variance REAL,
                     first_overall REAL,
+                    best_overall REAL,
                     min_overall REAL
                 );
 

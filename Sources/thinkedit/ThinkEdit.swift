@@ -9,6 +9,9 @@ struct ThinkEdit: AsyncParsableCommand {
         subcommands: [
             PoolCommand.self,
             TrajectoriesCommand.self,
+            FilterCommand.self,
+            UnrollCommand.self,
+            SplitCommand.self,
             StatusCommand.self,
             BenchCommand.self,
         ]
