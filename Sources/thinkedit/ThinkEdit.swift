@@ -5,11 +5,15 @@ struct ThinkEdit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thinkedit",
         abstract: "Build THINKEDIT-style training data for image-editing thinker models.",
-        subcommands: [Bench.self]
+        discussion: "Stages: pool → generate → score → filter → unroll → split → export. Each is resumable; state lives in <workdir>/thinkedit.sqlite.",
+        subcommands: [
+            PoolCommand.self,
+            TrajectoriesCommand.self,
+            FilterCommand.self,
+            UnrollCommand.self,
+            SplitCommand.self,
+            StatusCommand.self,
+            BenchCommand.self,
+        ]
     )
-}
-
-/// `thinkedit bench ...`: performance measurements that print figures.
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [BenchImagesCommand.self])
 }
