@@ -14,6 +14,7 @@ public enum ImageBenchmark {
         public let targetHeight: Int
     }
 
+    /// What the workload produces: the pixel budget, the resize filter and both encoders' options.
     public struct Settings: Sendable {
         public var maxPixels: Int
         public var filter: ResizeFilter
