@@ -59,20 +59,48 @@ public enum ImageBenchmark {
         }
     }
 
-    /// Wall-clock seconds of each repetition of the whole of `items` on `threads` threads, after
-    /// one untimed warm-up repetition, plus the total output bytes of one repetition.
-    public static func time(_ items: [Item], threads: Int, repetitions: Int, settings: Settings) throws -> (seconds: [Double], outputBytes: Int) {
+    /// Timings of one cell of the benchmark.
+    public struct Timing: Sendable {
+        /// Wall-clock seconds of each timed repetition.
+        public let seconds: [Double]
+        /// CPU seconds (all threads of the process) of each timed repetition: seconds × cores busy.
+        public let cpuSeconds: [Double]
+        /// Total encoded output of one repetition.
+        public let outputBytes: Int
+    }
+
+    /// Times `repetitions` runs of the whole of `items` on `threads` threads, after one untimed
+    /// warm-up run. CPU time is recorded too, so a shortfall in multi-thread scaling can be told
+    /// apart: per-image CPU that grows means contention in the code, CPU that does not reach
+    /// `threads` cores means the machine had no free core to give.
+    public static func time(_ items: [Item], threads: Int, repetitions: Int, settings: Settings) throws -> Timing {
         precondition(threads >= 1 && repetitions >= 1)
         var outputBytes = 0
         var seconds: [Double] = []
+        var cpuSeconds: [Double] = []
         for repetition in 0...repetitions {
+            let cpuStart = processCPUSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             let bytes = try runOnce(items, threads: threads, settings: settings)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if repetition > 0 { seconds.append(elapsed) }
+            if repetition > 0 {
+                seconds.append(elapsed)
+                cpuSeconds.append(processCPUSeconds() - cpuStart)
+            }
             outputBytes = bytes
         }
-        return (seconds, outputBytes)
+        return Timing(seconds: seconds, cpuSeconds: cpuSeconds, outputBytes: outputBytes)
+    }
+
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)  // Glibc imports the `who` constants as an enum
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private static func runOnce(_ items: [Item], threads: Int, settings: Settings) throws -> Int {

@@ -73,7 +73,7 @@ struct BenchImagesCommand: AsyncParsableCommand {
             for t in threadCounts {
                 let timing = try ImageBenchmark.time(subset, threads: t, repetitions: repetitions, settings: settings)
                 rows.append(Row(implementation: "thinkedit", format: format, threads: t, images: subset.count,
-                                seconds: timing.seconds, outputBytes: timing.outputBytes))
+                                seconds: timing.seconds, cpuSeconds: timing.cpuSeconds, outputBytes: timing.outputBytes))
                 print("thinkedit \(format.rawValue) \(t) thread(s): \(Self.fmt(rows.last!.imagesPerSecond)) img/s")
             }
         }
@@ -106,6 +106,7 @@ struct BenchImagesCommand: AsyncParsableCommand {
             let threads: Int
             let images: Int
             let seconds: [Double]
+            let cpu_seconds: [Double]
             let output_bytes: Int
         }
         let pillow: String
@@ -134,7 +135,7 @@ struct BenchImagesCommand: AsyncParsableCommand {
         let parsed = try JSONDecoder().decode(PillowOutput.self, from: data)
         let rows = parsed.results.map {
             Row(implementation: "Pillow", format: $0.format == "png" ? .png : .jpeg, threads: $0.threads,
-                images: $0.images, seconds: $0.seconds, outputBytes: $0.output_bytes)
+                images: $0.images, seconds: $0.seconds, cpuSeconds: $0.cpu_seconds, outputBytes: $0.output_bytes)
         }
         return (parsed.pillow, rows)
     }
@@ -147,14 +148,21 @@ struct BenchImagesCommand: AsyncParsableCommand {
         let threads: Int
         let images: Int
         let seconds: [Double]
+        let cpuSeconds: [Double]
         let outputBytes: Int
 
-        var medianSeconds: Double {
-            let s = seconds.sorted()
+        static func median(_ values: [Double]) -> Double {
+            let s = values.sorted()
             return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
         }
 
-        var imagesPerSecond: Double { Double(images) / medianSeconds }
+        var imagesPerSecond: Double { Double(images) / Self.median(seconds) }
+
+        /// Images per CPU-second (median): the work's cost, whatever share of the machine it got.
+        var imagesPerCPUSecond: Double { Double(images) / Self.median(cpuSeconds) }
+
+        /// Median over repetitions of CPU seconds / wall seconds: how many cores were busy.
+        var coresBusy: Double { Self.median(zip(cpuSeconds, seconds).map { $0 / $1 }) }
     }
 
     private static func fmt(_ value: Double, digits: Int = 2) -> String {
@@ -168,8 +176,8 @@ struct BenchImagesCommand: AsyncParsableCommand {
               + "\(count) PNG + \(count) JPEG; PNG zlib \(pngLevel), JPEG q\(jpegQuality) 4:2:0; "
               + "median of \(repetitions) repetitions" + (pillowVersion.map { "; Pillow \($0)" } ?? ""))
         print("")
-        print("| implementation | threads | PNG img/s | JPEG img/s | PNG out KiB/img | JPEG out KiB/img |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| implementation | threads | PNG img/s | JPEG img/s | cores busy (PNG / JPEG) | img per CPU-s (PNG / JPEG) | PNG out KiB/img | JPEG out KiB/img |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         func find(_ impl: String, _ format: ImageFormat, _ t: Int) -> Row? {
             rows.first { $0.implementation == impl && $0.format == format && $0.threads == t }
         }
@@ -177,6 +185,8 @@ struct BenchImagesCommand: AsyncParsableCommand {
             for t in threadCounts {
                 guard let png = find(impl, .png, t), let jpeg = find(impl, .jpeg, t) else { continue }
                 print("| \(impl) | \(t) | \(Self.fmt(png.imagesPerSecond)) | \(Self.fmt(jpeg.imagesPerSecond)) | "
+                      + "\(Self.fmt(png.coresBusy)) / \(Self.fmt(jpeg.coresBusy)) | "
+                      + "\(Self.fmt(png.imagesPerCPUSecond)) / \(Self.fmt(jpeg.imagesPerCPUSecond)) | "
                       + "\(png.outputBytes / png.images / 1024) | \(jpeg.outputBytes / jpeg.images / 1024) |")
             }
         }

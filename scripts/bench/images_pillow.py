@@ -7,8 +7,8 @@ target size listed in the manifest with the same filter, encode in the input's f
 zlib level (PNG) or quality and 4:2:0 chroma (JPEG). Threads take every T-th image; Pillow releases
 the GIL inside its codecs and resampling, so threads run in parallel.
 
-Prints one JSON object: {"pillow": version, "results": [{"format", "threads", "seconds": [...],
-"output_bytes"}]}.
+Prints one JSON object: {"pillow": version, "results": [{"format", "threads", "images",
+"seconds": [...], "cpu_seconds": [...], "output_bytes"}]}.
 """
 import argparse
 import io
@@ -79,14 +79,16 @@ def main():
     for fmt in ("png", "jpeg"):
         subset = [i for i in items if i["format"] == fmt]
         for threads in [int(t) for t in args.threads.split(",")]:
-            seconds, output = [], 0
+            seconds, cpu, output = [], [], 0
             for rep in range(args.repetitions + 1):  # the first one warms up, untimed
+                cpu_start = time.process_time()  # all threads of the process
                 start = time.perf_counter()
                 output = run_once(subset, threads, args)
                 if rep > 0:
                     seconds.append(time.perf_counter() - start)
+                    cpu.append(time.process_time() - cpu_start)
             results.append({"format": fmt, "threads": threads, "images": len(subset),
-                            "seconds": seconds, "output_bytes": output})
+                            "seconds": seconds, "cpu_seconds": cpu, "output_bytes": output})
     print(json.dumps({"pillow": PILLOW_VERSION, "results": results}))
 
 
