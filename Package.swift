@@ -42,6 +42,12 @@ let package = Package(
             dependencies: ["ThinkEditCore", "ThinkEditImaging"],
             swiftSettings: strict
         ),
+        // The built-in synthetic world: scenes, editor, expert, judge, pool synthesizer (SPEC §5).
+        .target(
+            name: "ThinkEditSynthetic",
+            dependencies: ["ThinkEditCore", "ThinkEditImaging", "ThinkEditBackends"],
+            swiftSettings: strict
+        ),
         // Config, stages, import/export: the pipeline itself.
         .target(
             name: "ThinkEditPipeline",
@@ -53,6 +59,7 @@ let package = Package(
             name: "thinkedit",
             dependencies: [
                 "ThinkEditPipeline",
+                "ThinkEditSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -60,6 +67,7 @@ let package = Package(
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
