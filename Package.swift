@@ -33,9 +33,14 @@ let package = Package(
         // Decoded images and their codecs (libpng, libjpeg), resizing, data URLs.
         .target(
             name: "ThinkEditImaging",
-            dependencies: ["ThinkEditCore"],
+            dependencies: ["ThinkEditCore", "CJPEGShim", "CPNG", "CJPEG"],
             swiftSettings: strict
         ),
+        // The system codec libraries, found through pkg-config.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // The C that owns libjpeg's and libpng's setjmp/longjmp error paths.
+        .target(name: "CJPEGShim", dependencies: ["CPNG", "CJPEG"]),
         // The Thinker / Editor / Scorer protocols and their drivers.
         .target(
             name: "ThinkEditBackends",
@@ -68,6 +73,12 @@ let package = Package(
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline"], swiftSettings: strict),
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
+        .testTarget(
+            name: "ThinkEditImagingTests",
+            dependencies: ["ThinkEditImaging", "CJPEGShim"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
