@@ -105,11 +105,14 @@ struct ExpertSimulation: Sendable {
         let percent = Int((a.completion * 100).rounded())
         let subject = subjectPhrase(intent, scene: scene)
         if a.completion < 0.05 {
-            notes.append("In the edited image \(subject) has not changed at all.")
+            let touched = Double(a.comparison.intendedTouched) / Double(max(a.comparison.intended, 1))
+            notes.append(touched > 0.3
+                ? "The edited image changed where \(subject) should happen, but not in the way asked."
+                : "The edited image shows no sign of \(subject).")
         } else if !a.isComplete {
             notes.append("Only about \(percent)% of the requested change is visible: \(subject) is only partly done.")
         } else {
-            notes.append("The requested change is visible: \(subject) looks as asked.")
+            notes.append("The edited image shows \(subject) done as asked.")
         }
         if !a.disturbed.isEmpty {
             let names = a.disturbed.map { InstructionWriter.preciseReference(scene.shapes[$0]).dropFirst(4) }
@@ -126,15 +129,16 @@ struct ExpertSimulation: Sendable {
         return notes
     }
 
+    /// The requested change as a gerund phrase: "recoloring the blue square in the top-left".
     private func subjectPhrase(_ edit: SceneEdit, scene: Scene) -> String {
-        let target = edit.target.flatMap { scene.shapes.indices.contains($0) ? InstructionWriter.preciseReference(scene.shapes[$0]) : nil }
+        let target = edit.target.flatMap { scene.shapes.indices.contains($0) ? InstructionWriter.preciseReference(scene.shapes[$0]) : nil } ?? "the shape"
         switch edit.action {
-        case .recolor: return "the recoloring of \(target ?? "the shape")"
-        case .add: return "the new \(edit.color?.rawValue ?? "") \(edit.kind?.rawValue ?? "shape") \(edit.cell?.phrase ?? "")".replacingDoubleSpaces()
-        case .remove: return "the removal of \(target ?? "the shape")"
-        case .replace: return "the replacement of \(target ?? "the shape")"
-        case .background: return "the new \(edit.background?.rawValue ?? "") background".replacingDoubleSpaces()
-        case .move: return "the move of \(target ?? "the shape") to the \(edit.cell?.rawValue ?? "new place")"
+        case .recolor: return "recoloring \(target) \(edit.color?.rawValue ?? "")".replacingDoubleSpaces()
+        case .add: return "adding a \(edit.color?.rawValue ?? "") \(edit.kind?.rawValue ?? "shape") \(edit.cell?.phrase ?? "")".replacingDoubleSpaces()
+        case .remove: return "removing \(target)"
+        case .replace: return "replacing \(target) with a \(edit.kind?.rawValue ?? "new shape")"
+        case .background: return "changing the background to \(edit.background?.rawValue ?? "a new colour")"
+        case .move: return "moving \(target) to the \(edit.cell?.rawValue ?? "new place")"
         }
     }
 }

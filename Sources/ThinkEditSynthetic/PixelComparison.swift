@@ -8,6 +8,8 @@ struct PixelComparison: Sendable, Hashable {
     var intended = 0
     /// Pixels of M that look like the target.
     var intendedDone = 0
+    /// Pixels of M that differ from the source (done right or not).
+    var intendedTouched = 0
     /// Pixels outside M that changed to another clean world colour (over-editing, wrong target).
     var offTargetClean = 0
     /// Pixels anywhere whose colour is no world colour (noise, smudges, streaks).
@@ -71,6 +73,7 @@ struct PixelComparison: Sendable, Hashable {
                         if inM {
                             result.intended += 1
                             if likeTarget { result.intendedDone += 1 }
+                            if !near(e, s, i) { result.intendedTouched += 1 }
                         } else if !likeTarget {
                             result.offTargetAll += 1
                             result.changedByLabel[label] += 1
