@@ -134,7 +134,7 @@ struct ExpertSimulation: Sendable {
         let target = edit.target.flatMap { scene.shapes.indices.contains($0) ? InstructionWriter.preciseReference(scene.shapes[$0]) : nil } ?? "the shape"
         switch edit.action {
         case .recolor: return "recoloring \(target) \(edit.color?.rawValue ?? "")".replacingDoubleSpaces()
-        case .add: return "adding a \(edit.color?.rawValue ?? "") \(edit.kind?.rawValue ?? "shape") \(edit.cell?.phrase ?? "")".replacingDoubleSpaces()
+        case .add: return "adding \(article("\(edit.color?.rawValue ?? "") \(edit.kind?.rawValue ?? "shape") \(edit.cell?.phrase ?? "")".replacingDoubleSpaces()))"
         case .remove: return "removing \(target)"
         case .replace: return "replacing \(target) with a \(edit.kind?.rawValue ?? "new shape")"
         case .background: return "changing the background to \(edit.background?.rawValue ?? "a new colour")"

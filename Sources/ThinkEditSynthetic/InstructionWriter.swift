@@ -32,7 +32,7 @@ enum InstructionWriter {
             return "remove \(preciseReference(target))"
         case .replace:
             guard let target, let kind = edit.kind else { break }
-            return "replace \(preciseReference(target)) with a \((edit.color ?? target.color).rawValue) \(kind.rawValue)"
+            return "replace \(preciseReference(target)) with \(article((edit.color ?? target.color).rawValue)) \(kind.rawValue)"
         case .background:
             guard let background = edit.background else { break }
             return "change the background to \(background.rawValue)"
@@ -71,7 +71,7 @@ enum InstructionWriter {
             return "\(rng.pick(["delete", "erase", "get rid of"])) \(preciseReference(target))"
         case .replace:
             guard let target, let kind = edit.kind else { return nil }
-            return "turn \(preciseReference(target)) into a \((edit.color ?? target.color).rawValue) \(kind.rawValue)"
+            return "turn \(preciseReference(target)) into \(article((edit.color ?? target.color).rawValue)) \(kind.rawValue)"
         case .background:
             guard let background = edit.background else { return nil }
             return rng.pick(["make the background \(background.rawValue)", "give the picture a \(background.rawValue) background"])
@@ -89,14 +89,14 @@ enum InstructionWriter {
         case .add:
             let kind = edit.kind?.rawValue ?? "shape"
             if rng.chance(0.5), let color = edit.color {
-                return "add a \(color.rawValue) \(kind)"
+                return "add \(article(color.rawValue)) \(kind)"
             }
             return "add a \(kind) \(edit.cell?.phrase ?? "")".trimmingTrailingSpace()
         case .remove:
             return rng.pick(["remove \(ref)", "delete \(ref)"])
         case .replace:
             let color = edit.color.map { "\($0.rawValue) " } ?? ""
-            return "replace \(ref) with a \(color)\(edit.kind?.rawValue ?? "different shape")"
+            return "replace \(ref) with \(article(color + (edit.kind?.rawValue ?? "different shape")))"
         case .background:
             return rng.pick(["make the background pastel", "give it a softer background"])
         case .move:
@@ -126,6 +126,12 @@ enum InstructionWriter {
             return rng.pick(["move it a bit", "rearrange things", "move one of the shapes"])
         }
     }
+}
+
+/// "a red circle", "an orange circle": the phrase with its indefinite article.
+func article(_ phrase: String) -> String {
+    guard let first = phrase.first else { return "a" }
+    return ("aeiou".contains(first) ? "an " : "a ") + phrase
 }
 
 extension String {

@@ -45,6 +45,10 @@ public struct SyntheticWorldStatistics: Sendable {
     public var spearman = 0.0
     /// Process CPU seconds spent in editor, expert and judge calls (image coding included).
     public var cpuSecondsInCalls = 0.0
+    /// The same, split by backend.
+    public var cpuSecondsEditor = 0.0
+    public var cpuSecondsExpert = 0.0
+    public var cpuSecondsJudge = 0.0
     public var examples: [Example] = []
 
     /// CPU milliseconds per turn (one edit, one expert call when t >= 2, two judge calls).
@@ -85,11 +89,11 @@ public struct SyntheticWorldStatistics: Sendable {
             var scores: [Double] = []
             var example = Example(item: item, precision: item.truth.precision, turns: [])
             for turn in 1...maxTurns {
-                let start = ProcessCPUClock.seconds()
                 if let image = previous {
+                    let start = ProcessCPUClock.seconds()
                     let answer = try await expert.think(ThinkRequest(item: context, turn: turn, previousImage: image, previousInstruction: instruction))
+                    stats.cpuSecondsExpert += ProcessCPUClock.seconds() - start
                     if answer.satisfied {
-                        stats.cpuSecondsInCalls += ProcessCPUClock.seconds() - start
                         example.stopReasoning = answer.reasoning
                         stopped += 1
                         break
@@ -98,11 +102,15 @@ public struct SyntheticWorldStatistics: Sendable {
                     reasoning = answer.reasoning
                 }
                 let editSeed = SeededRandom.derive(["edit-seed", String(seed), item.id, String(turn)])
+                let editStart = ProcessCPUClock.seconds()
                 let edited = try await editor.edit(EditRequest(item: context, turn: turn, instruction: instruction, seed: editSeed))
+                let judgeStart = ProcessCPUClock.seconds()
                 let payload = ImagePayload(bytes: edited.image)
                 let semantic = try await judge.judge(JudgeRequest(item: context, turn: turn, edited: payload, aspect: .semantic))
                 let quality = try await judge.judge(JudgeRequest(item: context, turn: turn, edited: payload, aspect: .quality))
-                stats.cpuSecondsInCalls += ProcessCPUClock.seconds() - start
+                let end = ProcessCPUClock.seconds()
+                stats.cpuSecondsEditor += judgeStart - editStart
+                stats.cpuSecondsJudge += end - judgeStart
 
                 let score = JudgeSubScores(success: semantic.scores[0], overEditing: semantic.scores[1],
                                            naturalness: quality.scores[0], artifacts: quality.scores[1]).score
@@ -142,6 +150,7 @@ public struct SyntheticWorldStatistics: Sendable {
         stats.meanScoreOfReachedTurn = scoresByTurn.map { $0.isEmpty ? 0 : $0.reduce(0, +) / Double($0.count) }
         stats.reachedTurn = scoresByTurn.map(\.count)
         stats.spearman = Self.spearman(judged, accuracies)
+        stats.cpuSecondsInCalls = stats.cpuSecondsEditor + stats.cpuSecondsExpert + stats.cpuSecondsJudge
         return stats
     }
 

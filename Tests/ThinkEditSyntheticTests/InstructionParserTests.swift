@@ -101,3 +101,13 @@ struct InstructionParserTests {
         }
     }
 }
+
+@Suite("Instruction wording")
+struct InstructionWordingTests {
+    @Test func vowelColoursTakeAn() {
+        #expect(article("orange circle") == "an orange circle")
+        #expect(article("red circle") == "a red circle")
+        let edit = SceneEdit(action: .replace, target: 0, kind: .circle, color: .orange)
+        #expect(InstructionWriter.precise(edit, in: Fixture.scene) == "replace the blue square in the top-left with an orange circle")
+    }
+}
