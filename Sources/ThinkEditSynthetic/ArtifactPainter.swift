@@ -40,6 +40,16 @@ enum ArtifactPainter {
         return true
     }
 
+    /// Copies into `image` every pixel where `after` differs from `before`.
+    static func overlay(changesFrom before: RGBImage, to after: RGBImage, onto image: inout RGBImage) {
+        for i in stride(from: 0, to: image.pixels.count, by: 3)
+        where before.pixels[i] != after.pixels[i] || before.pixels[i + 1] != after.pixels[i + 1] || before.pixels[i + 2] != after.pixels[i + 2] {
+            image.pixels[i] = after.pixels[i]
+            image.pixels[i + 1] = after.pixels[i + 1]
+            image.pixels[i + 2] = after.pixels[i + 2]
+        }
+    }
+
     /// One to three patches of noise, smudge or streaks, sized relative to the image.
     static func paint(on image: inout RGBImage, rng: inout SeededRandom) {
         let patches = 1 + rng.weighted([0.5, 0.35, 0.15])

@@ -82,6 +82,7 @@ struct EditorSimulation: Sendable {
         var failures = Set<EditFailure>()
         var applied = edit
         var result = scene
+        var overEdited: Scene?
         if rng.chance(rates.noChange) {
             failures.insert(.noChange)
         } else {
@@ -90,14 +91,20 @@ struct EditorSimulation: Sendable {
                 failures.insert(.wrongTarget)
             }
             result = applied.applied(to: scene)
-            if rng.chance(rates.overEdit), overEdit(&result, after: applied, source: scene, rng: &rng) {
+            var spoiled = result
+            if rng.chance(rates.overEdit), overEdit(&spoiled, after: applied, source: scene, rng: &rng) {
                 failures.insert(.overEdit)
+                overEdited = spoiled
             }
         }
         var image = result.render(size: size)
+        // A partial edit cuts the asked-for change only; an over-edit is painted on top of it.
         if !failures.contains(.noChange), rng.chance(rates.partial) {
             let source = scene.render(size: size)
             if ArtifactPainter.keepPart(of: &image, over: source, rng: &rng) { failures.insert(.partial) }
+        }
+        if let overEdited {
+            ArtifactPainter.overlay(changesFrom: result.render(size: size), to: overEdited.render(size: size), onto: &image)
         }
         if rng.chance(rates.artifacts) {
             ArtifactPainter.paint(on: &image, rng: &rng)

@@ -45,11 +45,23 @@ public struct SyntheticWorldStatistics: Sendable {
     public var spearman = 0.0
     /// Process CPU seconds spent in editor, expert and judge calls (image coding included).
     public var cpuSecondsInCalls = 0.0
+    /// CPU milliseconds of each turn (its expert call, edit and two judge calls), in run order.
+    public var turnCPUMilliseconds: [Double] = []
     /// The same, split by backend.
     public var cpuSecondsEditor = 0.0
     public var cpuSecondsExpert = 0.0
     public var cpuSecondsJudge = 0.0
     public var examples: [Example] = []
+
+    /// Median and 90th percentile of `turnCPUMilliseconds`.
+    public var medianTurnCPUMilliseconds: Double { Self.quantile(turnCPUMilliseconds, 0.5) }
+    public var p90TurnCPUMilliseconds: Double { Self.quantile(turnCPUMilliseconds, 0.9) }
+
+    static func quantile(_ values: [Double], _ q: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded()))]
+    }
 
     /// CPU milliseconds per turn (one edit, one expert call when t >= 2, two judge calls).
     public var cpuMillisecondsPerTurn: Double { turns == 0 ? 0 : cpuSecondsInCalls * 1000 / Double(turns) }
@@ -89,10 +101,12 @@ public struct SyntheticWorldStatistics: Sendable {
             var scores: [Double] = []
             var example = Example(item: item, precision: item.truth.precision, turns: [])
             for turn in 1...maxTurns {
+                var expertSeconds = 0.0
                 if let image = previous {
                     let start = ProcessCPUClock.seconds()
                     let answer = try await expert.think(ThinkRequest(item: context, turn: turn, previousImage: image, previousInstruction: instruction))
-                    stats.cpuSecondsExpert += ProcessCPUClock.seconds() - start
+                    expertSeconds = ProcessCPUClock.seconds() - start
+                    stats.cpuSecondsExpert += expertSeconds
                     if answer.satisfied {
                         example.stopReasoning = answer.reasoning
                         stopped += 1
@@ -111,6 +125,7 @@ public struct SyntheticWorldStatistics: Sendable {
                 let end = ProcessCPUClock.seconds()
                 stats.cpuSecondsEditor += judgeStart - editStart
                 stats.cpuSecondsJudge += end - judgeStart
+                stats.turnCPUMilliseconds.append((expertSeconds + end - editStart) * 1000)
 
                 let score = JudgeSubScores(success: semantic.scores[0], overEditing: semantic.scores[1],
                                            naturalness: quality.scores[0], artifacts: quality.scores[1]).score

@@ -23,7 +23,8 @@ struct BenchSyntheticCommand: AsyncParsableCommand {
         let stats = try await SyntheticWorldStatistics.run(count: count, seed: seed, maxTurns: maxTurns, imageSize: imageSize, keepExamples: keep)
         let wall = Date().timeIntervalSince(wallStart)
         print(stats.report())
-        print(String(format: "cpu_ms_per_turn: %.3f  (bound <= 5; turns %d, cpu in calls %.2f s, wall %.2f s)", stats.cpuMillisecondsPerTurn, stats.turns, stats.cpuSecondsInCalls, wall))
+        print(String(format: "cpu_ms_per_turn: median %.3f  p90 %.3f  mean %.3f  (bound <= 5; turns %d, cpu in calls %.2f s, wall %.2f s)",
+                     stats.medianTurnCPUMilliseconds, stats.p90TurnCPUMilliseconds, stats.cpuMillisecondsPerTurn, stats.turns, stats.cpuSecondsInCalls, wall))
         let perTurn = { (seconds: Double) in seconds * 1000 / Double(max(stats.turns, 1)) }
         print(String(format: "cpu_ms_per_turn_by_backend: editor %.3f  expert %.3f  judge %.3f", perTurn(stats.cpuSecondsEditor), perTurn(stats.cpuSecondsExpert), perTurn(stats.cpuSecondsJudge)))
         if let folder = examples {

@@ -55,6 +55,21 @@ struct EditorTests {
         #expect(c.offTargetClean > 0)
     }
 
+    @Test func aPartialEditCutsOnlyTheAskedForChangeNotTheOverEdit() {
+        var rates = Fixture.none
+        rates.partial = 1
+        rates.overEdit = 1
+        let editor = EditorSimulation(clear: rates, ambiguous: rates, vague: rates, modifierEffect: 1)
+        for k in 0..<20 {
+            var rng = SeededRandom("both", String(k))
+            let outcome = editor.run(scene: truth.scene, size: truth.size, instruction: instruction, rng: &rng)
+            let c = comparison(outcome)
+            #expect(outcome.failures == [.partial, .overEdit])
+            #expect(c.completion > 0.15 && c.completion < 0.85, "completion \(c.completion)")
+            #expect(c.offTargetClean > 0)
+        }
+    }
+
     @Test func artifactsPaintPixelsThatAreNoWorldColour() {
         let outcome = run(.artifacts)
         #expect(outcome.failures == [.artifacts])
