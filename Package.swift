@@ -51,6 +51,12 @@ let package = Package(
             dependencies: ["ThinkEditCore", "ThinkEditImaging"],
             swiftSettings: strict
         ),
+        // The built-in synthetic world: scenes, editor, expert, judge, pool synthesizer (SPEC §5).
+        .target(
+            name: "ThinkEditSynthetic",
+            dependencies: ["ThinkEditCore", "ThinkEditImaging", "ThinkEditBackends"],
+            swiftSettings: strict
+        ),
         // Config, stages, import/export: the pipeline itself.
         .target(
             name: "ThinkEditPipeline",
@@ -62,6 +68,7 @@ let package = Package(
             name: "thinkedit",
             dependencies: [
                 "ThinkEditPipeline",
+                "ThinkEditSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -69,6 +76,7 @@ let package = Package(
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(
             name: "ThinkEditImagingTests",
             dependencies: ["ThinkEditImaging", "CJPEGShim"],
