@@ -47,6 +47,26 @@ struct BackendSet: Sendable {
         editorWeights = b.editors.map(\.weight)
     }
 
+    /// Backends given directly (tests, embedding): each with the settings that name and limit it.
+    init(thinker: any Thinker, scorer: any Scorer, editors: [(any Editor, weight: Double)], concurrency: Int) {
+        func settings(_ role: String, _ name: String, _ weight: Double = 1) -> BackendSettings {
+            var s = BackendSettings.synthetic(role: role)
+            s.name = name
+            s.concurrency = concurrency
+            s.weight = weight
+            return s
+        }
+        self.thinker = Member(backend: thinker, settings: settings("thinker", thinker.name), limiter: AsyncSemaphore(limit: concurrency))
+        self.scorer = Member(backend: scorer, settings: settings("scorer", scorer.name), limiter: AsyncSemaphore(limit: concurrency))
+        var members: [String: Member<any Editor>] = [:]
+        for (e, w) in editors {
+            members[e.name] = Member(backend: e, settings: settings("editor", e.name, w), limiter: AsyncSemaphore(limit: concurrency))
+        }
+        self.editors = members
+        editorNames = editors.map(\.0.name)
+        editorWeights = editors.map(\.weight)
+    }
+
     /// The editor of a pool item (SPEC §2.2: a stable hash of its id, by weight).
     func editorName(for id: String) -> String {
         editorNames[Derivation.editorIndex(item: id, weights: editorWeights)]

@@ -9,7 +9,11 @@ import ThinkEditStore
 /// call is committed before the next call of its trajectory is sent, so a rerun after a crash
 /// continues from the last committed call and never repeats one.
 public struct GenerateStage: PipelineStage {
+    /// Backends to use instead of the config's (tests).
+    var backends: BackendSet?
+
     public init() {}
+    init(backends: BackendSet) { self.backends = backends }
     public var name: String { "generate" }
     public var upstream: [any PipelineStage] { [] }
 
@@ -26,7 +30,7 @@ public struct GenerateStage: PipelineStage {
     }
 
     public func run(_ context: StageContext) async throws -> StageResult {
-        let backends = try BackendSet(config: context.config)
+        let backends = try self.backends ?? BackendSet(config: context.config)
         let created = try context.store.createMissingTrajectories { backends.editorName(for: $0) }
         if created > 0 { context.log("generate: \(created) new trajectories from the pool") }
         var work = try context.store.pendingTrajectories()

@@ -7,7 +7,11 @@ import ThinkEditStore
 /// source and the ORIGINAL instruction `T` — semantic (two numbers) and quality (two numbers), two
 /// calls, each committed as it arrives; SC = min, PQ = min, O = sqrt(SC·PQ).
 public struct ScoreStage: PipelineStage {
+    /// Backends to use instead of the config's (tests).
+    var backends: BackendSet?
+
     public init() {}
+    init(backends: BackendSet) { self.backends = backends }
     public var name: String { "score" }
     public var upstream: [any PipelineStage] { [] }
 
@@ -25,7 +29,7 @@ public struct ScoreStage: PipelineStage {
     }
 
     public func run(_ context: StageContext) async throws -> StageResult {
-        let backends = try BackendSet(config: context.config)
+        let backends = try self.backends ?? BackendSet(config: context.config)
         let work = try work(context)
         let progress = ProgressLine(stage: "score", total: work.count, unit: "images", log: context.log)
         let scorer = backends.scorer
