@@ -46,6 +46,12 @@ import ThinkEditStore
         return try Data(contentsOf: URL(fileURLWithPath: out))
     }
 
+    /// Calls committed so far (0 before the database exists).
+    static func calls(_ workdir: String) -> Int {
+        guard let store = try? RunStore.openForReading(workdir: workdir), let s = try? store.snapshot() else { return 0 }
+        return s.calls
+    }
+
     @Test func killedRunsResumeToTheSameResultWithoutRepeatingACompletedCall() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the thinkedit binary first (swift build)")
         let reference = Self.config(makeTempDir("ref"))
@@ -53,22 +59,31 @@ import ThinkEditStore
         r.waitUntilExit()
         #expect(r.terminationStatus == 0)
 
+        // Kill the run after a random number of newly committed calls, again and again, until a
+        // run is allowed to finish; progress-based so that a slow or loaded machine still kills
+        // mid-work.
         let crashed = Self.config(makeTempDir("crash"))
+        let workdir = try RunConfig.load(path: crashed).workdir
         var rng = SplitMix64(seed: 77)
         var kills = 0
-        for _ in 0..<8 {
+        var finished = false
+        for attempt in 0..<40 where !finished {
+            let before = Self.calls(workdir)
+            let target = before + 5 + Int(rng.next() % 60)
             let p = try Self.launch(["run", crashed])
-            try await Task.sleep(nanoseconds: 100_000_000 + rng.next() % 500_000_000)
-            if p.isRunning {
+            let deadline = Date().addingTimeInterval(60)
+            while p.isRunning && Self.calls(workdir) < target && Date() < deadline {
+                try await Task.sleep(nanoseconds: 5_000_000)
+            }
+            if p.isRunning && attempt < 39 {
                 kill(p.processIdentifier, SIGKILL)
                 kills += 1
             }
             p.waitUntilExit()
+            finished = p.terminationReason == .exit && p.terminationStatus == 0
         }
-        let finish = try Self.launch(["run", crashed])
-        finish.waitUntilExit()
-        #expect(finish.terminationStatus == 0)
-        #expect(kills >= 2, "the run must have been killed at least twice to prove anything")
+        #expect(finished)
+        #expect(kills >= 3, "the run must have been killed several times to prove anything (killed \(kills))")
 
         #expect(try Self.export(crashed) == Self.export(reference))
         let store = try RunStore.openForReading(workdir: try RunConfig.load(path: crashed).workdir)
