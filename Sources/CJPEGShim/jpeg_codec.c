@@ -104,31 +104,26 @@ static int te_jpeg_prepare(j_decompress_ptr cinfo, const uint8_t *data, size_t s
     return kind;
 }
 
-te_result te_jpeg_read_header(const uint8_t *data, size_t size, int scale_denom, te_jpeg_header *header) {
-    if (!te_valid_denominator(scale_denom) || header == NULL) {
-        return te_make_result(TE_BAD_ARGUMENT, "scale denominator must be 1, 2, 4 or 8");
+static te_result te_jpeg_read_header_in(te_jpeg_error *err, j_decompress_ptr cinfo, const uint8_t *data, size_t size, int scale_denom, te_jpeg_header *header) {
+    te_jpeg_install_errors(err);
+    cinfo->err = &err->pub;
+    if (setjmp(err->jump)) {
+        jpeg_destroy_decompress(cinfo);
+        return te_make_result(err->status, err->message);
     }
-    struct jpeg_decompress_struct cinfo;
-    te_jpeg_error err;
-    te_jpeg_install_errors(&err);
-    cinfo.err = &err.pub;
-    if (setjmp(err.jump)) {
-        jpeg_destroy_decompress(&cinfo);
-        return te_make_result(err.status, err.message);
-    }
-    jpeg_create_decompress(&cinfo);
-    int kind = te_jpeg_prepare(&cinfo, data, size, scale_denom);
+    jpeg_create_decompress(cinfo);
+    int kind = te_jpeg_prepare(cinfo, data, size, scale_denom);
     if (kind == 0) {
-        jpeg_destroy_decompress(&cinfo);
+        jpeg_destroy_decompress(cinfo);
         return te_make_result(TE_UNSUPPORTED, "unsupported JPEG colour space");
     }
-    header->width = (int)cinfo.image_width;
-    header->height = (int)cinfo.image_height;
+    header->width = (int)cinfo->image_width;
+    header->height = (int)cinfo->image_height;
     header->color_kind = kind;
-    header->progressive = jpeg_has_multiple_scans(&cinfo) ? 1 : 0;
-    header->scaled_width = (int)cinfo.output_width;
-    header->scaled_height = (int)cinfo.output_height;
-    jpeg_destroy_decompress(&cinfo);
+    header->progressive = jpeg_has_multiple_scans(cinfo) ? 1 : 0;
+    header->scaled_width = (int)cinfo->output_width;
+    header->scaled_height = (int)cinfo->output_height;
+    jpeg_destroy_decompress(cinfo);
     return te_make_result(TE_OK, NULL);
 }
 
@@ -149,61 +144,56 @@ static void te_cmyk_row_to_rgb(const uint8_t *cmyk, uint8_t *rgb, int width, int
     }
 }
 
-te_result te_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
-                         uint8_t *rgb, int width, int height) {
-    if (!te_valid_denominator(scale_denom) || rgb == NULL) {
-        return te_make_result(TE_BAD_ARGUMENT, "bad scale denominator or output buffer");
-    }
-    struct jpeg_decompress_struct cinfo;
-    te_jpeg_error err;
+static te_result te_jpeg_decode_in(te_jpeg_error *err, j_decompress_ptr cinfo, const uint8_t *data, size_t size, int scale_denom,
+                                   uint8_t *rgb, int width, int height) {
     uint8_t *volatile cmyk_row = NULL;
-    te_jpeg_install_errors(&err);
-    cinfo.err = &err.pub;
-    if (setjmp(err.jump)) {
+    te_jpeg_install_errors(err);
+    cinfo->err = &err->pub;
+    if (setjmp(err->jump)) {
         free(cmyk_row);
-        jpeg_destroy_decompress(&cinfo);
-        return te_make_result(err.status, err.message);
+        jpeg_destroy_decompress(cinfo);
+        return te_make_result(err->status, err->message);
     }
-    jpeg_create_decompress(&cinfo);
-    int kind = te_jpeg_prepare(&cinfo, data, size, scale_denom);
+    jpeg_create_decompress(cinfo);
+    int kind = te_jpeg_prepare(cinfo, data, size, scale_denom);
     if (kind == 0) {
-        jpeg_destroy_decompress(&cinfo);
+        jpeg_destroy_decompress(cinfo);
         return te_make_result(TE_UNSUPPORTED, "unsupported JPEG colour space");
     }
-    if ((int)cinfo.output_width != width || (int)cinfo.output_height != height) {
-        jpeg_destroy_decompress(&cinfo);
+    if ((int)cinfo->output_width != width || (int)cinfo->output_height != height) {
+        jpeg_destroy_decompress(cinfo);
         return te_make_result(TE_BAD_ARGUMENT, "output size does not match the header");
     }
     if (kind == TE_JPEG_CMYK) {
         cmyk_row = malloc((size_t)width * 4);
         if (cmyk_row == NULL) {
-            jpeg_destroy_decompress(&cinfo);
+            jpeg_destroy_decompress(cinfo);
             return te_make_result(TE_NO_MEMORY, "out of memory for a CMYK row");
         }
     }
-    jpeg_start_decompress(&cinfo);
+    jpeg_start_decompress(cinfo);
     const size_t stride = (size_t)width * 3;
-    while (cinfo.output_scanline < cinfo.output_height) {
-        unsigned int y = cinfo.output_scanline;
+    while (cinfo->output_scanline < cinfo->output_height) {
+        unsigned int y = cinfo->output_scanline;
         if (kind == TE_JPEG_CMYK) {
             JSAMPROW row = cmyk_row;
-            jpeg_read_scanlines(&cinfo, &row, 1);
-            te_cmyk_row_to_rgb(cmyk_row, rgb + stride * y, width, cinfo.saw_Adobe_marker);
+            jpeg_read_scanlines(cinfo, &row, 1);
+            te_cmyk_row_to_rgb(cmyk_row, rgb + stride * y, width, cinfo->saw_Adobe_marker);
         } else {
             JSAMPROW rows[4];
-            unsigned int count = cinfo.rec_outbuf_height;
+            unsigned int count = cinfo->rec_outbuf_height;
             if (count > 4) count = 4;
-            if (count > cinfo.output_height - y) count = cinfo.output_height - y;
+            if (count > cinfo->output_height - y) count = cinfo->output_height - y;
             for (unsigned int i = 0; i < count; i++) {
                 rows[i] = rgb + stride * (y + i);
             }
-            jpeg_read_scanlines(&cinfo, rows, count);
+            jpeg_read_scanlines(cinfo, rows, count);
         }
     }
     // Reads up to EOI, so a file cut after the last scan line is still reported as truncated.
-    jpeg_finish_decompress(&cinfo);
+    jpeg_finish_decompress(cinfo);
     free(cmyk_row);
-    jpeg_destroy_decompress(&cinfo);
+    jpeg_destroy_decompress(cinfo);
     return te_make_result(TE_OK, NULL);
 }
 
@@ -244,60 +234,113 @@ static void te_dest_term(j_compress_ptr cinfo) {
     (void)cinfo;
 }
 
+static te_result te_jpeg_encode_in(te_jpeg_error *err, te_jpeg_destination *dest, j_compress_ptr cinfo,
+                                   const uint8_t *rgb,
+                                   int width, int height, int quality, int subsample_chroma,
+                                   uint8_t **out, size_t *out_size) {
+    // A typical photo at q90 is ~1/8 of its raw size; start there and double when full.
+    dest->capacity = (size_t)width * (size_t)height * 3 / 8 + 4096;
+    dest->buffer = malloc(dest->capacity);
+    if (dest->buffer == NULL) {
+        return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG output");
+    }
+    te_jpeg_install_errors(err);
+    cinfo->err = &err->pub;
+    if (setjmp(err->jump)) {
+        free(dest->buffer);
+        jpeg_destroy_compress(cinfo);
+        return te_make_result(err->status, err->message);
+    }
+    jpeg_create_compress(cinfo);
+    dest->pub.init_destination = te_dest_init;
+    dest->pub.empty_output_buffer = te_dest_empty;
+    dest->pub.term_destination = te_dest_term;
+    cinfo->dest = &dest->pub;
+    cinfo->image_width = (JDIMENSION)width;
+    cinfo->image_height = (JDIMENSION)height;
+    cinfo->input_components = 3;
+    cinfo->in_color_space = JCS_RGB;
+    jpeg_set_defaults(cinfo);
+    jpeg_set_quality(cinfo, quality, TRUE);
+    if (!subsample_chroma) {
+        // jpeg_set_defaults samples luma 2x2 against chroma (4:2:0); equal factors keep chroma whole.
+        cinfo->comp_info[0].h_samp_factor = 1;
+        cinfo->comp_info[0].v_samp_factor = 1;
+    }
+    jpeg_start_compress(cinfo, TRUE);
+    const size_t stride = (size_t)width * 3;
+    while (cinfo->next_scanline < cinfo->image_height) {
+        JSAMPROW rows[8];
+        unsigned int y = cinfo->next_scanline;
+        unsigned int count = cinfo->image_height - y;
+        if (count > 8) count = 8;
+        for (unsigned int i = 0; i < count; i++) {
+            rows[i] = (JSAMPROW)(rgb + stride * (y + i));
+        }
+        jpeg_write_scanlines(cinfo, rows, count);
+    }
+    jpeg_finish_compress(cinfo);
+    *out = dest->buffer;
+    *out_size = dest->capacity - dest->pub.free_in_buffer;
+    jpeg_destroy_compress(cinfo);
+    return te_make_result(TE_OK, NULL);
+}
+
+// MARK: Entry points
+
+// The codec state (written by libjpeg and the handlers, read after longjmp) lives on the heap: C
+// only guarantees values after longjmp for objects that are not automatic variables of the function
+// that called setjmp.
+typedef struct te_jpeg_reader {
+    te_jpeg_error err;
+    struct jpeg_decompress_struct cinfo;
+} te_jpeg_reader;
+
+typedef struct te_jpeg_writer {
+    te_jpeg_error err;
+    te_jpeg_destination dest;
+    struct jpeg_compress_struct cinfo;
+} te_jpeg_writer;
+
+te_result te_jpeg_read_header(const uint8_t *data, size_t size, int scale_denom, te_jpeg_header *header) {
+    if (data == NULL || !te_valid_denominator(scale_denom) || header == NULL) {
+        return te_make_result(TE_BAD_ARGUMENT, "scale denominator must be 1, 2, 4 or 8");
+    }
+    te_jpeg_reader *reader = calloc(1, sizeof *reader);
+    if (reader == NULL) {
+        return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG reader");
+    }
+    te_result result = te_jpeg_read_header_in(&reader->err, &reader->cinfo, data, size, scale_denom, header);
+    free(reader);
+    return result;
+}
+
+te_result te_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
+                         uint8_t *rgb, int width, int height) {
+    if (data == NULL || !te_valid_denominator(scale_denom) || rgb == NULL) {
+        return te_make_result(TE_BAD_ARGUMENT, "bad scale denominator or output buffer");
+    }
+    te_jpeg_reader *reader = calloc(1, sizeof *reader);
+    if (reader == NULL) {
+        return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG reader");
+    }
+    te_result result = te_jpeg_decode_in(&reader->err, &reader->cinfo, data, size, scale_denom, rgb, width, height);
+    free(reader);
+    return result;
+}
+
 te_result te_jpeg_encode(const uint8_t *rgb, int width, int height, int quality, int subsample_chroma,
                          uint8_t **out, size_t *out_size) {
     if (rgb == NULL || out == NULL || out_size == NULL || width <= 0 || height <= 0
         || quality < 1 || quality > 100) {
         return te_make_result(TE_BAD_ARGUMENT, "bad image size, quality or output pointer");
     }
-    struct jpeg_compress_struct cinfo;
-    te_jpeg_error err;
-    te_jpeg_destination dest;
-    memset(&dest, 0, sizeof dest);
-    // A typical photo at q90 is ~1/8 of its raw size; start there and double when full.
-    dest.capacity = (size_t)width * (size_t)height * 3 / 8 + 4096;
-    dest.buffer = malloc(dest.capacity);
-    if (dest.buffer == NULL) {
-        return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG output");
+    te_jpeg_writer *writer = calloc(1, sizeof *writer);
+    if (writer == NULL) {
+        return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG writer");
     }
-    te_jpeg_install_errors(&err);
-    cinfo.err = &err.pub;
-    if (setjmp(err.jump)) {
-        free(dest.buffer);
-        jpeg_destroy_compress(&cinfo);
-        return te_make_result(err.status, err.message);
-    }
-    jpeg_create_compress(&cinfo);
-    dest.pub.init_destination = te_dest_init;
-    dest.pub.empty_output_buffer = te_dest_empty;
-    dest.pub.term_destination = te_dest_term;
-    cinfo.dest = &dest.pub;
-    cinfo.image_width = (JDIMENSION)width;
-    cinfo.image_height = (JDIMENSION)height;
-    cinfo.input_components = 3;
-    cinfo.in_color_space = JCS_RGB;
-    jpeg_set_defaults(&cinfo);
-    jpeg_set_quality(&cinfo, quality, TRUE);
-    if (!subsample_chroma) {
-        // jpeg_set_defaults samples luma 2x2 against chroma (4:2:0); equal factors keep chroma whole.
-        cinfo.comp_info[0].h_samp_factor = 1;
-        cinfo.comp_info[0].v_samp_factor = 1;
-    }
-    jpeg_start_compress(&cinfo, TRUE);
-    const size_t stride = (size_t)width * 3;
-    while (cinfo.next_scanline < cinfo.image_height) {
-        JSAMPROW rows[8];
-        unsigned int y = cinfo.next_scanline;
-        unsigned int count = cinfo.image_height - y;
-        if (count > 8) count = 8;
-        for (unsigned int i = 0; i < count; i++) {
-            rows[i] = (JSAMPROW)(rgb + stride * (y + i));
-        }
-        jpeg_write_scanlines(&cinfo, rows, count);
-    }
-    jpeg_finish_compress(&cinfo);
-    *out = dest.buffer;
-    *out_size = dest.capacity - dest.pub.free_in_buffer;
-    jpeg_destroy_compress(&cinfo);
-    return te_make_result(TE_OK, NULL);
+    te_result result = te_jpeg_encode_in(&writer->err, &writer->dest, &writer->cinfo, rgb, width, height,
+                                         quality, subsample_chroma, out, out_size);
+    free(writer);
+    return result;
 }

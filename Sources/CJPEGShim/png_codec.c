@@ -70,15 +70,8 @@ static void te_png_begin_read(png_structp png, png_infop info, te_png_context *c
 
 // MARK: Decode
 
-te_result te_png_read_header(const uint8_t *data, size_t size, te_png_header *header) {
-    if (data == NULL || header == NULL) {
-        return te_make_result(TE_BAD_ARGUMENT, "no data or no header");
-    }
-    te_png_context ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.data = data;
-    ctx.size = size;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, te_png_error, te_png_warning);
+static te_result te_png_read_header_in(te_png_context *ctx, te_png_header *header) {
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, ctx, te_png_error, te_png_warning);
     if (png == NULL) {
         return te_make_result(TE_NO_MEMORY, "out of memory for the PNG reader");
     }
@@ -89,9 +82,9 @@ te_result te_png_read_header(const uint8_t *data, size_t size, te_png_header *he
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, NULL);
-        return te_make_result(ctx.status, ctx.message);
+        return te_make_result(ctx->status, ctx->message);
     }
-    te_png_begin_read(png, info, &ctx);
+    te_png_begin_read(png, info, ctx);
     int color_type = png_get_color_type(png, info);
     header->width = (int)png_get_image_width(png, info);
     header->height = (int)png_get_image_height(png, info);
@@ -114,17 +107,10 @@ static void te_composite_row(const uint8_t *rgba, uint8_t *rgb, int width, const
     }
 }
 
-te_result te_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, int width, int height,
-                        uint8_t bg_r, uint8_t bg_g, uint8_t bg_b) {
-    if (data == NULL || rgb == NULL) {
-        return te_make_result(TE_BAD_ARGUMENT, "no data or no output buffer");
-    }
-    te_png_context ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.data = data;
-    ctx.size = size;
+static te_result te_png_decode_in(te_png_context *ctx, uint8_t *rgb, int width, int height,
+                                  uint8_t bg_r, uint8_t bg_g, uint8_t bg_b) {
     uint8_t *volatile rgba = NULL;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, te_png_error, te_png_warning);
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, ctx, te_png_error, te_png_warning);
     if (png == NULL) {
         return te_make_result(TE_NO_MEMORY, "out of memory for the PNG reader");
     }
@@ -136,11 +122,11 @@ te_result te_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, int widt
     if (setjmp(png_jmpbuf(png))) {
         free(rgba);
         png_destroy_read_struct(&png, &info, NULL);
-        return te_make_result(ctx.status, ctx.message);
+        return te_make_result(ctx->status, ctx->message);
     }
-    te_png_begin_read(png, info, &ctx);
+    te_png_begin_read(png, info, ctx);
     if ((int)png_get_image_width(png, info) != width || (int)png_get_image_height(png, info) != height) {
-        ctx.status = TE_BAD_ARGUMENT;
+        ctx->status = TE_BAD_ARGUMENT;
         png_error(png, "output size does not match the header");
     }
     int color_type = png_get_color_type(png, info);
@@ -164,7 +150,7 @@ te_result te_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, int widt
     png_read_update_info(png, info);
     int channels = png_get_channels(png, info);
     if ((channels != 3 && channels != 4) || png_get_rowbytes(png, info) != (size_t)width * (size_t)channels) {
-        ctx.status = TE_UNSUPPORTED;
+        ctx->status = TE_UNSUPPORTED;
         png_error(png, "unexpected layout after conversion to 8-bit RGB");
     }
     const size_t stride = (size_t)width * 3;
@@ -179,7 +165,7 @@ te_result te_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, int widt
     } else if (passes == 1) {
         rgba = malloc((size_t)width * 4);
         if (rgba == NULL) {
-            ctx.status = TE_NO_MEMORY;
+            ctx->status = TE_NO_MEMORY;
             png_error(png, "out of memory for an RGBA row");
         }
         for (int y = 0; y < height; y++) {
@@ -190,7 +176,7 @@ te_result te_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, int widt
         // Interlaced with alpha: later passes fill in earlier rows, so keep the whole RGBA image.
         rgba = malloc((size_t)width * 4 * (size_t)height);
         if (rgba == NULL) {
-            ctx.status = TE_NO_MEMORY;
+            ctx->status = TE_NO_MEMORY;
             png_error(png, "out of memory for an interlaced RGBA image");
         }
         for (int pass = 0; pass < passes; pass++) {
@@ -206,6 +192,39 @@ te_result te_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, int widt
     free(rgba);
     png_destroy_read_struct(&png, &info, NULL);
     return te_make_result(TE_OK, NULL);
+}
+
+// Public entry points own the context on the heap: it is written by the error handler and read after
+// longjmp, which C only guarantees for objects that are not local to the function calling setjmp.
+te_result te_png_read_header(const uint8_t *data, size_t size, te_png_header *header) {
+    if (data == NULL || header == NULL) {
+        return te_make_result(TE_BAD_ARGUMENT, "no data or no header");
+    }
+    te_png_context *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL) {
+        return te_make_result(TE_NO_MEMORY, "out of memory for the PNG reader");
+    }
+    ctx->data = data;
+    ctx->size = size;
+    te_result result = te_png_read_header_in(ctx, header);
+    free(ctx);
+    return result;
+}
+
+te_result te_png_decode(const uint8_t *data, size_t size, uint8_t *rgb, int width, int height,
+                        uint8_t bg_r, uint8_t bg_g, uint8_t bg_b) {
+    if (data == NULL || rgb == NULL) {
+        return te_make_result(TE_BAD_ARGUMENT, "no data or no output buffer");
+    }
+    te_png_context *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL) {
+        return te_make_result(TE_NO_MEMORY, "out of memory for the PNG reader");
+    }
+    ctx->data = data;
+    ctx->size = size;
+    te_result result = te_png_decode_in(ctx, rgb, width, height, bg_r, bg_g, bg_b);
+    free(ctx);
+    return result;
 }
 
 // MARK: Encode
@@ -233,37 +252,30 @@ static void te_png_flush(png_structp png) {
     (void)png;
 }
 
-te_result te_png_encode(const uint8_t *rgb, int width, int height, int compression_level,
-                        int filter_mask, uint8_t **out, size_t *out_size) {
-    if (rgb == NULL || out == NULL || out_size == NULL || width <= 0 || height <= 0
-        || compression_level < 0 || compression_level > 9
-        || (filter_mask & ~TE_PNG_FILTER_ALL) != 0 || filter_mask == 0) {
-        return te_make_result(TE_BAD_ARGUMENT, "bad image size, compression level, filter mask or output pointer");
-    }
-    te_png_context ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.capacity = (size_t)width * (size_t)height + 4096;
-    ctx.buffer = malloc(ctx.capacity);
-    if (ctx.buffer == NULL) {
+static te_result te_png_encode_in(te_png_context *ctx, const uint8_t *rgb, int width, int height,
+                                  int compression_level, int filter_mask, uint8_t **out, size_t *out_size) {
+    ctx->capacity = (size_t)width * (size_t)height + 4096;
+    ctx->buffer = malloc(ctx->capacity);
+    if (ctx->buffer == NULL) {
         return te_make_result(TE_NO_MEMORY, "out of memory for the PNG output");
     }
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, te_png_error, te_png_warning);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, ctx, te_png_error, te_png_warning);
     if (png == NULL) {
-        free(ctx.buffer);
+        free(ctx->buffer);
         return te_make_result(TE_NO_MEMORY, "out of memory for the PNG writer");
     }
     png_infop info = png_create_info_struct(png);
     if (info == NULL) {
         png_destroy_write_struct(&png, NULL);
-        free(ctx.buffer);
+        free(ctx->buffer);
         return te_make_result(TE_NO_MEMORY, "out of memory for the PNG writer");
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
-        free(ctx.buffer);
-        return te_make_result(ctx.status, ctx.message);
+        free(ctx->buffer);
+        return te_make_result(ctx->status, ctx->message);
     }
-    png_set_write_fn(png, &ctx, te_png_write, te_png_flush);
+    png_set_write_fn(png, ctx, te_png_write, te_png_flush);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, compression_level);
@@ -275,7 +287,23 @@ te_result te_png_encode(const uint8_t *rgb, int width, int height, int compressi
     }
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
-    *out = ctx.buffer;
-    *out_size = ctx.length;
+    *out = ctx->buffer;
+    *out_size = ctx->length;
     return te_make_result(TE_OK, NULL);
+}
+
+te_result te_png_encode(const uint8_t *rgb, int width, int height, int compression_level,
+                        int filter_mask, uint8_t **out, size_t *out_size) {
+    if (rgb == NULL || out == NULL || out_size == NULL || width <= 0 || height <= 0
+        || compression_level < 0 || compression_level > 9
+        || (filter_mask & ~TE_PNG_FILTER_ALL) != 0 || filter_mask == 0) {
+        return te_make_result(TE_BAD_ARGUMENT, "bad image size, compression level, filter mask or output pointer");
+    }
+    te_png_context *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL) {
+        return te_make_result(TE_NO_MEMORY, "out of memory for the PNG writer");
+    }
+    te_result result = te_png_encode_in(ctx, rgb, width, height, compression_level, filter_mask, out, out_size);
+    free(ctx);
+    return result;
 }

@@ -1,0 +1,125 @@
+import Foundation
+
+/// The `thinkedit bench images` workload, kept next to the code it measures: decode → fit into a
+/// pixel budget → re-encode in the same format, over a generated corpus of photo-like images, on a
+/// fixed number of threads. Images are independent, so threads take every T-th image.
+public enum ImageBenchmark {
+    /// One encoded input plus the size the workload must produce (shared with the Pillow side so
+    /// both produce exactly the same output sizes).
+    public struct Item: Sendable {
+        public let name: String
+        public let format: ImageFormat
+        public let bytes: [UInt8]
+        public let targetWidth: Int
+        public let targetHeight: Int
+    }
+
+    public struct Settings: Sendable {
+        public var maxPixels: Int
+        public var filter: ResizeFilter
+        public var png: PNGEncodeOptions
+        public var jpeg: JPEGEncodeOptions
+
+        public init(maxPixels: Int, filter: ResizeFilter, png: PNGEncodeOptions, jpeg: JPEGEncodeOptions) {
+            self.maxPixels = maxPixels
+            self.filter = filter
+            self.png = png
+            self.jpeg = jpeg
+        }
+    }
+
+    /// `count` images of each format, `width` × `height`, from `SyntheticPhoto` with seeds
+    /// seed, seed+1, ... Inputs are written the way files usually arrive: PNG at zlib level 6 with
+    /// adaptive filters, JPEG at quality 92 with 4:2:0 chroma.
+    public static func makeCorpus(count: Int, width: Int, height: Int, maxPixels: Int, seed: UInt64) throws -> [Item] {
+        let target = RGBImage.fittingSize(width: width, height: height, maxPixels: maxPixels)
+        var items: [Item] = []
+        for i in 0..<count {
+            let photo = SyntheticPhoto.make(width: width, height: height, seed: seed &+ UInt64(i))
+            let png = try ImageCodec.encodePNG(photo, options: PNGEncodeOptions(compressionLevel: 6, filters: .all))
+            let jpeg = try ImageCodec.encodeJPEG(photo, options: JPEGEncodeOptions(quality: 92, subsampleChroma: true))
+            items.append(Item(name: String(format: "photo-%03d.png", i), format: .png, bytes: png,
+                              targetWidth: target.width, targetHeight: target.height))
+            items.append(Item(name: String(format: "photo-%03d.jpg", i), format: .jpeg, bytes: jpeg,
+                              targetWidth: target.width, targetHeight: target.height))
+        }
+        return items
+    }
+
+    /// The unit of work; returns the encoded output size.
+    public static func process(_ item: Item, settings: Settings) throws -> Int {
+        let image = try ImageCodec.decode(item.bytes, name: item.name, fittingMaxPixels: settings.maxPixels, filter: settings.filter)
+        guard image.width == item.targetWidth && image.height == item.targetHeight else {
+            throw ImageError.codecFailure(name: item.name, detail: "benchmark produced \(image.width)×\(image.height), expected \(item.targetWidth)×\(item.targetHeight)")
+        }
+        switch item.format {
+        case .png: return try ImageCodec.encodePNG(image, options: settings.png).count
+        case .jpeg: return try ImageCodec.encodeJPEG(image, options: settings.jpeg).count
+        }
+    }
+
+    /// Wall-clock seconds of each repetition of the whole of `items` on `threads` threads, after
+    /// one untimed warm-up repetition, plus the total output bytes of one repetition.
+    public static func time(_ items: [Item], threads: Int, repetitions: Int, settings: Settings) throws -> (seconds: [Double], outputBytes: Int) {
+        precondition(threads >= 1 && repetitions >= 1)
+        var outputBytes = 0
+        var seconds: [Double] = []
+        for repetition in 0...repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let bytes = try runOnce(items, threads: threads, settings: settings)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if repetition > 0 { seconds.append(elapsed) }
+            outputBytes = bytes
+        }
+        return (seconds, outputBytes)
+    }
+
+    private static func runOnce(_ items: [Item], threads: Int, settings: Settings) throws -> Int {
+        let results = WorkerResults(count: threads)
+        // Dedicated threads, not Dispatch's pool: the figure must be for exactly `threads` threads.
+        let done = DispatchGroup()
+        for worker in 0..<threads {
+            done.enter()
+            let thread = Thread {
+                var total = 0
+                do {
+                    for index in stride(from: worker, to: items.count, by: threads) {
+                        total += try process(items[index], settings: settings)
+                    }
+                    results.record(worker: worker, .success(total))
+                } catch {
+                    results.record(worker: worker, .failure(error))
+                }
+                done.leave()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        done.wait()
+        return try results.total()
+    }
+}
+
+/// Per-worker outcomes, written from the worker threads under a lock.
+private final class WorkerResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcomes: [Result<Int, any Error>?]
+
+    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+
+    func record(worker: Int, _ outcome: Result<Int, any Error>) {
+        lock.lock()
+        outcomes[worker] = outcome
+        lock.unlock()
+    }
+
+    func total() throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        var sum = 0
+        for outcome in outcomes {
+            sum += try outcome?.get() ?? 0
+        }
+        return sum
+    }
+}
