@@ -27,7 +27,11 @@ let package = Package(
         // The run database and the content-addressed image store. The only module that writes SQL.
         .target(
             name: "ThinkEditStore",
-            dependencies: ["ThinkEditCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ThinkEditCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // Decoded images and their codecs (libpng, libjpeg), resizing, data URLs.

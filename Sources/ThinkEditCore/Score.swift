@@ -84,3 +84,15 @@ public struct JudgeSubScores: Sendable, Hashable {
         Score(semantic: .min(success, overEditing), quality: .min(naturalness, artifacts))
     }
 }
+
+extension ScoreNumber: Decodable {
+    /// Reads a JSON number, remembering whether it was written as an integer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let i = try? c.decode(Int.self) {
+            self.init(i)
+        } else {
+            self.init(decimal: try c.decode(Double.self))
+        }
+    }
+}

@@ -1,1 +1,109 @@
+import Foundation
+import GRDB
 import ThinkEditCore
+
+/// One run's state: the SQLite database `<workdir>/thinkedit.sqlite` (WAL, so `status` can read
+/// while a stage writes) and the image store beside it. Opening it for writing takes the run's
+/// exclusive lock: a second writing process is refused with `StoreError.locked`.
+public final class RunStore: Sendable {
+    public let workdir: String
+    public let images: ImageStore
+    let pool: DatabasePool
+    private let lock: RunLock?
+
+    public var databasePath: String { (workdir as NSString).appendingPathComponent("thinkedit.sqlite") }
+
+    private init(workdir: String, pool: DatabasePool, lock: RunLock?) {
+        self.workdir = workdir
+        self.pool = pool
+        self.lock = lock
+        self.images = ImageStore(workdir: workdir)
+    }
+
+    /// Opens (creating when needed) the run in `workdir` for writing, taking the write lock and
+    /// migrating the schema.
+    public static func openForWriting(workdir: String) throws -> RunStore {
+        do {
+            try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.notWritable(path: workdir, reason: (error as NSError).localizedDescription)
+        }
+        let lock = try RunLock.acquire(workdir: workdir)
+        let path = (workdir as NSString).appendingPathComponent("thinkedit.sqlite")
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            let migrator = Schema.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw StoreError.newerSchema(path: path)
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw mapped(error, path: path)
+        }
+        return RunStore(workdir: workdir, pool: pool, lock: lock)
+    }
+
+    /// Opens an existing run for reading only; works while another process writes it.
+    public static func openForReading(workdir: String) throws -> RunStore {
+        let path = (workdir as NSString).appendingPathComponent("thinkedit.sqlite")
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noRun(workdir: workdir) }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(30)
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            let migrator = Schema.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(path: path) }
+            if try !pool.read({ try migrator.hasCompletedMigrations($0) }) {
+                throw StoreError.corrupt(path: path, reason: "the schema is incomplete: open the run once with a writing command")
+            }
+            return RunStore(workdir: workdir, pool: pool, lock: nil)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw mapped(error, path: path)
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for an intact database.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
+    }
+
+    static func mapped(_ error: DatabaseError, path: String) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_FULL: return .notWritable(path: path, reason: "the disk is full")
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR:
+            return .notWritable(path: path, reason: error.message ?? "\(error.resultCode)")
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .corrupt(path: path, reason: error.message ?? "\(error.resultCode)")
+        default: return .corrupt(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Bumps the data version: every change to trajectories, turns or scores calls this inside its
+    /// transaction, and curation fingerprints include the version.
+    static func bumpDataVersion(_ db: Database) throws {
+        try db.execute(sql: "UPDATE run_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+    }
+
+    /// The current data version (see `bumpDataVersion`).
+    public func dataVersion() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM run_meta WHERE key = 'data_version'") ?? 0 }
+    }
+}

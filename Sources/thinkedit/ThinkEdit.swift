@@ -5,15 +5,15 @@ struct ThinkEdit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thinkedit",
         abstract: "Build THINKEDIT-style training data for image-editing thinker models.",
-        subcommands: [BenchCommand.self]
-    )
-}
-
-/// `thinkedit bench ...`: benchmarks that print figures.
-struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Benchmarks that print their figures.",
-        subcommands: [BenchSyntheticCommand.self]
+        discussion: "Stages: pool → generate → score → filter → unroll → split → export. Each is resumable; state lives in <workdir>/thinkedit.sqlite.",
+        subcommands: [
+            PoolCommand.self,
+            TrajectoriesCommand.self,
+            FilterCommand.self,
+            UnrollCommand.self,
+            SplitCommand.self,
+            StatusCommand.self,
+            BenchCommand.self,
+        ]
     )
 }

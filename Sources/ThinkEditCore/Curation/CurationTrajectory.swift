@@ -1,0 +1,46 @@
+/// The part of a trajectory the curation rules read, one row per trajectory, cheap to fill from the
+/// run database: no texts, no images.
+///
+/// `scores[i]` is the score `S_{i+1}` of turn `i + 1` (turn order); `nil` means the turn has no
+/// score yet. `task` must already be resolved through the run's taxonomy.
+public struct CurationTrajectory: Sendable, Hashable {
+    public var id: String
+    public var task: String
+    public var status: TrajectoryStatus
+    public var endReason: EndReason?
+    public var scores: [Score?]
+
+    public init(id: String, task: String, status: TrajectoryStatus = .complete, endReason: EndReason?, scores: [Score?]) {
+        self.id = id
+        self.task = task
+        self.status = status
+        self.endReason = endReason
+        self.scores = scores
+    }
+
+    /// Takes the curation row out of a whole trajectory.
+    public init(_ trajectory: Trajectory) {
+        self.init(
+            id: trajectory.id, task: trajectory.task, status: trajectory.status,
+            endReason: trajectory.endReason, scores: trajectory.turns.map(\.score)
+        )
+    }
+}
+
+/// Why the filter stage dropped a trajectory (SPEC §2.4). The raw values are the names stored in the
+/// database and shown by `status`.
+///
+/// When several reasons apply, the first in declaration order is reported (see `TrajectoryFilter`).
+public enum DropReason: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Generation gave up on it (`status = failed`); `retry-failed` can bring it back.
+    case failed
+    /// Generation has not finished it (`status = pending`). Not one of the SPEC's final reasons: a
+    /// filter run before generation ends sees such rows, and a later filter run judges them.
+    case pending
+    /// It has no turns, or a turn without a score: the score stage has work left.
+    case unscored
+    /// One turn only: there is no refinement step to learn from.
+    case singleTurn = "single_turn"
+    /// Every later turn scored below the first: the loop made the edit worse.
+    case noImprovement = "no_improvement"
+}

@@ -1,0 +1,315 @@
+import Foundation
+import ThinkEditCore
+import Yams
+
+extension RunConfig {
+    /// Reads and checks a YAML config. `workdir` overrides the file's `workdir` (the `--workdir`
+    /// option). Throws `ConfigError` naming the file, the line and the key.
+    public static func load(path: String, workdir override: String? = nil) throws -> RunConfig {
+        let file = absolutePath(path, relativeTo: FileManager.default.currentDirectoryPath)
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigError(.unreadable, file: file, line: nil, key: "", "cannot read the config file (\(reason(error))): check the path")
+        }
+        return try parse(text, file: file, workdir: override)
+    }
+
+    /// Parses config text as if it were the file `file` (relative paths resolve against its folder).
+    public static func parse(_ text: String, file: String, workdir override: String? = nil) throws -> RunConfig {
+        let reader = ConfigReader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigError(.missing, file: file, line: nil, key: "", "the config is empty: start from pipeline-configs/demo.yaml")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw ConfigError(.syntax, file: file, line: yamlLine(error), key: "", "is not valid YAML: \(yamlProblem(error))")
+        }
+        let folder = (file as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String { absolutePath(p, relativeTo: folder) }
+
+        var top = try ConfigReader.Mapping(reader: reader, node: root, path: "")
+
+        let workdir: String
+        if let override {
+            _ = top.value("workdir")
+            workdir = absolutePath(override, relativeTo: FileManager.default.currentDirectoryPath)
+        } else {
+            workdir = resolve(try top.required(try top.nonEmptyString("workdir"), "workdir",
+                hint: "name the run's work directory (for example `workdir: runs/demo`) or pass --workdir"))
+        }
+        let seed = UInt64(try top.int("seed", range: 0...Int.max) ?? 0)
+
+        // pool
+        var pool = PoolSettings(path: nil, synth: nil)
+        if var p = try top.mapping("pool") {
+            pool.path = try p.nonEmptyString("path").map(resolve)
+            if var s = try p.mapping("synth") {
+                let count = try s.required(try s.int("count", range: 1...100_000_000), "count", hint: "how many synthetic items to make")
+                pool.synth = SynthPoolSettings(
+                    count: count,
+                    seed: UInt64(try s.int("seed", range: 0...Int.max) ?? Int(seed)),
+                    imageSize: try s.int("image_size", range: 16...4096) ?? 256)
+                try s.finish()
+            }
+            if pool.path != nil && pool.synth != nil {
+                throw reader.error(.invalidValue, p.node, "pool", "give either `path` or `synth`, not both")
+            }
+            try p.finish()
+        }
+
+        // taxonomy
+        var taxonomy = TaskTaxonomy.gedit
+        let aliases = try top.stringMap("task_map") ?? [:]
+        if let node = top.value("taxonomy") {
+            switch node {
+            case .scalar(let s):
+                switch s.string {
+                case "gedit": taxonomy = .gedit
+                case "imgedit": taxonomy = .imgedit
+                default:
+                    throw reader.error(.invalidValue, node, "taxonomy", "unknown taxonomy \"\(s.string)\": use gedit, imgedit, or a list of task names")
+                }
+            default:
+                taxonomy = TaskTaxonomy(tasks: try top.stringList("taxonomy") ?? [])
+                if taxonomy.tasks.isEmpty {
+                    throw reader.error(.invalidValue, node, "taxonomy", "the task list is empty")
+                }
+            }
+        }
+        for (from, to) in aliases.sorted(by: { $0.key < $1.key }) where !taxonomy.tasks.contains(to) {
+            throw reader.error(.invalidValue, top.value("task_map"), "task_map.\(from)",
+                "maps onto \"\(to)\", which is not in the taxonomy (\(taxonomy.tasks.joined(separator: ", ")))")
+        }
+        taxonomy = TaskTaxonomy(tasks: taxonomy.tasks, aliases: aliases)
+
+        // images
+        var images = ImageSettings(maxPixels: 64_000_000)
+        if var m = try top.mapping("images") {
+            images.maxPixels = try m.int("max_pixels", range: 1...1_000_000_000) ?? images.maxPixels
+            try m.finish()
+        }
+
+        // generation
+        var generation = GenerationSettings(maxTurns: 5, firstTurn: .original)
+        if var g = try top.mapping("generation") {
+            generation.maxTurns = try g.int("max_turns", range: 1...100) ?? 5
+            if let ft = try g.string("first_turn") {
+                guard let v = FirstTurn(rawValue: ft) else {
+                    throw reader.error(.invalidValue, g.value("first_turn"), "generation.first_turn", "must be original or rewrite, found \"\(ft)\"")
+                }
+                generation.firstTurn = v
+            }
+            try g.finish()
+        }
+
+        // curation
+        var curation = CurationSettings(stopSamples: true, binWidth: 1, rlMinVariance: 1.0, rlTrajectories: 10_000,
+                                        sftSamples: 140_000, sftMinQuality: 7.0)
+        curation.stopSamples = try top.bool("stop_samples") ?? true
+        curation.binWidth = try top.double("bin_width", range: 0.000001...10) ?? 1
+        if var rl = try top.mapping("rl") {
+            curation.rlMinVariance = try rl.double("min_variance", range: 0...100) ?? curation.rlMinVariance
+            curation.rlTrajectories = try rl.int("trajectories", range: 0...100_000_000) ?? curation.rlTrajectories
+            try rl.finish()
+        }
+        if var sft = try top.mapping("sft") {
+            curation.sftSamples = try sft.int("samples", range: 0...1_000_000_000) ?? curation.sftSamples
+            curation.sftMinQuality = try sft.double("min_quality", range: 0...10) ?? curation.sftMinQuality
+            try sft.finish()
+        }
+
+        // export
+        var export = ExportSettings(dir: (workdir as NSString).appendingPathComponent("export"),
+                                    formats: ExportSettings.allFormats, maxPixels: 1024 * 1024,
+                                    absolutePaths: false, license: "unspecified", datasetName: "thinkedit")
+        if var e = try top.mapping("export") {
+            if let dir = try e.nonEmptyString("dir") { export.dir = resolve(dir) }
+            if let formats = try e.stringList("formats") {
+                for (i, f) in formats.enumerated() where !ExportSettings.allFormats.contains(f) {
+                    throw reader.error(.invalidValue, e.value("formats"), "export.formats[\(i)]",
+                        "unknown format \"\(f)\": use any of \(ExportSettings.allFormats.joined(separator: ", "))")
+                }
+                export.formats = formats
+            }
+            export.maxPixels = try e.int("max_pixels", range: 1...1_000_000_000) ?? export.maxPixels
+            export.absolutePaths = try e.bool("absolute_paths") ?? false
+            export.license = try e.nonEmptyString("license") ?? export.license
+            export.datasetName = try e.nonEmptyString("name") ?? export.datasetName
+            try e.finish()
+        }
+
+        // backends
+        let backends = try BackendsSettings.read(try top.mapping("backends"), reader: reader, resolve: resolve)
+
+        try top.finish()
+        return RunConfig(file: file, workdir: workdir, seed: seed, pool: pool, taxonomy: taxonomy, images: images,
+                         generation: generation, curation: curation, export: export, backends: backends)
+    }
+}
+
+extension BackendsSettings {
+    static func read(_ mapping: ConfigReader.Mapping?, reader: ConfigReader, resolve: (String) -> String) throws -> BackendsSettings {
+        guard var m = mapping else {
+            return BackendsSettings(thinker: .synthetic(role: "thinker"), scorer: .synthetic(role: "scorer"),
+                                    editors: [.synthetic(role: "editor")])
+        }
+        let thinker = try m.mapping("thinker").map { try BackendSettings.read($0, role: "thinker", reader: reader, resolve: resolve) }
+            ?? .synthetic(role: "thinker")
+        let scorer = try m.mapping("scorer").map { try BackendSettings.read($0, role: "scorer", reader: reader, resolve: resolve) }
+            ?? .synthetic(role: "scorer")
+        var editors: [BackendSettings] = [.synthetic(role: "editor")]
+        if let node = m.value("editor") {
+            switch node {
+            case .sequence(let seq):
+                editors = try seq.enumerated().map { i, item in
+                    try BackendSettings.read(try ConfigReader.Mapping(reader: reader, node: item, path: "backends.editor[\(i)]"),
+                                             role: "editor", reader: reader, resolve: resolve)
+                }
+                if editors.isEmpty { throw reader.error(.invalidValue, node, "backends.editor", "the editor list is empty") }
+                let names = editors.map(\.name)
+                if Set(names).count != names.count {
+                    throw reader.error(.invalidValue, node, "backends.editor", "two editors share a name (\(names.joined(separator: ", "))): give each a distinct `name`")
+                }
+            default:
+                editors = [try BackendSettings.read(try ConfigReader.Mapping(reader: reader, node: node, path: "backends.editor"),
+                                                    role: "editor", reader: reader, resolve: resolve)]
+            }
+        }
+        try m.finish()
+        for (b, allowed) in [(thinker, [BackendKind.synthetic, .openai]), (scorer, [.synthetic, .openai])] where !allowed.contains(b.kind) {
+            throw reader.error(.invalidValue, nil, "backends.\(b.role).kind", "\(b.kind.rawValue) cannot be a \(b.role): use synthetic or openai")
+        }
+        for e in editors where e.kind == .openai {
+            throw reader.error(.invalidValue, nil, "backends.editor.kind", "openai (chat) cannot edit images: use synthetic, editthinker-http or openai-images")
+        }
+        return BackendsSettings(thinker: thinker, scorer: scorer, editors: editors)
+    }
+}
+
+extension BackendSettings {
+    static func synthetic(role: String) -> BackendSettings {
+        BackendSettings(role: role, name: "synthetic", kind: .synthetic, baseURL: nil, endpoints: [], model: nil,
+                        apiKeyEnv: nil, apiKeyFile: nil, concurrency: 8, weight: 1, temperature: nil, maxTokens: nil,
+                        timeoutSeconds: 300, maxRetries: 6, requestsPerMinute: nil, tokensPerMinute: nil,
+                        pricePromptPerMillion: 0, priceCompletionPerMillion: 0, extraJSON: nil)
+    }
+
+    static func read(_ mapping: ConfigReader.Mapping, role: String, reader: ConfigReader, resolve: (String) -> String) throws -> BackendSettings {
+        var m = mapping
+        let path = m.path
+        let kindText = try m.required(try m.nonEmptyString("kind"), "kind",
+            hint: "one of \(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let kind = BackendKind(rawValue: kindText) else {
+            throw reader.error(.invalidValue, m.value("kind"), "\(path).kind",
+                "unknown backend kind \"\(kindText)\": use one of \(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var b = BackendSettings.synthetic(role: role)
+        b.kind = kind
+        b.model = try m.nonEmptyString("model")
+        b.name = try m.nonEmptyString("name") ?? b.model ?? kind.rawValue
+        b.baseURL = try m.nonEmptyString("base_url")
+        b.endpoints = try m.stringList("endpoints") ?? []
+        b.apiKeyEnv = try m.nonEmptyString("api_key_env")
+        b.apiKeyFile = try m.nonEmptyString("api_key_file").map(resolve)
+        b.concurrency = try m.int("concurrency", range: 1...4096) ?? (kind == .synthetic ? 8 : 16)
+        b.weight = try m.double("weight", range: 0.000001...1_000_000) ?? 1
+        b.temperature = try m.double("temperature", range: 0...2)
+        b.maxTokens = try m.int("max_tokens", range: 1...1_000_000)
+        b.timeoutSeconds = try m.double("timeout_seconds", range: 0.001...86_400) ?? 300
+        b.maxRetries = try m.int("max_retries", range: 0...100) ?? 6
+        b.requestsPerMinute = try m.int("rpm", range: 1...100_000_000)
+        b.tokensPerMinute = try m.int("tpm", range: 1...1_000_000_000)
+        if var price = try m.mapping("price") {
+            b.pricePromptPerMillion = try price.double("prompt_per_million", range: 0...1_000_000) ?? 0
+            b.priceCompletionPerMillion = try price.double("completion_per_million", range: 0...1_000_000) ?? 0
+            try price.finish()
+        }
+        if let extra = m.value("extra") {
+            guard case .mapping = extra else {
+                throw reader.error(.wrongType, extra, "\(path).extra", "expected a mapping of extra request parameters")
+            }
+            b.extraJSON = try yamlToJSON(extra, reader: reader, path: "\(path).extra")
+        }
+        if m.has("api_key") {
+            throw reader.error(.invalidValue, m.value("api_key"), "\(path).api_key",
+                "a key never goes in the config: put it in an environment variable and name it with api_key_env")
+        }
+        try m.finish()
+        switch kind {
+        case .openai, .openaiImages:
+            if b.baseURL == nil { throw reader.error(.missing, m.node, "\(path).base_url", "is required for kind \(kind.rawValue) (for example https://api.openai.com/v1)") }
+            if b.model == nil { throw reader.error(.missing, m.node, "\(path).model", "is required for kind \(kind.rawValue)") }
+        case .editthinkerHTTP:
+            if b.endpoints.isEmpty { throw reader.error(.missing, m.node, "\(path).endpoints", "is required for kind editthinker-http: a list of editor server URLs") }
+        case .synthetic:
+            break
+        }
+        for url in ([b.baseURL].compactMap { $0 } + b.endpoints) where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw reader.error(.invalidValue, m.node, path, "\"\(url)\" is not an http(s) URL")
+        }
+        return b
+    }
+}
+
+/// Extra parameters travel as JSON; YAML scalars keep their resolved types.
+private func yamlToJSON(_ node: Node, reader: ConfigReader, path: String) throws -> String {
+    func convert(_ node: Node, _ path: String) throws -> JSONValue {
+        switch node {
+        case .scalar(let s):
+            if s.style == .plain {
+                if let i = node.int { return .integer(Int64(i)) }
+                if let d = node.float { return .number(d) }
+                if let b = node.bool { return .bool(b) }
+                if node.null != nil { return .null }
+            }
+            return .string(s.string)
+        case .sequence(let seq):
+            return .array(try seq.enumerated().map { try convert($1, "\(path)[\($0)]") })
+        case .mapping(let map):
+            var out: [(String, JSONValue)] = []
+            for (k, v) in map {
+                guard let key = k.string else { throw reader.error(.wrongType, k, path, "a key must be a plain string") }
+                out.append((key, try convert(v, join(path, key))))
+            }
+            return .object(out)
+        case .alias:
+            throw reader.error(.wrongType, node, path, "aliases are not supported here")
+        }
+    }
+    return try convert(node, path).canonicalText
+}
+
+func absolutePath(_ path: String, relativeTo folder: String) -> String {
+    let expanded = (path as NSString).expandingTildeInPath
+    let joined = expanded.hasPrefix("/") ? expanded : (folder as NSString).appendingPathComponent(expanded)
+    return (joined as NSString).standardizingPath
+}
+
+func reason(_ error: any Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+       let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+        return String(cString: strerror(code.rawValue))
+    }
+    if ns.domain == NSCocoaErrorDomain, ns.code == NSFileReadNoSuchFileError || ns.code == 4 { return "no such file" }
+    return ns.localizedDescription
+}
+
+private func yamlLine(_ error: YamlError) -> Int? {
+    switch error {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+    default: return nil
+    }
+}
+
+private func yamlProblem(_ error: YamlError) -> String {
+    switch error {
+    case .scanner(let ctx, let problem, _, _), .parser(let ctx, let problem, _, _), .composer(let ctx, let problem, _, _):
+        return ctx.map { "\(problem) (\($0.text))" } ?? problem
+    default: return "\(error)"
+    }
+}

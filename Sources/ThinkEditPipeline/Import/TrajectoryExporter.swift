@@ -1,0 +1,113 @@
+import Foundation
+import ThinkEditCore
+import ThinkEditStore
+
+/// `thinkedit trajectories export`: every complete trajectory as SPEC §4.2 JSONL, in byte order of
+/// ids, with its images beside the file in `images/` (hard links into the store where possible).
+/// The file imports back to the same content.
+public struct TrajectoryExporter {
+    let store: RunStore
+
+    public init(store: RunStore) {
+        self.store = store
+    }
+
+    public struct Summary: Sendable, Hashable {
+        public var exported: Int
+        /// Trajectories not exported because they are pending or failed.
+        public var skipped: Int
+        public var images: Int
+    }
+
+    public func export(to path: String) throws -> Summary {
+        let file = absolutePath(path, relativeTo: FileManager.default.currentDirectoryPath)
+        let folder = (file as NSString).deletingLastPathComponent
+        let imageFolder = (folder as NSString).appendingPathComponent("images")
+        do {
+            try FileManager.default.createDirectory(atPath: imageFolder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.notWritable(path: imageFolder, reason: reason(error))
+        }
+        let temp = file + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+            throw StoreError.notWritable(path: temp, reason: "cannot create the file")
+        }
+        var summary = Summary(exported: 0, skipped: 0, images: 0)
+        var linked = Set<String>()
+        var buffer = ""
+        do {
+            try store.forEachTrajectory { t, formats in
+                guard t.status == .complete, t.endReason != nil else {
+                    summary.skipped += 1
+                    return
+                }
+                let hashes = [t.sourceImage] + t.turns.map(\.image)
+                func name(_ hash: String) -> String { "images/\(hash).\(formats[hash] == "jpeg" ? "jpg" : "png")" }
+                for h in hashes where linked.insert(h).inserted {
+                    try link(hash: h, format: formats[h] ?? "png", to: (folder as NSString).appendingPathComponent(name(h)))
+                }
+                Self.write(t, imageName: name, to: &buffer)
+                summary.exported += 1
+                if buffer.utf8.count > 1 << 20 {
+                    try handle.write(contentsOf: Data(buffer.utf8))
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            try handle.write(contentsOf: Data(buffer.utf8))
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, file) == 0 else {
+            let r = String(cString: strerror(errno))
+            unlink(temp)
+            throw StoreError.notWritable(path: file, reason: r)
+        }
+        summary.images = linked.count
+        return summary
+    }
+
+    private func link(hash: String, format: String, to target: String) throws {
+        if FileManager.default.fileExists(atPath: target) { return }
+        let source = store.images.path(hash: hash, format: format)
+        if Glibc.link(source, target) == 0 { return }
+        let bytes = try store.images.read(hash: hash, format: format)
+        guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
+            throw StoreError.notWritable(path: target, reason: "cannot write the image")
+        }
+    }
+
+    /// One §4.2 line. Keys in a fixed order; `overall` only when it was given (so a computed one
+    /// stays computed after a round trip); the judge's raw sub-scores and reasoning when present.
+    static func write(_ t: Trajectory, imageName: (String) -> String, to out: inout String) {
+        out += "{\"id\":"; JSONText.appendQuoted(t.id, to: &out)
+        out += ",\"task\":"; JSONText.appendQuoted(t.task, to: &out)
+        out += ",\"instruction\":"; JSONText.appendQuoted(t.instruction, to: &out)
+        out += ",\"source_image\":"; JSONText.appendQuoted(imageName(t.sourceImage), to: &out)
+        out += ",\"editor\":"; JSONText.appendQuoted(t.editor, to: &out)
+        out += ",\"end_reason\":"; JSONText.appendQuoted(t.endReason!.rawValue, to: &out)
+        if let s = t.stopReasoning { out += ",\"stop_reasoning\":"; JSONText.appendQuoted(s, to: &out) }
+        out += ",\"steps\":["
+        for (i, turn) in t.turns.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"turn\":\(turn.turn),\"instruction\":"; JSONText.appendQuoted(turn.instruction, to: &out)
+            if let r = turn.reasoning { out += ",\"reasoning\":"; JSONText.appendQuoted(r, to: &out) }
+            out += ",\"image\":"; JSONText.appendQuoted(imageName(turn.image), to: &out)
+            if let seed = turn.seed { out += ",\"seed\":\(seed)" }
+            if let s = turn.score {
+                out += ",\"score\":{\"semantic\":\(s.semantic),\"quality\":\(s.quality)"
+                if s.overallGiven { out += ",\"overall\":\(JSONNumber.format(s.overall))" }
+                if let j = turn.judge {
+                    out += ",\"judge\":{\"success\":\(j.success),\"over_editing\":\(j.overEditing),\"naturalness\":\(j.naturalness),\"artifacts\":\(j.artifacts)}"
+                }
+                if let r = turn.judgeReasoning { out += ",\"reasoning\":"; JSONText.appendQuoted(r, to: &out) }
+                out += "}"
+            }
+            out += "}"
+        }
+        out += "]}\n"
+    }
+}

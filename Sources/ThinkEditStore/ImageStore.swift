@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import ThinkEditCore
+
+/// The content-addressed image store of a run: `<workdir>/images/<h0h1>/<sha256>.<ext>`.
+/// A file is written under a temporary name, flushed, and renamed, so a crash never leaves a
+/// partial image under a real name; a file whose name exists is never written again.
+public struct ImageStore: Sendable {
+    public let root: String
+
+    public init(workdir: String) {
+        root = (workdir as NSString).appendingPathComponent("images")
+    }
+
+    /// The file of an image.
+    public func path(hash: String, format: String) -> String {
+        let prefix = String(hash.prefix(2))
+        return "\(root)/\(prefix)/\(hash).\(format == "jpeg" ? "jpg" : format)"
+    }
+
+    /// Stores `bytes` (whose SHA-256 is `hash`) unless the store already has them.
+    public func put(_ bytes: [UInt8], hash: String, format: String) throws {
+        let target = path(hash: hash, format: format)
+        if access(target, F_OK) == 0 { return }
+        let dir = (target as NSString).deletingLastPathComponent
+        if mkdir(dir, 0o755) != 0 && errno != EEXIST {
+            if mkdir(root, 0o755) != 0 && errno != EEXIST {
+                throw StoreError.notWritable(path: root, reason: String(cString: strerror(errno)))
+            }
+            if mkdir(dir, 0o755) != 0 && errno != EEXIST {
+                throw StoreError.notWritable(path: dir, reason: String(cString: strerror(errno)))
+            }
+        }
+        let temp = "\(dir)/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.notWritable(path: temp, reason: String(cString: strerror(errno))) }
+        var ok = false
+        defer {
+            if !ok { unlink(temp) }
+        }
+        var written = 0
+        try bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
+                    throw StoreError.notWritable(path: target, reason: reason)
+                }
+                written += n
+            }
+        }
+        if fsync(fd) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw StoreError.notWritable(path: target, reason: reason)
+        }
+        close(fd)
+        guard rename(temp, target) == 0 else {
+            throw StoreError.notWritable(path: target, reason: String(cString: strerror(errno)))
+        }
+        ok = true
+    }
+
+    /// The bytes of a stored image.
+    public func read(hash: String, format: String) throws -> [UInt8] {
+        let p = path(hash: hash, format: format)
+        guard let data = FileManager.default.contents(atPath: p) else {
+            throw StoreError.corrupt(path: p, reason: "an image the database names is missing from the store")
+        }
+        return [UInt8](data)
+    }
+}

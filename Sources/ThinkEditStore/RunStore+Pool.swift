@@ -1,0 +1,67 @@
+import GRDB
+import ThinkEditCore
+
+extension RunStore {
+    // MARK: - Images
+
+    /// The records of the given images that the run knows.
+    public func imageRecords(hashes: some Collection<String>) throws -> [String: ImageRecord] {
+        try read { db in
+            var out: [String: ImageRecord] = [:]
+            let stmt = try db.cachedStatement(sql: "SELECT hash, format, width, height, bytes FROM image WHERE hash = ?")
+            for h in Set(hashes) {
+                if let row = try Row.fetchOne(stmt, arguments: [h]) {
+                    out[h] = ImageRecord(hash: row[0], format: row[1], width: row[2], height: row[3], bytes: row[4])
+                }
+            }
+            return out
+        }
+    }
+
+    static func insertImages(_ db: Database, _ images: [ImageRecord]) throws {
+        let stmt = try db.cachedStatement(sql: "INSERT OR IGNORE INTO image(hash, format, width, height, bytes) VALUES (?, ?, ?, ?, ?)")
+        for i in images {
+            try stmt.execute(arguments: [i.hash, i.format, i.width, i.height, i.bytes])
+        }
+    }
+
+    // MARK: - Pool
+
+    /// The pool items among `ids` that the run already holds.
+    public func poolItems(ids: some Collection<String>) throws -> [String: PoolItem] {
+        try read { db in
+            var out: [String: PoolItem] = [:]
+            let stmt = try db.cachedStatement(sql: "SELECT id, image, instruction, task, source, meta FROM pool_item WHERE id = ?")
+            for id in ids {
+                if let row = try Row.fetchOne(stmt, arguments: [id]) {
+                    out[id] = PoolItem(id: row[0], image: row[1], instruction: row[2], task: row[3], source: row[4], metaJSON: row[5])
+                }
+            }
+            return out
+        }
+    }
+
+    /// Inserts images and pool items in one transaction; items whose id exists are skipped
+    /// (the importer has checked they are identical). Returns how many items were new.
+    public func insertPool(images: [ImageRecord], items: [PoolItem]) throws -> Int {
+        try write { db in
+            try Self.insertImages(db, images)
+            let stmt = try RawInsert(db, "INSERT OR IGNORE INTO pool_item(id, task, instruction, image, source, meta) VALUES (?, ?, ?, ?, ?, ?)")
+            var inserted = 0
+            for item in items {
+                stmt.bind(1, item.id)
+                stmt.bind(2, item.task)
+                stmt.bind(3, item.instruction)
+                stmt.bind(4, item.image)
+                stmt.bind(5, item.source)
+                stmt.bind(6, item.metaJSON)
+                inserted += try stmt.step()
+            }
+            return inserted
+        }
+    }
+
+    public func poolCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0 }
+    }
+}

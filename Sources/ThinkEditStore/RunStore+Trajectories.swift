@@ -1,0 +1,164 @@
+import GRDB
+import ThinkEditCore
+
+extension RunStore {
+    /// The trajectories among `ids` that the run holds, in full.
+    public func trajectories(ids: some Collection<String>) throws -> [String: Trajectory] {
+        try read { db in
+            var out: [String: Trajectory] = [:]
+            let stmt = try db.cachedStatement(sql: "SELECT \(Self.trajectoryColumns) FROM trajectory WHERE id = ?")
+            for id in ids {
+                if let row = try Row.fetchOne(stmt, arguments: [id]) {
+                    var t = Self.trajectory(row)
+                    t.turns = try Self.turns(db, trajectorySeq: row[0])
+                    out[id] = t
+                }
+            }
+            return out
+        }
+    }
+
+    /// Calls `body` with every trajectory, in byte order of ids, with its turns and the format
+    /// (`png`/`jpeg`) of each image it names. Reads in one snapshot; memory stays bounded by one
+    /// trajectory. `body` must not call back into the store.
+    public func forEachTrajectory(_ body: (Trajectory, _ formats: [String: String]) throws -> Void) throws {
+        try read { db in
+            let turnRows = try Row.fetchCursor(db, sql: """
+                SELECT t.id, i.format, \(Self.turnColumns) FROM turn
+                JOIN trajectory t ON t.seq = turn.trajectory LEFT JOIN image i ON i.hash = turn.image
+                ORDER BY t.id, turn.turn
+                """)
+            let trajectories = try Row.fetchCursor(db, sql: """
+                SELECT \(Self.trajectoryColumns), i.format FROM trajectory LEFT JOIN image i ON i.hash = trajectory.source_image
+                ORDER BY id
+                """)
+            var pending: (id: String, format: String?, turn: Turn)? = nil
+            while let row = try trajectories.next() {
+                var t = Self.trajectory(row)
+                var formats: [String: String] = [:]
+                formats[t.sourceImage] = row[10]
+                while true {
+                    if pending == nil, let r = try turnRows.next() {
+                        pending = (r[0], r[1], Self.turn(r, offset: 2))
+                    }
+                    guard let p = pending, p.id == t.id else { break }
+                    t.turns.append(p.turn)
+                    formats[p.turn.image] = p.format
+                    pending = nil
+                }
+                try body(t, formats)
+            }
+        }
+    }
+
+    /// Inserts imported trajectories (and the images they name) in one transaction; ids that exist
+    /// are skipped (the importer has checked they are identical). Returns how many were new.
+    public func insertTrajectories(images: [ImageRecord], trajectories: [Trajectory], origin: String = "imported") throws -> Int {
+        try write { db in
+            try Self.insertImages(db, images)
+            let tStmt = try RawInsert(db, """
+                INSERT OR IGNORE INTO trajectory(id, task, instruction, source_image, editor, origin, status, end_reason, stop_reasoning, error_class)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let turnStmt = try RawInsert(db, """
+                INSERT INTO turn(trajectory, turn, instruction, reasoning, image, seed, semantic, quality, overall, overall_given,
+                                 sc_success, sc_overedit, semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var inserted = 0
+            for t in trajectories {
+                tStmt.bind(1, t.id)
+                tStmt.bind(2, t.task)
+                tStmt.bind(3, t.instruction)
+                tStmt.bind(4, t.sourceImage)
+                tStmt.bind(5, t.editor)
+                tStmt.bind(6, origin)
+                tStmt.bind(7, t.status.rawValue)
+                tStmt.bind(8, t.endReason?.rawValue)
+                tStmt.bind(9, t.stopReasoning)
+                tStmt.bind(10, t.errorClass)
+                guard try tStmt.step() > 0 else { continue }
+                inserted += 1
+                let seq = tStmt.lastInsertedRowID
+                for turn in t.turns {
+                    turnStmt.bind(1, seq)
+                    turnStmt.bind(2, turn.turn)
+                    turnStmt.bind(3, turn.instruction)
+                    turnStmt.bind(4, turn.reasoning)
+                    turnStmt.bind(5, turn.image)
+                    if let seed = turn.seed { turnStmt.bind(6, Int64(bitPattern: seed)) }
+                    if let s = turn.score {
+                        turnStmt.bind(7, Self.value(s.semantic))
+                        turnStmt.bind(8, Self.value(s.quality))
+                        turnStmt.bind(9, s.overall)
+                        turnStmt.bind(10, s.overallGiven)
+                    }
+                    if let j = turn.judge {
+                        turnStmt.bind(11, Self.value(j.success))
+                        turnStmt.bind(12, Self.value(j.overEditing))
+                        turnStmt.bind(14, Self.value(j.naturalness))
+                        turnStmt.bind(15, Self.value(j.artifacts))
+                    }
+                    turnStmt.bind(13, turn.judgeReasoning)
+                    try turnStmt.step()
+                }
+            }
+            if inserted > 0 { try Self.bumpDataVersion(db) }
+            return inserted
+        }
+    }
+
+    public func trajectoryCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0 }
+    }
+
+    // MARK: - Row mapping
+
+    static let trajectoryColumns = "seq, id, task, instruction, source_image, editor, status, end_reason, stop_reasoning, error_class"
+    static let turnColumns = """
+        turn.turn, turn.instruction, turn.reasoning, turn.image, turn.seed, turn.semantic, turn.quality, turn.overall,
+        turn.overall_given, turn.sc_success, turn.sc_overedit, turn.semantic_reasoning, turn.pq_natural, turn.pq_artifacts,
+        turn.quality_reasoning
+        """
+
+    static func trajectory(_ row: Row) -> Trajectory {
+        Trajectory(id: row[1], task: row[2], instruction: row[3], sourceImage: row[4], editor: row[5],
+                   status: TrajectoryStatus(rawValue: row[6]) ?? .pending,
+                   endReason: (row[7] as String?).flatMap(EndReason.init(rawValue:)),
+                   stopReasoning: row[8], errorClass: row[9])
+    }
+
+    static func turns(_ db: Database, trajectorySeq: Int64) throws -> [Turn] {
+        let stmt = try db.cachedStatement(sql: "SELECT \(turnColumns) FROM turn WHERE trajectory = ? ORDER BY turn")
+        return try Row.fetchAll(stmt, arguments: [trajectorySeq]).map { turn($0, offset: 0) }
+    }
+
+    static func turn(_ row: Row, offset o: Int) -> Turn {
+        var score: Score? = nil
+        if let sc = number(row[o + 5]), let pq = number(row[o + 6]) {
+            let given: Bool = row[o + 8] ?? false
+            score = Score(semantic: sc, quality: pq, overall: given ? row[o + 7] : nil)
+        }
+        var judge: JudgeSubScores? = nil
+        if let a = number(row[o + 9]), let b = number(row[o + 10]), let c = number(row[o + 12]), let d = number(row[o + 13]) {
+            judge = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d)
+        }
+        let reasons = [row[o + 11] as String?, row[o + 14] as String?].compactMap { $0 }
+        return Turn(turn: row[o], instruction: row[o + 1], reasoning: row[o + 2], image: row[o + 3] ?? "",
+                    seed: (row[o + 4] as Int64?).map { UInt64(bitPattern: $0) }, score: score, judge: judge,
+                    judgeReasoning: reasons.isEmpty ? nil : reasons.joined(separator: "\n"))
+    }
+
+    /// Integer scores are stored as SQLite integers, decimals as reals: the column has no type.
+    static func value(_ n: ScoreNumber) -> ScoreNumberValue {
+        n.isInteger ? .integer(Int64(n.value)) : .real(n.value)
+    }
+
+    static func number(_ v: DatabaseValue) -> ScoreNumber? {
+        switch v.storage {
+        case .int64(let i): return ScoreNumber(Int(i))
+        case .double(let d): return ScoreNumber(decimal: d)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// Problems with a run's work directory or database, with what to do about them.
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    /// Another process holds the run's write lock.
+    case locked(workdir: String, holder: String)
+    /// The work directory has no run database (for commands that only read).
+    case noRun(workdir: String)
+    /// The work directory or a file in it cannot be created or written.
+    case notWritable(path: String, reason: String)
+    /// The database file is not a thinkedit database, or is damaged.
+    case corrupt(path: String, reason: String)
+    /// The database was written by a newer thinkedit.
+    case newerSchema(path: String)
+
+    public var description: String {
+        switch self {
+        case .locked(let w, let holder):
+            return "\(w): another thinkedit process (\(holder)) is writing this run; wait for it to finish or stop it. `thinkedit status` can read the run meanwhile."
+        case .noRun(let w):
+            return "\(w): no run here (no thinkedit.sqlite): check --workdir / `workdir`, or start the run with `thinkedit run` or `thinkedit pool import`."
+        case .notWritable(let p, let r):
+            return "\(p): cannot write (\(r)): check the permissions and the free space of the work directory."
+        case .corrupt(let p, let r):
+            return "\(p): not a readable thinkedit database (\(r)). Restore it from a backup or start a new work directory."
+        case .newerSchema(let p):
+            return "\(p): written by a newer thinkedit; use that version."
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import ThinkEditCore
+@testable import ThinkEditPipeline
+
+@Suite struct ConfigTests {
+    private func parse(_ text: String, workdir: String? = nil) throws -> RunConfig {
+        try RunConfig.parse(text, file: "/cfg/run.yaml", workdir: workdir)
+    }
+
+    private func error(_ text: String) -> ConfigError? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch let e as ConfigError {
+            return e
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func defaultsFillEverythingNotGiven() throws {
+        let c = try parse("workdir: runs/a\n")
+        #expect(c.workdir == "/cfg/runs/a")
+        #expect(c.seed == 0)
+        #expect(c.generation.maxTurns == 5)
+        #expect(c.generation.firstTurn == .original)
+        #expect(c.curation.rlMinVariance == 1.0)
+        #expect(c.curation.rlTrajectories == 10_000)
+        #expect(c.curation.sftSamples == 140_000)
+        #expect(c.curation.sftMinQuality == 7.0)
+        #expect(c.curation.stopSamples)
+        #expect(c.export.maxPixels == 1_048_576)
+        #expect(c.export.formats == ["llamafactory", "swift", "editthinker-rl", "verl"])
+        #expect(c.export.dir == "/cfg/runs/a/export")
+        #expect(c.backends.editors.map(\.kind) == [.synthetic])
+        #expect(c.taxonomy == .gedit)
+        #expect(c.images.maxPixels == 64_000_000)
+    }
+
+    @Test func theSpecExampleParses() throws {
+        let c = try parse("""
+            workdir: runs/demo
+            seed: 7
+            pool: {path: pool/pool.jsonl}
+            generation: {max_turns: 5}
+            rl: {min_variance: 1.0, trajectories: 10000}
+            sft: {samples: 140000, min_quality: 7.0}
+            stop_samples: true
+            export: {formats: [llamafactory, swift, editthinker-rl, verl], max_pixels: 1048576}
+            backends:
+              thinker: {kind: openai, base_url: "https://api.openai.com/v1", model: gpt-4.1, api_key_env: OPENAI_API_KEY, concurrency: 32}
+              scorer:  {kind: openai, base_url: "https://api.openai.com/v1", model: gpt-4.1, api_key_env: OPENAI_API_KEY, concurrency: 32}
+              editor:  {kind: editthinker-http, endpoints: ["http://gpu-node-1:8080", "http://gpu-node-2:8080"], concurrency: 16}
+            """)
+        #expect(c.seed == 7)
+        #expect(c.pool.path == "/cfg/pool/pool.jsonl")
+        #expect(c.backends.thinker.kind == .openai)
+        #expect(c.backends.thinker.apiKeyEnv == "OPENAI_API_KEY")
+        #expect(c.backends.thinker.concurrency == 32)
+        #expect(c.backends.editors[0].endpoints.count == 2)
+    }
+
+    @Test func workdirOptionOverridesTheFile() throws {
+        let c = try parse("workdir: runs/a\n", workdir: "/elsewhere/run")
+        #expect(c.workdir == "/elsewhere/run")
+        let d = try parse("seed: 1\n", workdir: "/x")
+        #expect(d.workdir == "/x")
+    }
+
+    @Test func unknownKeyNamesFileLineAndKey() throws {
+        let e = try #require(error("workdir: w\nrl:\n  min_variance: 1.0\n  trajectorys: 5\n"))
+        #expect(e.kind == .unknownKey)
+        #expect(e.line == 4)
+        #expect(e.key == "rl.trajectorys")
+        #expect(e.description.hasPrefix("/cfg/run.yaml:4: rl.trajectorys:"))
+        #expect(e.description.contains("trajectories"))
+    }
+
+    @Test func wrongTypeNamesTheKey() throws {
+        let e = try #require(error("workdir: w\ngeneration:\n  max_turns: five\n"))
+        #expect(e.kind == .wrongType)
+        #expect(e.line == 3)
+        #expect(e.key == "generation.max_turns")
+        let f = try #require(error("workdir: w\nrl: 3\n"))
+        #expect(f.kind == .wrongType)
+        #expect(f.key == "rl")
+    }
+
+    @Test func missingRequiredValueIsNamed() throws {
+        let e = try #require(error("seed: 3\n"))
+        #expect(e.kind == .missing)
+        #expect(e.key == "workdir")
+        let b = try #require(error("workdir: w\nbackends:\n  thinker: {kind: openai, model: gpt-4.1}\n"))
+        #expect(b.kind == .missing)
+        #expect(b.key == "backends.thinker.base_url")
+        #expect(b.line == 3)
+    }
+
+    @Test func invalidValuesAreRefused() throws {
+        #expect(error("workdir: w\ngeneration: {max_turns: 0}\n")?.kind == .invalidValue)
+        #expect(error("workdir: w\ngeneration: {first_turn: sometimes}\n")?.kind == .invalidValue)
+        #expect(error("workdir: w\nexport: {formats: [llamafactory, csv]}\n")?.key == "export.formats[1]")
+        #expect(error("workdir: w\nbackends: {editor: {kind: magic}}\n")?.key == "backends.editor.kind")
+        #expect(error("workdir: w\ntaxonomy: [a, b]\ntask_map: {x: c}\n")?.key == "task_map.x")
+    }
+
+    @Test func syntaxErrorsCarryTheLine() throws {
+        let e = try #require(error("workdir: w\nrl: {min_variance: 1.0\nsft: 3\n"))
+        #expect(e.kind == .syntax)
+        #expect(e.line != nil)
+    }
+
+    @Test func aKeyInTheConfigIsRefused() throws {
+        let e = try #require(error("workdir: w\nbackends:\n  scorer: {kind: openai, base_url: 'https://x/v1', model: m, api_key: sk-123}\n"))
+        #expect(e.key == "backends.scorer.api_key")
+        #expect(e.description.contains("api_key_env"))
+        #expect(!e.description.contains("sk-123"))
+    }
+
+    @Test func anUnreadableFileIsNamed() throws {
+        #expect(throws: ConfigError.self) { _ = try RunConfig.load(path: "/no/such/config.yaml") }
+        do { _ = try RunConfig.load(path: "/no/such/config.yaml") } catch let e as ConfigError {
+            #expect(e.kind == .unreadable)
+            #expect(e.description.contains("/no/such/config.yaml"))
+        }
+    }
+
+    @Test func taxonomyAndTaskMap() throws {
+        let c = try parse("workdir: w\ntaxonomy: imgedit\ntask_map: {color_alter: adjust}\n")
+        #expect(c.taxonomy.resolve("adjust") == "adjust")
+        #expect(c.taxonomy.resolve("color_alter") == "adjust")
+        #expect(c.taxonomy.resolve("subject-add") == nil)
+    }
+
+    @Test func severalEditorsWithWeights() throws {
+        let c = try parse("""
+            workdir: w
+            backends:
+              editor:
+                - {kind: editthinker-http, name: flux-kontext, endpoints: ["http://a:1"], weight: 2}
+                - {kind: editthinker-http, name: qwen-image-edit, endpoints: ["http://b:1"]}
+            """)
+        #expect(c.backends.editors.map(\.name) == ["flux-kontext", "qwen-image-edit"])
+        #expect(c.backends.editors.map(\.weight) == [2, 1])
+        #expect(error("workdir: w\nbackends:\n  editor:\n    - {kind: synthetic}\n    - {kind: synthetic}\n")?.kind == .invalidValue)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import ThinkEditStore
+import ThinkEditCore
+
+private func tempDir() -> String {
+    let dir = NSTemporaryDirectory() + "thinkedit-store-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+@Suite struct RunStoreTests {
+    @Test func migrationsCreateTheSchemaOnAnEmptyDatabase() throws {
+        let dir = tempDir()
+        let store = try RunStore.openForWriting(workdir: dir)
+        let tables = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        for t in ["call", "curation", "image", "pool_item", "run_meta", "sample", "split_member", "stage_run", "trajectory", "turn"] {
+            #expect(tables.contains(t), "missing table \(t)")
+        }
+        #expect(try store.integrityCheck() == "ok")
+        #expect(try store.dataVersion() == 0)
+        let mode = try store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test func reopeningKeepsDataAndDoesNotMigrateAgain() throws {
+        let dir = tempDir()
+        do {
+            let store = try RunStore.openForWriting(workdir: dir)
+            _ = try store.insertPool(images: [ImageRecord(hash: "aa", format: "png", width: 1, height: 1, bytes: 10)],
+                                     items: [PoolItem(id: "p1", image: "aa", instruction: "x", task: "color_alter")])
+        }
+        let store = try RunStore.openForWriting(workdir: dir)
+        #expect(try store.poolCount() == 1)
+        let migrations = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") }
+        #expect(migrations == 1)
+    }
+
+    @Test func aSecondWriterIsRefusedButReadersAreNot() throws {
+        let dir = tempDir()
+        let first = try RunStore.openForWriting(workdir: dir)
+        #expect(throws: StoreError.self) { _ = try RunStore.openForWriting(workdir: dir) }
+        do {
+            _ = try RunStore.openForWriting(workdir: dir)
+        } catch let e as StoreError {
+            #expect(e.description.contains("another thinkedit process"))
+            #expect(e.description.contains("pid \(getpid())"))
+        }
+        let reader = try RunStore.openForReading(workdir: dir)
+        #expect(try reader.poolCount() == 0)
+        _ = first
+    }
+
+    @Test func theLockIsReleasedWhenTheStoreCloses() throws {
+        let dir = tempDir()
+        do { _ = try RunStore.openForWriting(workdir: dir) }
+        _ = try RunStore.openForWriting(workdir: dir)
+    }
+
+    @Test func readingAMissingRunSaysSo() throws {
+        #expect(throws: StoreError.noRun(workdir: "/nonexistent/run")) {
+            _ = try RunStore.openForReading(workdir: "/nonexistent/run")
+        }
+    }
+
+    @Test func imageStoreWritesAtomicallyByContentHash() throws {
+        let dir = tempDir()
+        let images = ImageStore(workdir: dir)
+        let bytes: [UInt8] = Array("not really a png but bytes".utf8)
+        let hash = ContentHash.sha256Hex(bytes)
+        try images.put(bytes, hash: hash, format: "png")
+        try images.put(bytes, hash: hash, format: "png")
+        let path = images.path(hash: hash, format: "png")
+        #expect(path.hasSuffix("/images/\(hash.prefix(2))/\(hash).png"))
+        #expect(try images.read(hash: hash, format: "png") == bytes)
+        let folder = (path as NSString).deletingLastPathComponent
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files == ["\(hash).png"], "no temporary file may remain")
+    }
+
+    @Test func integerAndDecimalScoresKeepTheirForm() throws {
+        let dir = tempDir()
+        let store = try RunStore.openForWriting(workdir: dir)
+        let t = Trajectory(id: "t", task: "color_alter", instruction: "x", sourceImage: "aa", editor: "e", endReason: .maxTurns,
+                           turns: [Turn(turn: 1, instruction: "x", image: "aa", score: Score(semantic: ScoreNumber(8), quality: ScoreNumber(decimal: 7.0)))])
+        _ = try store.insertTrajectories(images: [ImageRecord(hash: "aa", format: "png", width: 1, height: 1, bytes: 1)], trajectories: [t])
+        let back = try #require(try store.trajectories(ids: ["t"])["t"])
+        #expect(back.turns[0].score?.semantic.description == "8")
+        #expect(back.turns[0].score?.quality.description == "7.0")
+        #expect(back == t)
+        #expect(try store.dataVersion() == 1)
+    }
+}
