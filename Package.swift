@@ -60,7 +60,7 @@ let package = Package(
         // Config, stages, import/export: the pipeline itself.
         .target(
             name: "ThinkEditPipeline",
-            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "Yams"],
+            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "ThinkEditSynthetic", "Yams"],
             swiftSettings: strict
         ),
         // The command line: one small file per subcommand.
