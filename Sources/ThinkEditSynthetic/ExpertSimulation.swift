@@ -112,7 +112,7 @@ struct ExpertSimulation: Sendable {
         } else if !a.isComplete {
             notes.append("Only about \(percent)% of the requested change is visible: \(subject) is only partly done.")
         } else {
-            notes.append("The edited image shows \(subject) done as asked.")
+            notes.append("In the edited image, \(subject) is done as asked.")
         }
         if !a.disturbed.isEmpty {
             let names = a.disturbed.map { InstructionWriter.preciseReference(scene.shapes[$0]).dropFirst(4) }

@@ -9,7 +9,7 @@ enum SceneGenerator {
     }
 
     /// How often each precision is drawn (precise, ambiguous, vague).
-    static let precisionWeights: [Double] = [0.45, 0.33, 0.22]
+    static let precisionWeights: [Double] = [0.5, 0.3, 0.2]
 
     static func draft(seed: UInt64, index: Int, size: Int) -> Draft {
         var rng = SeededRandom("pool", String(seed), String(index))

@@ -1,14 +1,15 @@
 import ThinkEditCore
 
-/// The synthetic world's only source of randomness: a splitmix64 stream whose starting state is
-/// derived from a key such as `"editor:<run seed>:<item>:<turn>"`. Values are drawn by our own
-/// arithmetic (not the standard library's `random(in:using:)`), so the same key gives the same
-/// stream on every platform and toolchain, and no state is shared between calls.
+/// The synthetic world's only source of randomness: the project's `SplitMix64` (ThinkEditCore)
+/// started from a key such as `"editor:<run seed>:<item>:<turn>"`, with the few draws the world
+/// needs. Values are drawn by our own arithmetic (not the standard library's
+/// `random(in:using:)`, whose algorithm is not promised), so the same key gives the same stream on
+/// every platform and toolchain, and no state is shared between calls.
 struct SeededRandom: Sendable {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(state: UInt64) {
-        self.state = state
+        self.generator = SplitMix64(seed: state)
     }
 
     /// A stream keyed by the SHA-256 of the parts joined with `:`; distinct keys give unrelated
@@ -23,16 +24,12 @@ struct SeededRandom: Sendable {
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        generator.next()
     }
 
     /// Uniform in [0, 1), from the top 53 bits.
     mutating func unit() -> Double {
-        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        generator.unit()
     }
 
     /// Uniform in 0..<n (n > 0). The modulo bias is below 2^-40 for the small n used here.

@@ -37,7 +37,7 @@ public struct SyntheticEditor: Editor {
     public func edit(_ request: EditRequest) async throws -> EditResult {
         let truth = try SyntheticTruth.fromMeta(request.item.meta, item: request.item.trajectoryID)
         let outcome = outcome(for: request, truth: truth)
-        return EditResult(image: try ImageCodec.encodePNG(outcome.image, options: SyntheticImages.pngOptions))
+        return EditResult(image: try ImageCodec.encodePNG(outcome.image))
     }
 
     /// The raster and what went wrong, for tests and the statistics.
@@ -49,9 +49,6 @@ public struct SyntheticEditor: Editor {
 
 /// How the synthetic world codes its images.
 enum SyntheticImages {
-    /// Flat colours compress well at a low zlib level; a higher level costs CPU for little gain.
-    static let pngOptions = PNGEncodeOptions(compressionLevel: 1)
-
     static func decode(_ payload: ImagePayload, truth: SyntheticTruth, item: String, turn: Int) throws -> RGBImage {
         let image: RGBImage
         do {

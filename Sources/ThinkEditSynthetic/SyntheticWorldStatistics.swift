@@ -14,6 +14,8 @@ public struct SyntheticWorldStatistics: Sendable {
         public var stopReasoning: String?
     }
 
+    /// One turn of an example: the instruction sent to the editor, the expert's reasoning that
+    /// produced it (nil on turn 1), the edited PNG and its score.
     public struct ExampleTurn: Sendable {
         public var instruction: String
         public var reasoning: String?

@@ -24,7 +24,7 @@ struct ExpertTests {
         let answer = try await ask(truth.targetScene.render(size: truth.size))
         #expect(answer.satisfied)
         #expect(answer.instruction == instruction)
-        #expect(answer.reasoning.contains("done as asked"))
+        #expect(answer.reasoning.contains("is done as asked"))
     }
 
     @Test func noChangeIsSeenAndTheRequestRestatedPrecisely() async throws {
