@@ -64,6 +64,9 @@ struct EditorSimulation: Sendable {
     var failureScale = 1.0
     /// How much "keep the rest", "clean" and "whole" in the text cut the matching failure.
     var modifierEffect = 0.35
+    /// Chance that a reference fitting several shapes ("the circle" with two circles) is applied to
+    /// all of them, as real editors often do; counted as over-editing.
+    var allMatches = 0.35
 
     func run(scene: Scene, size: Int, instruction: String, rng: inout SeededRandom) -> EditOutcome {
         let parsed = InstructionParser.parse(instruction)
@@ -91,6 +94,14 @@ struct EditorSimulation: Sendable {
                 failures.insert(.wrongTarget)
             }
             result = applied.applied(to: scene)
+            if !failures.contains(.wrongTarget), let target = applied.target, !parsed.reference.isEmpty,
+               [.recolor, .remove, .replace].contains(applied.action) {
+                let twins = parsed.candidates(in: scene).filter { $0 != target }
+                if !twins.isEmpty, rng.chance(allMatches) {
+                    result = Self.apply(applied, toAll: [target] + twins, in: scene)
+                    failures.insert(.overEdit)
+                }
+            }
             var spoiled = result
             if rng.chance(rates.overEdit), overEdit(&spoiled, after: applied, source: scene, rng: &rng) {
                 failures.insert(.overEdit)
@@ -111,6 +122,21 @@ struct EditorSimulation: Sendable {
             failures.insert(.artifacts)
         }
         return EditOutcome(edit: applied, clarity: clarity, failures: failures, image: image)
+    }
+
+    /// The same recolour, replacement or removal done to several shapes.
+    static func apply(_ edit: SceneEdit, toAll targets: [Int], in scene: Scene) -> Scene {
+        if edit.action == .remove {
+            let gone = Set(targets)
+            return Scene(background: scene.background, shapes: scene.shapes.indices.filter { !gone.contains($0) }.map { scene.shapes[$0] })
+        }
+        var out = scene
+        for target in targets {
+            var one = edit
+            one.target = target
+            out = one.applied(to: out)
+        }
+        return out
     }
 
     /// Changes a shape the edit did not ask for: a new colour, or a new size. False when the scene

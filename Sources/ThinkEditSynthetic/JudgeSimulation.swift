@@ -4,7 +4,8 @@ import ThinkEditImaging
 ///
 /// Semantic, from the edit against the ground-truth target and the source:
 /// - success = round(10 · c), c = share of the intended region M that looks like the target;
-/// - over-editing = round(10 · (1 − min(1, 1.5 · r))), r = clean off-target changed pixels / max(|M|, 1% of the image).
+/// - over-editing = round(10 − 5 · min(2, r)), r = clean off-target changed pixels / max(|M|, 1% of the image):
+///   one extra shape as large as the wanted change costs 5 points, twice that costs all 10.
 /// Quality, from the edited image alone, with a = share of pixels that are no world colour:
 /// - naturalness = round(9.4 − 22 · √a), artifacts = round(10 − 34 · √a).
 /// Each number then moves by one point with probability `jitter` (seeded), as a real judge wavers.
@@ -14,7 +15,7 @@ struct JudgeSimulation: Sendable {
     func semantic(edited: RGBImage, truth: SyntheticTruth, rng: inout SeededRandom) -> (success: Int, overEditing: Int, reasoning: String, comparison: PixelComparison) {
         let comparison = Self.compare(edited: edited, truth: truth)
         let success = waver(Int((10 * comparison.completion).rounded()), rng: &rng)
-        let overEditing = waver(Int((10 * (1 - min(1, 1.5 * comparison.overEditRatio))).rounded()), rng: &rng)
+        let overEditing = waver(Int((10 - 5 * min(2, comparison.overEditRatio)).rounded()), rng: &rng)
         let done = Int((comparison.completion * 100).rounded())
         let spill = Int((comparison.overEditRatio * 100).rounded())
         var reasoning = "About \(done)% of the requested change is present in the edit."

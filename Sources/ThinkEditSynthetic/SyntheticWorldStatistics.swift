@@ -32,6 +32,11 @@ public struct SyntheticWorldStatistics: Sendable {
     public var firstTurnStdDev = 0.0
     /// Share of trajectories with n >= 2 and max(O_2..O_n) >= O_1 (the SPEC §2.4 keep rule).
     public var improvedShare = 0.0
+    /// How many first edits fall in each score bin floor(O_1), 0...10.
+    public var firstTurnHistogram = [Int](repeating: 0, count: 11)
+    /// Population variance of O_1..O_n per trajectory, binned like SPEC §2.6 uses it:
+    /// [V <= 1, 1 < V <= 4, V > 4], over trajectories with n >= 2.
+    public var varianceBins = [0, 0, 0]
     /// Share of trajectories ended by the expert (`end_reason = stop`).
     public var stoppedShare = 0.0
     /// Share of first edits with O_1 < 5, by the precision of the user's instruction.
@@ -147,6 +152,12 @@ public struct SyntheticWorldStatistics: Sendable {
 
             let first = scores[0]
             firstScores.append(first)
+            stats.firstTurnHistogram[min(10, max(0, Int(first.rounded(.down))))] += 1
+            if scores.count >= 2 {
+                let mean = scores.reduce(0, +) / Double(scores.count)
+                let variance = scores.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(scores.count)
+                stats.varianceBins[variance <= 1 ? 0 : variance <= 4 ? 1 : 2] += 1
+            }
             if scores.count >= 2, JSONNumber.round6(scores.dropFirst().max()!) >= JSONNumber.round6(first) { improved += 1 }
             for t in 0..<maxTurns { carried[t] += scores[min(t, scores.count - 1)] }
             let precision = item.truth.precision
@@ -242,6 +253,8 @@ extension SyntheticWorldStatistics {
         for precision in InstructionPrecision.allCases {
             lines.append("failure_rate_first_turn[\(precision.rawValue)]: \(r(firstTurnFailureRate[precision] ?? 0))  final: \(r(finalFailureRate[precision] ?? 0))")
         }
+        lines.append("first_turn_histogram (floor O_1 = 0..10): " + firstTurnHistogram.map(String.init).joined(separator: " "))
+        lines.append("trajectory_variance_bins (n >= 2; V <= 1, 1 < V <= 4, V > 4): " + varianceBins.map(String.init).joined(separator: " "))
         lines.append("mean_score_by_turn (carried forward): " + meanScoreByTurn.map(r).joined(separator: " "))
         lines.append("mean_score_of_reached_turn: " + meanScoreOfReachedTurn.map(r).joined(separator: " "))
         lines.append("trajectories_reaching_turn: " + reachedTurn.map(String.init).joined(separator: " "))

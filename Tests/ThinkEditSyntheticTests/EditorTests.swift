@@ -70,6 +70,24 @@ struct EditorTests {
         }
     }
 
+    @Test func anAmbiguousReferenceIsSometimesAppliedToEveryMatch() {
+        var editor = Fixture.editor(always: nil)
+        editor.allMatches = 1
+        let truth = Fixture.truth(SceneEdit(action: .recolor, target: 1, color: .blue), precision: .ambiguous)
+        var rng = SeededRandom("all")
+        let outcome = editor.run(scene: truth.scene, size: truth.size, instruction: "make the circle blue", rng: &rng)
+        #expect(outcome.failures == [.overEdit])
+        let both = SceneEdit(action: .recolor, target: 3, color: .blue).applied(to: truth.targetScene)
+        #expect(outcome.image == both.render(size: truth.size))
+        // With the default rate, both readings occur.
+        let plain = EditorSimulation()
+        let counts = (0..<200).map { k -> Bool in
+            var r = SeededRandom("mix", String(k))
+            return plain.run(scene: truth.scene, size: 24, instruction: "make the circle blue", rng: &r).failures.contains(.overEdit)
+        }
+        #expect(counts.filter { $0 }.count > 40 && counts.filter { !$0 }.count > 80)
+    }
+
     @Test func artifactsPaintPixelsThatAreNoWorldColour() {
         let outcome = run(.artifacts)
         #expect(outcome.failures == [.artifacts])

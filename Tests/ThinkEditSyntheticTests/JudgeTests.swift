@@ -53,6 +53,14 @@ struct JudgeTests {
         #expect(s.semantic[1] < 8)
     }
 
+    @Test func anExtraShapeAsLargeAsTheWantedChangeCostsHalfTheOverEditingScore() async throws {
+        // Wanted: the blue square turns yellow. Edit: that, and the green triangle (same size) too.
+        let edit = SceneEdit(action: .recolor, target: 2, color: .yellow).applied(to: truth.targetScene)
+        let s = try await scores(edit.render(size: truth.size))
+        #expect(s.semantic[0] == 10)
+        #expect(s.semantic[1] >= 4 && s.semantic[1] <= 7, "over-editing \(s.semantic[1])")
+    }
+
     @Test func aPartialEditGetsPartialSuccess() async throws {
         let s = try await scores(edited(.partial))
         #expect(s.semantic[0] > 0 && s.semantic[0] < 10)
