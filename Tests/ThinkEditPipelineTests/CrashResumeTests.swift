@@ -27,14 +27,50 @@ import ThinkEditStore
         return dir + "/c.yaml"
     }
 
-    static func launch(_ args: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
+    /// A child process started with posix_spawn and reaped with waitpid, so that "is it still
+    /// running?" has an exact answer (Foundation's `Process.isRunning` lags on Linux).
+    final class Child {
+        let pid: pid_t
+        private(set) var exitStatus: Int32? = nil
+        private(set) var signalled = false
+
+        init(_ args: [String]) throws {
+            var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = ([CrashResumeTests.binary] + args).map { strdup($0) } + [nil]
+            defer { for a in argv { free(a) } }
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, CrashResumeTests.binary, &actions, nil, argv, environ)
+            guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+            self.pid = pid
+        }
+
+        /// Reaps the child if it has ended; true while it runs.
+        var isRunning: Bool {
+            guard exitStatus == nil && !signalled else { return false }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                record(status)
+                return false
+            }
+            return true
+        }
+
+        func wait() {
+            guard exitStatus == nil && !signalled else { return }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            record(status)
+        }
+
+        private func record(_ status: Int32) {
+            if status & 0x7f == 0 { exitStatus = (status >> 8) & 0xff } else { signalled = true }
+        }
+
+        var succeeded: Bool { exitStatus == 0 }
     }
 
     static func export(_ config: String) throws -> Data {
@@ -52,12 +88,12 @@ import ThinkEditStore
         return s.calls
     }
 
-    @Test func killedRunsResumeToTheSameResultWithoutRepeatingACompletedCall() async throws {
+    @Test func killedRunsResumeToTheSameResultWithoutRepeatingACompletedCall() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the thinkedit binary first (swift build)")
         let reference = Self.config(makeTempDir("ref"))
-        let r = try Self.launch(["run", reference])
-        r.waitUntilExit()
-        #expect(r.terminationStatus == 0)
+        let r = try Child(["run", reference])
+        r.wait()
+        #expect(r.succeeded)
 
         // Kill the run after a random number of newly committed calls, again and again, until a
         // run is allowed to finish; progress-based so that a slow or loaded machine still kills
@@ -67,23 +103,27 @@ import ThinkEditStore
         var rng = SplitMix64(seed: 77)
         var kills = 0
         var finished = false
+        var trace: [String] = []
         for attempt in 0..<40 where !finished {
             let before = Self.calls(workdir)
             let target = before + 5 + Int(rng.next() % 60)
-            let p = try Self.launch(["run", crashed])
+            let p = try Child(["run", crashed])
             let deadline = Date().addingTimeInterval(60)
             while p.isRunning && Self.calls(workdir) < target && Date() < deadline {
-                try await Task.sleep(nanoseconds: 5_000_000)
+                // Blocking on purpose: an `await` here could wait for a cooperative thread while
+                // other tests keep them busy, and the child would finish unobserved.
+                usleep(5_000)
             }
             if p.isRunning && attempt < 39 {
-                kill(p.processIdentifier, SIGKILL)
+                kill(p.pid, SIGKILL)
                 kills += 1
             }
-            p.waitUntilExit()
-            finished = p.terminationReason == .exit && p.terminationStatus == 0
+            p.wait()
+            finished = p.succeeded
+            trace.append("calls \(before)->\(Self.calls(workdir)) \(p.signalled ? "killed" : "exit \(p.exitStatus ?? -1)")")
         }
         #expect(finished)
-        #expect(kills >= 3, "the run must have been killed several times to prove anything (killed \(kills))")
+        #expect(kills >= 3, "the run must have been killed several times to prove anything (killed \(kills)): \(trace)")
 
         #expect(try Self.export(crashed) == Self.export(reference))
         let store = try RunStore.openForReading(workdir: try RunConfig.load(path: crashed).workdir)
