@@ -51,10 +51,16 @@ let package = Package(
             dependencies: ["ThinkEditCore", "ThinkEditImaging"],
             swiftSettings: strict
         ),
+        // The built-in synthetic world: scenes, editor, expert, judge, pool synthesizer (SPEC §5).
+        .target(
+            name: "ThinkEditSynthetic",
+            dependencies: ["ThinkEditCore", "ThinkEditImaging", "ThinkEditBackends"],
+            swiftSettings: strict
+        ),
         // Config, stages, import/export: the pipeline itself.
         .target(
             name: "ThinkEditPipeline",
-            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "Yams"],
+            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "ThinkEditSynthetic", "Yams"],
             swiftSettings: strict
         ),
         // The command line: one small file per subcommand.
@@ -62,6 +68,7 @@ let package = Package(
             name: "thinkedit",
             dependencies: [
                 "ThinkEditPipeline",
+                "ThinkEditSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -69,6 +76,7 @@ let package = Package(
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(
             name: "ThinkEditImagingTests",
             dependencies: ["ThinkEditImaging", "CJPEGShim"],

@@ -1,3 +1,4 @@
+import ThinkEditCore
 /// A deterministic photo-like image: smooth colour gradients, a few soft-edged shapes and sensor-like
 /// noise. Benchmarks and tests use it where a flat test card would compress unrealistically well and
 /// pure noise unrealistically badly. The same (size, seed, noise) always gives the same pixels.
@@ -55,24 +56,6 @@ public enum SyntheticPhoto {
         }
         return RGBImage(width: width, height: height, pixels: pixels)
     }
-}
-
-/// SplitMix64: tiny, fast, and the same on every platform (Swift's SystemRandomNumberGenerator is
-/// not seedable).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
 
 extension Double {

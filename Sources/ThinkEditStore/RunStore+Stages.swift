@@ -29,10 +29,13 @@ extension RunStore {
     }
 
     /// Records how a stage run ended.
-    public func finishStage(_ id: Int64, status: String, counts: String?, stats: String?, message: String? = nil) throws {
+    public func finishStage(_ id: Int64, status: String, counts: String?, stats: String?, message: String? = nil,
+                            fingerprint: String? = nil) throws {
         try write { db in
-            try db.execute(sql: "UPDATE stage_run SET status = ?, finished_at = ?, counts = ?, stats = ?, message = ? WHERE id = ?",
-                           arguments: [status, Date().timeIntervalSince1970, counts, stats, message, id])
+            try db.execute(sql: """
+                UPDATE stage_run SET status = ?, finished_at = ?, counts = ?, stats = ?, message = ?, fingerprint = coalesce(?, fingerprint)
+                WHERE id = ?
+                """, arguments: [status, Date().timeIntervalSince1970, counts, stats, message, fingerprint, id])
         }
     }
 

@@ -61,3 +61,16 @@ extension RunStore {
         }
     }
 }
+
+extension RunStore {
+    /// Completed calls (outcome ok) that the journal holds more than once for the same work:
+    /// the same kind of call for the same trajectory and turn. Zero when no paid work was repeated.
+    public func repeatedCompletedCalls() throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT coalesce(sum(n - 1), 0) FROM (
+                    SELECT count(*) AS n FROM call WHERE outcome = 'ok' GROUP BY kind, trajectory, turn HAVING n > 1)
+                """) ?? 0
+        }
+    }
+}

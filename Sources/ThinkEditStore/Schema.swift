@@ -39,9 +39,10 @@ enum Schema {
                     status TEXT NOT NULL,            -- pending | complete | failed
                     end_reason TEXT,                 -- stop | max_turns
                     stop_reasoning TEXT,
-                    error_class TEXT,
+                    error_class TEXT,                -- why generation failed
                     error_message TEXT,
-                    attempts INTEGER NOT NULL DEFAULT 0
+                    score_error_class TEXT,          -- why scoring failed (the turns stay unscored)
+                    score_error_message TEXT
                 );
                 CREATE INDEX trajectory_status ON trajectory(status);
 

@@ -4,6 +4,11 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print their figures (see docs/benchmarks.md).",
-        subcommands: [BenchImportCommand.self, BenchImagesCommand.self]
+        subcommands: [
+            BenchImportCommand.self,
+            BenchImagesCommand.self,
+            BenchSyntheticCommand.self,
+            BenchCurationCommand.self,
+        ]
     )
 }

@@ -7,12 +7,16 @@ struct ThinkEdit: AsyncParsableCommand {
         abstract: "Build THINKEDIT-style training data for image-editing thinker models.",
         discussion: "Stages: pool → generate → score → filter → unroll → split → export. Each is resumable; state lives in <workdir>/thinkedit.sqlite.",
         subcommands: [
+            RunCommand.self,
             PoolCommand.self,
-            TrajectoriesCommand.self,
+            GenerateCommand.self,
+            ScoreCommand.self,
             FilterCommand.self,
             UnrollCommand.self,
             SplitCommand.self,
+            TrajectoriesCommand.self,
             StatusCommand.self,
+            RetryFailedCommand.self,
             BenchCommand.self,
         ]
     )

@@ -183,6 +183,18 @@ struct VarianceSplitTests {
         }
     }
 
+    @Test func inputAppendedRowByRowAttachesSamplesToTheLastTrajectory() {
+        var input = SplitInput()
+        input.append(kept("a", variance: 0))
+        input.appendSample(turn: 2, critiqueOverall: 4)
+        let b = input.append(kept("b", variance: 2))
+        input.appendSample(turn: 2, critiqueOverall: 5)
+        input.appendSample(turn: 3, critiqueOverall: 6)
+        #expect(b == 1)
+        #expect(input.samples.map(\.trajectory) == [0, 1, 1])
+        #expect((0..<3).map(input.sampleID) == ["a#2", "b#2", "b#3"])
+    }
+
     @Test func inputFromFilterAndUnrollKeepsSampleIndicesAndDropsDroppedTrajectories() throws {
         let source = [trajectory("gone", [9, 1]), trajectory("p", [4, 8], end: .stop)]
         let (decisions, _) = TrajectoryFilter.apply(source)

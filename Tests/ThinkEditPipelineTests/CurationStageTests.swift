@@ -67,6 +67,12 @@ final class LogLines: @unchecked Sendable {
         let stats = try JSONDecoder().decode(SplitStatistics.self, from: Data(try #require(stages["split"]?.stats).utf8))
         #expect(stats.rl.selected == 1 && stats.rl.shortfall == 9)
         #expect(stats.sft.selected == 3 && stats.sft.shortfall == 97)
+        let json = try JSONParser.parse(try StatusReport(store: run.store).json)
+        #expect(json["kept"] == .integer(3))
+        #expect(json["dropped"]?["single_turn"] == .integer(1))
+        #expect(json["split"]?["sft"] == .integer(3))
+        #expect(json["stages"]?["split"]?["counts"]?["rl_trajectories"] == .integer(1))
+        #expect(json["stages"]?["split"]?["stats"]?["rl"]?["shortfall"] == .integer(9))
         let table = try StatusReport(store: run.store).table
         #expect(table.contains("SHORTFALL 9"))
         #expect(table.contains("threshold rl.min_variance = 1.0"))

@@ -21,7 +21,7 @@ func write(_ text: String, to path: String) {
 func writePNG(_ path: String, color: (UInt8, UInt8, UInt8), size: Int = 8) -> [UInt8] {
     let bytes = try! ImageCodec.encodePNG(RGBImage(width: size, height: size, fill: color))
     try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write \(path)")
     return bytes
 }
 

@@ -87,9 +87,23 @@ public struct SplitInput: Sendable, Hashable {
     public var trajectories: [SplitTrajectory]
     public var samples: [SplitSample]
 
-    public init(trajectories: [SplitTrajectory], samples: [SplitSample]) {
+    public init(trajectories: [SplitTrajectory] = [], samples: [SplitSample] = []) {
         self.trajectories = trajectories
         self.samples = samples
+    }
+
+    /// Appends a kept trajectory and returns its index; `appendSample` then adds its samples. This
+    /// suits one database query over samples joined to their trajectories, ordered by trajectory.
+    @discardableResult
+    public mutating func append(_ trajectory: SplitTrajectory) -> Int {
+        trajectories.append(trajectory)
+        return trajectories.count - 1
+    }
+
+    /// Appends a sample of the trajectory appended last.
+    public mutating func appendSample(turn: Int, critiqueOverall: Double) {
+        precondition(!trajectories.isEmpty, "append the sample's trajectory first")
+        samples.append(SplitSample(trajectory: trajectories.count - 1, turn: turn, critiqueOverall: critiqueOverall))
     }
 
     /// Builds the input from the filter and unroll results of one pass: `decisions[i]` is the verdict

@@ -37,12 +37,15 @@ public struct ImportBenchmark {
             var img = RGBImage(width: 64, height: 64, fill: (UInt8(30 * i), 120, UInt8(255 - 30 * i)))
             for p in stride(from: 0, to: img.pixels.count, by: 7) { img.pixels[p] = UInt8(truncatingIfNeeded: p &* (i + 3)) }
             let name = "img/shared-\(i).png"
-            fm.createFile(atPath: folder + "/data/" + name, contents: Data(try ImageCodec.encodePNG(img)))
+            guard fm.createFile(atPath: folder + "/data/" + name, contents: Data(try ImageCodec.encodePNG(img))) else {
+                throw StoreError.notWritable(path: folder + "/data/" + name, reason: "cannot create the file")
+            }
             names.append(name)
         }
         let file = folder + "/data/trajectories.jsonl"
-        fm.createFile(atPath: file, contents: nil)
-        let handle = FileHandle(forWritingAtPath: file)!
+        guard fm.createFile(atPath: file, contents: nil), let handle = FileHandle(forWritingAtPath: file) else {
+            throw StoreError.notWritable(path: file, reason: "cannot create the file")
+        }
         var buffer = ""
         let tasks = TaskTaxonomy.gedit.tasks
         for n in 0..<count {

@@ -7,12 +7,40 @@ public struct StageContext: Sendable {
     public let config: RunConfig
     public let store: RunStore
     public let log: @Sendable (String) -> Void
+    /// Ctrl-C handling for the stages that call models.
+    public var interruption: Interruption
+    /// `--shard i/n`: generate and score only the items of shard `index`.
+    public var shard: Shard?
 
-    public init(config: RunConfig, store: RunStore, log: @escaping @Sendable (String) -> Void) {
+    public init(config: RunConfig, store: RunStore, interruption: Interruption = Interruption(), shard: Shard? = nil,
+                log: @escaping @Sendable (String) -> Void) {
         self.config = config
         self.store = store
+        self.interruption = interruption
+        self.shard = shard
         self.log = log
     }
+}
+
+/// `--shard i/n`: this process works on the pool items whose stable hash falls in shard `index`.
+public struct Shard: Sendable, Hashable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `i/n` with 0 <= i < n.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n > 0, (0..<n).contains(i) else { return nil }
+        self.init(index: i, count: n)
+    }
+
+    public func contains(_ id: String) -> Bool { Derivation.shard(item: id, count: count) == index }
+    public var description: String { "\(index)/\(count)" }
 }
 
 /// How a stage run ended: ordered counts for `status`, optional statistics (JSON) and a line for
@@ -21,11 +49,15 @@ public struct StageResult: Sendable {
     public var counts: [(String, Int)]
     public var statsJSON: String?
     public var summary: String
+    /// Set by stages whose fingerprint depends on the work left (generate, score): the fingerprint
+    /// of the state they leave, so that a rerun with nothing left is recognised as up to date.
+    public var finalFingerprint: String?
 
-    public init(counts: [(String, Int)], statsJSON: String? = nil, summary: String) {
+    public init(counts: [(String, Int)], statsJSON: String? = nil, summary: String, finalFingerprint: String? = nil) {
         self.counts = counts
         self.statsJSON = statsJSON
         self.summary = summary
+        self.finalFingerprint = finalFingerprint
     }
 
     var countsJSON: String {
@@ -67,7 +99,8 @@ public enum StageRunner {
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             let result = try await stage.run(context)
-            try context.store.finishStage(id, status: "done", counts: result.countsJSON, stats: result.statsJSON)
+            try context.store.finishStage(id, status: "done", counts: result.countsJSON, stats: result.statsJSON,
+                                          fingerprint: result.finalFingerprint)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             context.log("\(stage.name): \(result.summary) (\(String(format: "%.1f", seconds)) s)")
             return .ran(result)

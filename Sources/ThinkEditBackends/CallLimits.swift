@@ -1,0 +1,53 @@
+/// A counting semaphore for async code: at most `limit` bodies run at once; the others wait in
+/// arrival order. Bounds the calls in flight to one backend (its configured `concurrency`).
+public actor AsyncSemaphore {
+    private let limit: Int
+    private var running = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    public init(limit: Int) {
+        precondition(limit > 0, "a semaphore needs a positive limit")
+        self.limit = limit
+    }
+
+    public func acquire() async {
+        if running < limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    public func release() {
+        if waiters.isEmpty {
+            running -= 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+
+    public func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let value = try await body()
+            release()
+            return value
+        } catch {
+            release()
+            throw error
+        }
+    }
+}
+
+/// An error that knows its class in the call journal's vocabulary: `rate_limit`, `server`,
+/// `timeout`, `network`, `bad_request`, `auth`, `parse`, `refused`.
+public protocol ClassifiedError: Error {
+    var errorClass: String { get }
+}
+
+extension Error {
+    /// The journal class of any error (`unknown` when it does not say).
+    public var journalClass: String {
+        (self as? any ClassifiedError)?.errorClass ?? "unknown"
+    }
+}

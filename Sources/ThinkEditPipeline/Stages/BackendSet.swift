@@ -1,0 +1,95 @@
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditSynthetic
+
+/// A backend the config names but this build cannot drive yet.
+public struct BackendUnavailable: Error, CustomStringConvertible {
+    public var role: String
+    public var kind: BackendKind
+    public var description: String {
+        "backends.\(role): kind \(kind.rawValue) is not available in this build of thinkedit yet; use kind: synthetic, or a build with the HTTP drivers"
+    }
+}
+
+/// The run's model backends, built from the config, with the per-backend call limits and prices.
+struct BackendSet: Sendable {
+    struct Member<B: Sendable>: Sendable {
+        var backend: B
+        var settings: BackendSettings
+        var limiter: AsyncSemaphore
+
+        func cost(_ usage: Usage?) -> Double {
+            guard let usage else { return 0 }
+            return (Double(usage.promptTokens) * settings.pricePromptPerMillion
+                + Double(usage.completionTokens) * settings.priceCompletionPerMillion) / 1_000_000
+        }
+    }
+
+    var thinker: Member<any Thinker>
+    var scorer: Member<any Scorer>
+    var editors: [String: Member<any Editor>]
+    /// Editor names in config order, with their weights, for the stable assignment of items.
+    var editorNames: [String]
+    var editorWeights: [Double]
+
+    init(config: RunConfig) throws {
+        let b = config.backends
+        thinker = Member(backend: try Self.thinker(b.thinker, seed: config.seed), settings: b.thinker,
+                         limiter: AsyncSemaphore(limit: b.thinker.concurrency))
+        scorer = Member(backend: try Self.scorer(b.scorer, seed: config.seed), settings: b.scorer,
+                        limiter: AsyncSemaphore(limit: b.scorer.concurrency))
+        var editors: [String: Member<any Editor>] = [:]
+        for e in b.editors {
+            editors[e.name] = Member(backend: try Self.editor(e, seed: config.seed), settings: e, limiter: AsyncSemaphore(limit: e.concurrency))
+        }
+        self.editors = editors
+        editorNames = b.editors.map(\.name)
+        editorWeights = b.editors.map(\.weight)
+    }
+
+    /// Backends given directly (tests, embedding): each with the settings that name and limit it.
+    init(thinker: any Thinker, scorer: any Scorer, editors: [(any Editor, weight: Double)], concurrency: Int) {
+        func settings(_ role: String, _ name: String, _ weight: Double = 1) -> BackendSettings {
+            var s = BackendSettings.synthetic(role: role)
+            s.name = name
+            s.concurrency = concurrency
+            s.weight = weight
+            return s
+        }
+        self.thinker = Member(backend: thinker, settings: settings("thinker", thinker.name), limiter: AsyncSemaphore(limit: concurrency))
+        self.scorer = Member(backend: scorer, settings: settings("scorer", scorer.name), limiter: AsyncSemaphore(limit: concurrency))
+        var members: [String: Member<any Editor>] = [:]
+        for (e, w) in editors {
+            members[e.name] = Member(backend: e, settings: settings("editor", e.name, w), limiter: AsyncSemaphore(limit: concurrency))
+        }
+        self.editors = members
+        editorNames = editors.map(\.0.name)
+        editorWeights = editors.map(\.weight)
+    }
+
+    /// The editor of a pool item (SPEC §2.2: a stable hash of its id, by weight).
+    func editorName(for id: String) -> String {
+        editorNames[Derivation.editorIndex(item: id, weights: editorWeights)]
+    }
+
+    private static func thinker(_ s: BackendSettings, seed: UInt64) throws -> any Thinker {
+        switch s.kind {
+        case .synthetic: return SyntheticExpert(seed: seed, name: s.name == "synthetic" ? "synthetic-expert" : s.name)
+        default: throw BackendUnavailable(role: s.role, kind: s.kind)
+        }
+    }
+
+    private static func scorer(_ s: BackendSettings, seed: UInt64) throws -> any Scorer {
+        switch s.kind {
+        case .synthetic: return SyntheticJudge(seed: seed, name: s.name == "synthetic" ? "synthetic-judge" : s.name)
+        default: throw BackendUnavailable(role: s.role, kind: s.kind)
+        }
+    }
+
+    private static func editor(_ s: BackendSettings, seed: UInt64) throws -> any Editor {
+        switch s.kind {
+        case .synthetic: return SyntheticEditor(seed: seed, name: s.name)
+        default: throw BackendUnavailable(role: s.role, kind: s.kind)
+        }
+    }
+}

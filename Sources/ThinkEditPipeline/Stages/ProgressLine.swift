@@ -1,0 +1,77 @@
+import Foundation
+
+/// The live progress of a stage: done/total, rate, ETA, failures, tokens and cost. On a terminal it
+/// redraws one line; otherwise it prints a plain line every few seconds.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let stage: String
+    private let total: Int
+    private let unit: String
+    private var done = 0
+    private var failed = 0
+    private var tokens = 0
+    private var cost = 0.0
+    private let start = Date()
+    private var task: Task<Void, Never>?
+    private let live = isatty(STDOUT_FILENO) != 0
+    private let log: @Sendable (String) -> Void
+
+    init(stage: String, total: Int, unit: String, log: @escaping @Sendable (String) -> Void) {
+        self.stage = stage
+        self.total = total
+        self.unit = unit
+        self.log = log
+    }
+
+    func add(done d: Int = 0, failed f: Int = 0, tokens t: Int = 0, cost c: Double = 0) {
+        lock.lock()
+        done += d
+        failed += f
+        tokens += t
+        cost += c
+        lock.unlock()
+    }
+
+    func begin() {
+        let interval: UInt64 = live ? 500_000_000 : 5_000_000_000
+        task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: interval)
+                guard let self, !Task.isCancelled else { return }
+                self.emit(final: false)
+            }
+        }
+    }
+
+    func end() {
+        task?.cancel()
+        emit(final: true)
+    }
+
+    var line: String {
+        lock.lock()
+        defer { lock.unlock() }
+        let elapsed = max(0.001, Date().timeIntervalSince(start))
+        let rate = Double(done + failed) / elapsed
+        let left = total - done - failed
+        let eta = rate > 0 ? Self.duration(Double(left) / rate) : "?"
+        var s = "\(stage): \(done + failed)/\(total) \(unit), \(String(format: "%.1f", rate))/s, ETA \(eta), failed \(failed)"
+        if tokens > 0 || cost > 0 { s += ", tokens \(tokens), cost \(String(format: "%.2f", cost))" }
+        return s
+    }
+
+    private func emit(final: Bool) {
+        guard total > 0 else { return }
+        if live {
+            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line + (final ? "\n" : "")).utf8))
+        } else if !final {
+            log(line)
+        }
+    }
+
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let t = Int(s)
+        return t >= 3600 ? "\(t / 3600)h\(t % 3600 / 60)m" : t >= 60 ? "\(t / 60)m\(t % 60)s" : "\(t)s"
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditStore
+
+/// `thinkedit score` (SPEC §2.3): every edited image of a complete trajectory is judged against the
+/// source and the ORIGINAL instruction `T` — semantic (two numbers) and quality (two numbers), two
+/// calls, each committed as it arrives; SC = min, PQ = min, O = sqrt(SC·PQ).
+public struct ScoreStage: PipelineStage {
+    /// Backends to use instead of the config's (tests).
+    var backends: BackendSet?
+
+    public init() {}
+    init(backends: BackendSet) { self.backends = backends }
+    public var name: String { "score" }
+    public var upstream: [any PipelineStage] { [] }
+
+    public func fingerprint(_ context: StageContext) throws -> String {
+        let s = context.config.backends.scorer
+        let left = try work(context).count
+        return StageRunner.fingerprint(["score/1", "\(s.kind.rawValue):\(s.model ?? ""):\(s.name)", String(context.config.seed),
+                                        context.shard?.description ?? "all", String(left)])
+    }
+
+    private func work(_ context: StageContext) throws -> [ScoreWork] {
+        var work = try context.store.scoreWork()
+        if let shard = context.shard { work = work.filter { shard.contains($0.trajectoryID) } }
+        return work
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        let backends = try self.backends ?? BackendSet(config: context.config)
+        let work = try work(context)
+        let progress = ProgressLine(stage: "score", total: work.count, unit: "images", log: context.log)
+        let scorer = backends.scorer
+        let store = context.store
+        let failed = FailedSet()
+        progress.begin()
+        let outcome = await runBounded(work.indices.map { Int64($0) }, inFlight: scorer.settings.concurrency * 2,
+                                       interruption: context.interruption) { index in
+            let w = work[Int(index)]
+            if failed.contains(w.seq) { return }
+            do {
+                let source = ImagePayload(bytes: try store.images.read(hash: w.sourceImage.hash, format: w.sourceImage.format), hash: w.sourceImage.hash)
+                let edited = ImagePayload(bytes: try store.images.read(hash: w.image.hash, format: w.image.format), hash: w.image.hash)
+                let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: source, meta: w.meta)
+                for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
+                    if context.interruption.isStopping || Task.isCancelled { return }
+                    let request = JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect)
+                    let hash = ContentHash.sha256Hex("judge|\(aspect.rawValue)|\(w.trajectoryID)|\(w.turn)|\(w.image.hash)")
+                    let (answer, call) = try await timedCall(stage: "score", backend: scorer.settings.name, kind: "judge_\(aspect.rawValue)",
+                                                             seq: w.seq, turn: w.turn, requestHash: hash, limiter: scorer.limiter,
+                                                             price: scorer.cost) {
+                        let answer = try await scorer.backend.judge(request)
+                        guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
+                            throw CallFailure.parse("the judge must give two numbers from 0 to 10, gave \(answer.scores.map(\.description))")
+                        }
+                        return (answer, answer.usage)
+                    }
+                    try store.commitJudgement(seq: w.seq, turn: w.turn, semantic: aspect == .semantic,
+                                              scores: (answer.scores[0], answer.scores[1]), reasoning: answer.reasoning, call: call)
+                    progress.add(tokens: call.promptTokens + call.completionTokens, cost: call.cost)
+                }
+                progress.add(done: 1)
+            } catch is CancellationError {
+                return
+            } catch let failure as CallFailure {
+                failed.insert(w.seq)
+                try? store.markScoreFailed(seq: w.seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
+                progress.add(failed: 1)
+            } catch {
+                failed.insert(w.seq)
+                try? store.markScoreFailed(seq: w.seq, errorClass: error.journalClass, message: "\(error)", call: nil)
+                progress.add(failed: 1)
+            }
+        }
+        progress.end()
+        if outcome.interrupted {
+            throw StageInterrupted(stage: "score", resume: "thinkedit score \(context.config.file)")
+        }
+        let s = try context.store.snapshot()
+        return StageResult(
+            counts: [("images", work.count), ("scored_turns", s.scoredTurns), ("turns", s.turns), ("failed_trajectories", failed.count)],
+            summary: "\(s.scoredTurns) of \(s.turns) turns scored" + (failed.count > 0 ? "; scoring failed for \(failed.count) trajectories" : ""),
+            finalFingerprint: try fingerprint(context))
+    }
+}
+
+/// Trajectories whose scoring failed in this run: their other images wait for `retry-failed`.
+final class FailedSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seqs = Set<Int64>()
+    func insert(_ s: Int64) { lock.lock(); seqs.insert(s); lock.unlock() }
+    func contains(_ s: Int64) -> Bool { lock.lock(); defer { lock.unlock() }; return seqs.contains(s) }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return seqs.count }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import ThinkEditCore
+
+/// What generation knows of one trajectory when it picks it up: enough to decide the next call.
+public struct GenerationState: Sendable {
+    public var seq: Int64
+    public var id: String
+    public var task: String
+    public var instruction: String
+    public var sourceImage: ImageRecord
+    public var meta: String?
+    public var editor: String
+    /// Committed turns in order; the last one's `image` is empty while its edit is pending.
+    public var turns: [Turn]
+    /// Formats of the turn images, by hash.
+    public var imageFormats: [String: String]
+}
+
+/// One model call, for the journal.
+public struct CallRecord: Sendable {
+    public var stage: String
+    public var backend: String
+    public var kind: String
+    public var trajectorySeq: Int64?
+    public var turn: Int?
+    public var requestHash: String
+    public var attempt: Int
+    public var outcome: String
+    public var errorClass: String?
+    public var httpStatus: Int?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var cost: Double
+    public var latencyMs: Double
+
+    public init(stage: String, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
+                attempt: Int = 1, outcome: String, errorClass: String? = nil, httpStatus: Int? = nil,
+                promptTokens: Int = 0, completionTokens: Int = 0, cost: Double = 0, latencyMs: Double) {
+        self.stage = stage
+        self.backend = backend
+        self.kind = kind
+        self.trajectorySeq = trajectorySeq
+        self.turn = turn
+        self.requestHash = requestHash
+        self.attempt = attempt
+        self.outcome = outcome
+        self.errorClass = errorClass
+        self.httpStatus = httpStatus
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cost = cost
+        self.latencyMs = latencyMs
+    }
+}
+
+extension RunStore {
+    /// Creates a pending trajectory for every pool item that has none, in pool order, with the
+    /// editor `assign` picks for its id. Returns how many were created.
+    public func createMissingTrajectories(assign: (String) -> String) throws -> Int {
+        try write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT p.id, p.task, p.instruction, p.image FROM pool_item p
+                WHERE NOT EXISTS (SELECT 1 FROM trajectory t WHERE t.id = p.id) ORDER BY p.seq
+                """)
+            let stmt = try RawInsert(db, """
+                INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status) VALUES (?, ?, ?, ?, ?, 'generated', 'pending')
+                """)
+            for r in rows {
+                let id: String = r[0]
+                stmt.bind(1, id)
+                stmt.bind(2, r[1] as String)
+                stmt.bind(3, r[2] as String)
+                stmt.bind(4, r[3] as String)
+                stmt.bind(5, assign(id))
+                try stmt.step()
+            }
+            if !rows.isEmpty { try Self.bumpDataVersion(db) }
+            return rows.count
+        }
+    }
+
+    /// Seqs and ids of the trajectories generation still has to work on, in seq order.
+    public func pendingTrajectories() throws -> [(seq: Int64, id: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = 'pending' ORDER BY seq").map { ($0[0], $0[1]) }
+        }
+    }
+
+    /// The state of one trajectory, for generation to continue it.
+    public func generationState(seq: Int64) throws -> GenerationState {
+        try read { db in
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT t.seq, t.id, t.task, t.instruction, t.source_image, t.editor, p.meta, i.format, i.width, i.height, i.bytes
+                FROM trajectory t LEFT JOIN pool_item p ON p.id = t.id JOIN image i ON i.hash = t.source_image WHERE t.seq = ?
+                """, arguments: [seq]) else {
+                throw StoreError.corrupt(path: databasePath, reason: "trajectory \(seq) vanished")
+            }
+            let turns = try Self.turns(db, trajectorySeq: seq)
+            var formats: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT i.hash, i.format FROM turn u JOIN image i ON i.hash = u.image WHERE u.trajectory = ?
+                """, arguments: [seq]) {
+                formats[row[0]] = row[1]
+            }
+            return GenerationState(
+                seq: r[0], id: r[1], task: r[2], instruction: r[3],
+                sourceImage: ImageRecord(hash: r[4], format: r[7], width: r[8], height: r[9], bytes: r[10]),
+                meta: r[6], editor: r[5], turns: turns, imageFormats: formats)
+        }
+    }
+
+    /// Commits the expert's new instruction for `turn` (its edit is still to come).
+    public func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO turn(trajectory, turn, instruction, reasoning) VALUES (?, ?, ?, ?)",
+                           arguments: [seq, turn, instruction, reasoning])
+            if let call { try Self.insertCall(db, call) }
+        }
+    }
+
+    /// Commits the edited image of `turn` (creating the turn row for an unrewritten turn 1).
+    public func commitEdit(seq: Int64, turn: Int, instruction: String, image: ImageRecord, seed: UInt64, call: CallRecord?) throws {
+        try write { db in
+            try Self.insertImages(db, [image])
+            try db.execute(sql: """
+                INSERT INTO turn(trajectory, turn, instruction, image, seed) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(trajectory, turn) DO UPDATE SET image = excluded.image, seed = excluded.seed
+                """, arguments: [seq, turn, instruction, image.hash, Int64(bitPattern: seed)])
+            if let call { try Self.insertCall(db, call) }
+            try Self.bumpDataVersion(db)
+        }
+    }
+
+    /// Ends a trajectory: `stop` with the expert's stop reasoning, or `max_turns`.
+    public func commitEnd(seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE trajectory SET status = 'complete', end_reason = ?, stop_reasoning = ?, error_class = NULL, error_message = NULL
+                WHERE seq = ?
+                """, arguments: [reason.rawValue, stopReasoning, seq])
+            if let call { try Self.insertCall(db, call) }
+            try Self.bumpDataVersion(db)
+        }
+    }
+
+    /// Marks a trajectory failed after a call's retries ran out.
+    public func markFailed(seq: Int64, errorClass: String, message: String, call: CallRecord?) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE trajectory SET status = 'failed', error_class = ?, error_message = ? WHERE seq = ?",
+                           arguments: [errorClass, message, seq])
+            if let call { try Self.insertCall(db, call) }
+            try Self.bumpDataVersion(db)
+        }
+    }
+
+    /// Records a call attempt on its own (retried attempts, for instance).
+    public func recordCall(_ call: CallRecord) throws {
+        try write { db in try Self.insertCall(db, call) }
+    }
+
+    /// Puts failed trajectories (generation) and failed scorings back in the queue; `classes`
+    /// limits it to those error classes. Returns (trajectories, scorings) re-queued.
+    public func retryFailed(classes: Set<String>?) throws -> (generation: Int, scoring: Int) {
+        try write { db in
+            var gen = 0, score = 0
+            for (column, setSQL) in [("error_class", "status = 'pending', error_class = NULL, error_message = NULL"),
+                                     ("score_error_class", "score_error_class = NULL, score_error_message = NULL")] {
+                let filter = column == "error_class" ? "status = 'failed'" : "score_error_class IS NOT NULL"
+                if let classes {
+                    for c in classes.sorted() {
+                        try db.execute(sql: "UPDATE trajectory SET \(setSQL) WHERE \(filter) AND \(column) = ?", arguments: [c])
+                        if column == "error_class" { gen += db.changesCount } else { score += db.changesCount }
+                    }
+                } else {
+                    try db.execute(sql: "UPDATE trajectory SET \(setSQL) WHERE \(filter)")
+                    if column == "error_class" { gen += db.changesCount } else { score += db.changesCount }
+                }
+            }
+            if gen + score > 0 { try Self.bumpDataVersion(db) }
+            return (gen, score)
+        }
+    }
+
+    static func insertCall(_ db: Database, _ c: CallRecord) throws {
+        try db.execute(sql: """
+            INSERT INTO call(stage, backend, kind, trajectory, turn, request_hash, attempt, outcome, error_class, http_status,
+                             prompt_tokens, completion_tokens, cost, latency_ms, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [c.stage, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass,
+                             c.httpStatus, c.promptTokens, c.completionTokens, c.cost, c.latencyMs, Date().timeIntervalSince1970])
+    }
+}

@@ -1,0 +1,82 @@
+import GRDB
+import ThinkEditCore
+
+/// One edited image waiting for the judge, with what the judge needs to see.
+public struct ScoreWork: Sendable {
+    public var seq: Int64
+    public var trajectoryID: String
+    public var task: String
+    /// The ORIGINAL instruction `T` (SPEC §2.3: never `T_t`).
+    public var instruction: String
+    public var sourceImage: ImageRecord
+    public var meta: String?
+    public var turn: Int
+    public var image: ImageRecord
+    public var needsSemantic: Bool
+    public var needsQuality: Bool
+}
+
+extension RunStore {
+    /// Every edited image of a complete trajectory that has no score yet, in (seq, turn) order;
+    /// trajectories whose scoring failed wait for `retry-failed`.
+    public func scoreWork() throws -> [ScoreWork] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.seq, t.id, t.task, t.instruction, p.meta, u.turn,
+                       s.hash, s.format, s.width, s.height, s.bytes,
+                       i.hash, i.format, i.width, i.height, i.bytes,
+                       u.sc_success IS NULL, u.pq_natural IS NULL
+                FROM turn u JOIN trajectory t ON t.seq = u.trajectory
+                LEFT JOIN pool_item p ON p.id = t.id
+                JOIN image s ON s.hash = t.source_image JOIN image i ON i.hash = u.image
+                WHERE t.status = 'complete' AND t.score_error_class IS NULL AND u.overall IS NULL
+                ORDER BY t.seq, u.turn
+                """).map { r in
+                ScoreWork(seq: r[0], trajectoryID: r[1], task: r[2], instruction: r[3],
+                          sourceImage: ImageRecord(hash: r[6], format: r[7], width: r[8], height: r[9], bytes: r[10]), meta: r[4],
+                          turn: r[5], image: ImageRecord(hash: r[11], format: r[12], width: r[13], height: r[14], bytes: r[15]),
+                          needsSemantic: r[16], needsQuality: r[17])
+            }
+        }
+    }
+
+    /// Commits one judge answer; when both aspects are in, the turn gets SC = min, PQ = min and
+    /// O = sqrt(SC * PQ).
+    public func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
+                                call: CallRecord?) throws {
+        try write { db in
+            let columns = semantic ? ("sc_success", "sc_overedit", "semantic_reasoning") : ("pq_natural", "pq_artifacts", "quality_reasoning")
+            let stmt = try RawInsert(db, "UPDATE turn SET \(columns.0) = ?, \(columns.1) = ?, \(columns.2) = ? WHERE trajectory = ? AND turn = ?")
+            stmt.bind(1, Self.value(scores.0))
+            stmt.bind(2, Self.value(scores.1))
+            stmt.bind(3, reasoning)
+            stmt.bind(4, seq)
+            stmt.bind(5, turn)
+            try stmt.step()
+            if let r = try Row.fetchOne(db, sql: """
+                SELECT sc_success, sc_overedit, pq_natural, pq_artifacts FROM turn WHERE trajectory = ? AND turn = ?
+                """, arguments: [seq, turn]),
+               let a = Self.number(r[0]), let b = Self.number(r[1]), let c = Self.number(r[2]), let d = Self.number(r[3]) {
+                let score = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d).score
+                let update = try RawInsert(db, "UPDATE turn SET semantic = ?, quality = ?, overall = ?, overall_given = 0 WHERE trajectory = ? AND turn = ?")
+                update.bind(1, Self.value(score.semantic))
+                update.bind(2, Self.value(score.quality))
+                update.bind(3, score.overall)
+                update.bind(4, seq)
+                update.bind(5, turn)
+                try update.step()
+                try Self.bumpDataVersion(db)
+            }
+            if let call { try Self.insertCall(db, call) }
+        }
+    }
+
+    /// Marks a trajectory's scoring failed (its unscored turns wait for `retry-failed`).
+    public func markScoreFailed(seq: Int64, errorClass: String, message: String, call: CallRecord?) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE trajectory SET score_error_class = ?, score_error_message = ? WHERE seq = ?",
+                           arguments: [errorClass, message, seq])
+            if let call { try Self.insertCall(db, call) }
+        }
+    }
+}

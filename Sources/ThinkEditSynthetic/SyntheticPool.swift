@@ -1,0 +1,96 @@
+import Foundation
+import ThinkEditImaging
+
+/// The pool synthesizer behind `thinkedit pool synth`: source images and `pool.jsonl` rows in the
+/// SPEC §4.1 format, so a synthetic pool goes through the same import as a real one. The ground
+/// truth travels in each row's `meta` as `{"synthetic": {...}}` (see `SyntheticTruth`).
+///
+/// Deterministic: the same (count, seed, imageSize) writes the same bytes. Ids are `syn-000001`...,
+/// images `images/s-000001.png` (about one in five is a JPEG, `images/s-000001.jpg`).
+public enum SyntheticPool {
+    /// One pool row with its encoded source image.
+    public struct Item: Sendable, Hashable {
+        public var id: String
+        public var task: String
+        public var instruction: String
+        /// Path of the image relative to the pool folder.
+        public var imagePath: String
+        public var imageBytes: [UInt8]
+        public var truth: SyntheticTruth
+        /// The row's `meta` object as JSON text.
+        public var meta: String { truth.metaJSON() }
+    }
+
+    /// Share of source images written as JPEG rather than PNG.
+    public static let jpegShare = 0.2
+
+    /// The 1-based `index`-th item of the pool for `seed`.
+    public static func item(index: Int, seed: UInt64, imageSize: Int = 256) throws -> Item {
+        guard (16...4096).contains(imageSize) else {
+            throw SyntheticError.invalidSetting(name: "imageSize", detail: "\(imageSize) is outside 16...4096 pixels")
+        }
+        let draft = SceneGenerator.draft(seed: seed, index: index, size: imageSize)
+        let number = padded(index)
+        let raster = draft.truth.scene.render(size: imageSize)
+        var format = SeededRandom("pool-format", String(seed), String(index))
+        let bytes: [UInt8]
+        let path: String
+        if format.chance(jpegShare) {
+            bytes = try ImageCodec.encodeJPEG(raster, quality: 92)
+            path = "images/s-\(number).jpg"
+        } else {
+            bytes = try ImageCodec.encodePNG(raster)
+            path = "images/s-\(number).png"
+        }
+        return Item(id: "syn-\(number)", task: draft.task, instruction: draft.instruction, imagePath: path, imageBytes: bytes, truth: draft.truth)
+    }
+
+    /// Writes `count` items into `directory` (created if needed): `images/` and `pool.jsonl`.
+    /// Returns the number of rows written.
+    @discardableResult
+    public static func write(count: Int, seed: UInt64, to directory: String, imageSize: Int = 256) throws -> Int {
+        guard count >= 0 else { throw SyntheticError.invalidSetting(name: "count", detail: "\(count) is negative") }
+        let root = URL(fileURLWithPath: directory, isDirectory: true)
+        let images = root.appendingPathComponent("images", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        } catch {
+            throw SyntheticError.cannotWrite(path: images.path, detail: error.localizedDescription)
+        }
+        var lines = ""
+        for index in stride(from: 1, through: count, by: 1) {
+            let item = try item(index: index, seed: seed, imageSize: imageSize)
+            let file = root.appendingPathComponent(item.imagePath)
+            do {
+                try Data(item.imageBytes).write(to: file, options: .atomic)
+            } catch {
+                throw SyntheticError.cannotWrite(path: file.path, detail: error.localizedDescription)
+            }
+            lines += row(item) + "\n"
+        }
+        let pool = root.appendingPathComponent("pool.jsonl")
+        do {
+            try Data(lines.utf8).write(to: pool, options: .atomic)
+        } catch {
+            throw SyntheticError.cannotWrite(path: pool.path, detail: error.localizedDescription)
+        }
+        return count
+    }
+
+    /// One JSONL line, keys sorted: `{"id","image","instruction","meta","source","task"}`.
+    static func row(_ item: Item) -> String {
+        func quoted(_ s: String) -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            let data = try! encoder.encode(s)  // a String always encodes
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "{\"id\":\(quoted(item.id)),\"image\":\(quoted(item.imagePath)),\"instruction\":\(quoted(item.instruction)),"
+            + "\"meta\":\(item.meta),\"source\":\"synthetic\",\"task\":\(quoted(item.task))}"
+    }
+
+    static func padded(_ n: Int) -> String {
+        let digits = String(n)
+        return digits.count >= 6 ? digits : String(repeating: "0", count: 6 - digits.count) + digits
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// How precisely a pool instruction names its edit.
+public enum InstructionPrecision: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Names the target uniquely (colour, kind, cell) and every new attribute.
+    case precise
+    /// Names the target by a word that fits several shapes, or leaves one attribute open.
+    case ambiguous
+    /// Names neither the target nor the new attributes ("make it pop", "add something").
+    case vague
+}
+
+/// The ground truth of one synthetic pool item: the source scene, the edit the user meant and how
+/// precisely the instruction says it. It travels in the pool row's meta as `{"synthetic": {...}}`
+/// and reaches every model call as `ItemContext.meta`.
+public struct SyntheticTruth: Codable, Sendable, Hashable {
+    /// Format version of this object.
+    public var version: Int
+    /// Side of the square images, in pixels.
+    public var size: Int
+    public var scene: Scene
+    public var edit: SceneEdit
+    public var precision: InstructionPrecision
+
+    public init(size: Int, scene: Scene, edit: SceneEdit, precision: InstructionPrecision) {
+        self.version = 1
+        self.size = size
+        self.scene = scene
+        self.edit = edit
+        self.precision = precision
+    }
+
+    /// The scene the user wanted.
+    public var targetScene: Scene { edit.applied(to: scene) }
+
+    private struct Envelope: Codable {
+        var synthetic: SyntheticTruth
+    }
+
+    /// The meta object's JSON text, keys sorted so the same truth always gives the same bytes.
+    public func metaJSON() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain enums, ints and arrays cannot fail.
+        let data = try! encoder.encode(Envelope(synthetic: self))
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads the truth back from `ItemContext.meta`.
+    public static func fromMeta(_ meta: String?, item: String) throws -> SyntheticTruth {
+        guard let meta, !meta.isEmpty else { throw SyntheticError.missingTruth(item: item) }
+        do {
+            let truth = try JSONDecoder().decode(Envelope.self, from: Data(meta.utf8)).synthetic
+            guard truth.size >= 16, truth.size <= 4096 else {
+                throw SyntheticError.badTruth(item: item, detail: "size \(truth.size) is outside 16...4096")
+            }
+            return truth
+        } catch let error as SyntheticError {
+            throw error
+        } catch {
+            throw SyntheticError.badTruth(item: item, detail: String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import ThinkEditCore
+@testable import ThinkEditPipeline
+import ThinkEditStore
+
+/// Kills `thinkedit run` with SIGKILL at random moments, resumes it, and compares the result with
+/// an uninterrupted run. Runs the real binary, so it needs `swift build` to have built it (as
+/// `swift test` does).
+@Suite struct CrashResumeTests {
+    static var binary: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/thinkedit").path
+    }
+
+    static func config(_ dir: String) -> String {
+        write("""
+            workdir: work
+            seed: 21
+            pool: {synth: {count: 150, seed: 9, image_size: 64}}
+            generation: {max_turns: 5}
+            backends:
+              thinker: {kind: synthetic, concurrency: 6}
+              scorer: {kind: synthetic, concurrency: 6}
+              editor: {kind: synthetic, concurrency: 6}
+            """, to: dir + "/c.yaml")
+        return dir + "/c.yaml"
+    }
+
+    /// A child process started with posix_spawn and reaped with waitpid, so that "is it still
+    /// running?" has an exact answer (Foundation's `Process.isRunning` lags on Linux).
+    final class Child {
+        let pid: pid_t
+        private(set) var exitStatus: Int32? = nil
+        private(set) var signalled = false
+
+        init(_ args: [String]) throws {
+            var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = ([CrashResumeTests.binary] + args).map { strdup($0) } + [nil]
+            defer { for a in argv { free(a) } }
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, CrashResumeTests.binary, &actions, nil, argv, environ)
+            guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+            self.pid = pid
+        }
+
+        /// Reaps the child if it has ended; true while it runs.
+        var isRunning: Bool {
+            guard exitStatus == nil && !signalled else { return false }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                record(status)
+                return false
+            }
+            return true
+        }
+
+        func wait() {
+            guard exitStatus == nil && !signalled else { return }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            record(status)
+        }
+
+        private func record(_ status: Int32) {
+            if status & 0x7f == 0 { exitStatus = (status >> 8) & 0xff } else { signalled = true }
+        }
+
+        var succeeded: Bool { exitStatus == 0 }
+    }
+
+    static func export(_ config: String) throws -> Data {
+        let c = try RunConfig.load(path: config)
+        let store = try RunStore.openForReading(workdir: c.workdir)
+        let out = (c.workdir as NSString).deletingLastPathComponent + "/dump/t.jsonl"
+        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        _ = try TrajectoryExporter(store: store).export(to: out)
+        return try Data(contentsOf: URL(fileURLWithPath: out))
+    }
+
+    /// Calls committed so far (0 before the database exists).
+    static func calls(_ workdir: String) -> Int {
+        guard let store = try? RunStore.openForReading(workdir: workdir), let s = try? store.snapshot() else { return 0 }
+        return s.calls
+    }
+
+    @Test func killedRunsResumeToTheSameResultWithoutRepeatingACompletedCall() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the thinkedit binary first (swift build)")
+        let reference = Self.config(makeTempDir("ref"))
+        let r = try Child(["run", reference])
+        r.wait()
+        #expect(r.succeeded)
+
+        // Kill the run after a random number of newly committed calls, again and again, until a
+        // run is allowed to finish; progress-based so that a slow or loaded machine still kills
+        // mid-work.
+        let crashed = Self.config(makeTempDir("crash"))
+        let workdir = try RunConfig.load(path: crashed).workdir
+        var rng = SplitMix64(seed: 77)
+        var kills = 0
+        var finished = false
+        var trace: [String] = []
+        for attempt in 0..<40 where !finished {
+            let before = Self.calls(workdir)
+            let target = before + 5 + Int(rng.next() % 60)
+            let p = try Child(["run", crashed])
+            let deadline = Date().addingTimeInterval(60)
+            while p.isRunning && Self.calls(workdir) < target && Date() < deadline {
+                // Blocking on purpose: an `await` here could wait for a cooperative thread while
+                // other tests keep them busy, and the child would finish unobserved.
+                usleep(5_000)
+            }
+            if p.isRunning && attempt < 39 {
+                kill(p.pid, SIGKILL)
+                kills += 1
+            }
+            p.wait()
+            finished = p.succeeded
+            trace.append("calls \(before)->\(Self.calls(workdir)) \(p.signalled ? "killed" : "exit \(p.exitStatus ?? -1)")")
+        }
+        #expect(finished)
+        #expect(kills >= 3, "the run must have been killed several times to prove anything (killed \(kills)): \(trace)")
+
+        #expect(try Self.export(crashed) == Self.export(reference))
+        let store = try RunStore.openForReading(workdir: try RunConfig.load(path: crashed).workdir)
+        #expect(try store.integrityCheck() == "ok")
+        #expect(try store.repeatedCompletedCalls() == 0)
+        let snapshot = try store.snapshot()
+        #expect(snapshot.trajectories == ["complete": 150])
+        #expect(snapshot.scoredTurns == snapshot.turns)
+    }
+}
