@@ -12,6 +12,7 @@ struct ThinkEdit: AsyncParsableCommand {
             FilterCommand.self,
             UnrollCommand.self,
             SplitCommand.self,
+            ExportCommand.self,
             StatusCommand.self,
             BenchCommand.self,
         ]
