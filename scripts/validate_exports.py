@@ -20,6 +20,7 @@ import tempfile
 
 import pyarrow.parquet as pq
 from datasets import load_dataset
+from datasets.utils.logging import disable_progress_bar
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -162,6 +163,7 @@ def check_split(c, root, split, max_pixels, cache, seen_images):
 
 
 def main():
+    disable_progress_bar()
     if len(sys.argv) != 3:
         raise SystemExit("usage: validate_exports.py EXPORT_ROOT MAX_PIXELS")
     root, max_pixels = sys.argv[1], int(sys.argv[2])
