@@ -7,8 +7,8 @@ import ThinkEditSynthetic
 /// made on first use from `pool.synth`), then brings every stage up to date in order. Each stage
 /// resumes where it stopped.
 public enum RunPipeline {
-    /// The stages of `run`, in order. (Export joins when it lands.)
-    public static var stages: [any PipelineStage] { [GenerateStage(), ScoreStage(), SplitStage()] }
+    /// The stages of `run`, in order.
+    public static var stages: [any PipelineStage] { [GenerateStage(), ScoreStage(), SplitStage(), ExportStage()] }
 
     public static func run(_ context: StageContext) async throws {
         try importPoolIfNeeded(context)

@@ -9,6 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchImagesCommand.self,
             BenchSyntheticCommand.self,
             BenchCurationCommand.self,
+            BenchExportCommand.self,
         ]
     )
 }

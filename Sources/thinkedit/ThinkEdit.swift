@@ -14,6 +14,7 @@ struct ThinkEdit: AsyncParsableCommand {
             FilterCommand.self,
             UnrollCommand.self,
             SplitCommand.self,
+            ExportCommand.self,
             TrajectoriesCommand.self,
             StatusCommand.self,
             RetryFailedCommand.self,

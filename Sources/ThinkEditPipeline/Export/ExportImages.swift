@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+import ThinkEditCore
+import ThinkEditImaging
+import ThinkEditStore
+
+/// Materializes the images of an export: every distinct stored image once, named by the SHA-256 of
+/// the bytes written. An image that already fits in `maxPixels` is hard-linked from the run's store
+/// (copied when the store is on another file system) and keeps its name; a larger one is decoded
+/// straight to the fitted size (`ImageCodec.decode(_:fittingMaxPixels:)`), re-encoded in its own
+/// format, and named by the hash of the new bytes. Resizing runs on every core.
+struct ExportImages {
+    let store: RunStore
+    let maxPixels: Int
+
+    /// What became of one stored image.
+    struct Output: Sendable {
+        /// File name inside `images/`.
+        var name: String
+        var width: Int
+        var height: Int
+        /// The file to link from: the store's file, or the resized file in the staging folder.
+        var file: String
+        var resized: Bool
+    }
+
+    /// Resizes what must be resized into `staging` (a folder on the export's file system) and
+    /// returns, for every image, where its export file comes from.
+    func prepare(_ images: [ImageRecord], staging: String) throws -> [String: Output] {
+        var outputs: [String: Output] = [:]
+        var large: [ImageRecord] = []
+        for image in images {
+            if image.width * image.height <= maxPixels {
+                let ext = Self.fileExtension(image.format)
+                outputs[image.hash] = Output(name: "\(image.hash).\(ext)", width: image.width, height: image.height,
+                                             file: store.images.path(hash: image.hash, format: image.format), resized: false)
+            } else {
+                large.append(image)
+            }
+        }
+        if !large.isEmpty {
+            try makeFolder(staging)
+            let results = ResultSlots<Output>(count: large.count)
+            let store = self.store, maxPixels = self.maxPixels, todo = large
+            DispatchQueue.concurrentPerform(iterations: todo.count) { i in
+                results.set(i, Result { try Self.resize(todo[i], store: store, maxPixels: maxPixels, into: staging) })
+            }
+            for (i, image) in large.enumerated() {
+                outputs[image.hash] = try results.get(i)
+            }
+        }
+        return outputs
+    }
+
+    static func resize(_ image: ImageRecord, store: RunStore, maxPixels: Int, into staging: String) throws -> Output {
+        let source = store.images.path(hash: image.hash, format: image.format)
+        let bytes: [UInt8]
+        do {
+            bytes = try store.images.read(hash: image.hash, format: image.format)
+        } catch {
+            throw ExportError.badImage(hash: image.hash, path: source, reason: "\(error)")
+        }
+        let encoded: [UInt8]
+        let size: (Int, Int)
+        do {
+            let fitted = try ImageCodec.decode(bytes, name: source, fittingMaxPixels: maxPixels)
+            size = (fitted.width, fitted.height)
+            encoded = image.format == "jpeg" ? try ImageCodec.encodeJPEG(fitted, quality: 95) : try ImageCodec.encodePNG(fitted)
+        } catch {
+            throw ExportError.badImage(hash: image.hash, path: source, reason: "\(error)")
+        }
+        let name = ContentHash.sha256Hex(encoded) + "." + fileExtension(image.format)
+        let file = (staging as NSString).appendingPathComponent(name)
+        try writeFile(encoded, to: file)
+        return Output(name: name, width: size.0, height: size.1, file: file, resized: true)
+    }
+
+    static func fileExtension(_ format: String) -> String { format == "jpeg" ? "jpg" : format }
+
+    /// Puts `output` at `target`: a hard link, or a copy when linking is not possible.
+    static func place(_ output: Output, at target: String) throws {
+        if link(output.file, target) == 0 { return }
+        if errno == EEXIST { return }
+        guard let data = FileManager.default.contents(atPath: output.file) else {
+            throw ExportError.badImage(hash: output.name, path: output.file, reason: "the file cannot be read")
+        }
+        try writeFile([UInt8](data), to: target)
+    }
+}
+
+/// Creates `path` and its parents.
+func makeFolder(_ path: String) throws {
+    do {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+        throw ExportError.notWritable(path: path, reason: (error as NSError).localizedDescription)
+    }
+}
+
+/// Writes a new file in full (the folder is private to this export until it is renamed in place).
+func writeFile(_ bytes: [UInt8], to path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var written = 0
+    try bytes.withUnsafeBytes { raw in
+        while written < raw.count {
+            let n = write(fd, raw.baseAddress! + written, raw.count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno)))
+            }
+            written += n
+        }
+    }
+}
+
+func writeFile(_ text: String, to path: String) throws {
+    try writeFile(Array(text.utf8), to: path)
+}
+
+/// Results of parallel work, one slot per task; `concurrentPerform` fills them from many threads.
+final class ResultSlots<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<T, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Result<T, any Error>) {
+        lock.lock()
+        slots[i] = r
+        lock.unlock()
+    }
+
+    func get(_ i: Int) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try slots[i]!.get()
+    }
+}

@@ -1,0 +1,242 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import ThinkEditCore
+import ThinkEditStore
+
+/// Writes the selected samples as `<export.dir>/sft/` and `<export.dir>/rl/` (SPEC §2.7): in each,
+/// `manifest.jsonl`, the files of every format in `export.formats`, `images/` and `README.md`.
+///
+/// Contract: the output depends only on the run's data, the settings and the template, so the
+/// same inputs give byte-identical folders. Everything is written under a temporary folder inside
+/// `export.dir` and each split folder is then renamed into place, so a reader sees the old folder
+/// or the new one, never a half-written one.
+public struct Exporter {
+    public let config: RunConfig
+    public let store: RunStore
+    public let template: UserPromptTemplate
+    /// The split stage's fingerprint, recorded in the dataset card.
+    public let curationFingerprint: String
+
+    public init(config: RunConfig, store: RunStore, template: UserPromptTemplate, curationFingerprint: String) {
+        self.config = config
+        self.store = store
+        self.template = template
+        self.curationFingerprint = curationFingerprint
+    }
+
+    public static let splits = ["sft", "rl"]
+
+    public struct Summary: Sendable, Hashable {
+        public var samples: [String: Int]
+        /// Distinct images written (per run, an image used by both splits counts once).
+        public var images: Int
+        public var resized: Int
+        public var resizeSeconds: Double
+        public var totalSeconds: Double
+    }
+
+    /// The export folder of a split.
+    public static func folder(_ config: RunConfig, split: String) -> String {
+        (config.export.dir as NSString).appendingPathComponent(split)
+    }
+
+    /// The settings that shape the files, as stable text (hashed into the fingerprint and the card).
+    public static func settingsText(_ config: RunConfig) -> String {
+        let e = config.export
+        return "formats=\(e.formats.joined(separator: ","));max_pixels=\(e.maxPixels);absolute_paths=\(e.absolutePaths)"
+            + ";license=\(e.license);name=\(e.datasetName);dir=\(e.absolutePaths ? e.dir : "")"
+    }
+
+    public func export() throws -> Summary {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let root = config.export.dir
+        try makeFolder(root)
+        removeStaleTemporaries(root)
+        let temp = (root as NSString).appendingPathComponent(".export-tmp-\(getpid())")
+        try? FileManager.default.removeItem(atPath: temp)
+        try makeFolder(temp)
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+
+        let rows = try store.exportSamples()
+        var distinct: [String: ImageRecord] = [:]
+        for r in rows {
+            distinct[r.sourceImage.hash] = r.sourceImage
+            distinct[r.inputImage.hash] = r.inputImage
+        }
+        let images = distinct.keys.sorted().map { distinct[$0]! }
+        let resizeStart = DispatchTime.now().uptimeNanoseconds
+        let outputs = try ExportImages(store: store, maxPixels: config.export.maxPixels)
+            .prepare(images, staging: (temp as NSString).appendingPathComponent(".resized"))
+        let resizeSeconds = Double(DispatchTime.now().uptimeNanoseconds - resizeStart) / 1e9
+
+        var bySplit: [String: [ExportSampleRow]] = [:]
+        for r in rows { bySplit[r.split, default: []].append(r) }
+        let splitCounts = Self.splits.map { ($0, bySplit[$0]?.count ?? 0) }
+        for split in Self.splits {
+            try writeSplit(split, rows: bySplit[split] ?? [], outputs: outputs, into: (temp as NSString).appendingPathComponent(split),
+                           splitCounts: splitCounts)
+        }
+        for split in Self.splits {
+            try swapIn((temp as NSString).appendingPathComponent(split), at: Self.folder(config, split: split), temp: temp)
+        }
+        return Summary(samples: Dictionary(uniqueKeysWithValues: splitCounts), images: images.count,
+                       resized: outputs.values.filter(\.resized).count, resizeSeconds: resizeSeconds,
+                       totalSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    // MARK: - One split
+
+    private func writeSplit(_ split: String, rows: [ExportSampleRow], outputs: [String: ExportImages.Output], into folder: String,
+                            splitCounts: [(String, Int)]) throws {
+        let imageFolder = (folder as NSString).appendingPathComponent("images")
+        try makeFolder(imageFolder)
+        let finalFolder = Self.folder(config, split: split)
+        func path(_ hash: String) -> String {
+            let name = "images/" + outputs[hash]!.name
+            return config.export.absolutePaths ? (finalFolder as NSString).appendingPathComponent(name) : name
+        }
+        var placed = Set<String>()
+        var records: [ExportRecord] = []
+        records.reserveCapacity(rows.count)
+        for row in rows {
+            for hash in [row.sourceImage.hash, row.inputImage.hash] where placed.insert(hash).inserted {
+                let output = outputs[hash]!
+                try ExportImages.place(output, at: (imageFolder as NSString).appendingPathComponent(output.name))
+            }
+            records.append(ExportRecord(row: row, template: template, sourceImage: path(row.sourceImage.hash), inputImage: path(row.inputImage.hash)))
+        }
+
+        var files: [(String, String)] = [("manifest.jsonl", "one row per sample (SPEC §4.4), sorted by id")]
+        try writeLines(records, to: folder, file: "manifest.jsonl") { r, _, out in ExportJSON.manifest(r, &out) }
+        let formats = config.export.formats
+        if formats.contains("llamafactory") {
+            let file = "\(split).json"
+            var text = "["
+            for (i, r) in records.enumerated() {
+                text += i == 0 ? "\n" : ",\n"
+                ExportJSON.llamaFactory(r, &text)
+            }
+            text += records.isEmpty ? "]\n" : "\n]\n"
+            try writeFile(text, to: (folder as NSString).appendingPathComponent(file))
+            try writeFile(datasetInfo(split: split, file: file), to: (folder as NSString).appendingPathComponent("dataset_info.json"))
+            files.append((file, "LLaMA-Factory sharegpt records (messages + images)"))
+            files.append(("dataset_info.json", "LLaMA-Factory dataset entry `\(config.export.datasetName)_\(split)`"))
+        }
+        if formats.contains("swift") {
+            let grpo = split == "rl"
+            let file = grpo ? "swift_grpo.jsonl" : "swift_sft.jsonl"
+            try writeLines(records, to: folder, file: file) { r, _, out in ExportJSON.swift(r, grpo: grpo, &out) }
+            files.append((file, grpo ? "ms-swift GRPO rows: user turn, images, `solution` and metadata columns" : "ms-swift SFT rows (messages + images)"))
+        }
+        if formats.contains("editthinker-rl") {
+            try writeLines(records, to: folder, file: "editthinker_rl.jsonl") { r, _, out in ExportJSON.editThinkerRL(r, &out) }
+            files.append(("editthinker_rl.jsonl", "rows for the EditThinker GRPO loader"))
+        }
+        if formats.contains("verl") {
+            let source = config.export.datasetName
+            try writeLines(records, to: folder, file: "verl.jsonl") { r, i, out in ExportJSON.verl(r, dataSource: source, index: i, &out) }
+            files.append(("verl.jsonl", "verl rows; `python3 scripts/to_parquet.py verl.jsonl verl.parquet` embeds the images"))
+        }
+        files.append(("images/", "every image once, named by the SHA-256 of its bytes"))
+
+        let card = DatasetCard(
+            name: config.export.datasetName, license: config.export.license, split: split, records: records, splitCounts: splitCounts,
+            imageCount: placed.count, resizedCount: placed.filter { outputs[$0]!.resized }.count, files: files,
+            binning: try ScoreBinning(width: config.curation.binWidth), provenance: provenance(records))
+        try writeFile(card.render(), to: (folder as NSString).appendingPathComponent("README.md"))
+    }
+
+    private func provenance(_ records: [ExportRecord]) -> [(String, String)] {
+        let b = config.backends
+        let editorsInData = Set(records.map(\.row.editor)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return [
+            ("seed", String(config.seed)),
+            ("models", "thinker `\(b.thinker.name)`, scorer `\(b.scorer.name)`, editors `\(b.editors.map(\.name).joined(separator: "`, `"))`"),
+            ("editors named by the trajectories", editorsInData.isEmpty ? "none" : editorsInData.map { "`\($0)`" }.joined(separator: ", ")),
+            ("curation fingerprint (split stage: filter, unroll and split settings and the data version)", "`\(curationFingerprint)`"),
+            ("export settings sha256", "`\(ContentHash.sha256Hex(Self.settingsText(config)))` (formats \(config.export.formats.joined(separator: ", ")); max_pixels \(config.export.maxPixels))"),
+            ("user prompt template sha256", "`\(template.sha256)` (\(template.origin == "built-in" ? "built-in" : "prompts/\(UserPromptTemplate.fileName)"))"),
+            ("target text", "SPEC §2.5: `<think>` reasoning, `<score>` {\"semantic\", \"quality\"}, `<answer>` instruction"),
+        ]
+    }
+
+    private func datasetInfo(split: String, file: String) -> String {
+        var out = "{\n  "
+        JSONText.appendQuoted("\(config.export.datasetName)_\(split)", to: &out)
+        out += ": {\n    \"file_name\": "
+        JSONText.appendQuoted(file, to: &out)
+        out += """
+            ,
+                "formatting": "sharegpt",
+                "columns": {
+                  "messages": "messages",
+                  "images": "images"
+                },
+                "tags": {
+                  "role_tag": "role",
+                  "content_tag": "content",
+                  "user_tag": "user",
+                  "assistant_tag": "assistant"
+                }
+              }
+            }
+
+            """
+        return out
+    }
+
+    /// Writes one line per record, in chunks so that memory stays bounded by the chunk.
+    private func writeLines(_ records: [ExportRecord], to folder: String, file: String,
+                            _ line: (ExportRecord, Int, inout String) -> Void) throws {
+        let path = (folder as NSString).appendingPathComponent(file)
+        guard let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
+        }() else {
+            throw ExportError.notWritable(path: path, reason: "the file cannot be created")
+        }
+        defer { try? handle.close() }
+        var buffer = ""
+        do {
+            for (i, r) in records.enumerated() {
+                line(r, i, &buffer)
+                if buffer.utf8.count >= 1 << 20 {
+                    try handle.write(contentsOf: Data(buffer.utf8))
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            try handle.write(contentsOf: Data(buffer.utf8))
+        } catch {
+            throw ExportError.notWritable(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    // MARK: - Putting the folders in place
+
+    /// Renames the new folder over the old one: the old one is first moved aside into `temp`
+    /// (deleted with it), so the final name always holds a complete folder except for the instant
+    /// between the two renames.
+    private func swapIn(_ new: String, at target: String, temp: String) throws {
+        if FileManager.default.fileExists(atPath: target) {
+            let aside = (temp as NSString).appendingPathComponent("old-" + (target as NSString).lastPathComponent)
+            guard rename(target, aside) == 0 else {
+                throw ExportError.notWritable(path: target, reason: String(cString: strerror(errno)))
+            }
+        }
+        guard rename(new, target) == 0 else {
+            throw ExportError.notWritable(path: target, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Temporary folders a killed export left behind (this process holds the run's lock, so no
+    /// other export of this run is writing).
+    private func removeStaleTemporaries(_ root: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for name in names where name.hasPrefix(".export-tmp-") {
+            try? FileManager.default.removeItem(atPath: (root as NSString).appendingPathComponent(name))
+        }
+    }
+}

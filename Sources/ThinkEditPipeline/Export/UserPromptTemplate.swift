@@ -1,0 +1,87 @@
+import Foundation
+import ThinkEditCore
+
+/// The wording of the user turn of every exported sample: a text with exactly two `<image>` marks
+/// (the source image first, then the image being critiqued) and the placeholders
+/// `{original_instruction}` (the user's `T`) and `{previous_instruction}` (the instruction that
+/// produced the critiqued image).
+///
+/// The file is `prompts/thinker_user.txt` beside the run's config (the repository keeps it in
+/// `pipeline-configs/prompts/`); without one the built-in copy below is used, which a test keeps
+/// equal to the repository's file. Its SHA-256 goes into the export fingerprint and the dataset card.
+public struct UserPromptTemplate: Sendable, Hashable {
+    public static let fileName = "thinker_user.txt"
+    public static let imageMark = "<image>"
+
+    /// The template text, one trailing newline removed.
+    public let text: String
+    /// Where it came from: a path, or `built-in`.
+    public let origin: String
+
+    public var sha256: String { ContentHash.sha256Hex(text) }
+
+    /// Checks that the text has exactly two `<image>` marks and both placeholders.
+    public init(text: String, origin: String) throws {
+        var t = text
+        if t.hasSuffix("\n") { t.removeLast() }
+        let marks = t.components(separatedBy: Self.imageMark).count - 1
+        guard marks == 2 else {
+            throw ExportError.badTemplate(path: origin, reason: "it has \(marks) `<image>` marks; write exactly two, the source image first, then the edited image")
+        }
+        for name in ["original_instruction", "previous_instruction"] where !t.contains("{\(name)}") {
+            throw ExportError.badTemplate(path: origin, reason: "it lacks the placeholder {\(name)}")
+        }
+        self.text = t
+        self.origin = origin
+    }
+
+    /// The template for the run whose config file is `configFile`: `prompts/thinker_user.txt`
+    /// beside it when that exists, the built-in text otherwise.
+    public static func forConfig(file configFile: String) throws -> UserPromptTemplate {
+        let path = ((configFile as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("prompts/\(fileName)")
+        guard FileManager.default.fileExists(atPath: path) else { return try UserPromptTemplate(text: builtIn, origin: "built-in") }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ExportError.badTemplate(path: path, reason: "it cannot be read as UTF-8 text")
+        }
+        return try UserPromptTemplate(text: text, origin: path)
+    }
+
+    /// The user text for one sample. Placeholders are replaced in one pass, so an instruction that
+    /// itself contains `{previous_instruction}` is not expanded again; an `<image>` inside an
+    /// instruction is written `<image >` so that every record has exactly one mark per image.
+    public func fill(original: String, previous: String) -> String {
+        let values = ["original_instruction": Self.defused(original), "previous_instruction": Self.defused(previous)]
+        var out = ""
+        out.reserveCapacity(text.utf8.count + original.utf8.count + previous.utf8.count)
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), let value = values[String(after[..<close])] {
+                out += value
+                rest = after[after.index(after: close)...]
+            } else {
+                out += "{"
+                rest = after
+            }
+        }
+        out += rest
+        return out
+    }
+
+    static func defused(_ s: String) -> String {
+        s.contains(imageMark) ? s.replacingOccurrences(of: imageMark, with: "<image >") : s
+    }
+
+    /// The repository's `pipeline-configs/prompts/thinker_user.txt`, for runs without a prompts folder.
+    public static let builtIn = """
+        Here is an image-editing request and one attempt at it.
+        Original image: <image>
+        The user's request: {original_instruction}
+        Edited image: <image>
+        It was produced from the original with this editor instruction: {previous_instruction}
+        Judge the edited image against the user's request. Inside <think></think>, explain what the edit got right and what it missed or broke. Inside <score></score>, rate it as {"semantic": 0-10, "quality": 0-10}: semantic for how well the request is fulfilled without needless changes, quality for how natural and artifact-free the image looks. Inside <answer></answer>, write the instruction the editor should get next; if the request is already fulfilled, repeat the editor instruction unchanged.
+
+        """
+}

@@ -1,0 +1,103 @@
+import GRDB
+import ThinkEditCore
+
+/// One selected step sample with everything an export writes about it (SPEC §2.7, §4.4): the
+/// trajectory's request, the critiqued turn (its image, instruction and score), the result turn
+/// for a refine sample, the curation figures and the split.
+public struct ExportSampleRow: Sendable, Hashable {
+    public var trajectory: String
+    public var turn: Int
+    public var kind: SampleKind
+    public var split: String
+    public var task: String
+    public var editor: String
+    /// The user's instruction `T`.
+    public var originalInstruction: String
+    public var sourceImage: ImageRecord
+    /// `I_{t-1}` for a refine sample, `I_k` for a stop sample.
+    public var inputImage: ImageRecord
+    /// `T_{t-1}` (refine) or `T_k` (stop).
+    public var previousInstruction: String
+    /// `T_t` (refine) or `T_k` unchanged (stop).
+    public var answer: String
+    /// `R_t` (refine) or the trajectory's stop reasoning (stop); empty when the data has none.
+    public var reasoning: String
+    public var critiqueScore: Score
+    /// `S_t` for a refine sample; nil for a stop sample.
+    public var resultScore: Score?
+    /// `V`, the population variance of `O_1..O_k`.
+    public var trajectoryVariance: Double
+    /// `k`, the turns kept after truncation.
+    public var trajectoryLength: Int
+
+    /// `<trajectory id>#<t>` (SPEC §2.5).
+    public var id: String { trajectory + "#" + String(turn) }
+}
+
+extension RunStore {
+    /// Every sample the split selected, with its export fields, sorted by sample id in byte order
+    /// (SPEC §4.4). Reads in one snapshot. A selected sample whose critiqued turn has no image or no
+    /// score cannot exist after filter (it drops unscored trajectories), so such rows are an error.
+    public func exportSamples() throws -> [ExportSampleRow] {
+        var rows: [ExportSampleRow] = try read { db in
+            var out: [ExportSampleRow] = []
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT t.id, s.turn, s.kind, m.split, t.task, t.editor, t.instruction, t.stop_reasoning,
+                       si.hash, si.format, si.width, si.height, si.bytes,
+                       ci.hash, ci.format, ci.width, ci.height, ci.bytes,
+                       ct.instruction, ct.semantic, ct.quality, ct.overall, ct.overall_given,
+                       rt.instruction, rt.reasoning, rt.semantic, rt.quality, rt.overall, rt.overall_given,
+                       c.variance, c.k
+                FROM split_member m
+                JOIN sample s ON s.seq = m.sample
+                JOIN trajectory t ON t.seq = s.trajectory
+                JOIN curation c ON c.trajectory = s.trajectory
+                JOIN image si ON si.hash = t.source_image
+                JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn
+                JOIN image ci ON ci.hash = ct.image
+                LEFT JOIN turn rt ON rt.trajectory = s.trajectory AND rt.turn = s.result_turn
+                """)
+            while let r = try cursor.next() {
+                let id: String = r[0]
+                let turn: Int = r[1]
+                guard let kind = SampleKind(rawValue: r[2]) else {
+                    throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) has an unknown kind")
+                }
+                guard let critique = Self.score(r, at: 19) else {
+                    throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) critiques an unscored turn: run filter again")
+                }
+                let previous: String = r[18]
+                var row = ExportSampleRow(
+                    trajectory: id, turn: turn, kind: kind, split: r[3], task: r[4], editor: r[5], originalInstruction: r[6],
+                    sourceImage: ImageRecord(hash: r[8], format: r[9], width: r[10], height: r[11], bytes: r[12]),
+                    inputImage: ImageRecord(hash: r[13], format: r[14], width: r[15], height: r[16], bytes: r[17]),
+                    previousInstruction: previous, answer: previous, reasoning: "", critiqueScore: critique, resultScore: nil,
+                    trajectoryVariance: r[29], trajectoryLength: r[30])
+                switch kind {
+                case .refine:
+                    guard let answer = r[23] as String?, let result = Self.score(r, at: 25) else {
+                        throw StoreError.corrupt(path: databasePath, reason: "refine sample \(id)#\(turn) has no scored result turn: run unroll again")
+                    }
+                    row.answer = answer
+                    row.reasoning = (r[24] as String?) ?? ""
+                    row.resultScore = result
+                case .stop:
+                    row.reasoning = (r[7] as String?) ?? ""
+                }
+                out.append(row)
+            }
+            return out
+        }
+        let ids = rows.map { Array($0.id.utf8) }
+        let order = ids.indices.sorted { ids[$0].lexicographicallyPrecedes(ids[$1]) }
+        rows = order.map { rows[$0] }
+        return rows
+    }
+
+    /// The score in columns semantic, quality, overall, overall_given starting at `i`.
+    private static func score(_ row: Row, at i: Int) -> Score? {
+        guard let sc = number(row[i]), let pq = number(row[i + 1]) else { return nil }
+        let given: Bool = row[i + 3] ?? false
+        return Score(semantic: sc, quality: pq, overall: given ? row[i + 2] : nil)
+    }
+}
