@@ -11,6 +11,9 @@ public struct StageContext: Sendable {
     public var interruption: Interruption
     /// `--shard i/n`: generate and score only the items of shard `index`.
     public var shard: Shard?
+    /// Stages already brought up to date by this process, so that a stage reached again through
+    /// another's upstream is not checked (and reported) twice.
+    let settled = SettledStages()
 
     public init(config: RunConfig, store: RunStore, interruption: Interruption = Interruption(), shard: Shard? = nil,
                 log: @escaping @Sendable (String) -> Void) {
@@ -77,6 +80,13 @@ public protocol PipelineStage: Sendable {
     func run(_ context: StageContext) async throws -> StageResult
 }
 
+final class SettledStages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names = Set<String>()
+    func insert(_ name: String) { lock.lock(); names.insert(name); lock.unlock() }
+    func contains(_ name: String) -> Bool { lock.lock(); defer { lock.unlock() }; return names.contains(name) }
+}
+
 /// Runs stages, skipping those whose last run finished with the same fingerprint.
 public enum StageRunner {
     public enum Outcome: Sendable {
@@ -87,9 +97,10 @@ public enum StageRunner {
     /// Brings `stage` (and, first, its upstream stages) up to date.
     @discardableResult
     public static func run(_ stage: any PipelineStage, _ context: StageContext) async throws -> Outcome {
-        for up in stage.upstream {
+        for up in stage.upstream where !context.settled.contains(up.name) {
             try await run(up, context)
         }
+        defer { context.settled.insert(stage.name) }
         let fingerprint = try stage.fingerprint(context)
         if let last = try context.store.latestStageRuns()[stage.name], last.status == "done", last.fingerprint == fingerprint {
             context.log("\(stage.name): up to date")
