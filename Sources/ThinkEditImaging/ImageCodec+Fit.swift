@@ -19,21 +19,22 @@ extension ImageCodec {
             let full = try jpegHeader(bytes, name: name, scaleDenominator: 1)
             try enforce(limits, on: full.info, name: name)
             let target = RGBImage.fittingSize(width: full.info.width, height: full.info.height, maxPixels: maxPixels)
-            var chosen = full
-            var denominator = 1
-            for candidate in [8, 4, 2] {
-                // libjpeg rounds scaled sizes up: ceil(size / denominator).
-                let w = (full.info.width + candidate - 1) / candidate
-                let h = (full.info.height + candidate - 1) / candidate
-                if w >= target.width && h >= target.height {
-                    chosen = try jpegHeader(bytes, name: name, scaleDenominator: candidate)
-                    denominator = candidate
-                    break
-                }
-            }
+            let denominator = dctDenominator(width: full.info.width, height: full.info.height, target: target)
+            let chosen = denominator == 1 ? full : try jpegHeader(bytes, name: name, scaleDenominator: denominator)
             let image = try decodeJPEG(bytes, name: name, scaleDenominator: denominator,
                                        width: chosen.scaledWidth, height: chosen.scaledHeight)
             return image.resized(width: target.width, height: target.height, filter: filter)
         }
+    }
+
+    /// The largest libjpeg scale denominator (8, 4, 2, else 1) whose output is still at least
+    /// `target` on both sides; libjpeg rounds scaled sizes up, ceil(size / denominator).
+    static func dctDenominator(width: Int, height: Int, target: (width: Int, height: Int)) -> Int {
+        for candidate in [8, 4, 2] {
+            let w = (width + candidate - 1) / candidate
+            let h = (height + candidate - 1) / candidate
+            if w >= target.width && h >= target.height { return candidate }
+        }
+        return 1
     }
 }
