@@ -88,7 +88,8 @@ let package = Package(
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(
             name: "ThinkEditBackendsTests",
-            dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", "ThinkEditStore",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

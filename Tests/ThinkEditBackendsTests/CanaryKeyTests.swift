@@ -3,7 +3,8 @@ import Testing
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditPipeline
-import ThinkEditStore
+import GRDB
+@testable import ThinkEditStore
 
 /// The API key reaches the server and nothing else: generate and score run through fake servers
 /// with a canary key in the environment, then every file of the work directory and every log line
@@ -68,6 +69,16 @@ import ThinkEditStore
         #expect(snapshot.trajectories["complete"] == 3)
         #expect(snapshot.scoredTurns == snapshot.turns)
         #expect(snapshot.callErrors["rate_limit"] == 1)
+        // The 429 attempt is journaled on its own; the call's final record says it was attempt 2.
+        let thinks = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT trajectory, turn, attempt, outcome, error_class, http_status FROM call WHERE kind = 'think' ORDER BY id")
+        }
+        let limited = try #require(thinks.first { ($0["error_class"] as String?) == "rate_limit" })
+        #expect(limited["attempt"] == 1)
+        #expect(limited["http_status"] == 429)
+        let finalRecord = thinks.first { ($0["outcome"] as String) == "ok" && ($0["trajectory"] as Int64?) == limited["trajectory"]
+            && ($0["turn"] as Int?) == limited["turn"] }
+        #expect(finalRecord.map { $0["attempt"] as Int } == 2)
         #expect(status.spend.first { $0.stage == "score" }?.projected != nil)
         #expect(status.table.contains("projected total"))
 
