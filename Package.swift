@@ -10,12 +10,15 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "thinkedit", targets: ["thinkedit"]),
+        .executable(name: "thinkedit-fake-server", targets: ["thinkedit-fake-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Domain values and the pure curation rules. No I/O.
@@ -48,7 +51,7 @@ let package = Package(
         // The Thinker / Editor / Scorer protocols and their drivers.
         .target(
             name: "ThinkEditBackends",
-            dependencies: ["ThinkEditCore", "ThinkEditImaging"],
+            dependencies: ["ThinkEditCore", "ThinkEditImaging", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
         // The built-in synthetic world: scenes, editor, expert, judge, pool synthesizer (SPEC §5).
@@ -73,10 +76,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A local delayed server for `thinkedit bench http` (127.0.0.1 only).
+        .executableTarget(
+            name: "thinkedit-fake-server",
+            dependencies: ["ThinkEditBackends", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline"], swiftSettings: strict),
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
+        .testTarget(
+            name: "ThinkEditBackendsTests",
+            dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", "ThinkEditStore",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ThinkEditImagingTests",
             dependencies: ["ThinkEditImaging", "CJPEGShim"],

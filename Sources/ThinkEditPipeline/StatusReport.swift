@@ -8,6 +8,8 @@ public struct StatusReport {
     public let workdir: String
     public let snapshot: RunSnapshot
     public let stages: [String: StageRun]
+    /// Spend so far and projected total of the model stages.
+    public let spend: [StageSpend]
 
     /// Stages in pipeline order; the table lists them so.
     public static let stageOrder = ["pool", "generate", "score", "filter", "unroll", "split", "export"]
@@ -16,6 +18,7 @@ public struct StatusReport {
         workdir = store.workdir
         snapshot = try store.snapshot()
         stages = try store.latestStageRuns()
+        spend = try store.spend()
     }
 
     public var table: String {
@@ -31,6 +34,10 @@ public struct StatusReport {
         lines.append("curation      kept \(group(s.kept)); dropped: \(counts(s.dropped))")
         lines.append("samples       \(group(s.samples)); selected: \(counts(s.split))")
         lines.append("calls         \(group(s.calls)); errors: \(counts(s.callErrors)); tokens \(group(s.promptTokens)) in, \(group(s.completionTokens)) out; cost \(String(format: "%.2f", s.cost))")
+        for sp in spend where sp.cost > 0 || sp.promptTokens > 0 {
+            let projected = sp.projected.map { String(format: "%.2f", $0) } ?? "-"
+            lines.append(pad("spend", 14) + "\(sp.stage): \(String(format: "%.2f", sp.cost)) so far for \(group(sp.done)) of \(group(sp.total)); projected total \(projected)")
+        }
         lines.append("")
         lines.append(pad("stage", 10) + pad("status", 13) + pad("finished (UTC)", 21) + "counts")
         for name in Self.stageOrder + stages.keys.filter({ !Self.stageOrder.contains($0) }).sorted() {
@@ -76,6 +83,10 @@ public struct StatusReport {
             ("prompt_tokens", .integer(Int64(s.promptTokens))),
             ("completion_tokens", .integer(Int64(s.completionTokens))),
             ("cost", .number(s.cost)),
+            ("spend", .object(spend.map { sp -> (String, JSONValue) in
+                (sp.stage, JSONValue.object([("cost", .number(sp.cost)), ("done", .integer(Int64(sp.done))), ("total", .integer(Int64(sp.total))),
+                                    ("projected", sp.projected.map { JSONValue.number($0) } ?? JSONValue.null)]))
+            })),
             ("stages", .object(stageValues)),
         ])
         return value.canonicalText

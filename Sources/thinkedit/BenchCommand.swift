@@ -10,6 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchSyntheticCommand.self,
             BenchCurationCommand.self,
             BenchExportCommand.self,
+            BenchHTTPCommand.self,
         ]
     )
 }

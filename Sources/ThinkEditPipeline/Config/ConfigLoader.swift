@@ -234,6 +234,15 @@ extension BackendSettings {
             }
             b.extraJSON = try yamlToJSON(extra, reader: reader, path: "\(path).extra")
         }
+        b.promptsDir = try m.nonEmptyString("prompts").map(resolve)
+        if let format = try m.nonEmptyString("answer_format") {
+            guard ["json", "tags"].contains(format) else {
+                throw reader.error(.invalidValue, m.value("answer_format"), "\(path).answer_format",
+                    "unknown answer format \"\(format)\": use json (is_satisfied / reason / new_rewritten_prompt) or tags (<think>/<score>/<answer>)")
+            }
+            b.answerFormat = format
+        }
+        b.jsonMode = try m.bool("json_mode")
         if m.has("api_key") {
             throw reader.error(.invalidValue, m.value("api_key"), "\(path).api_key",
                 "a key never goes in the config: put it in an environment variable and name it with api_key_env")

@@ -103,6 +103,12 @@ public struct BackendSettings: Sendable, Hashable {
     public var priceCompletionPerMillion: Double
     /// Extra request parameters passed through to the backend (editthinker-http), as JSON text.
     public var extraJSON: String?
+    /// The folder of the expert / judge prompt files (`prompts`); nil: `prompts/` beside the config.
+    public var promptsDir: String? = nil
+    /// How the expert answers (`answer_format`): `json` (default) or `tags` (a trained thinker).
+    public var answerFormat: String? = nil
+    /// Ask a chat backend for a JSON object answer (`json_mode`, default true for openai).
+    public var jsonMode: Bool? = nil
 }
 
 public struct BackendsSettings: Sendable, Hashable {

@@ -1,15 +1,7 @@
+import Foundation
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditSynthetic
-
-/// A backend the config names but this build cannot drive yet.
-public struct BackendUnavailable: Error, CustomStringConvertible {
-    public var role: String
-    public var kind: BackendKind
-    public var description: String {
-        "backends.\(role): kind \(kind.rawValue) is not available in this build of thinkedit yet; use kind: synthetic, or a build with the HTTP drivers"
-    }
-}
 
 /// The run's model backends, built from the config, with the per-backend call limits and prices.
 struct BackendSet: Sendable {
@@ -34,9 +26,10 @@ struct BackendSet: Sendable {
 
     init(config: RunConfig) throws {
         let b = config.backends
-        thinker = Member(backend: try Self.thinker(b.thinker, seed: config.seed), settings: b.thinker,
+        let prompts = ((config.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prompts")
+        thinker = Member(backend: try Self.thinker(b.thinker, seed: config.seed, prompts: prompts), settings: b.thinker,
                          limiter: AsyncSemaphore(limit: b.thinker.concurrency))
-        scorer = Member(backend: try Self.scorer(b.scorer, seed: config.seed), settings: b.scorer,
+        scorer = Member(backend: try Self.scorer(b.scorer, seed: config.seed, prompts: prompts), settings: b.scorer,
                         limiter: AsyncSemaphore(limit: b.scorer.concurrency))
         var editors: [String: Member<any Editor>] = [:]
         for e in b.editors {
@@ -72,24 +65,63 @@ struct BackendSet: Sendable {
         editorNames[Derivation.editorIndex(item: id, weights: editorWeights)]
     }
 
-    private static func thinker(_ s: BackendSettings, seed: UInt64) throws -> any Thinker {
+    private static func thinker(_ s: BackendSettings, seed: UInt64, prompts: String) throws -> any Thinker {
         switch s.kind {
         case .synthetic: return SyntheticExpert(seed: seed, name: s.name == "synthetic" ? "synthetic-expert" : s.name)
-        default: throw BackendUnavailable(role: s.role, kind: s.kind)
+        case .openai:
+            let format = ExpertAnswerFormat(rawValue: s.answerFormat ?? "json") ?? .json
+            return OpenAIThinker(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? (format == .json)),
+                                 prompts: try ExpertPrompts.load(folder: s.promptsDir ?? prompts), format: format)
+        case .editthinkerHTTP, .openaiImages: throw unusable(s)
         }
     }
 
-    private static func scorer(_ s: BackendSettings, seed: UInt64) throws -> any Scorer {
+    private static func scorer(_ s: BackendSettings, seed: UInt64, prompts: String) throws -> any Scorer {
         switch s.kind {
         case .synthetic: return SyntheticJudge(seed: seed, name: s.name == "synthetic" ? "synthetic-judge" : s.name)
-        default: throw BackendUnavailable(role: s.role, kind: s.kind)
+        case .openai:
+            return OpenAIJudge(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? true),
+                               prompts: try JudgePrompts.load(folder: s.promptsDir ?? prompts))
+        case .editthinkerHTTP, .openaiImages: throw unusable(s)
         }
     }
 
     private static func editor(_ s: BackendSettings, seed: UInt64) throws -> any Editor {
         switch s.kind {
         case .synthetic: return SyntheticEditor(seed: seed, name: s.name)
-        default: throw BackendUnavailable(role: s.role, kind: s.kind)
+        case .editthinkerHTTP:
+            return EditThinkerHTTPEditor(name: s.name, endpoints: s.endpoints, extra: try extra(s), reliability: reliability(s))
+        case .openaiImages:
+            return OpenAIImagesEditor(name: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s),
+                                      extra: try extra(s), reliability: reliability(s))
+        case .openai: throw unusable(s)
         }
+    }
+
+    /// The reliability layer of one backend, from its settings (the concurrency limit stays in
+    /// `Member.limiter`).
+    static func reliability(_ s: BackendSettings) -> Reliability {
+        let limiter = (s.requestsPerMinute != nil || s.tokensPerMinute != nil)
+            ? RateLimiter(requestsPerMinute: s.requestsPerMinute, tokensPerMinute: s.tokensPerMinute) : nil
+        return Reliability(backend: s.name, retry: RetryPolicy(maxRetries: s.maxRetries), timeout: s.timeoutSeconds, limiter: limiter)
+    }
+
+    private static func chatClient(_ s: BackendSettings, jsonMode: Bool) throws -> OpenAIChatClient {
+        OpenAIChatClient(backend: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s), temperature: s.temperature,
+                         maxTokens: s.maxTokens, jsonMode: jsonMode, extra: try extra(s), reliability: reliability(s))
+    }
+
+    private static func key(_ s: BackendSettings) throws -> APIKey? {
+        try APIKey.resolve(backend: "backends.\(s.role) (\(s.name))", env: s.apiKeyEnv, file: s.apiKeyFile)
+    }
+
+    private static func extra(_ s: BackendSettings) throws -> [(String, JSONValue)] {
+        guard let text = s.extraJSON else { return [] }
+        guard case .object(let pairs) = try JSONParser.parse(text) else { return [] }
+        return pairs
+    }
+
+    private static func unusable(_ s: BackendSettings) -> BackendSetupError {
+        BackendSetupError(backend: "backends.\(s.role)", "kind \(s.kind.rawValue) cannot be a \(s.role)")
     }
 }

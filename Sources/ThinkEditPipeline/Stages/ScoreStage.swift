@@ -50,7 +50,7 @@ public struct ScoreStage: PipelineStage {
                     let hash = ContentHash.sha256Hex("judge|\(aspect.rawValue)|\(w.trajectoryID)|\(w.turn)|\(w.image.hash)")
                     let (answer, call) = try await timedCall(stage: "score", backend: scorer.settings.name, kind: "judge_\(aspect.rawValue)",
                                                              seq: w.seq, turn: w.turn, requestHash: hash, limiter: scorer.limiter,
-                                                             price: scorer.cost) {
+                                                             price: scorer.cost, journal: { try? store.recordCall($0) }) {
                         let answer = try await scorer.backend.judge(request)
                         guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
                             throw CallFailure.parse("the judge must give two numbers from 0 to 10, gave \(answer.scores.map(\.description))")

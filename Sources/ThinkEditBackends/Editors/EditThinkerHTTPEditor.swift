@@ -1,0 +1,99 @@
+import Foundation
+import ThinkEditCore
+
+/// The `editthinker-http` editor protocol: `POST {endpoint}/edit` with
+/// `{"image": base64, "prompt": ..., "seed": ..., <extra>}`, answered by
+/// `{"success": bool, "edited_image": base64, "error": text}`; `GET {endpoint}/health` answers 200
+/// when the server can take work. Several endpoints share the load through an `EndpointPool`.
+public struct EditThinkerHTTPEditor: Editor {
+    public var name: String
+    public var pool: EndpointPool
+    /// Extra request fields from the config (`extra`: steps, guidance, size...).
+    public var extra: [(String, JSONValue)]
+    public var maxResponseBytes: Int
+    public var reliability: Reliability
+    public var transport: HTTPTransport
+
+    public init(name: String, endpoints: [String], extra: [(String, JSONValue)] = [], maxResponseBytes: Int = 64 << 20,
+                reliability: Reliability, transport: HTTPTransport = .shared,
+                failureThreshold: Int = 3, cooldown: Double = 30) {
+        self.name = name
+        self.extra = extra
+        self.maxResponseBytes = maxResponseBytes
+        self.reliability = reliability
+        self.transport = transport
+        let timeout = min(reliability.timeout, 10)
+        pool = EndpointPool(urls: endpoints, failureThreshold: failureThreshold, cooldown: cooldown) { url in
+            let reply = try? await transport.send(HTTPCall(method: "GET", url: "\(url)/health", maxResponseBytes: 1 << 16, timeout: timeout))
+            return reply.map { (200..<300).contains($0.status) } ?? false
+        }
+    }
+
+    public func requestBody(_ request: EditRequest) -> [UInt8] {
+        var fields: [(String, JSONValue)] = [
+            ("image", .string(ImageWire.base64(request.item.source.bytes))),
+            ("prompt", .string(request.instruction)),
+            ("seed", .unsigned(request.seed)),
+        ]
+        for (k, v) in extra where !fields.contains(where: { $0.0 == k }) { fields.append((k, v)) }
+        var out = ""
+        JSONValue.object(fields).write(to: &out)
+        return Array(out.utf8)
+    }
+
+    public func edit(_ request: EditRequest) async throws -> EditResult {
+        let body = requestBody(request)
+        let editor = self
+        return try await reliability.perform {
+            guard let slot = await editor.pool.checkout() else {
+                let wait = await editor.pool.soonestReturn()
+                throw BackendError(.server, backend: editor.name,
+                                   "every editor endpoint is set aside after repeated failures; the first is probed again in \(Int(wait.rounded(.up))) s",
+                                   retryAfter: max(1, wait))
+            }
+            let (index, url) = slot
+            do {
+                let image = try await editor.exchange(url: url, body: body)
+                await editor.pool.finish(index, healthy: true)
+                return (EditResult(image: image), nil)
+            } catch {
+                let kind = (error as? BackendError)?.kind
+                let serverSide = kind == nil || kind == .server || kind == .timeout || kind == .network
+                await editor.pool.finish(index, healthy: !serverSide)
+                throw error
+            }
+        }
+    }
+
+    func exchange(url: String, body: [UInt8]) async throws -> [UInt8] {
+        let call = HTTPCall(method: "POST", url: "\(url)/edit", headers: [("content-type", "application/json")], body: body,
+                            maxResponseBytes: maxResponseBytes, timeout: reliability.timeout)
+        let reply: HTTPReply
+        do {
+            reply = try await transport.send(call)
+        } catch let e as HTTPTransportError {
+            throw e.backendError(backend: name)
+        }
+        try HTTPStatusCheck.check(reply, backend: name, url: call.url, key: nil)
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(reply.body)
+        } catch {
+            throw BackendError(.parse, backend: name, "\(call.url) answered with text that is not JSON (\(error))")
+        }
+        guard let success = LooseJSON.bool(value["success"]) else {
+            throw BackendError(.parse, backend: name, "\(call.url) answered without a true/false \"success\"")
+        }
+        guard success else {
+            let reason = LooseJSON.text(value["error"]) ?? "no reason given"
+            throw BackendError(.server, backend: name, "\(call.url) could not edit: \(reason.prefix(300))")
+        }
+        guard let text = LooseJSON.text(value["edited_image"]) else {
+            throw BackendError(.parse, backend: name, "\(call.url) answered success without an \"edited_image\"")
+        }
+        guard let image = ImageWire.decode(text) else {
+            throw BackendError(.parse, backend: name, "\(call.url) sent an \"edited_image\" that is not base64")
+        }
+        return image
+    }
+}

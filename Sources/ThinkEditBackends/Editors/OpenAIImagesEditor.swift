@@ -1,0 +1,89 @@
+import Foundation
+import ThinkEditCore
+
+/// The `openai-images` editor: `POST {base_url}/images/edits` as multipart/form-data with `model`,
+/// `image`, `prompt` and `response_format=b64_json` (plus `extra` fields as text parts), answered
+/// by `{"data": [{"b64_json": ...}], "usage": {...}}`. The API takes no seed; the seed is not sent.
+public struct OpenAIImagesEditor: Editor {
+    public var name: String
+    public var baseURL: String
+    public var model: String
+    public var key: APIKey?
+    public var extra: [(String, JSONValue)]
+    public var maxResponseBytes: Int
+    public var reliability: Reliability
+    public var transport: HTTPTransport
+
+    public init(name: String, baseURL: String, model: String, key: APIKey?, extra: [(String, JSONValue)] = [],
+                maxResponseBytes: Int = 64 << 20, reliability: Reliability, transport: HTTPTransport = .shared) {
+        self.name = name
+        self.baseURL = baseURL
+        self.model = model
+        self.key = key
+        self.extra = extra
+        self.maxResponseBytes = maxResponseBytes
+        self.reliability = reliability
+        self.transport = transport
+    }
+
+    public var url: String { OpenAIChatClient.join(baseURL, "images/edits") }
+
+    /// The multipart body and its boundary.
+    public func requestBody(_ request: EditRequest, boundary: String) -> [UInt8] {
+        var out: [UInt8] = []
+        func field(_ name: String, _ value: String) {
+            out += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        field("model", model)
+        field("prompt", request.instruction)
+        field("response_format", "b64_json")
+        for (k, v) in extra where !["model", "prompt", "response_format", "image"].contains(k) {
+            if case .string(let s) = v { field(k, s) } else { field(k, v.canonicalText) }
+        }
+        let type = ImageWire.mediaType(request.item.source.bytes)
+        let ext = type == "image/jpeg" ? "jpg" : type == "image/webp" ? "webp" : "png"
+        out += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"source.\(ext)\"\r\nContent-Type: \(type)\r\n\r\n".utf8)
+        out += request.item.source.bytes
+        out += Array("\r\n--\(boundary)--\r\n".utf8)
+        return out
+    }
+
+    public func edit(_ request: EditRequest) async throws -> EditResult {
+        let boundary = "thinkedit-\(ContentHash.sha256Hex("\(request.item.trajectoryID)|\(request.turn)").prefix(24))"
+        let body = requestBody(request, boundary: boundary)
+        let editor = self
+        return try await reliability.perform(estimatedTokens: 1000) {
+            var headers = [("content-type", "multipart/form-data; boundary=\(boundary)")]
+            if let key = editor.key {
+                headers.append(editor.baseURL.contains("api-version=") ? ("api-key", key.value) : ("authorization", "Bearer \(key.value)"))
+            }
+            let call = HTTPCall(method: "POST", url: editor.url, headers: headers, body: body,
+                                maxResponseBytes: editor.maxResponseBytes, timeout: editor.reliability.timeout)
+            let reply = try await editor.transport.send(call)
+            try HTTPStatusCheck.check(reply, backend: editor.name, url: editor.url, key: editor.key)
+            let result = try Self.decode(reply.body, backend: editor.name, url: editor.url)
+            return (result, result.usage)
+        }
+    }
+
+    static func decode(_ body: [UInt8], backend: String, url: String) throws -> EditResult {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            throw BackendError(.parse, backend: backend, "\(url) answered with text that is not JSON (\(error))")
+        }
+        guard case .array(let data)? = value["data"], let first = data.first, let text = LooseJSON.text(first["b64_json"]) else {
+            throw BackendError(.parse, backend: backend, "\(url) answered without data[0].b64_json")
+        }
+        guard let image = ImageWire.decode(text) else {
+            throw BackendError(.parse, backend: backend, "\(url) sent a data[0].b64_json that is not base64")
+        }
+        var usage: Usage?
+        if let u = value["usage"] {
+            func int(_ v: JSONValue?) -> Int { if case .integer(let i)? = v { return Int(i) }; return 0 }
+            usage = Usage(promptTokens: int(u["input_tokens"]), completionTokens: int(u["output_tokens"]))
+        }
+        return EditResult(image: image, usage: usage)
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// How images cross the wire: base64 in JSON bodies, `data:` URLs in chat messages.
+public enum ImageWire {
+    /// The media type of encoded image bytes, from their magic numbers.
+    public static func mediaType(_ bytes: [UInt8]) -> String {
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
+        return "application/octet-stream"
+    }
+
+    public static func base64(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+
+    /// `data:image/png;base64,...` for a chat message's `image_url`.
+    public static func dataURL(_ bytes: [UInt8]) -> String {
+        "data:\(mediaType(bytes));base64,\(base64(bytes))"
+    }
+
+    /// The bytes of a base64 text (a bare string or a `data:` URL); nil when it is not base64.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var body = Substring(text)
+        if body.hasPrefix("data:"), let comma = body.firstIndex(of: ",") { body = body[body.index(after: comma)...] }
+        guard let data = Data(base64Encoded: String(body), options: .ignoreUnknownCharacters), !data.isEmpty else { return nil }
+        return [UInt8](data)
+    }
+}

@@ -1,0 +1,73 @@
+/// The expert over a chat completions API (GPT-4.1, or a Qwen-VL served by vLLM). Before turn
+/// t >= 2 it sees the source, the previous edit and the previous instruction (`expert_refine.txt`);
+/// before turn 1 with `first_turn: rewrite`, the source only (`expert_rewrite.txt`). The answer is
+/// parsed in the configured format; an unparseable one is retried like a failed call.
+public struct OpenAIThinker: Thinker {
+    public var name: String
+    public var client: OpenAIChatClient
+    public var prompts: ExpertPrompts
+    public var format: ExpertAnswerFormat
+
+    public init(name: String, client: OpenAIChatClient, prompts: ExpertPrompts, format: ExpertAnswerFormat) {
+        self.name = name
+        self.client = client
+        self.prompts = prompts
+        self.format = format
+    }
+
+    public func think(_ request: ThinkRequest) async throws -> ThinkAnswer {
+        var values = ["instruction": request.item.instruction, "task": request.item.task, "turn": String(request.turn)]
+        var parts: [ChatPart]
+        let format = self.format
+        let previous = request.previousInstruction
+        if let image = request.previousImage, let previous {
+            values["previous_instruction"] = previous
+            parts = [.text(prompts.refine.render(values)), .image(request.item.source.bytes), .image(image.bytes)]
+        } else {
+            parts = [.text(prompts.rewrite.render(values)), .image(request.item.source.bytes)]
+        }
+        let isRewrite = request.previousImage == nil
+        let (answer, usage) = try await client.complete(system: prompts.system.render(values), user: parts) { text in
+            var a = try ExpertAnswerParser.parse(text, format: format, previousInstruction: previous)
+            if isRewrite && a.satisfied {
+                // Nothing has been edited yet: "satisfied" can only mean "the instruction is fine as is".
+                a.satisfied = false
+                if a.instruction.isEmpty { a.instruction = request.item.instruction }
+            }
+            return a
+        }
+        var result = answer
+        result.usage = usage
+        return result
+    }
+}
+
+/// The VIEScore-style judge over a chat completions API: two calls per image. Semantic sees the
+/// source and the edit with the ORIGINAL instruction and gives (edit success, absence of
+/// over-editing); quality sees the edit alone and gives (naturalness, absence of artifacts).
+public struct OpenAIJudge: Scorer {
+    public var name: String
+    public var client: OpenAIChatClient
+    public var prompts: JudgePrompts
+
+    public init(name: String, client: OpenAIChatClient, prompts: JudgePrompts) {
+        self.name = name
+        self.client = client
+        self.prompts = prompts
+    }
+
+    public func judge(_ request: JudgeRequest) async throws -> JudgeAnswer {
+        let values = ["instruction": request.item.instruction, "task": request.item.task]
+        let parts: [ChatPart]
+        switch request.aspect {
+        case .semantic: parts = [.text(prompts.semantic.render(values)), .image(request.item.source.bytes), .image(request.edited.bytes)]
+        case .quality: parts = [.text(prompts.quality.render(values)), .image(request.edited.bytes)]
+        }
+        let (answer, usage) = try await client.complete(system: prompts.system.render(values), user: parts) { text in
+            try JudgeAnswerParser.parse(text)
+        }
+        var result = answer
+        result.usage = usage
+        return result
+    }
+}

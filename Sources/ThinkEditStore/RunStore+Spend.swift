@@ -1,0 +1,47 @@
+import GRDB
+
+/// Money spent by one model stage so far and where it is heading: `projected` = spend / done ×
+/// total, nil until some work is done.
+public struct StageSpend: Sendable, Hashable {
+    public var stage: String
+    public var cost: Double
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// Units finished (generate: trajectories complete or failed; score: images scored).
+    public var done: Int
+    /// Units the stage has in all.
+    public var total: Int
+
+    public var projected: Double? {
+        done > 0 ? cost / Double(done) * Double(total) : nil
+    }
+}
+
+extension RunStore {
+    /// The spend of `generate` and `score`, from the call journal.
+    public func spend() throws -> [StageSpend] {
+        try read { db in
+            func costs(_ stage: String) throws -> (Double, Int, Int) {
+                let r = try Row.fetchOne(db, sql: """
+                    SELECT coalesce(sum(cost),0), coalesce(sum(prompt_tokens),0), coalesce(sum(completion_tokens),0) FROM call WHERE stage = ?
+                    """, arguments: [stage])
+                return (r?[0] ?? 0, r?[1] ?? 0, r?[2] ?? 0)
+            }
+            let trajectories = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory WHERE origin = 'generated'") ?? 0
+            let pool = try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0
+            let generated = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory WHERE origin = 'generated' AND status <> 'pending'") ?? 0
+            let images = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM turn u JOIN trajectory t ON t.seq = u.trajectory WHERE t.status = 'complete' AND u.image IS NOT NULL
+                """) ?? 0
+            let scored = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM turn u JOIN trajectory t ON t.seq = u.trajectory
+                WHERE t.status = 'complete' AND u.image IS NOT NULL AND u.overall IS NOT NULL
+                """) ?? 0
+            let g = try costs("generate"), s = try costs("score")
+            return [
+                StageSpend(stage: "generate", cost: g.0, promptTokens: g.1, completionTokens: g.2, done: generated, total: max(pool, trajectories)),
+                StageSpend(stage: "score", cost: s.0, promptTokens: s.1, completionTokens: s.2, done: scored, total: images),
+            ]
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Hummingbird
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditImaging
+
+/// A request as a fake server saw it.
+struct SeenRequest: Sendable {
+    var method: String
+    var path: String
+    var headers: [String: String]
+    var body: [UInt8]
+
+    var json: JSONValue? { try? JSONParser.parse(body) }
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// What a fake server answers: a status, headers and a body, after an optional delay.
+struct FakeReply: Sendable {
+    var status: Int = 200
+    var headers: [(String, String)] = [("content-type", "application/json")]
+    var body: [UInt8]
+    var delay: Double = 0
+
+    static func json(_ text: String, status: Int = 200, delay: Double = 0, headers: [(String, String)] = []) -> FakeReply {
+        FakeReply(status: status, headers: [("content-type", "application/json")] + headers, body: Array(text.utf8), delay: delay)
+    }
+}
+
+/// Thread-safe list of what the server saw.
+final class RequestLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [SeenRequest] = []
+    func add(_ r: SeenRequest) { lock.lock(); items.append(r); lock.unlock() }
+    var all: [SeenRequest] { lock.lock(); defer { lock.unlock() }; return items }
+    var count: Int { all.count }
+}
+
+/// A script of answers: the n-th request gets `replies[n]`, later ones the last entry (or `fallback`).
+final class Script: @unchecked Sendable {
+    private let lock = NSLock()
+    private var replies: [FakeReply]
+    private var next = 0
+    init(_ replies: [FakeReply]) { self.replies = replies }
+    func take() -> FakeReply {
+        lock.lock()
+        defer { lock.unlock() }
+        let r = replies[min(next, replies.count - 1)]
+        next += 1
+        return r
+    }
+}
+
+/// An in-process HTTP server on 127.0.0.1 with a free port, speaking whatever `handler` says.
+/// Routes: POST chat/completions (also under /expert and /judge), POST edit, GET health,
+/// POST images/edits.
+final class FakeServer: Sendable {
+    let url: String
+    let log: RequestLog
+    private let task: Task<Void, any Error>
+
+    private init(url: String, log: RequestLog, task: Task<Void, any Error>) {
+        self.url = url
+        self.log = log
+        self.task = task
+    }
+
+    static func start(_ handler: @escaping @Sendable (SeenRequest) async -> FakeReply) async throws -> FakeServer {
+        let log = RequestLog()
+        let router = Router(context: BasicRequestContext.self)
+        let respond: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            var request = request
+            let buffer = try await request.collectBody(upTo: 256 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let seen = SeenRequest(method: request.method.rawValue, path: request.uri.path, headers: headers,
+                                   body: Array(buffer.readableBytesView))
+            log.add(seen)
+            let reply = await handler(seen)
+            if reply.delay > 0 { try await Task.sleep(nanoseconds: UInt64(reply.delay * 1e9)) }
+            var fields = HTTPFields()
+            for (name, value) in reply.headers {
+                if let n = HTTPFields.Element.Name(name) { fields.append(HTTPFields.Element(name: n, value: value)) }
+            }
+            return Response(status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+        }
+        for prefix in ["", "expert/", "judge/", "v1/"] {
+            router.post("\(prefix)chat/completions", use: respond)
+            router.post("\(prefix)images/edits", use: respond)
+        }
+        router.post("edit", use: respond)
+        router.get("health", use: respond)
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var port = 0
+        for await p in stream { port = p; break }
+        return FakeServer(url: "http://127.0.0.1:\(port)", log: log, task: task)
+    }
+
+    /// A server answering from a fixed script, in order.
+    static func scripted(_ replies: [FakeReply]) async throws -> FakeServer {
+        let script = Script(replies)
+        return try await start { _ in script.take() }
+    }
+
+    func stop() { task.cancel() }
+}
+
+/// A TCP server that accepts connections and resets them (RST) after reading the request: the
+/// "connection reset by peer" of a crashed or restarted server.
+final class ResettingServer: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let lock = NSLock()
+    private var accepted = 0
+
+    init() throws {
+        let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, len) } }
+        listen(sock, 64)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(sock, $0, &len) } }
+        fd = sock
+        port = Int(UInt16(bigEndian: addr.sin_port))
+        let thread = Thread { [self] in self.loop() }
+        thread.start()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+    var connections: Int { lock.lock(); defer { lock.unlock() }; return accepted }
+
+    private func loop() {
+        while true {
+            let client = accept(fd, nil, nil)
+            if client < 0 { return }
+            lock.lock(); accepted += 1; lock.unlock()
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            _ = read(client, &buffer, buffer.count)
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            close(client)
+        }
+    }
+
+    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+}
+
+/// Lines a stage logged.
+final class LineLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ line: String) { lock.lock(); items.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+/// Collects the attempts a reliability layer reports.
+final class AttemptLog: AttemptObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [AttemptReport] = []
+    func record(_ attempt: AttemptReport) { lock.lock(); items.append(attempt); lock.unlock() }
+    var all: [AttemptReport] { lock.lock(); defer { lock.unlock() }; return items }
+    var classes: [String] { all.map { $0.errorClass ?? "ok" } }
+}
+
+/// A small real PNG.
+let testPNG: [UInt8] = {
+    var pixels: [UInt8] = []
+    for y in 0..<6 { for x in 0..<8 { pixels += [UInt8(x * 30), UInt8(y * 40), 128] } }
+    return try! ImageCodec.encodePNG(RGBImage(width: 8, height: 6, pixels: pixels))
+}()
+
+/// A chat completions answer whose message content is `content`.
+func chatAnswer(_ content: String, promptTokens: Int = 100, completionTokens: Int = 20) -> FakeReply {
+    let body = JSONValue.object([
+        ("id", .string("chatcmpl-1")), ("object", .string("chat.completion")),
+        ("choices", .array([.object([("index", .integer(0)), ("finish_reason", .string("stop")),
+                                     ("message", .object([("role", .string("assistant")), ("content", .string(content))]))])])),
+        ("usage", .object([("prompt_tokens", .integer(Int64(promptTokens))), ("completion_tokens", .integer(Int64(completionTokens))),
+                           ("total_tokens", .integer(Int64(promptTokens + completionTokens)))])),
+    ]).canonicalText
+    return .json(body)
+}

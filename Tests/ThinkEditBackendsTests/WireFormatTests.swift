@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+import ThinkEditBackends
+import ThinkEditCore
+
+/// Each driver's wire format, checked on what a fake server received and on how answers are read.
+@Suite struct WireFormatTests {
+    static let expertJSON = #"{"is_satisfied": false, "reason": "only the hood is red", "new_rewritten_prompt": "paint the whole car body red"}"#
+
+    func item() -> ItemContext {
+        ItemContext(trajectoryID: "p-001", task: "color_alter", instruction: "make the car red", source: ImagePayload(bytes: testPNG))
+    }
+
+    func prompts() throws -> ExpertPrompts {
+        ExpertPrompts(system: try PromptTemplate(text: "You are an editing expert.", required: [], allowed: []),
+                      refine: try PromptTemplate(text: "Goal: {instruction}. Last: {previous_instruction}.", required: ExpertPrompts.refineNeeds, allowed: []),
+                      rewrite: try PromptTemplate(text: "Rewrite: {instruction}", required: ["instruction"], allowed: []))
+    }
+
+    func chat(_ base: String, key: APIKey? = nil, jsonMode: Bool = true) -> OpenAIChatClient {
+        OpenAIChatClient(backend: "expert", baseURL: base, model: "gpt-4.1", key: key, temperature: 0.2, maxTokens: 512, jsonMode: jsonMode,
+                         extra: [("seed", .integer(3))],
+                         reliability: Reliability(backend: "expert", retry: RetryPolicy(maxRetries: 0), timeout: 5))
+    }
+
+    @Test func theExpertRequestCarriesModelSettingsAndBothImagesAsDataURLs() async throws {
+        let server = try await FakeServer.scripted([chatAnswer(Self.expertJSON)])
+        defer { server.stop() }
+        let key = APIKey(value: "sk-test-wire-0000", source: "environment variable K")
+        let thinker = OpenAIThinker(name: "expert", client: chat(server.url + "/v1", key: key), prompts: try prompts(), format: .json)
+        let previous = ImagePayload(bytes: testPNG + [0])
+        let answer = try await thinker.think(ThinkRequest(item: item(), turn: 2, previousImage: previous, previousInstruction: "make the hood red"))
+        #expect(answer == ThinkAnswer(satisfied: false, reasoning: "only the hood is red", instruction: "paint the whole car body red",
+                                      usage: Usage(promptTokens: 100, completionTokens: 20)))
+        let seen = try #require(server.log.all.first)
+        #expect(seen.method == "POST")
+        #expect(seen.path == "/v1/chat/completions")
+        #expect(seen.headers["authorization"] == "Bearer sk-test-wire-0000")
+        let body = try #require(seen.json)
+        #expect(body["model"] == .string("gpt-4.1"))
+        #expect(body["temperature"] == .number(0.2))
+        #expect(body["max_tokens"] == .integer(512))
+        #expect(body["seed"] == .integer(3))
+        #expect(body["response_format"] == .object([("type", .string("json_object"))]))
+        guard case .array(let messages)? = body["messages"], messages.count == 2,
+              case .array(let parts)? = messages[1]["content"] else { Issue.record("bad messages: \(body.canonicalText.prefix(300))"); return }
+        #expect(messages[0]["role"] == .string("system"))
+        #expect(parts.count == 3)
+        #expect(parts[0]["text"] == .string("Goal: make the car red. Last: make the hood red."))
+        #expect(parts[1]["image_url"]?["url"] == .string("data:image/png;base64," + Data(testPNG).base64EncodedString()))
+        #expect(parts[2]["image_url"]?["url"] == .string("data:image/png;base64," + Data(testPNG + [0]).base64EncodedString()))
+    }
+
+    @Test func azureBaseURLsKeepTheirApiVersionAndSendAnApiKeyHeader() async throws {
+        let server = try await FakeServer.scripted([chatAnswer(Self.expertJSON)])
+        defer { server.stop() }
+        let key = APIKey(value: "azure-key-1234567", source: "environment variable AZ")
+        let c = chat(server.url + "/v1?api-version=2024-10-21", key: key)
+        #expect(c.url == server.url + "/v1/chat/completions?api-version=2024-10-21")
+        _ = try await c.complete(system: nil, user: [.text("hi")]) { $0 }
+        let seen = try #require(server.log.all.first)
+        #expect(seen.headers["api-key"] == "azure-key-1234567")
+        #expect(seen.headers["authorization"] == nil)
+    }
+
+    @Test func expertJSONIsFoundInsideFencesAndProse() throws {
+        let text = "Let me look.\n```json\n{\"is_satisfied\": \"true\", \"reason\": \"the car is {fully} red\", \"new_rewritten_prompt\": \"\"}\n```\nDone."
+        let a = try ExpertAnswerParser.parse(text, format: .json, previousInstruction: "x")
+        #expect(a.satisfied)
+        #expect(a.reasoning == "the car is {fully} red")
+    }
+
+    @Test func anUnsatisfiedExpertWithoutANewPromptIsAParseError() {
+        #expect(throws: AnswerParseError.self) {
+            try ExpertAnswerParser.parse(#"{"is_satisfied": false, "reason": "not yet"}"#, format: .json, previousInstruction: nil)
+        }
+        #expect(throws: AnswerParseError.self) { try ExpertAnswerParser.parse("I cannot tell.", format: .json, previousInstruction: nil) }
+    }
+
+    @Test func theTagFormatStopsWhenTheAnswerKeepsThePreviousInstruction() throws {
+        let refine = "<think>\nthe hood only\n</think>\n<score>\n{\"semantic\": 4, \"quality\": 8}\n</score>\n<answer>\npaint the body red\n</answer>"
+        let a = try ExpertAnswerParser.parse(refine, format: .tags, previousInstruction: "make the car red")
+        #expect(!a.satisfied)
+        #expect(a.reasoning == "the hood only")
+        #expect(a.instruction == "paint the body red")
+        let stop = "<think>good</think><score>{}</score><answer> make the car red </answer>"
+        #expect(try ExpertAnswerParser.parse(stop, format: .tags, previousInstruction: "make the car red").satisfied)
+        #expect(throws: AnswerParseError.self) { try ExpertAnswerParser.parse("<think>x</think>", format: .tags, previousInstruction: nil) }
+    }
+
+    @Test func judgeScoresKeepIntegersAndRejectOutOfRange() throws {
+        let a = try JudgeAnswerParser.parse("```\n{\"score\": [7, 8.5], \"reasoning\": \"ok\"}\n```")
+        #expect(a.scores.map(\.description) == ["7", "8.5"])
+        #expect(throws: AnswerParseError.self) { try JudgeAnswerParser.parse(#"{"score": [7, 11], "reasoning": "x"}"#) }
+        #expect(throws: AnswerParseError.self) { try JudgeAnswerParser.parse(#"{"score": [7], "reasoning": "x"}"#) }
+    }
+
+    @Test func theJudgeSendsSourceAndEditForSemanticsAndTheEditAloneForQuality() async throws {
+        let server = try await FakeServer.scripted([chatAnswer(#"{"score": [6, 9], "reasoning": "r"}"#)])
+        defer { server.stop() }
+        let prompts = JudgePrompts(system: try PromptTemplate(text: "judge", required: [], allowed: []),
+                                   semantic: try PromptTemplate(text: "Instruction: {instruction}", required: ["instruction"], allowed: []),
+                                   quality: try PromptTemplate(text: "Rate quality", required: [], allowed: []))
+        let judge = OpenAIJudge(name: "judge", client: chat(server.url), prompts: prompts)
+        let edited = ImagePayload(bytes: testPNG + [1])
+        for aspect in JudgeAspect.allCases {
+            let a = try await judge.judge(JudgeRequest(item: item(), turn: 1, edited: edited, aspect: aspect))
+            #expect(a.scores.map(\.value) == [6, 9])
+        }
+        let bodies = server.log.all.compactMap { $0.json }
+        func imageCount(_ v: JSONValue) -> Int {
+            guard case .array(let m)? = v["messages"], case .array(let parts)? = m.last?["content"] else { return -1 }
+            return parts.filter { $0["type"] == .string("image_url") }.count
+        }
+        #expect(bodies.map(imageCount) == [2, 1])
+        #expect(bodies.first.map { $0.canonicalText.contains("Instruction: make the car red") } == true)
+    }
+
+    @Test func aPromptMissingAPlaceholderIsRefusedAtLoad() {
+        #expect(throws: PromptError.self) {
+            try PromptTemplate(text: "Fix {instruction}", file: "expert_refine.txt", required: ExpertPrompts.refineNeeds, allowed: [])
+        }
+        #expect(throws: PromptError.self) { try PromptTemplate(text: "{instruction} {colour}", required: ["instruction"], allowed: []) }
+        let t = try? PromptTemplate(text: "JSON like {{\"a\": 1}} for {instruction}", required: ["instruction"], allowed: [])
+        #expect(t?.render(["instruction": "x"]) == "JSON like {\"a\": 1} for x")
+    }
+
+    @Test func theShippedPromptsLoad() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("pipeline-configs/prompts").path
+        let expert = try ExpertPrompts.load(folder: folder)
+        let judge = try JudgePrompts.load(folder: folder)
+        #expect(expert.refine.placeholders.isSuperset(of: ["instruction", "previous_instruction"]))
+        #expect(judge.semantic.placeholders.contains("instruction"))
+    }
+
+    @Test func theOpenAIImagesEditorSendsMultipartAndReadsB64JSON() async throws {
+        let answer = JSONValue.object([("data", .array([.object([("b64_json", .string(Data(testPNG).base64EncodedString()))])])),
+                                       ("usage", .object([("input_tokens", .integer(50)), ("output_tokens", .integer(1000))]))]).canonicalText
+        let server = try await FakeServer.scripted([.json(answer)])
+        defer { server.stop() }
+        let editor = OpenAIImagesEditor(name: "gpt-image", baseURL: server.url, model: "gpt-image-1",
+                                        key: APIKey(value: "sk-img-12345678", source: "environment variable IMG"),
+                                        extra: [("quality", .string("low"))],
+                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 0), timeout: 5))
+        let result = try await editor.edit(EditRequest(item: item(), turn: 1, instruction: "make the car red", seed: 9))
+        #expect(result.image == testPNG)
+        #expect(result.usage == Usage(promptTokens: 50, completionTokens: 1000))
+        let seen = try #require(server.log.all.first)
+        #expect(seen.path == "/images/edits")
+        let type = try #require(seen.headers["content-type"])
+        #expect(type.hasPrefix("multipart/form-data; boundary="))
+        let text = String(decoding: seen.body, as: UTF8.self)
+        for field in ["name=\"model\"\r\n\r\ngpt-image-1\r\n", "name=\"prompt\"\r\n\r\nmake the car red\r\n",
+                      "name=\"response_format\"\r\n\r\nb64_json\r\n", "name=\"quality\"\r\n\r\nlow\r\n",
+                      "name=\"image\"; filename=\"source.png\"\r\nContent-Type: image/png"] {
+            #expect(text.contains(field), "multipart body lacks \(field)")
+        }
+        #expect(seen.body.count > testPNG.count)
+    }
+}
