@@ -4,6 +4,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print their figures (see docs/benchmarks.md).",
-        subcommands: [BenchImportCommand.self, BenchCurationCommand.self, BenchSyntheticCommand.self]
+        subcommands: [BenchImportCommand.self, BenchCurationCommand.self, BenchSyntheticCommand.self, BenchGenerateCommand.self]
     )
 }
