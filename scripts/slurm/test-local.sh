@@ -33,10 +33,20 @@ fi
 
 started=()   # pid files of the daemons this script started
 stop_daemons() {
-    local f
+    local f pid pids=()
     for f in "${started[@]}"; do
-        if [ -s "$f" ]; then kill "$(cat "$f")" 2>/dev/null || true; fi
+        if [ -s "$f" ]; then
+            pid=$(cat "$f")
+            kill "$pid" 2>/dev/null && pids+=("$pid")
+        fi
     done
+    # slurmctld saves its state before it exits: give the daemons a moment.
+    for _ in $(seq 20); do
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && break; pid=; done
+        [ -z "${pid:-}" ] && break
+        sleep 0.5
+    done
+    say "stopped the daemons it started (${pids[*]:-none})"
 }
 trap stop_daemons EXIT
 
