@@ -176,6 +176,29 @@ import ThinkEditStore
         #expect(try target.snapshot() == first)
     }
 
+    @Test func onlyCompleteTrajectoriesAreTakenAndTheRestIsCounted() throws {
+        let dir = makeTempDir("merge-pending")
+        try Self.makeRun(dir + "/s0", [("a", "make it red", 10, 20)])
+        do {
+            // The shard's store (and its lock) goes at the end of this block.
+            let shard = try RunStore.openForWriting(workdir: dir + "/s0")
+            let source = try #require(try shard.trajectories(ids: ["a"])["a"])
+            let pending = Trajectory(id: "p", task: "color_alter", instruction: "make it pink", sourceImage: source.sourceImage, editor: "e",
+                                     status: .pending)
+            var failed = pending
+            failed.id = "f"
+            failed.status = .failed
+            failed.errorClass = "timeout"
+            _ = try shard.insertTrajectories(images: [], trajectories: [pending, failed], origin: "generated")
+        }
+
+        let target = try RunStore.openForWriting(workdir: dir + "/t")
+        let summary = try ShardMerge(target: target) { _ in }.merge([dir + "/s0"])
+        #expect(summary.trajectoriesAdded == 1)
+        #expect(summary.leftBehind == ["pending": 1, "failed": 1])
+        #expect(try target.snapshot().trajectories == ["complete": 1])
+    }
+
     @Test func aShardStillBeingWrittenIsRefused() throws {
         let dir = makeTempDir("merge-running")
         try Self.makeRun(dir + "/s0", [("a", "make it red", 10, 20)])
