@@ -20,7 +20,11 @@ SHARD_ROOT=$(realpath -m "${3:-$(dirname "$CONFIG")/shards}")
 here=$(dirname "$(realpath "$0")")
 mkdir -p "$SHARD_ROOT"
 export CONFIG SHARDS SHARD_ROOT
-export THINKEDIT=${THINKEDIT:-$(command -v thinkedit || echo thinkedit)}
+THINKEDIT=${THINKEDIT:-$(command -v thinkedit || true)}
+[ -n "$THINKEDIT" ] || { echo "$0: no thinkedit on PATH; set THINKEDIT to the binary (swift build -c release)" >&2; exit 2; }
+# The jobs run in SHARD_ROOT: a relative path to the binary would not resolve there.
+case "$THINKEDIT" in */*) THINKEDIT=$(realpath "$THINKEDIT") ;; esac
+export THINKEDIT
 [ -n "${POOL:-}" ] && export POOL=$(realpath "$POOL")
 [ -n "${WORKDIR:-}" ] && export WORKDIR=$(realpath -m "$WORKDIR")
 read -r -a extra <<< "${SBATCH_ARGS:-}"
