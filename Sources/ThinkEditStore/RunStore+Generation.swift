@@ -55,9 +55,10 @@ public struct CallRecord: Sendable {
 }
 
 extension RunStore {
-    /// Creates a pending trajectory for every pool item that has none, in pool order, with the
-    /// editor `assign` picks for its id. Returns how many were created.
-    public func createMissingTrajectories(assign: (String) -> String) throws -> Int {
+    /// Creates a pending trajectory for every pool item that has none and that `include` accepts
+    /// (a shard's items, when generation runs with `--shard`), in pool order, with the editor
+    /// `assign` picks for its id. Returns how many were created.
+    public func createMissingTrajectories(include: (String) -> Bool = { _ in true }, assign: (String) -> String) throws -> Int {
         try write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT p.id, p.task, p.instruction, p.image FROM pool_item p
@@ -66,17 +67,20 @@ extension RunStore {
             let stmt = try RawInsert(db, """
                 INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status) VALUES (?, ?, ?, ?, ?, 'generated', 'pending')
                 """)
+            var created = 0
             for r in rows {
                 let id: String = r[0]
+                guard include(id) else { continue }
                 stmt.bind(1, id)
                 stmt.bind(2, r[1] as String)
                 stmt.bind(3, r[2] as String)
                 stmt.bind(4, r[3] as String)
                 stmt.bind(5, assign(id))
                 try stmt.step()
+                created += 1
             }
-            if !rows.isEmpty { try Self.bumpDataVersion(db) }
-            return rows.count
+            if created > 0 { try Self.bumpDataVersion(db) }
+            return created
         }
     }
 

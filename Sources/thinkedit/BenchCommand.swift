@@ -11,6 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchCurationCommand.self,
             BenchExportCommand.self,
             BenchHTTPCommand.self,
+            BenchGenerateCommand.self,
         ]
     )
 }

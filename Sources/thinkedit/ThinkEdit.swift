@@ -18,6 +18,7 @@ struct ThinkEdit: AsyncParsableCommand {
             TrajectoriesCommand.self,
             StatusCommand.self,
             RetryFailedCommand.self,
+            MergeCommand.self,
             BenchCommand.self,
         ]
     )

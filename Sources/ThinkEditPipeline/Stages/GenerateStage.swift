@@ -31,10 +31,16 @@ public struct GenerateStage: PipelineStage {
 
     public func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
-        let created = try context.store.createMissingTrajectories { backends.editorName(for: $0) }
+        // A shard's work directory starts from the config's pool like a one-process run does.
+        try RunPipeline.importPoolIfNeeded(context)
+        // A shard holds only its own trajectories, so that `merge` can take every complete
+        // trajectory of every shard without sorting out the others' pending ones.
+        let shard = context.shard
+        let created = try context.store.createMissingTrajectories(include: { shard?.contains($0) ?? true },
+                                                                  assign: { backends.editorName(for: $0) })
         if created > 0 { context.log("generate: \(created) new trajectories from the pool") }
         var work = try context.store.pendingTrajectories()
-        if let shard = context.shard { work = work.filter { shard.contains($0.id) } }
+        if let shard { work = work.filter { shard.contains($0.id) } }
         let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", log: context.log)
         let loop = GenerationLoop(context: context, backends: backends, progress: progress)
         let inFlight = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency } + backends.thinker.settings.concurrency)

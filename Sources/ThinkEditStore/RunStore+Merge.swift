@@ -1,0 +1,258 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import GRDB
+import ThinkEditCore
+
+/// A shard's work directory opened for `merge`: its database read-only, and its write lock held
+/// for as long as this value lives, so that a shard still running is refused (`StoreError.locked`)
+/// and none can start writing while the merge reads it.
+public final class MergeSource: Sendable {
+    public let workdir: String
+    let store: RunStore
+    private let lock: RunLock
+
+    private init(workdir: String, store: RunStore, lock: RunLock) {
+        self.workdir = workdir
+        self.store = store
+        self.lock = lock
+    }
+
+    /// Opens the shard run in `workdir`. Throws `StoreError.noRun` when there is none and
+    /// `StoreError.locked` while a process writes it.
+    public static func open(workdir: String) throws -> MergeSource {
+        let path = (workdir as NSString).appendingPathComponent("thinkedit.sqlite")
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noRun(workdir: workdir) }
+        let lock = try RunLock.acquire(workdir: workdir)
+        return MergeSource(workdir: workdir, store: try RunStore.openForReading(workdir: workdir), lock: lock)
+    }
+}
+
+/// One id that two sources disagree about: a shard's row differs from what the target already
+/// held, or from the same id in a shard merged before it in the same merge.
+public struct MergeConflict: Sendable, Hashable {
+    /// `trajectory`, `pool_item` or `image`.
+    public var kind: String
+    public var id: String
+    /// The shard work directory whose row differs.
+    public var shard: String
+    /// What it differs from: `nil` for the target run as it was, else the earlier shard's folder.
+    public var against: String?
+}
+
+/// What a merge added to the target run.
+public struct MergeSummary: Sendable, Hashable {
+    public var trajectoriesAdded = 0
+    /// Complete trajectories the target already held with the same content (a re-merge).
+    public var trajectoriesPresent = 0
+    /// Shard trajectories not taken because they are not complete, by status (`pending`, `failed`):
+    /// finish them in their shard (`retry-failed`, `generate --shard`) and merge again.
+    public var leftBehind: [String: Int] = [:]
+    public var turnsAdded = 0
+    public var callsAdded = 0
+    public var poolItemsAdded = 0
+    /// Image rows new to the target; each file is hard-linked (or copied) once.
+    public var imagesAdded = 0
+
+    public init() {}
+}
+
+/// A merge either adds everything or, when any id conflicts, nothing.
+public enum MergeOutcome: Sendable {
+    case merged(MergeSummary)
+    case conflicts([MergeConflict])
+}
+
+extension RunStore {
+    private struct ConflictsFound: Error { var list: [MergeConflict] }
+
+    /// Adds to this run, in one transaction, every pool item and every complete trajectory (turns,
+    /// scores, judge answers, and the call journal rows of those trajectories) of the shard runs,
+    /// with the images they name. An id already held with the same content is skipped, so merging
+    /// the same shards again changes nothing; an id held with different content is a conflict, and
+    /// then nothing at all is written. Content is compared value by value, an integer score
+    /// differing from the same real.
+    public func merge(_ sources: [MergeSource]) throws -> MergeOutcome {
+        do {
+            return .merged(try write { db in
+                var state = MergeState()
+                for source in sources {
+                    try source.store.read { shardDB in
+                        try Self.mergePool(into: db, from: shardDB, source: source, &state)
+                        try Self.mergeTrajectories(into: db, from: shardDB, source: source, &state)
+                    }
+                }
+                guard state.conflicts.isEmpty else { throw ConflictsFound(list: state.conflicts) }
+                // Files before the commit: a crash in between leaves unnamed files in the
+                // content-addressed store, never a row naming a missing file.
+                for (hash, format, source) in state.files {
+                    try images.adopt(hash: hash, format: format, from: source.store.images)
+                }
+                if state.summary.trajectoriesAdded > 0 { try Self.bumpDataVersion(db) }
+                return state.summary
+            })
+        } catch let found as ConflictsFound {
+            return .conflicts(found.list)
+        }
+    }
+
+    private struct MergeState {
+        var summary = MergeSummary()
+        var conflicts: [MergeConflict] = []
+        /// Ids added by this merge, with the shard they came from (to name it in a conflict).
+        var addedFrom: [String: String] = [:]
+        var files: [(String, String, MergeSource)] = []
+    }
+
+    static let mergePoolColumns = "id, task, instruction, image, source, meta"
+    static let mergeTrajectoryColumns = """
+        id, task, instruction, source_image, editor, origin, status, end_reason, stop_reasoning, error_class, error_message,
+        score_error_class, score_error_message
+        """
+    static let mergeTurnColumns = """
+        turn, instruction, reasoning, image, seed, semantic, quality, overall, overall_given, sc_success, sc_overedit,
+        semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning
+        """
+    static let mergeCallColumns = """
+        stage, backend, kind, turn, request_hash, attempt, outcome, error_class, http_status, prompt_tokens, completion_tokens,
+        cost, latency_ms, at
+        """
+
+    private static func mergePool(into db: Database, from shardDB: Database, source: MergeSource, _ state: inout MergeState) throws {
+        let find = try db.cachedStatement(sql: "SELECT \(mergePoolColumns) FROM pool_item WHERE id = ?")
+        let insert = try db.cachedStatement(sql: "INSERT INTO pool_item(\(mergePoolColumns)) VALUES (?, ?, ?, ?, ?, ?)")
+        let rows = try Row.fetchCursor(shardDB, sql: "SELECT \(mergePoolColumns) FROM pool_item ORDER BY seq")
+        while let row = try rows.next() {
+            let id: String = row[0]
+            if let held = try Row.fetchOne(find, arguments: [id]) {
+                if !sameValues(held, row) {
+                    state.conflicts.append(MergeConflict(kind: "pool_item", id: id, shard: source.workdir, against: state.addedFrom["pool:" + id]))
+                }
+                continue
+            }
+            try adoptImage(row[3], into: db, from: shardDB, source: source, &state)
+            try insert.execute(arguments: arguments(row.databaseValues))
+            state.addedFrom["pool:" + id] = source.workdir
+            state.summary.poolItemsAdded += 1
+        }
+    }
+
+    private static func mergeTrajectories(into db: Database, from shardDB: Database, source: MergeSource,
+                                          _ state: inout MergeState) throws {
+        let find = try db.cachedStatement(sql: "SELECT seq, \(mergeTrajectoryColumns) FROM trajectory WHERE id = ?")
+        let insert = try db.cachedStatement(sql: "INSERT INTO trajectory(\(mergeTrajectoryColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let heldTurns = try db.cachedStatement(sql: "SELECT \(mergeTurnColumns) FROM turn WHERE trajectory = ? ORDER BY turn")
+        let shardTurns = try shardDB.cachedStatement(sql: "SELECT \(mergeTurnColumns) FROM turn WHERE trajectory = ? ORDER BY turn")
+        let insertTurn = try db.cachedStatement(sql: """
+            INSERT INTO turn(trajectory, \(mergeTurnColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        // Shard seq -> target seq of the trajectories this shard adds; their calls follow them.
+        var added: [Int64: Int64] = [:]
+        let rows = try Row.fetchCursor(shardDB, sql: "SELECT seq, \(mergeTrajectoryColumns) FROM trajectory ORDER BY seq")
+        while let row = try rows.next() {
+            let shardSeq: Int64 = row[0]
+            let id: String = row[1]
+            let status: String = row[7]
+            guard status == "complete" else {
+                state.summary.leftBehind[status, default: 0] += 1
+                continue
+            }
+            let values = Array(row.databaseValues.dropFirst())
+            let turns = try Row.fetchAll(shardTurns, arguments: [shardSeq])
+            if let held = try Row.fetchOne(find, arguments: [id]) {
+                let heldSeq: Int64 = held[0]
+                let heldTurnRows = try Row.fetchAll(heldTurns, arguments: [heldSeq])
+                let same = sameValues(Array(held.databaseValues.dropFirst()), values) && sameRows(heldTurnRows, turns)
+                if same {
+                    state.summary.trajectoriesPresent += 1
+                } else {
+                    state.conflicts.append(MergeConflict(kind: "trajectory", id: id, shard: source.workdir, against: state.addedFrom[id]))
+                }
+                continue
+            }
+            try adoptImage(row[4], into: db, from: shardDB, source: source, &state)
+            try insert.execute(arguments: arguments(values))
+            let seq = db.lastInsertedRowID
+            for turn in turns {
+                if let image: String = turn[3] { try adoptImage(image, into: db, from: shardDB, source: source, &state) }
+                try insertTurn.execute(arguments: arguments([seq.databaseValue] + turn.databaseValues))
+            }
+            added[shardSeq] = seq
+            state.addedFrom[id] = source.workdir
+            state.summary.trajectoriesAdded += 1
+            state.summary.turnsAdded += turns.count
+        }
+        guard !added.isEmpty else { return }
+        // One pass over the shard's journal (it has no index by trajectory).
+        let insertCall = try db.cachedStatement(sql: """
+            INSERT INTO call(trajectory, \(mergeCallColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let calls = try Row.fetchCursor(shardDB, sql: "SELECT trajectory, \(mergeCallColumns) FROM call WHERE trajectory IS NOT NULL ORDER BY id")
+        while let call = try calls.next() {
+            guard let seq = added[call[0] as Int64] else { continue }
+            try insertCall.execute(arguments: arguments([seq.databaseValue] + Array(call.databaseValues.dropFirst())))
+            state.summary.callsAdded += 1
+        }
+    }
+
+    /// Gives the target the image row of `hash` (once) and queues its file.
+    private static func adoptImage(_ hash: String, into db: Database, from shardDB: Database, source: MergeSource,
+                                   _ state: inout MergeState) throws {
+        guard let row = try Row.fetchOne(shardDB.cachedStatement(sql: "SELECT hash, format, width, height, bytes FROM image WHERE hash = ?"),
+                                         arguments: [hash]) else {
+            throw StoreError.corrupt(path: source.store.databasePath, reason: "image \(hash) is named but has no image row")
+        }
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO image(hash, format, width, height, bytes) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: arguments(row.databaseValues))
+        if db.changesCount > 0 {
+            state.files.append((hash, row[1], source))
+            state.summary.imagesAdded += 1
+        }
+    }
+
+    /// Strict equality of stored values: an integer 8 and a real 8.0 differ (scores keep their kind).
+    static func sameValues(_ a: some Collection<DatabaseValue>, _ b: some Collection<DatabaseValue>) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in
+            switch (x.storage, y.storage) {
+            case (.null, .null): return true
+            case (.int64(let l), .int64(let r)): return l == r
+            case (.double(let l), .double(let r)): return l.bitPattern == r.bitPattern
+            case (.string(let l), .string(let r)): return l == r
+            case (.blob(let l), .blob(let r)): return l == r
+            default: return false
+            }
+        }
+    }
+
+    private static func arguments(_ values: some Sequence<DatabaseValue>) -> StatementArguments {
+        StatementArguments(values.map { $0 as (any DatabaseValueConvertible)? })
+    }
+
+    static func sameValues(_ a: Row, _ b: Row) -> Bool { sameValues(a.databaseValues, b.databaseValues) }
+
+    static func sameRows(_ a: [Row], _ b: [Row]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { sameValues($0, $1) }
+    }
+}
+
+extension ImageStore {
+    /// Makes the image `hash` of another run's store part of this one: a hard link when both are
+    /// on one file system (images are never rewritten, so sharing the inode is safe), else a copy.
+    func adopt(hash: String, format: String, from other: ImageStore) throws {
+        let target = path(hash: hash, format: format)
+        if access(target, F_OK) == 0 { return }
+        let origin = other.path(hash: hash, format: format)
+        let dir = (target as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.notWritable(path: dir, reason: (error as NSError).localizedDescription)
+        }
+        if link(origin, target) == 0 || errno == EEXIST { return }
+        try put(try other.read(hash: hash, format: format), hash: hash, format: format)
+    }
+}
