@@ -1,22 +1,22 @@
 import Foundation
+import ThinkEditImaging
 
 /// How images cross the wire: base64 in JSON bodies, `data:` URLs in chat messages.
 public enum ImageWire {
     /// The media type of encoded image bytes, from their magic numbers.
     public static func mediaType(_ bytes: [UInt8]) -> String {
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
-        if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
-        return "application/octet-stream"
+        ImageFormat.sniff(bytes)?.mimeType ?? "application/octet-stream"
     }
 
     public static func base64(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
     }
 
-    /// `data:image/png;base64,...` for a chat message's `image_url`.
-    public static func dataURL(_ bytes: [UInt8]) -> String {
-        "data:\(mediaType(bytes));base64,\(base64(bytes))"
+    /// `data:image/png;base64,...` for a chat message's `image_url`: the stored bytes as they are,
+    /// or downscaled and re-encoded by `RequestImageEncoder` when they would exceed `policy`.
+    public static func dataURL(_ bytes: [UInt8], policy: RequestImagePolicy = RequestImagePolicy()) -> String {
+        if let url = try? RequestImageEncoder.dataURL(bytes, name: "request image", policy: policy) { return url }
+        return "data:\(mediaType(bytes));base64,\(base64(bytes))"
     }
 
     /// The bytes of a base64 text (a bare string or a `data:` URL); nil when it is not base64.
