@@ -16,10 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
-def convert(src: str, dst: str) -> int:
-    base = os.path.dirname(os.path.abspath(src))
+def read_rows(src: str):
+    """The JSONL rows with their image paths, checked; no image bytes yet."""
     rows = []
-    cache = {}
     with open(src, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
@@ -31,24 +30,41 @@ def convert(src: str, dst: str) -> int:
             images = row.get("images")
             if not isinstance(images, list):
                 raise SystemExit(f"{src}:{number}: `images` is not a list; is this a thinkedit verl.jsonl?")
-            embedded = []
+            paths = []
             for item in images:
                 path = item.get("image") if isinstance(item, dict) else item
                 if not isinstance(path, str):
                     raise SystemExit(f"{src}:{number}: an image entry has no path: {item!r}")
-                full = path if os.path.isabs(path) else os.path.join(base, path)
-                if full not in cache:
+                paths.append(path)
+            row["images"] = paths
+            rows.append((number, row))
+    return rows
+
+
+def convert(src: str, dst: str, batch_rows: int = 256) -> int:
+    """Writes row groups of `batch_rows` rows, so that no column chunk nears pyarrow's 2 GiB array
+    limit and memory holds one batch of image bytes, not the whole set."""
+    base = os.path.dirname(os.path.abspath(src))
+    rows = read_rows(src)
+    # One schema for every batch, inferred from all rows (image bytes stubbed): a column that is
+    # null in one batch and a number in another keeps the number type.
+    stub = [dict(row, images=[{"bytes": b"", "path": p} for p in row["images"]]) for _, row in rows]
+    schema = pa.Table.from_pylist(stub).schema if stub else pa.schema([])
+    tmp = dst + ".tmp"
+    with pq.ParquetWriter(tmp, schema) as writer:
+        for start in range(0, len(rows), batch_rows):
+            batch = []
+            for number, row in rows[start:start + batch_rows]:
+                embedded = []
+                for path in row["images"]:
+                    full = path if os.path.isabs(path) else os.path.join(base, path)
                     try:
                         with open(full, "rb") as img:
-                            cache[full] = img.read()
+                            embedded.append({"bytes": img.read(), "path": path})
                     except OSError as e:
                         raise SystemExit(f"{src}:{number}: cannot read image {full}: {e.strerror}")
-                embedded.append({"bytes": cache[full], "path": path})
-            row["images"] = embedded
-            rows.append(row)
-    table = pa.Table.from_pylist(rows)
-    tmp = dst + ".tmp"
-    pq.write_table(table, tmp)
+                batch.append(dict(row, images=embedded))
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
     os.replace(tmp, dst)
     return len(rows)
 

@@ -124,13 +124,17 @@ def check_split(c, root, split, max_pixels, cache, seen_images):
             out = os.path.join(cache, f"{split}-verl.parquet")
             run = subprocess.run([sys.executable, os.path.join(HERE, "to_parquet.py"), path, out], capture_output=True, text=True)
             if c.that(run.returncode == 0, where(f), f"to_parquet.py failed: {run.stderr.strip() or run.stdout.strip()}"):
-                table = pq.read_table(out)
-                c.that(table.num_rows == len(rows), where("verl.parquet"), f"{table.num_rows} rows for {len(rows)}")
-                for i, images in enumerate(table.column("images").to_pylist()):
-                    for im in images:
-                        full = im["path"] if os.path.isabs(im["path"]) else os.path.join(folder, im["path"])
-                        with open(full, "rb") as fh:
-                            c.that(im["bytes"] == fh.read(), where("verl.parquet", i), f"embedded bytes differ from {im['path']}")
+                parquet = pq.ParquetFile(out)
+                c.that(parquet.metadata.num_rows == len(rows), where("verl.parquet"), f"{parquet.metadata.num_rows} rows for {len(rows)}")
+                i = 0
+                for batch in parquet.iter_batches(batch_size=64, columns=["images"]):
+                    for images in batch.column(0).to_pylist():
+                        for im in images:
+                            full = im["path"] if os.path.isabs(im["path"]) else os.path.join(folder, im["path"])
+                            with open(full, "rb") as fh:
+                                c.that(im["bytes"] == fh.read(), where("verl.parquet", i), f"embedded bytes differ from {im['path']}")
+                        i += 1
+                os.remove(out)
         else:
             c.fail(where(f), "a file no format writes")
 
