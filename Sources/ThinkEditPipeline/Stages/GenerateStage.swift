@@ -175,7 +175,7 @@ struct GenerationLoop: Sendable {
                                    requestHash: hash, limiter: member.limiter, price: member.cost,
                                    journal: { try? store.recordCall($0) }) {
             let answer = try await member.backend.think(request)
-            guard !answer.instruction.isBlankText || answer.satisfied else {
+            guard !answer.instruction.isBlank || answer.satisfied else {
                 throw CallFailure.parse("the expert gave an empty instruction")
             }
             return (answer, answer.usage)
@@ -284,8 +284,4 @@ final class AttemptRecorder: AttemptObserver, @unchecked Sendable {
         defer { lock.unlock() }
         return finalAttempt
     }
-}
-
-extension String {
-    var isBlankText: Bool { allSatisfy(\.isWhitespace) }
 }

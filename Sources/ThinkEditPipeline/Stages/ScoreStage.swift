@@ -34,7 +34,7 @@ public struct ScoreStage: PipelineStage {
         let progress = ProgressLine(stage: "score", total: work.count, unit: "images", log: context.log)
         let scorer = backends.scorer
         let store = context.store
-        let failed = FailedSet()
+        let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run
         progress.begin()
         let outcome = await runBounded(work.indices.map { Int64($0) }, inFlight: scorer.settings.concurrency * 2,
                                        interruption: context.interruption) { index in
@@ -86,11 +86,3 @@ public struct ScoreStage: PipelineStage {
     }
 }
 
-/// Trajectories whose scoring failed in this run: their other images wait for `retry-failed`.
-final class FailedSet: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seqs = Set<Int64>()
-    func insert(_ s: Int64) { lock.lock(); seqs.insert(s); lock.unlock() }
-    func contains(_ s: Int64) -> Bool { lock.lock(); defer { lock.unlock() }; return seqs.contains(s) }
-    var count: Int { lock.lock(); defer { lock.unlock() }; return seqs.count }
-}

@@ -13,7 +13,7 @@ public struct StageContext: Sendable {
     public var shard: Shard?
     /// Stages already brought up to date by this process, so that a stage reached again through
     /// another's upstream is not checked (and reported) twice.
-    let settled = SettledStages()
+    let settled = LockedSet<String>()
 
     public init(config: RunConfig, store: RunStore, interruption: Interruption = Interruption(), shard: Shard? = nil,
                 log: @escaping @Sendable (String) -> Void) {
@@ -80,11 +80,13 @@ public protocol PipelineStage: Sendable {
     func run(_ context: StageContext) async throws -> StageResult
 }
 
-final class SettledStages: @unchecked Sendable {
+/// A set shared by concurrent tasks of one stage run.
+final class LockedSet<Element: Hashable & Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var names = Set<String>()
-    func insert(_ name: String) { lock.lock(); names.insert(name); lock.unlock() }
-    func contains(_ name: String) -> Bool { lock.lock(); defer { lock.unlock() }; return names.contains(name) }
+    private var elements = Set<Element>()
+    func insert(_ e: Element) { lock.lock(); elements.insert(e); lock.unlock() }
+    func contains(_ e: Element) -> Bool { lock.lock(); defer { lock.unlock() }; return elements.contains(e) }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return elements.count }
 }
 
 /// Runs stages, skipping those whose last run finished with the same fingerprint.
