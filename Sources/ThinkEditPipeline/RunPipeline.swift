@@ -25,7 +25,9 @@ public enum RunPipeline {
         var file = config.pool.path
         if file == nil, let synth = config.pool.synth {
             let folder = (config.workdir as NSString).appendingPathComponent("pool")
-            let count = try SyntheticPool.write(count: synth.count, seed: synth.seed, to: folder, imageSize: synth.imageSize)
+            let count = try SyntheticPool.write(
+                count: synth.count, seed: synth.seed, to: folder, imageSize: synth.imageSize,
+                precisionMix: PrecisionMix(precise: synth.precisionWeights[0], ambiguous: synth.precisionWeights[1], vague: synth.precisionWeights[2]))
             context.log("pool: \(count) synthetic items written to \(folder)")
             file = (folder as NSString).appendingPathComponent("pool.jsonl")
         }

@@ -3,8 +3,9 @@ import ThinkEditImaging
 /// Raster damage an editor may do: partial application of a change and painted artifacts.
 enum ArtifactPainter {
     /// Keeps the edit only on one side of a cut through the changed region's bounding box and
-    /// restores the source elsewhere. False when the edit changed nothing.
-    static func keepPart(of image: inout RGBImage, over source: RGBImage, rng: inout SeededRandom) -> Bool {
+    /// restores the source elsewhere. False when the edit changed nothing. The share restored is
+    /// 30–70 % of the box at `severity` 1, that share times `severity` otherwise.
+    static func keepPart(of image: inout RGBImage, over source: RGBImage, severity: Double = 1, rng: inout SeededRandom) -> Bool {
         let w = image.width, h = image.height
         var (x0, y0, x1, y1) = (w, h, -1, -1)
         for y in 0..<h {
@@ -16,8 +17,11 @@ enum ArtifactPainter {
             }
         }
         guard x1 >= x0 else { return false }
-        let fraction = 0.3 + 0.4 * rng.unit()
+        var fraction = 0.3 + 0.4 * rng.unit()
         let direction = rng.below(4)
+        // Directions 0 and 2 keep the part before the cut, 1 and 3 the part after it; the share
+        // left out shrinks with the severity either way (and is exactly as drawn at 1).
+        fraction = direction % 2 == 0 ? 1 - severity * (1 - fraction) : severity * fraction
         let cutX = x0 + Int(Double(x1 - x0 + 1) * fraction)
         let cutY = y0 + Int(Double(y1 - y0 + 1) * fraction)
         for y in y0...y1 {
@@ -50,24 +54,25 @@ enum ArtifactPainter {
         }
     }
 
-    /// One to three patches of noise, smudge or streaks, sized relative to the image.
-    static func paint(on image: inout RGBImage, rng: inout SeededRandom) {
+    /// One to three patches of noise, smudge or streaks, sized relative to the image; `severity`
+    /// scales their sides (1: as drawn, 0.5: a quarter of the area).
+    static func paint(on image: inout RGBImage, severity: Double = 1, rng: inout SeededRandom) {
         let patches = 1 + rng.weighted([0.5, 0.35, 0.15])
         for _ in 0..<patches {
             switch rng.below(3) {
-            case 0: noise(&image, rng: &rng)
-            case 1: smudge(&image, rng: &rng)
-            default: streaks(&image, rng: &rng)
+            case 0: noise(&image, scale: severity, rng: &rng)
+            case 1: smudge(&image, scale: severity, rng: &rng)
+            default: streaks(&image, scale: severity, rng: &rng)
             }
         }
     }
 
     private static func clamp(_ v: Int) -> UInt8 { UInt8(max(0, min(255, v))) }
 
-    private static func noise(_ image: inout RGBImage, rng: inout SeededRandom) {
+    private static func noise(_ image: inout RGBImage, scale: Double, rng: inout SeededRandom) {
         let side = image.width
-        let pw = max(2, Int(Double(side) * (0.05 + 0.09 * rng.unit())))
-        let ph = max(2, Int(Double(side) * (0.05 + 0.09 * rng.unit())))
+        let pw = max(2, Int(Double(side) * (0.05 + 0.09 * rng.unit()) * scale))
+        let ph = max(2, Int(Double(side) * (0.05 + 0.09 * rng.unit()) * scale))
         let x0 = rng.below(max(1, side - pw)), y0 = rng.below(max(1, image.height - ph))
         for y in y0..<min(image.height, y0 + ph) {
             for x in x0..<min(side, x0 + pw) {
@@ -79,9 +84,9 @@ enum ArtifactPainter {
         }
     }
 
-    private static func smudge(_ image: inout RGBImage, rng: inout SeededRandom) {
+    private static func smudge(_ image: inout RGBImage, scale: Double, rng: inout SeededRandom) {
         let side = image.width
-        let radius = max(2, Int(Double(side) * (0.035 + 0.05 * rng.unit())))
+        let radius = max(2, Int(Double(side) * (0.035 + 0.05 * rng.unit()) * scale))
         let cx = rng.below(side), cy = rng.below(image.height)
         let tint = (Int(rng.below(256)), Int(rng.below(256)), Int(rng.below(256)))
         for y in max(0, cy - radius)..<min(image.height, cy + radius) {
@@ -96,9 +101,9 @@ enum ArtifactPainter {
         }
     }
 
-    private static func streaks(_ image: inout RGBImage, rng: inout SeededRandom) {
+    private static func streaks(_ image: inout RGBImage, scale: Double, rng: inout SeededRandom) {
         let side = image.width
-        let length = max(4, Int(Double(side) * (0.2 + 0.25 * rng.unit())))
+        let length = max(4, Int(Double(side) * (0.2 + 0.25 * rng.unit()) * scale))
         let thickness = max(1, side / 128)
         let x0 = rng.below(max(1, side - length))
         let y0 = rng.below(max(1, image.height - 12 * thickness))

@@ -44,6 +44,14 @@ public struct EditFailureRates: Sendable, Hashable {
         func s(_ p: Double) -> Double { min(1, max(0, p * factor)) }
         return EditFailureRates(noChange: s(noChange), wrongTarget: s(wrongTarget), partial: s(partial), overEdit: s(overEdit), artifacts: s(artifacts))
     }
+
+    /// Each failure's probability times its own factor (a missing kind keeps its rate), capped at 1:
+    /// an editor that rarely misses the target but often leaves an edit half done, for example.
+    public func scaled(by factors: [EditFailure: Double]) -> EditFailureRates {
+        func s(_ p: Double, _ kind: EditFailure) -> Double { min(1, max(0, p * (factors[kind] ?? 1))) }
+        return EditFailureRates(noChange: s(noChange, .noChange), wrongTarget: s(wrongTarget, .wrongTarget), partial: s(partial, .partial),
+                                overEdit: s(overEdit, .overEdit), artifacts: s(artifacts, .artifacts))
+    }
 }
 
 /// What one simulated editor call did: the edit it read from the text, the failures it suffered,
@@ -62,6 +70,9 @@ struct EditorSimulation: Sendable {
     var vague = EditFailureRates.vague
     /// Multiplies every failure probability (0 = a perfect editor that still guesses open choices).
     var failureScale = 1.0
+    /// How bad a partial edit or artifacts are: 1 as drawn, 0.5 half the missing share and half
+    /// the patch sides. Wrong targets and missing edits are whole failures at any severity.
+    var severity = 1.0
     /// How much "keep the rest", "clean" and "whole" in the text cut the matching failure.
     var modifierEffect = 0.35
     /// Chance that a reference fitting several shapes ("the circle" with two circles) is applied to
@@ -112,13 +123,13 @@ struct EditorSimulation: Sendable {
         // A partial edit cuts the asked-for change only; an over-edit is painted on top of it.
         if !failures.contains(.noChange), rng.chance(rates.partial) {
             let source = scene.render(size: size)
-            if ArtifactPainter.keepPart(of: &image, over: source, rng: &rng) { failures.insert(.partial) }
+            if ArtifactPainter.keepPart(of: &image, over: source, severity: severity, rng: &rng) { failures.insert(.partial) }
         }
         if let overEdited {
             ArtifactPainter.overlay(changesFrom: result.render(size: size), to: overEdited.render(size: size), onto: &image)
         }
         if rng.chance(rates.artifacts) {
-            ArtifactPainter.paint(on: &image, rng: &rng)
+            ArtifactPainter.paint(on: &image, severity: severity, rng: &rng)
             failures.insert(.artifacts)
         }
         return EditOutcome(edit: applied, clarity: clarity, failures: failures, image: image)

@@ -8,13 +8,10 @@ enum SceneGenerator {
         var truth: SyntheticTruth
     }
 
-    /// How often each precision is drawn (precise, ambiguous, vague).
-    static let precisionWeights: [Double] = [0.5, 0.3, 0.2]
-
-    static func draft(seed: UInt64, index: Int, size: Int) -> Draft {
+    static func draft(seed: UInt64, index: Int, size: Int, precisionMix: PrecisionMix = .standard) -> Draft {
         var rng = SeededRandom("pool", String(seed), String(index))
         let action = EditAction.allCases[rng.below(EditAction.allCases.count)]
-        let precision = InstructionPrecision.allCases[rng.weighted(precisionWeights)]
+        let precision = InstructionPrecision.allCases[rng.weighted(precisionMix.weights)]
         var scene = randomScene(rng: &rng)
         var edit = randomEdit(action, in: scene, precision: precision, rng: &rng)
         if precision == .ambiguous, let target = edit.target {

@@ -17,21 +17,26 @@ public struct SyntheticEditor: Editor {
     public var vague: EditFailureRates
     /// Multiplies every failure probability: 0.5 makes a better editor, 2 a worse one.
     public var failureScale: Double
+    /// How much a partial edit leaves out and how large artifacts are (1: as built in).
+    public var severity: Double
 
+    /// `failureFactors` multiplies one kind of failure at every clarity (on top of `failureScale`).
     public init(
-        seed: UInt64, name: String = "synthetic", failureScale: Double = 1.0,
+        seed: UInt64, name: String = "synthetic", failureScale: Double = 1.0, failureFactors: [EditFailure: Double] = [:],
+        severity: Double = 1.0,
         clear: EditFailureRates = .clear, ambiguous: EditFailureRates = .ambiguous, vague: EditFailureRates = .vague
     ) {
         self.name = name
         self.seed = seed
         self.failureScale = failureScale
-        self.clear = clear
-        self.ambiguous = ambiguous
-        self.vague = vague
+        self.severity = severity
+        self.clear = clear.scaled(by: failureFactors)
+        self.ambiguous = ambiguous.scaled(by: failureFactors)
+        self.vague = vague.scaled(by: failureFactors)
     }
 
     var simulation: EditorSimulation {
-        EditorSimulation(clear: clear, ambiguous: ambiguous, vague: vague, failureScale: failureScale)
+        EditorSimulation(clear: clear, ambiguous: ambiguous, vague: vague, failureScale: failureScale, severity: severity)
     }
 
     public func edit(_ request: EditRequest) async throws -> EditResult {

@@ -25,11 +25,11 @@ public enum SyntheticPool {
     public static let jpegShare = 0.2
 
     /// The 1-based `index`-th item of the pool for `seed`.
-    public static func item(index: Int, seed: UInt64, imageSize: Int = 256) throws -> Item {
+    public static func item(index: Int, seed: UInt64, imageSize: Int = 256, precisionMix: PrecisionMix = .standard) throws -> Item {
         guard (16...4096).contains(imageSize) else {
             throw SyntheticError.invalidSetting(name: "imageSize", detail: "\(imageSize) is outside 16...4096 pixels")
         }
-        let draft = SceneGenerator.draft(seed: seed, index: index, size: imageSize)
+        let draft = SceneGenerator.draft(seed: seed, index: index, size: imageSize, precisionMix: precisionMix)
         let number = padded(index)
         let raster = draft.truth.scene.render(size: imageSize)
         var format = SeededRandom("pool-format", String(seed), String(index))
@@ -46,9 +46,11 @@ public enum SyntheticPool {
     }
 
     /// Writes `count` items into `directory` (created if needed): `images/` and `pool.jsonl`.
-    /// Returns the number of rows written.
+    /// Returns the number of rows written. Items are made in chunks on every core and written in
+    /// index order as they come, so memory holds one chunk per core, not the pool; `pool.jsonl`
+    /// appears (by rename) only once every row and image is on disk.
     @discardableResult
-    public static func write(count: Int, seed: UInt64, to directory: String, imageSize: Int = 256) throws -> Int {
+    public static func write(count: Int, seed: UInt64, to directory: String, imageSize: Int = 256, precisionMix: PrecisionMix = .standard) throws -> Int {
         guard count >= 0 else { throw SyntheticError.invalidSetting(name: "count", detail: "\(count) is negative") }
         let root = URL(fileURLWithPath: directory, isDirectory: true)
         let images = root.appendingPathComponent("images", isDirectory: true)
@@ -57,24 +59,66 @@ public enum SyntheticPool {
         } catch {
             throw SyntheticError.cannotWrite(path: images.path, detail: error.localizedDescription)
         }
-        var lines = ""
-        for index in stride(from: 1, through: count, by: 1) {
-            let item = try item(index: index, seed: seed, imageSize: imageSize)
-            let file = root.appendingPathComponent(item.imagePath)
-            do {
-                try Data(item.imageBytes).write(to: file, options: .atomic)
-            } catch {
-                throw SyntheticError.cannotWrite(path: file.path, detail: error.localizedDescription)
-            }
-            lines += row(item) + "\n"
-        }
         let pool = root.appendingPathComponent("pool.jsonl")
+        let partial = root.appendingPathComponent("pool.jsonl.partial")
+        guard FileManager.default.createFile(atPath: partial.path, contents: nil), let out = FileHandle(forWritingAtPath: partial.path) else {
+            throw SyntheticError.cannotWrite(path: partial.path, detail: "cannot create the file")
+        }
+        defer { try? out.close() }
+
+        let chunk = 64
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var next = 1
+        while next <= count {
+            // One round: `workers` chunks side by side, then their rows in order.
+            let starts = Array(stride(from: next, through: count, by: chunk).prefix(workers))
+            let results = ChunkResults(count: starts.count)
+            DispatchQueue.concurrentPerform(iterations: starts.count) { slot in
+                let first = starts[slot]
+                do {
+                    var lines = ""
+                    for index in first..<min(first + chunk, count + 1) {
+                        let item = try item(index: index, seed: seed, imageSize: imageSize, precisionMix: precisionMix)
+                        let file = root.appendingPathComponent(item.imagePath)
+                        do {
+                            try Data(item.imageBytes).write(to: file, options: .atomic)
+                        } catch {
+                            throw SyntheticError.cannotWrite(path: file.path, detail: error.localizedDescription)
+                        }
+                        lines += row(item) + "\n"
+                    }
+                    results.set(slot, .success(lines))
+                } catch {
+                    results.set(slot, .failure(error))
+                }
+            }
+            for result in results.take() {
+                let lines = try result.get()
+                do {
+                    try out.write(contentsOf: Data(lines.utf8))
+                } catch {
+                    throw SyntheticError.cannotWrite(path: partial.path, detail: error.localizedDescription)
+                }
+            }
+            next = min(count + 1, (starts.last ?? next) + chunk)
+        }
         do {
-            try Data(lines.utf8).write(to: pool, options: .atomic)
+            try out.synchronize()
+            try? FileManager.default.removeItem(at: pool)
+            try FileManager.default.moveItem(at: partial, to: pool)
         } catch {
             throw SyntheticError.cannotWrite(path: pool.path, detail: error.localizedDescription)
         }
         return count
+    }
+
+    /// The rows of one round's chunks, filled from several threads.
+    private final class ChunkResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Result<String, any Error>?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ slot: Int, _ value: Result<String, any Error>) { lock.withLock { slots[slot] = value } }
+        func take() -> [Result<String, any Error>] { lock.withLock { slots.map { $0 ?? .failure(SyntheticError.invalidSetting(name: "chunk", detail: "not made")) } } }
     }
 
     /// One JSONL line, keys sorted: `{"id","image","instruction","meta","source","task"}`.

@@ -1,6 +1,25 @@
 import Foundation
 
 /// How precisely a pool instruction names its edit.
+/// How often a synthetic pool draws each precision of instruction. Only the ratios matter.
+public struct PrecisionMix: Sendable, Hashable {
+    public var precise: Double
+    public var ambiguous: Double
+    public var vague: Double
+
+    /// Half precise, the rest ambiguous or vague: what users of an editing app tend to type.
+    public static let standard = PrecisionMix(precise: 0.5, ambiguous: 0.3, vague: 0.2)
+
+    public init(precise: Double, ambiguous: Double, vague: Double) {
+        self.precise = precise
+        self.ambiguous = ambiguous
+        self.vague = vague
+    }
+
+    /// In `InstructionPrecision.allCases` order.
+    var weights: [Double] { [precise, ambiguous, vague] }
+}
+
 public enum InstructionPrecision: String, Codable, Sendable, Hashable, CaseIterable {
     /// Names the target uniquely (colour, kind, cell) and every new attribute.
     case precise

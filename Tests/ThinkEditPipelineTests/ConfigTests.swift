@@ -19,6 +19,34 @@ import ThinkEditCore
         }
     }
 
+    @Test func theSyntheticWorldsDialsAreReadForTheirRolesOnly() throws {
+        let c = try parse("""
+            workdir: w
+            pool: {synth: {count: 10, precision: {precise: 8, vague: 2}}}
+            backends:
+              thinker: {kind: synthetic, early_stop: 0.05, needless_continue: 0.3}
+              editor: {kind: synthetic, failure_scale: 2, failures: {partial: 5, wrong_target: 0}, failure_severity: 0.5}
+            """)
+        #expect(c.pool.synth?.precisionWeights == [8, 0, 2])
+        #expect(c.backends.thinker.world.earlyStop == 0.05 && c.backends.thinker.world.needlessContinue == 0.3)
+        let editor = c.backends.editors[0].world
+        #expect(editor.failureScale == 2 && editor.severity == 0.5)
+        #expect(editor.failureFactors == ["partial": 5, "wrong_target": 0])
+        #expect(editor.fingerprint == "failure_scale=2.0;partial=5.0;wrong_target=0.0;failure_severity=0.5")
+        #expect(try parse("workdir: w\n").backends.editors[0].world.fingerprint.isEmpty)
+
+        let misplaced = error("workdir: w\nbackends:\n  scorer: {kind: synthetic, early_stop: 0.1}\n")
+        #expect(misplaced?.description.contains("backends.scorer") == true)
+        #expect(misplaced?.description.contains("backends.thinker") == true)
+        let http = error("workdir: w\nbackends:\n  editor: {kind: editthinker-http, endpoints: [\"http://h:1\"], failure_scale: 2}\n")
+        #expect(http?.description.contains("kind editthinker-http does not take them") == true)
+        let unknown = error("workdir: w\nbackends:\n  editor: {kind: synthetic, failures: {blur: 2}}\n")
+        #expect(unknown?.description.contains("blur") == true)
+        let nothing = error("workdir: w\npool: {synth: {count: 3, precision: {precise: 0}}}\n")
+        #expect(nothing?.description.contains("pool.synth.precision") == true)
+        #expect(error("workdir: w\nbackends:\n  editor: {kind: synthetic, failure_severity: 0}\n")?.description.contains("failure_severity") == true)
+    }
+
     @Test func defaultsFillEverythingNotGiven() throws {
         let c = try parse("workdir: runs/a\n")
         #expect(c.workdir == "/cfg/runs/a")

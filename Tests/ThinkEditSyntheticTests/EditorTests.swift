@@ -120,6 +120,38 @@ struct EditorTests {
         #expect(vague < precise / 2, "precise \(precise), vague \(vague)")
     }
 
+    @Test func aLowerSeverityLeavesLessOfAPartialEditUndoneAndPaintsSmallerArtifacts() {
+        func outcomes(_ failure: EditFailure, severity: Double) -> [EditOutcome] {
+            var editor = Fixture.editor(always: failure)
+            editor.severity = severity
+            return (0..<40).map { k in
+                var rng = SeededRandom("severity", String(k))
+                return editor.run(scene: truth.scene, size: truth.size, instruction: instruction, rng: &rng)
+            }
+        }
+        func meanCompletion(_ severity: Double) -> Double {
+            outcomes(.partial, severity: severity).map { comparison($0).completion }.reduce(0, +) / 40
+        }
+        func meanDirt(_ severity: Double) -> Double {
+            Double(outcomes(.artifacts, severity: severity).map { PixelComparison.dirtyPixels(of: $0.image) }.reduce(0, +)) / 40
+        }
+        let (full, mild) = (meanCompletion(1), meanCompletion(0.4))
+        #expect(full < 0.6 && mild > 0.75, "completion at severity 1: \(full), at 0.4: \(mild)")
+        // Patch sides scale with the severity, so the area by about its square.
+        let (dirty, clean) = (meanDirt(1), meanDirt(0.5))
+        #expect(clean > 0 && clean < dirty * 0.4, "dirty pixels at severity 1: \(dirty), at 0.5: \(clean)")
+    }
+
+    @Test func failureFactorsMoveOneKindOfFailureOnly() {
+        let rates = EditFailureRates.clear.scaled(by: [.partial: 3, .wrongTarget: 0])
+        #expect(rates.partial == EditFailureRates.clear.partial * 3)
+        #expect(rates.wrongTarget == 0)
+        #expect(rates.artifacts == EditFailureRates.clear.artifacts)
+        #expect(EditFailureRates.clear.scaled(by: [.artifacts: 100]).artifacts == 1)
+        let editor = SyntheticEditor(seed: 1, failureFactors: [.noChange: 0])
+        #expect(editor.vague.noChange == 0 && editor.clear.overEdit == EditFailureRates.clear.overEdit)
+    }
+
     @Test func askingToKeepTheRestCutsOverEditing() {
         let editor = EditorSimulation()
         func overEdits(_ text: String) -> Int {

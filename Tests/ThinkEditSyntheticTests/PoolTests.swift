@@ -5,6 +5,31 @@ import ThinkEditImaging
 
 @Suite("Pool synthesizer")
 struct PoolTests {
+    @Test func aPoolWrittenInParallelChunksHasEveryRowInIndexOrder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("syn-pool-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // More rows than one round of chunks on any machine with few cores, with a ragged end.
+        let count = 64 * 5 + 7
+        try SyntheticPool.write(count: count, seed: 3, to: dir.path, imageSize: 24)
+        let lines = try String(contentsOf: dir.appendingPathComponent("pool.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == count)
+        for index in [1, 64, 65, 200, count] {
+            #expect(String(lines[index - 1]) == SyntheticPool.row(try SyntheticPool.item(index: index, seed: 3, imageSize: 24)))
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("pool.jsonl.partial").path))
+    }
+
+    @Test func thePrecisionMixDecidesHowInstructionsAreWorded() throws {
+        let precise = PrecisionMix(precise: 1, ambiguous: 0, vague: 0)
+        let vague = PrecisionMix(precise: 0, ambiguous: 0, vague: 1)
+        for index in 1...40 {
+            #expect(try SyntheticPool.item(index: index, seed: 5, imageSize: 24, precisionMix: precise).truth.precision == .precise)
+            #expect(try SyntheticPool.item(index: index, seed: 5, imageSize: 24, precisionMix: vague).truth.precision == .vague)
+        }
+        let drawn = try (1...300).map { try SyntheticPool.item(index: $0, seed: 5, imageSize: 24).truth.precision }
+        #expect(drawn.filter { $0 == .precise }.count > 120 && drawn.filter { $0 == .vague }.count > 30)
+    }
+
     @Test func rowsFollowThePoolFormatAndPointAtDecodableImages() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("syn-pool-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -53,6 +53,15 @@ extension RunConfig {
                     count: count,
                     seed: UInt64(try s.int("seed", range: 0...Int.max) ?? Int(seed)),
                     imageSize: try s.int("image_size", range: 16...4096) ?? 256)
+                if var mix = try s.mapping("precision") {
+                    let weights = try ["precise", "ambiguous", "vague"].map { try mix.double($0, range: 0...1_000_000) ?? 0 }
+                    if weights.reduce(0, +) <= 0 {
+                        throw reader.error(.invalidValue, mix.node, "pool.synth.precision",
+                            "give a positive weight to at least one of precise, ambiguous, vague")
+                    }
+                    try mix.finish()
+                    pool.synth?.precisionWeights = weights
+                }
                 try s.finish()
             }
             if pool.path != nil && pool.synth != nil {
@@ -243,6 +252,16 @@ extension BackendSettings {
             b.answerFormat = format
         }
         b.jsonMode = try m.bool("json_mode")
+        b.world.failureScale = try m.double("failure_scale", range: 0...100)
+        if var failures = try m.mapping("failures") {
+            for key in SyntheticWorldSettings.failureKeys {
+                if let factor = try failures.double(key, range: 0...100) { b.world.failureFactors[key] = factor }
+            }
+            try failures.finish()
+        }
+        b.world.severity = try m.double("failure_severity", range: 0.01...1)
+        b.world.earlyStop = try m.double("early_stop", range: 0...1)
+        b.world.needlessContinue = try m.double("needless_continue", range: 0...1)
         if m.has("api_key") {
             throw reader.error(.invalidValue, m.value("api_key"), "\(path).api_key",
                 "a key never goes in the config: put it in an environment variable and name it with api_key_env")
@@ -256,6 +275,18 @@ extension BackendSettings {
             if b.endpoints.isEmpty { throw reader.error(.missing, m.node, "\(path).endpoints", "is required for kind editthinker-http: a list of editor server URLs") }
         case .synthetic:
             break
+        }
+        let editorDials = b.world.failureScale != nil || !b.world.failureFactors.isEmpty || b.world.severity != nil
+        let expertDials = b.world.earlyStop != nil || b.world.needlessContinue != nil
+        if (editorDials || expertDials) && kind != .synthetic {
+            throw reader.error(.invalidValue, m.node, path,
+                "failure_scale, failures, failure_severity, early_stop and needless_continue set the synthetic world; kind \(kind.rawValue) does not take them")
+        }
+        if editorDials && role != "editor" {
+            throw reader.error(.invalidValue, m.node, path, "failure_scale, failures and failure_severity belong to the synthetic editor (backends.editor)")
+        }
+        if expertDials && role != "thinker" {
+            throw reader.error(.invalidValue, m.node, path, "early_stop and needless_continue belong to the synthetic expert (backends.thinker)")
         }
         for url in ([b.baseURL].compactMap { $0 } + b.endpoints) where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw reader.error(.invalidValue, m.node, path, "\"\(url)\" is not an http(s) URL")

@@ -32,6 +32,8 @@ public struct SynthPoolSettings: Sendable, Hashable {
     public var count: Int
     public var seed: UInt64
     public var imageSize: Int
+    /// Relative weights of precise, ambiguous and vague instructions (`precision`).
+    public var precisionWeights: [Double] = [0.5, 0.3, 0.2]
 }
 
 public struct ImageSettings: Sendable, Hashable {
@@ -109,6 +111,39 @@ public struct BackendSettings: Sendable, Hashable {
     public var answerFormat: String? = nil
     /// Ask a chat backend for a JSON object answer (`json_mode`, default true for openai).
     public var jsonMode: Bool? = nil
+    /// How the synthetic world behaves in this role (kind `synthetic` only); empty: the defaults.
+    public var world = SyntheticWorldSettings()
+}
+
+/// The synthetic backends' dials (docs/synthetic-world.md). Nil or empty means the built-in value.
+public struct SyntheticWorldSettings: Sendable, Hashable {
+    /// Editor: multiplies every failure probability (`failure_scale`).
+    public var failureScale: Double? = nil
+    /// Editor: multiplies one kind of failure (`failures: {no_change, wrong_target, partial,
+    /// over_edit, artifacts}`), keyed by those names.
+    public var failureFactors: [String: Double] = [:]
+    /// Editor: how bad partial edits and artifacts are (`failure_severity`, 1 as built in).
+    public var severity: Double? = nil
+    /// Expert: chance of accepting a nearly-right edit (`early_stop`).
+    public var earlyStop: Double? = nil
+    /// Expert: chance of asking for another round although the edit is right (`needless_continue`).
+    public var needlessContinue: Double? = nil
+
+    public init() {}
+
+    /// Stable text for stage fingerprints; empty when every dial has its built-in value.
+    public var fingerprint: String {
+        var parts: [String] = []
+        if let failureScale { parts.append("failure_scale=\(failureScale)") }
+        for key in failureFactors.keys.sorted() { parts.append("\(key)=\(failureFactors[key]!)") }
+        if let severity { parts.append("failure_severity=\(severity)") }
+        if let earlyStop { parts.append("early_stop=\(earlyStop)") }
+        if let needlessContinue { parts.append("needless_continue=\(needlessContinue)") }
+        return parts.joined(separator: ";")
+    }
+
+    /// The keys of `failures:`.
+    public static let failureKeys = ["no_change", "wrong_target", "partial", "over_edit", "artifacts"]
 }
 
 public struct BackendsSettings: Sendable, Hashable {

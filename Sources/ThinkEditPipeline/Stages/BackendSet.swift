@@ -67,7 +67,9 @@ struct BackendSet: Sendable {
 
     private static func thinker(_ s: BackendSettings, seed: UInt64, prompts: String) throws -> any Thinker {
         switch s.kind {
-        case .synthetic: return SyntheticExpert(seed: seed, name: s.name == "synthetic" ? "synthetic-expert" : s.name)
+        case .synthetic:
+            return SyntheticExpert(seed: seed, name: s.name == "synthetic" ? "synthetic-expert" : s.name,
+                                   earlyStop: s.world.earlyStop ?? 0.25, needlessContinue: s.world.needlessContinue ?? 0.1)
         case .openai:
             let format = ExpertAnswerFormat(rawValue: s.answerFormat ?? "json") ?? .json
             return OpenAIThinker(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? (format == .json)),
@@ -88,7 +90,13 @@ struct BackendSet: Sendable {
 
     private static func editor(_ s: BackendSettings, seed: UInt64) throws -> any Editor {
         switch s.kind {
-        case .synthetic: return SyntheticEditor(seed: seed, name: s.name)
+        case .synthetic:
+            let kinds: [String: EditFailure] = ["no_change": .noChange, "wrong_target": .wrongTarget, "partial": .partial,
+                                                "over_edit": .overEdit, "artifacts": .artifacts]
+            var factors: [EditFailure: Double] = [:]
+            for (key, factor) in s.world.failureFactors { if let kind = kinds[key] { factors[kind] = factor } }
+            return SyntheticEditor(seed: seed, name: s.name, failureScale: s.world.failureScale ?? 1, failureFactors: factors,
+                                   severity: s.world.severity ?? 1)
         case .editthinkerHTTP:
             return EditThinkerHTTPEditor(name: s.name, endpoints: s.endpoints, extra: try extra(s), reliability: reliability(s))
         case .openaiImages:

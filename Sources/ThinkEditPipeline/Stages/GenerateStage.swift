@@ -21,10 +21,13 @@ public struct GenerateStage: PipelineStage {
     /// the data version, so new pool items or a retry make it run again.
     public func fingerprint(_ context: StageContext) throws -> String {
         let c = context.config
-        let editors = c.backends.editors.map { "\($0.name)=\($0.kind.rawValue):\($0.model ?? ""):\($0.weight)" }.joined(separator: ",")
+        // The synthetic dials join the text only when set, so runs made before they existed keep
+        // their fingerprints.
+        func world(_ b: BackendSettings) -> String { b.world.fingerprint.isEmpty ? "" : ":" + b.world.fingerprint }
+        let editors = c.backends.editors.map { "\($0.name)=\($0.kind.rawValue):\($0.model ?? ""):\($0.weight)\(world($0))" }.joined(separator: ",")
         return StageRunner.fingerprint([
             "generate/1", String(c.seed), String(c.generation.maxTurns), c.generation.firstTurn.rawValue, editors,
-            "\(c.backends.thinker.kind.rawValue):\(c.backends.thinker.model ?? "")", context.shard?.description ?? "all",
+            "\(c.backends.thinker.kind.rawValue):\(c.backends.thinker.model ?? "")\(world(c.backends.thinker))", context.shard?.description ?? "all",
             String(try context.store.poolCount()), String(try context.store.pendingTrajectories().count),
         ])
     }
