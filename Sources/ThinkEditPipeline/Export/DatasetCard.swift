@@ -1,4 +1,5 @@
 import ThinkEditCore
+import ThinkEditStore
 
 /// The `README.md` of one export folder: a Hugging Face dataset card (YAML front matter with the
 /// license and name from `export.license` / `export.name`) with the counts per split, task and
@@ -9,7 +10,7 @@ struct DatasetCard {
     var name: String
     var license: String
     var split: String
-    var records: [ExportRecord]
+    var rows: [ExportSampleRow]
     /// Sample counts of every split of the export, in order.
     var splitCounts: [(String, Int)]
     var imageCount: Int
@@ -28,17 +29,17 @@ struct DatasetCard {
 
         out += "## Counts\n\n| split | samples |\n|---|---:|\n"
         for (s, n) in splitCounts { out += "| \(s) | \(n) |\n" }
-        let refine = records.filter { $0.row.kind == .refine }.count
-        let trajectories = Set(records.map(\.row.trajectory)).count
-        out += "\nThis folder: \(records.count) samples (\(refine) refine, \(records.count - refine) stop) from \(trajectories) trajectories; "
+        let refine = rows.filter { $0.kind == .refine }.count
+        let trajectories = Set(rows.map(\.trajectory)).count
+        out += "\nThis folder: \(rows.count) samples (\(refine) refine, \(rows.count - refine) stop) from \(trajectories) trajectories; "
         out += "\(imageCount) distinct images, \(resizedCount) of them resized.\n\n"
 
         out += "### By task\n\n| task | samples | refine | stop |\n|---|---:|---:|---:|\n"
         var tasks: [String: (Int, Int)] = [:]
-        for r in records {
-            var c = tasks[r.row.task] ?? (0, 0)
-            if r.row.kind == .refine { c.0 += 1 } else { c.1 += 1 }
-            tasks[r.row.task] = c
+        for r in rows {
+            var c = tasks[r.task] ?? (0, 0)
+            if r.kind == .refine { c.0 += 1 } else { c.1 += 1 }
+            tasks[r.task] = c
         }
         for task in tasks.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let c = tasks[task]!
@@ -47,13 +48,13 @@ struct DatasetCard {
 
         out += "\n### By critique score bin\n\nBin = floor(overall / \(JSONNumber.format(binning.width))) of the critiqued image's score, clamped to 0...\(binning.topBin).\n\n"
         var bins = Array(repeating: 0, count: binning.topBin + 1)
-        for r in records { bins[binning.bin(of: r.row.critiqueScore.overall)] += 1 }
+        for r in rows { bins[binning.bin(of: r.critiqueScore.overall)] += 1 }
         out += histogram(label: "bin", rows: bins.enumerated().map { (String($0.offset), $0.element) })
 
         out += "\n### Trajectory variance\n\nPopulation variance of the overall scores O_1..O_k of each sample's trajectory, by unit interval.\n\n"
         var variance = Array(repeating: 0, count: 11)
-        for r in records {
-            let v = JSONNumber.round6(r.row.trajectoryVariance)
+        for r in rows {
+            let v = JSONNumber.round6(r.trajectoryVariance)
             variance[min(10, max(0, Int(v.rounded(.down))))] += 1
         }
         out += histogram(label: "variance", rows: variance.enumerated().map { ($0.offset == 10 ? ">= 10" : "[\($0.offset), \($0.offset + 1))", $0.element) })

@@ -100,28 +100,27 @@ public struct Exporter {
             return config.export.absolutePaths ? (finalFolder as NSString).appendingPathComponent(name) : name
         }
         var placed = Set<String>()
-        var records: [ExportRecord] = []
-        records.reserveCapacity(rows.count)
         for row in rows {
             for hash in [row.sourceImage.hash, row.inputImage.hash] where placed.insert(hash).inserted {
                 let output = outputs[hash]!
                 try ExportImages.place(output, at: (imageFolder as NSString).appendingPathComponent(output.name))
             }
-            records.append(ExportRecord(row: row, template: template, sourceImage: path(row.sourceImage.hash), inputImage: path(row.inputImage.hash)))
+        }
+        // Records are made as each file is written, not kept: the filled user turns and target
+        // texts of 140,000 samples would hold hundreds of megabytes.
+        func record(_ row: ExportSampleRow) -> ExportRecord {
+            ExportRecord(row: row, template: template, sourceImage: path(row.sourceImage.hash), inputImage: path(row.inputImage.hash))
         }
 
         var files: [(String, String)] = [("manifest.jsonl", "one row per sample (SPEC §4.4), sorted by id")]
-        try writeLines(records, to: folder, file: "manifest.jsonl") { r, _, out in ExportJSON.manifest(r, &out) }
+        try writeLines(rows, to: folder, file: "manifest.jsonl") { r, _, out in ExportJSON.manifest(record(r), &out) }
         let formats = config.export.formats
         if formats.contains("llamafactory") {
             let file = "\(split).json"
-            var text = "["
-            for (i, r) in records.enumerated() {
-                text += i == 0 ? "\n" : ",\n"
-                ExportJSON.llamaFactory(r, &text)
+            try writeLines(rows, to: folder, file: file, header: "[", footer: rows.isEmpty ? "]\n" : "\n]\n") { r, i, out in
+                out += i == 0 ? "\n" : ",\n"
+                ExportJSON.llamaFactory(record(r), &out)
             }
-            text += records.isEmpty ? "]\n" : "\n]\n"
-            try writeFile(text, to: (folder as NSString).appendingPathComponent(file))
             try writeFile(datasetInfo(split: split, file: file), to: (folder as NSString).appendingPathComponent("dataset_info.json"))
             files.append((file, "LLaMA-Factory sharegpt records (messages + images)"))
             files.append(("dataset_info.json", "LLaMA-Factory dataset entry `\(config.export.datasetName)_\(split)`"))
@@ -129,30 +128,30 @@ public struct Exporter {
         if formats.contains("swift") {
             let grpo = split == "rl"
             let file = grpo ? "swift_grpo.jsonl" : "swift_sft.jsonl"
-            try writeLines(records, to: folder, file: file) { r, _, out in ExportJSON.swift(r, grpo: grpo, &out) }
+            try writeLines(rows, to: folder, file: file) { r, _, out in ExportJSON.swift(record(r), grpo: grpo, &out) }
             files.append((file, grpo ? "ms-swift GRPO rows: user turn, images, `solution` and metadata columns" : "ms-swift SFT rows (messages + images)"))
         }
         if formats.contains("editthinker-rl") {
-            try writeLines(records, to: folder, file: "editthinker_rl.jsonl") { r, _, out in ExportJSON.editThinkerRL(r, &out) }
+            try writeLines(rows, to: folder, file: "editthinker_rl.jsonl") { r, _, out in ExportJSON.editThinkerRL(record(r), &out) }
             files.append(("editthinker_rl.jsonl", "rows for the EditThinker GRPO loader"))
         }
         if formats.contains("verl") {
             let source = config.export.datasetName
-            try writeLines(records, to: folder, file: "verl.jsonl") { r, i, out in ExportJSON.verl(r, dataSource: source, index: i, &out) }
+            try writeLines(rows, to: folder, file: "verl.jsonl") { r, i, out in ExportJSON.verl(record(r), dataSource: source, index: i, &out) }
             files.append(("verl.jsonl", "verl rows; `python3 scripts/to_parquet.py verl.jsonl verl.parquet` embeds the images"))
         }
         files.append(("images/", "every image once, named by the SHA-256 of its bytes"))
 
         let card = DatasetCard(
-            name: config.export.datasetName, license: config.export.license, split: split, records: records, splitCounts: splitCounts,
+            name: config.export.datasetName, license: config.export.license, split: split, rows: rows, splitCounts: splitCounts,
             imageCount: placed.count, resizedCount: placed.filter { outputs[$0]!.resized }.count, files: files,
-            binning: try ScoreBinning(width: config.curation.binWidth), provenance: provenance(records))
+            binning: try ScoreBinning(width: config.curation.binWidth), provenance: provenance(rows))
         try writeFile(card.render(), to: (folder as NSString).appendingPathComponent("README.md"))
     }
 
-    private func provenance(_ records: [ExportRecord]) -> [(String, String)] {
+    private func provenance(_ rows: [ExportSampleRow]) -> [(String, String)] {
         let b = config.backends
-        let editorsInData = Set(records.map(\.row.editor)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let editorsInData = Set(rows.map(\.editor)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return [
             ("seed", String(config.seed)),
             ("models", "thinker `\(b.thinker.name)`, scorer `\(b.scorer.name)`, editors `\(b.editors.map(\.name).joined(separator: "`, `"))`"),
@@ -189,9 +188,10 @@ public struct Exporter {
         return out
     }
 
-    /// Writes one line per record, in chunks so that memory stays bounded by the chunk.
-    private func writeLines(_ records: [ExportRecord], to folder: String, file: String,
-                            _ line: (ExportRecord, Int, inout String) -> Void) throws {
+    /// Writes `header`, one line per row, then `footer`, in chunks so that memory stays bounded
+    /// by the chunk.
+    private func writeLines(_ rows: [ExportSampleRow], to folder: String, file: String, header: String = "", footer: String = "",
+                            _ line: (ExportSampleRow, Int, inout String) -> Void) throws {
         let path = (folder as NSString).appendingPathComponent(file)
         guard let handle = FileHandle(forWritingAtPath: path) ?? {
             FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
@@ -199,15 +199,16 @@ public struct Exporter {
             throw ExportError.notWritable(path: path, reason: "the file cannot be created")
         }
         defer { try? handle.close() }
-        var buffer = ""
+        var buffer = header
         do {
-            for (i, r) in records.enumerated() {
+            for (i, r) in rows.enumerated() {
                 line(r, i, &buffer)
                 if buffer.utf8.count >= 1 << 20 {
                     try handle.write(contentsOf: Data(buffer.utf8))
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
+            buffer += footer
             try handle.write(contentsOf: Data(buffer.utf8))
         } catch {
             throw ExportError.notWritable(path: path, reason: (error as NSError).localizedDescription)
