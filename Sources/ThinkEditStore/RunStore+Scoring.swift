@@ -20,6 +20,20 @@ extension RunStore {
     /// Every edited image of a complete trajectory that has no score yet, in (seq, turn) order;
     /// trajectories whose scoring failed wait for `retry-failed`.
     public func scoreWork() throws -> [ScoreWork] {
+        var all: [ScoreWork] = []
+        var after: (seq: Int64, turn: Int)?
+        while true {
+            let page = try scoreWork(after: after, limit: 10_000)
+            guard let last = page.last else { return all }
+            all += page
+            after = (last.seq, last.turn)
+        }
+    }
+
+    /// One page of `scoreWork()`: at most `limit` items after the (seq, turn) `after`. A run of
+    /// 100k trajectories has several hundred thousand images to score; a page at a time keeps
+    /// their instructions and metadata out of memory.
+    public func scoreWork(after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT t.seq, t.id, t.task, t.instruction, p.meta, u.turn,
@@ -30,13 +44,25 @@ extension RunStore {
                 LEFT JOIN pool_item p ON p.id = t.id
                 JOIN image s ON s.hash = t.source_image JOIN image i ON i.hash = u.image
                 WHERE t.status = 'complete' AND t.score_error_class IS NULL AND u.overall IS NULL
-                ORDER BY t.seq, u.turn
-                """).map { r in
+                  AND (u.trajectory > ? OR (u.trajectory = ? AND u.turn > ?))
+                ORDER BY u.trajectory, u.turn
+                LIMIT ?
+                """, arguments: [after?.seq ?? Int64.min, after?.seq ?? Int64.min, after?.turn ?? Int.min, limit]).map { r in
                 ScoreWork(seq: r[0], trajectoryID: r[1], task: r[2], instruction: r[3],
                           sourceImage: ImageRecord(hash: r[6], format: r[7], width: r[8], height: r[9], bytes: r[10]), meta: r[4],
                           turn: r[5], image: ImageRecord(hash: r[11], format: r[12], width: r[13], height: r[14], bytes: r[15]),
                           needsSemantic: r[16], needsQuality: r[17])
             }
+        }
+    }
+
+    /// The ids of the trajectories behind `scoreWork()`, one entry per image to score.
+    public func scoreWorkTrajectoryIDs() throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT t.id FROM turn u JOIN trajectory t ON t.seq = u.trajectory
+                WHERE t.status = 'complete' AND t.score_error_class IS NULL AND u.overall IS NULL
+                """)
         }
     }
 

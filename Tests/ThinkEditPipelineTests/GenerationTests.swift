@@ -176,6 +176,22 @@ struct ScriptedJudge: Scorer {
         #expect(lines.all == ["score: up to date"])
     }
 
+    @Test func scoringAPageAtATimeJudgesEveryImageExactlyOnce() async throws {
+        let run = try Self.run(count: 9, extra: "generation: {max_turns: 3}\n")
+        let log = CallLog()
+        let backends = Self.backends(log)
+        try await StageRunner.run(GenerateStage(backends: backends), Self.context(run))
+        let images = try run.store.scoreWork().count
+        #expect(images == 27)
+        // Pages of 4 images split trajectories between pages.
+        try await StageRunner.run(ScoreStage(backends: backends, pageSize: 4), Self.context(run))
+        let judged = log.all.filter { $0.hasPrefix("judge") }
+        #expect(judged.count == 2 * images)
+        #expect(Set(judged).count == judged.count)
+        #expect(try run.store.scoreWork().isEmpty)
+        #expect(try run.store.snapshot().scoredTurns == images)
+    }
+
     @Test func aFailedCallMarksTheTrajectoryAndRetryFailedPutsItBack() async throws {
         let run = try Self.run(count: 3, extra: "generation: {max_turns: 2}\n")
         let log = CallLog()

@@ -28,7 +28,11 @@ public struct PoolImporter {
         var instruction: String?
         var task: String?
         var source: String?
-        var meta: JSONValue?
+        /// The canonical text of `meta` when it is an object. The parsed tree is dropped at once:
+        /// trees of a 100k-row pool would take most of a gigabyte.
+        var metaText: String?
+        /// False when `meta` is there but is not an object.
+        var metaIsObject = true
 
         init(json: JSONValue) throws(FieldError) {
             let f = try JSONFields(json)
@@ -37,7 +41,9 @@ public struct PoolImporter {
             instruction = try f.string("instruction")
             task = try f.string("task")
             source = try f.string("source")
-            meta = f.raw("meta")
+            if let meta = f.raw("meta") {
+                if case .object = meta { metaText = meta.canonicalText } else { metaIsObject = false }
+            }
         }
     }
 
@@ -70,7 +76,7 @@ public struct PoolImporter {
                     ok = false
                 }
             }
-            if let meta = row.meta, case .object = meta {} else if row.meta != nil {
+            if !row.metaIsObject {
                 problems.add(line, "field \"meta\" must be an object")
                 ok = false
             }
@@ -102,7 +108,7 @@ public struct PoolImporter {
                 continue
             }
             let item = PoolItem(id: row.id!, image: record.hash, instruction: row.instruction!,
-                                task: config.taxonomy.resolve(row.task!)!, source: row.source, metaJSON: row.meta?.canonicalText)
+                                task: config.taxonomy.resolve(row.task!)!, source: row.source, metaJSON: row.metaText)
             if let old = existing[item.id] {
                 if old == item {
                     unchanged += 1

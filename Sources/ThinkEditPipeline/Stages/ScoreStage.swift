@@ -11,31 +11,62 @@ public struct ScoreStage: PipelineStage {
     var backends: BackendSet?
 
     public init() {}
-    init(backends: BackendSet) { self.backends = backends }
+    init(backends: BackendSet, pageSize: Int = 4096) {
+        self.backends = backends
+        self.pageSize = pageSize
+    }
     public var name: String { "score" }
     public var upstream: [any PipelineStage] { [] }
 
     public func fingerprint(_ context: StageContext) throws -> String {
         let s = context.config.backends.scorer
-        let left = try work(context).count
+        let left = try workCount(context)
         return StageRunner.fingerprint(["score/1", "\(s.kind.rawValue):\(s.model ?? ""):\(s.name)", String(context.config.seed),
                                         context.shard?.description ?? "all", String(left)])
     }
 
-    private func work(_ context: StageContext) throws -> [ScoreWork] {
-        var work = try context.store.scoreWork()
-        if let shard = context.shard { work = work.filter { shard.contains($0.trajectoryID) } }
-        return work
+    /// Images left to score (in this shard).
+    private func workCount(_ context: StageContext) throws -> Int {
+        let ids = try context.store.scoreWorkTrajectoryIDs()
+        guard let shard = context.shard else { return ids.count }
+        return ids.lazy.filter { shard.contains($0) }.count
     }
+
+    /// The work is read a page at a time, so memory does not grow with the run.
+    var pageSize = 4096
 
     public func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
-        let work = try work(context)
-        let progress = ProgressLine(stage: "score", total: work.count, unit: "images", log: context.log)
+        let total = try workCount(context)
+        let progress = ProgressLine(stage: "score", total: total, unit: "images", log: context.log)
         let scorer = backends.scorer
         let store = context.store
         let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run
         progress.begin()
+        var after: (seq: Int64, turn: Int)?
+        var interrupted = false
+        while !interrupted {
+            let page = try store.scoreWork(after: after, limit: pageSize)
+            guard let last = page.last else { break }
+            after = (last.seq, last.turn)
+            var work = page
+            if let shard = context.shard { work = work.filter { shard.contains($0.trajectoryID) } }
+            interrupted = try await score(work, scorer: scorer, store: store, failed: failed, progress: progress, context: context)
+        }
+        progress.end()
+        if interrupted {
+            throw StageInterrupted(stage: "score", resume: "thinkedit score \(context.config.file)")
+        }
+        let s = try context.store.snapshot()
+        return StageResult(
+            counts: [("images", total), ("scored_turns", s.scoredTurns), ("turns", s.turns), ("failed_trajectories", failed.count)],
+            summary: "\(s.scoredTurns) of \(s.turns) turns scored" + (failed.count > 0 ? "; scoring failed for \(failed.count) trajectories" : ""),
+            finalFingerprint: try fingerprint(context))
+    }
+
+    /// Scores one page of work, many images in flight; true when a Ctrl-C stopped it.
+    private func score(_ work: [ScoreWork], scorer: BackendSet.Member<any Scorer>, store: RunStore, failed: LockedSet<Int64>,
+                       progress: ProgressLine, context: StageContext) async throws -> Bool {
         let outcome = await runBounded(work.indices.map { Int64($0) }, inFlight: scorer.settings.concurrency * 2,
                                        interruption: context.interruption) { index in
             let w = work[Int(index)]
@@ -74,15 +105,7 @@ public struct ScoreStage: PipelineStage {
                 progress.add(failed: 1)
             }
         }
-        progress.end()
-        if outcome.interrupted {
-            throw StageInterrupted(stage: "score", resume: "thinkedit score \(context.config.file)")
-        }
-        let s = try context.store.snapshot()
-        return StageResult(
-            counts: [("images", work.count), ("scored_turns", s.scoredTurns), ("turns", s.turns), ("failed_trajectories", failed.count)],
-            summary: "\(s.scoredTurns) of \(s.turns) turns scored" + (failed.count > 0 ? "; scoring failed for \(failed.count) trajectories" : ""),
-            finalFingerprint: try fingerprint(context))
+        return outcome.interrupted
     }
 }
 
