@@ -4,7 +4,12 @@ import ThinkEditCore
 /// One selected step sample with everything an export writes about it (SPEC §2.7, §4.4): the
 /// trajectory's request, the critiqued turn (its image, instruction and score), the result turn
 /// for a refine sample, the curation figures and the split.
+///
+/// `exportSamples(texts: false)` leaves the four texts empty; `exportTexts(samples:)` reads them
+/// for a batch, so an export of 100k+ samples holds the texts of one batch at a time.
 public struct ExportSampleRow: Sendable, Hashable {
+    /// The sample's row in the database (`sample.seq`).
+    public var sample: Int64
     public var trajectory: String
     public var turn: Int
     public var kind: SampleKind
@@ -32,22 +37,47 @@ public struct ExportSampleRow: Sendable, Hashable {
 
     /// `<trajectory id>#<t>` (SPEC §2.5).
     public var id: String { trajectory + "#" + String(turn) }
+
+    /// The texts `exportTexts(samples:)` reads.
+    public struct Texts: Sendable, Hashable {
+        public var originalInstruction: String
+        public var previousInstruction: String
+        public var answer: String
+        public var reasoning: String
+    }
+
+    /// This row with its texts.
+    public func with(_ t: Texts) -> ExportSampleRow {
+        var row = self
+        row.originalInstruction = t.originalInstruction
+        row.previousInstruction = t.previousInstruction
+        row.answer = t.answer
+        row.reasoning = t.reasoning
+        return row
+    }
 }
 
 extension RunStore {
     /// Every sample the split selected, with its export fields, sorted by sample id in byte order
     /// (SPEC §4.4). Reads in one snapshot. A selected sample whose critiqued turn has no image or no
     /// score cannot exist after filter (it drops unscored trajectories), so such rows are an error.
-    public func exportSamples() throws -> [ExportSampleRow] {
-        var rows: [ExportSampleRow] = try read { db in
+    /// With `texts: false` the instructions, answer and reasoning are left empty (see
+    /// `exportTexts(samples:)`).
+    /// `split` limits the rows to one split.
+    public func exportSamples(texts: Bool = true, split: String? = nil) throws -> [ExportSampleRow] {
+        let textColumns = texts ? ("t.instruction", "t.stop_reasoning", "ct.instruction", "rt.instruction", "rt.reasoning")
+                                : ("''", "NULL", "''", "CASE WHEN rt.turn IS NULL THEN NULL ELSE '' END", "NULL")
+        // SQLite's BINARY collation compares text with memcmp: ordering by the id text gives the
+        // byte order of SPEC §4.4 without a second copy of the rows.
+        return try read { db in
             var out: [ExportSampleRow] = []
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT t.id, s.turn, s.kind, m.split, t.task, t.editor, t.instruction, t.stop_reasoning,
+                SELECT t.id, s.turn, s.kind, m.split, t.task, t.editor, \(textColumns.0), \(textColumns.1),
                        si.hash, si.format, si.width, si.height, si.bytes,
                        ci.hash, ci.format, ci.width, ci.height, ci.bytes,
-                       ct.instruction, ct.semantic, ct.quality, ct.overall, ct.overall_given,
-                       rt.instruction, rt.reasoning, rt.semantic, rt.quality, rt.overall, rt.overall_given,
-                       c.variance, c.k
+                       \(textColumns.2), ct.semantic, ct.quality, ct.overall, ct.overall_given,
+                       \(textColumns.3), \(textColumns.4), rt.semantic, rt.quality, rt.overall, rt.overall_given,
+                       c.variance, c.k, s.seq
                 FROM split_member m
                 JOIN sample s ON s.seq = m.sample
                 JOIN trajectory t ON t.seq = s.trajectory
@@ -56,7 +86,9 @@ extension RunStore {
                 JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn
                 JOIN image ci ON ci.hash = ct.image
                 LEFT JOIN turn rt ON rt.trajectory = s.trajectory AND rt.turn = s.result_turn
-                """)
+                \(split == nil ? "" : "WHERE m.split = ?")
+                ORDER BY t.id || '#' || s.turn
+                """, arguments: split.map { [$0] } ?? [])
             while let r = try cursor.next() {
                 let id: String = r[0]
                 let turn: Int = r[1]
@@ -68,7 +100,7 @@ extension RunStore {
                 }
                 let previous: String = r[18]
                 var row = ExportSampleRow(
-                    trajectory: id, turn: turn, kind: kind, split: r[3], task: r[4], editor: r[5], originalInstruction: r[6],
+                    sample: r[31], trajectory: id, turn: turn, kind: kind, split: r[3], task: r[4], editor: r[5], originalInstruction: r[6],
                     sourceImage: ImageRecord(hash: r[8], format: r[9], width: r[10], height: r[11], bytes: r[12]),
                     inputImage: ImageRecord(hash: r[13], format: r[14], width: r[15], height: r[16], bytes: r[17]),
                     previousInstruction: previous, answer: previous, reasoning: "", critiqueScore: critique, resultScore: nil,
@@ -88,10 +120,51 @@ extension RunStore {
             }
             return out
         }
-        let ids = rows.map { Array($0.id.utf8) }
-        let order = ids.indices.sorted { ids[$0].lexicographicallyPrecedes(ids[$1]) }
-        rows = order.map { rows[$0] }
-        return rows
+    }
+
+    /// How many samples the split selected for `split`.
+    public func sampleCount(split: String) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM split_member WHERE split = ?", arguments: [split]) ?? 0 }
+    }
+
+    /// Every distinct image the selected samples show (sources and critiqued images), by hash.
+    public func exportImages() throws -> [ImageRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT i.hash, i.format, i.width, i.height, i.bytes FROM image i WHERE i.hash IN (
+                    SELECT t.source_image FROM split_member m JOIN sample s ON s.seq = m.sample JOIN trajectory t ON t.seq = s.trajectory
+                    UNION
+                    SELECT ct.image FROM split_member m JOIN sample s ON s.seq = m.sample
+                    JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn)
+                ORDER BY i.hash
+                """).map { r in ImageRecord(hash: r[0], format: r[1], width: r[2], height: r[3], bytes: r[4]) }
+        }
+    }
+
+    /// The texts of the given samples (by `sample.seq`), for `exportSamples(texts: false)` rows.
+    public func exportTexts(samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
+        guard !samples.isEmpty else { return [:] }
+        return try read { db in
+            var out: [Int64: ExportSampleRow.Texts] = [:]
+            out.reserveCapacity(samples.count)
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT s.seq, s.kind, t.instruction, t.stop_reasoning, ct.instruction, rt.instruction, rt.reasoning
+                FROM sample s
+                JOIN trajectory t ON t.seq = s.trajectory
+                JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn
+                LEFT JOIN turn rt ON rt.trajectory = s.trajectory AND rt.turn = s.result_turn
+                WHERE s.seq IN (\(samples.map(String.init).joined(separator: ",")))
+                """)
+            while let r = try cursor.next() {
+                let previous: String = r[4]
+                let refine = (r[1] as String) == SampleKind.refine.rawValue
+                out[r[0]] = ExportSampleRow.Texts(
+                    originalInstruction: r[2], previousInstruction: previous,
+                    answer: refine ? ((r[5] as String?) ?? previous) : previous,
+                    reasoning: (refine ? r[6] as String? : r[3] as String?) ?? "")
+            }
+            return out
+        }
     }
 
     /// The score in columns semantic, quality, overall, overall_given starting at `i`.

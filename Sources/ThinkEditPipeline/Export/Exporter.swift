@@ -30,6 +30,9 @@ public struct Exporter {
 
     public static let splits = ["sft", "rl"]
 
+    /// Samples whose texts are read at once.
+    static let textBatch = 2048
+
     public struct Summary: Sendable, Hashable {
         public var samples: [String: Int]
         /// Distinct images written (per run, an image used by both splits counts once).
@@ -61,23 +64,18 @@ public struct Exporter {
         try makeFolder(temp)
         defer { try? FileManager.default.removeItem(atPath: temp) }
 
-        let rows = try store.exportSamples()
-        var distinct: [String: ImageRecord] = [:]
-        for r in rows {
-            distinct[r.sourceImage.hash] = r.sourceImage
-            distinct[r.inputImage.hash] = r.inputImage
-        }
-        let images = distinct.keys.sorted().map { distinct[$0]! }
+        let images = try store.exportImages()
         let resizeStart = DispatchTime.now().uptimeNanoseconds
         let outputs = try ExportImages(store: store, maxPixels: config.export.maxPixels)
             .prepare(images, staging: (temp as NSString).appendingPathComponent(".resized"))
         let resizeSeconds = Double(DispatchTime.now().uptimeNanoseconds - resizeStart) / 1e9
 
-        var bySplit: [String: [ExportSampleRow]] = [:]
-        for r in rows { bySplit[r.split, default: []].append(r) }
-        let splitCounts = Self.splits.map { ($0, bySplit[$0]?.count ?? 0) }
+        // One split's rows at a time, without their texts (read a batch at a time as the files
+        // are written).
+        let splitCounts = try Self.splits.map { ($0, try store.sampleCount(split: $0)) }
         for split in Self.splits {
-            try writeSplit(split, rows: bySplit[split] ?? [], outputs: outputs, into: (temp as NSString).appendingPathComponent(split),
+            let rows = try store.exportSamples(texts: false, split: split)
+            try writeSplit(split, rows: rows, outputs: outputs, into: (temp as NSString).appendingPathComponent(split),
                            splitCounts: splitCounts)
         }
         for split in Self.splits {
@@ -106,21 +104,18 @@ public struct Exporter {
                 try ExportImages.place(output, at: (imageFolder as NSString).appendingPathComponent(output.name))
             }
         }
-        // Records are made as each file is written, not kept: the filled user turns and target
-        // texts of 140,000 samples would hold hundreds of megabytes.
-        func record(_ row: ExportSampleRow) -> ExportRecord {
-            ExportRecord(row: row, template: template, sourceImage: path(row.sourceImage.hash), inputImage: path(row.inputImage.hash))
-        }
-
+        // Every file is written in one pass over the rows, a batch at a time: the batch's texts are
+        // read then, and each record lives only while its lines are made. The texts, filled user
+        // turns and target texts of 140,000 samples would otherwise hold hundreds of megabytes.
         var files: [(String, String)] = [("manifest.jsonl", "one row per sample (SPEC §4.4), sorted by id")]
-        try writeLines(rows, to: folder, file: "manifest.jsonl") { r, _, out in ExportJSON.manifest(record(r), &out) }
+        var writers: [LineWriter] = [try LineWriter(folder, "manifest.jsonl") { r, _, out in ExportJSON.manifest(r, &out) }]
         let formats = config.export.formats
         if formats.contains("llamafactory") {
             let file = "\(split).json"
-            try writeLines(rows, to: folder, file: file, header: "[", footer: rows.isEmpty ? "]\n" : "\n]\n") { r, i, out in
+            writers.append(try LineWriter(folder, file, header: "[", footer: rows.isEmpty ? "]\n" : "\n]\n") { r, i, out in
                 out += i == 0 ? "\n" : ",\n"
-                ExportJSON.llamaFactory(record(r), &out)
-            }
+                ExportJSON.llamaFactory(r, &out)
+            })
             try writeFile(datasetInfo(split: split, file: file), to: (folder as NSString).appendingPathComponent("dataset_info.json"))
             files.append((file, "LLaMA-Factory sharegpt records (messages + images)"))
             files.append(("dataset_info.json", "LLaMA-Factory dataset entry `\(config.export.datasetName)_\(split)`"))
@@ -128,18 +123,32 @@ public struct Exporter {
         if formats.contains("swift") {
             let grpo = split == "rl"
             let file = grpo ? "swift_grpo.jsonl" : "swift_sft.jsonl"
-            try writeLines(rows, to: folder, file: file) { r, _, out in ExportJSON.swift(record(r), grpo: grpo, &out) }
+            writers.append(try LineWriter(folder, file) { r, _, out in ExportJSON.swift(r, grpo: grpo, &out) })
             files.append((file, grpo ? "ms-swift GRPO rows: user turn, images, `solution` and metadata columns" : "ms-swift SFT rows (messages + images)"))
         }
         if formats.contains("editthinker-rl") {
-            try writeLines(rows, to: folder, file: "editthinker_rl.jsonl") { r, _, out in ExportJSON.editThinkerRL(record(r), &out) }
+            writers.append(try LineWriter(folder, "editthinker_rl.jsonl") { r, _, out in ExportJSON.editThinkerRL(r, &out) })
             files.append(("editthinker_rl.jsonl", "rows for the EditThinker GRPO loader"))
         }
         if formats.contains("verl") {
             let source = config.export.datasetName
-            try writeLines(rows, to: folder, file: "verl.jsonl") { r, i, out in ExportJSON.verl(record(r), dataSource: source, index: i, &out) }
+            writers.append(try LineWriter(folder, "verl.jsonl") { r, i, out in ExportJSON.verl(r, dataSource: source, index: i, &out) })
             files.append(("verl.jsonl", "verl rows; `python3 scripts/to_parquet.py verl.jsonl verl.parquet` embeds the images"))
         }
+        defer { writers.forEach { $0.close() } }
+        for start in stride(from: 0, to: rows.count, by: Self.textBatch) {
+            let batch = rows[start..<min(rows.count, start + Self.textBatch)]
+            let texts = try store.exportTexts(samples: batch.map(\.sample))
+            for (offset, light) in batch.enumerated() {
+                guard let t = texts[light.sample] else {
+                    throw ExportError.notWritable(path: store.databasePath, reason: "sample \(light.id) vanished during the export; export again")
+                }
+                let row = light.with(t)
+                let r = ExportRecord(row: row, template: template, sourceImage: path(row.sourceImage.hash), inputImage: path(row.inputImage.hash))
+                for writer in writers { try writer.add(r, start + offset) }
+            }
+        }
+        for writer in writers { try writer.finish() }
         files.append(("images/", "every image once, named by the SHA-256 of its bytes"))
 
         let card = DatasetCard(
@@ -188,33 +197,6 @@ public struct Exporter {
         return out
     }
 
-    /// Writes `header`, one line per row, then `footer`, in chunks so that memory stays bounded
-    /// by the chunk.
-    private func writeLines(_ rows: [ExportSampleRow], to folder: String, file: String, header: String = "", footer: String = "",
-                            _ line: (ExportSampleRow, Int, inout String) -> Void) throws {
-        let path = (folder as NSString).appendingPathComponent(file)
-        guard let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
-        }() else {
-            throw ExportError.notWritable(path: path, reason: "the file cannot be created")
-        }
-        defer { try? handle.close() }
-        var buffer = header
-        do {
-            for (i, r) in rows.enumerated() {
-                line(r, i, &buffer)
-                if buffer.utf8.count >= 1 << 20 {
-                    try handle.write(contentsOf: Data(buffer.utf8))
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            buffer += footer
-            try handle.write(contentsOf: Data(buffer.utf8))
-        } catch {
-            throw ExportError.notWritable(path: path, reason: (error as NSError).localizedDescription)
-        }
-    }
-
     // MARK: - Putting the folders in place
 
     /// Renames the new folder over the old one: the old one is first moved aside into `temp`
@@ -239,5 +221,46 @@ public struct Exporter {
         for name in names where name.hasPrefix(".export-tmp-") {
             try? FileManager.default.removeItem(atPath: (root as NSString).appendingPathComponent(name))
         }
+    }
+}
+
+/// One output file written line by line through a 1 MB buffer.
+private final class LineWriter {
+    let path: String
+    let handle: FileHandle
+    let footer: String
+    let line: (ExportRecord, Int, inout String) -> Void
+    var buffer: String
+
+    init(_ folder: String, _ file: String, header: String = "", footer: String = "", line: @escaping (ExportRecord, Int, inout String) -> Void) throws {
+        path = (folder as NSString).appendingPathComponent(file)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw ExportError.notWritable(path: path, reason: "the file cannot be created")
+        }
+        self.handle = handle
+        self.footer = footer
+        self.line = line
+        buffer = header
+    }
+
+    func add(_ record: ExportRecord, _ index: Int) throws {
+        line(record, index, &buffer)
+        if buffer.utf8.count >= 1 << 20 { try flush() }
+    }
+
+    func finish() throws {
+        buffer += footer
+        try flush()
+    }
+
+    func close() { try? handle.close() }
+
+    private func flush() throws {
+        do {
+            try handle.write(contentsOf: Data(buffer.utf8))
+        } catch {
+            throw ExportError.notWritable(path: path, reason: (error as NSError).localizedDescription)
+        }
+        buffer.removeAll(keepingCapacity: true)
     }
 }
