@@ -35,6 +35,7 @@ public struct ScoreStage: PipelineStage {
         let scorer = backends.scorer
         let store = context.store
         let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run
+        let runFailure = RunFailure()
         progress.begin()
         let outcome = await runBounded(work.indices.map { Int64($0) }, inFlight: scorer.settings.concurrency * 2,
                                        interruption: context.interruption) { index in
@@ -64,6 +65,8 @@ public struct ScoreStage: PipelineStage {
                 progress.add(done: 1)
             } catch is CancellationError {
                 return
+            } catch let failure as StoreError {
+                runFailure.report(failure, stopping: context.interruption)
             } catch let failure as CallFailure {
                 failed.insert(w.seq)
                 try? store.markScoreFailed(seq: w.seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
@@ -75,6 +78,7 @@ public struct ScoreStage: PipelineStage {
             }
         }
         progress.end()
+        try runFailure.check()
         if outcome.interrupted {
             throw StageInterrupted(stage: "score", resume: "thinkedit score \(context.config.file)")
         }
