@@ -19,9 +19,11 @@
 #    (0.1-1.2 x duration/K: the stage is still running at the K-th kill; these kills also hit the
 #    start-up and the pool import). filter, unroll, split and export restart from scratch each time
 #    and their bodies are short next to the process start (a few ms for filter), so the script
-#    polls the database until the stage's `running` row appears, then waits a delay drawn from 0 to
-#    the body's duration in the reference run; they are tried until K kills land in the body (at
-#    most 4K tries).
+#    watches the database's write-ahead log until the stage's `running` row is committed, then
+#    waits a delay drawn from 0 to the body's duration in the reference run; they are tried until K kills land in the body (at
+#    most 4K tries). When one of them gets done before its kill, its stage_run record is set to
+#    `interrupted` so that the next try recomputes it over the finished result (a kill there must
+#    leave the previous result whole).
 # 3. Every file under export/ (manifests, dataset files, dataset_info, README cards, images) and
 #    the `trajectories export` file must equal the reference byte for byte, no temporary file may
 #    be left in export/, and the database must pass `PRAGMA integrity_check`.
@@ -29,7 +31,8 @@
 # Each kill is classified by what the database says afterwards: `in-stage` (the stage's row in
 # stage_run is still `running`: the kill hit the stage body), `startup` (no new row: the kill hit
 # config loading, the pool import or opening the store), `after` (the row says done: the kill hit
-# the exit), `finished` (the command exited before the delay; then that stage takes no more kills).
+# the exit), `finished` (the command exited before the kill: generate and score take no more
+# kills, the other stages are made to run again, see above).
 #
 # The delays come from bash's RANDOM seeded with --seed (default 1), so a failing trial can be
 # replayed. Environment: THINKEDIT (a thinkedit binary; default: build release), SCRATCH (default:
@@ -99,12 +102,15 @@ integrity() { sqlite3 -readonly "$1/thinkedit.sqlite" 'PRAGMA integrity_check;' 
 stage_rows() { sqlite3 -readonly "$1/thinkedit.sqlite" "SELECT count(*) FROM stage_run WHERE stage = '$2';" 2>/dev/null || echo 0; }
 last_status() { sqlite3 -readonly "$1/thinkedit.sqlite" "SELECT status FROM stage_run WHERE stage = '$2' ORDER BY id DESC LIMIT 1;" 2>/dev/null; }
 
-# Returns once the stage's new `running` row is committed (its body has begun), or the process
-# has ended, or after 20 s.
+# Returns once the process has committed something (its database's write-ahead log is newer
+# than the mark made before it started: the first commit of a curation or export command is its
+# stage's `running` row, right before the body), or the process has ended, or after 20 s. Only
+# shell builtins in the loop, so that it notices within a fraction of a millisecond.
 wait_for_body() {
-    local stage=$1 before=$2 pid=$3 deadline=$(( $(now_ms) + 20000 ))
-    while kill -0 "$pid" 2>/dev/null && [ "$(now_ms)" -lt "$deadline" ]; do
-        [ -f "$tor/thinkedit.sqlite" ] && [ "$(stage_rows "$tor" "$stage")" -gt "$before" ] && return 0
+    local mark=$1 pid=$2 n=0
+    while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 2000000 ]; do
+        [ "$tor/thinkedit.sqlite-wal" -nt "$mark" ] && [ -s "$tor/thinkedit.sqlite-wal" ] && return 0
+        n=$((n + 1))
     done
     return 0
 }
@@ -143,9 +149,10 @@ for s in "${stages[@]}"; do
     for ((i = 1; i <= attempts && landed < kills; i++)); do
         delay=$(( lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1) ))
         before=$( [ -f "$tor/thinkedit.sqlite" ] && stage_rows "$tor" "$s" || echo 0)
+        touch "$scratch/mark" && sleep 0.01  # mtimes must be able to tell the mark from a commit
         "$THINKEDIT" "$s" "$config" --workdir "$tor" >>"$scratch/tortured-$s.log" 2>&1 &
         pid=$!
-        case "$s" in generate|score) ;; *) wait_for_body "$s" "$before" "$pid" ;; esac
+        case "$s" in generate|score) ;; *) wait_for_body "$scratch/mark" "$pid" ;; esac
         sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
         kill -KILL "$pid" 2>/dev/null || true
         rc=0
@@ -171,7 +178,15 @@ for s in "${stages[@]}"; do
         check=$( [ -f "$tor/thinkedit.sqlite" ] && integrity "$tor" || echo "no-db")
         [ "$check" = ok ] || [ "$check" = no-db ] || bad=1
         printf '%s\t%d\t%d\t%s\t%s\n' "$s" "$i" "$delay" "$outcome" "$check" >>"$trials"
-        [ "$outcome" = finished ] && break
+        case "$s" in
+            generate|score) [ "$outcome" = finished ] && break ;;
+            *)  # A curation stage or export that got done before its kill is made to run again
+                # (its record set to `interrupted`, the data left as it is), so that the next kill
+                # lands in a recompute over a complete previous result.
+                if [ "$(last_status "$tor" "$s")" = done ]; then
+                    sqlite3 "$tor/thinkedit.sqlite" "UPDATE stage_run SET status = 'interrupted' WHERE id = (SELECT max(id) FROM stage_run WHERE stage = '$s');"
+                fi ;;
+        esac
     done
     "$THINKEDIT" "$s" "$config" --workdir "$tor" >>"$scratch/tortured-$s.log" 2>&1 || { bad=1; say "  $s: the final resume failed: see $scratch/tortured-$s.log"; }
 done
