@@ -29,15 +29,15 @@ public struct ImageStore: Sendable {
         let dir = (target as NSString).deletingLastPathComponent
         if mkdir(dir, 0o755) != 0 && errno != EEXIST {
             if mkdir(root, 0o755) != 0 && errno != EEXIST {
-                throw StoreError.notWritable(path: root, reason: String(cString: strerror(errno)))
+                throw StoreError.notWritable(path: root, reason: StoreError.reason(errno: errno))
             }
             if mkdir(dir, 0o755) != 0 && errno != EEXIST {
-                throw StoreError.notWritable(path: dir, reason: String(cString: strerror(errno)))
+                throw StoreError.notWritable(path: dir, reason: StoreError.reason(errno: errno))
             }
         }
         let temp = "\(dir)/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.notWritable(path: temp, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw StoreError.notWritable(path: temp, reason: StoreError.reason(errno: errno)) }
         var ok = false
         defer {
             if !ok { unlink(temp) }
@@ -48,7 +48,7 @@ public struct ImageStore: Sendable {
                 let n = write(fd, raw.baseAddress! + written, raw.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    let reason = String(cString: strerror(errno))
+                    let reason = StoreError.reason(errno: errno)
                     close(fd)
                     throw StoreError.notWritable(path: target, reason: reason)
                 }
@@ -56,13 +56,13 @@ public struct ImageStore: Sendable {
             }
         }
         if fsync(fd) != 0 {
-            let reason = String(cString: strerror(errno))
+            let reason = StoreError.reason(errno: errno)
             close(fd)
             throw StoreError.notWritable(path: target, reason: reason)
         }
         close(fd)
         guard rename(temp, target) == 0 else {
-            throw StoreError.notWritable(path: target, reason: String(cString: strerror(errno)))
+            throw StoreError.notWritable(path: target, reason: StoreError.reason(errno: errno))
         }
         ok = true
     }

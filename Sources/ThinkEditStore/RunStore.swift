@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import GRDB
 import ThinkEditCore
@@ -59,7 +64,22 @@ public final class RunStore: Sendable {
         config.readonly = true
         config.busyMode = .timeout(30)
         do {
-            let pool = try DatabasePool(path: path, configuration: config)
+            // The first read is what opens a connection, so it belongs to the attempt.
+            func open(_ location: String) throws -> DatabasePool {
+                let pool = try DatabasePool(path: location, configuration: config)
+                _ = try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+                return pool
+            }
+            let pool: DatabasePool
+            do {
+                pool = try open(path)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN && readOnlyAtRest(workdir: workdir, path: path) {
+                // A WAL database is read through its `-shm` file, which a reader creates when it is
+                // missing; on a read-only file system it cannot. A run at rest there (closed
+                // cleanly: no write-ahead log left) cannot change under us, so it is read as an
+                // immutable file instead.
+                pool = try open(immutableURI(path))
+            }
             let migrator = Schema.migrator
             if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(path: path) }
             if try !pool.read({ try migrator.hasCompletedMigrations($0) }) {
@@ -71,6 +91,21 @@ public final class RunStore: Sendable {
         } catch let error as DatabaseError {
             throw mapped(error, path: path)
         }
+    }
+
+    /// The work directory cannot be written (a read-only mount, say) and the database has no
+    /// write-ahead log waiting to be applied.
+    private static func readOnlyAtRest(workdir: String, path: String) -> Bool {
+        guard access(workdir, W_OK) != 0 else { return false }
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+        return wal == 0
+    }
+
+    /// An SQLite URI that opens `path` as a file nothing writes (no locks, no `-shm`).
+    private static func immutableURI(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path) + "?immutable=1"
     }
 
     /// `PRAGMA integrity_check`: "ok" for an intact database.

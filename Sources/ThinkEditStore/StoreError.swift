@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Problems with a run's work directory or database, with what to do about them.
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// Another process holds the run's write lock.
@@ -24,5 +30,14 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .newerSchema(let p):
             return "\(p): written by a newer thinkedit; use that version."
         }
+    }
+}
+
+extension StoreError {
+    /// The reason of a failed file operation in the user's words: a full disk (or quota) says so
+    /// plainly, as the database's own SQLITE_FULL does.
+    static func reason(errno code: Int32) -> String {
+        let system = String(cString: strerror(code))
+        return code == ENOSPC || code == EDQUOT ? "the disk is full: \(system)" : system
     }
 }

@@ -7,11 +7,16 @@ extension RunConfig {
     /// option). Throws `ConfigError` naming the file, the line and the key.
     public static func load(path: String, workdir override: String? = nil) throws -> RunConfig {
         let file = absolutePath(path, relativeTo: FileManager.default.currentDirectoryPath)
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
             throw ConfigError(.unreadable, file: file, line: nil, key: "", "cannot read the config file (\(reason(error))): check the path")
+        }
+        // Reading and decoding apart, so that a binary file is not reported as a missing one.
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(.unreadable, file: file, line: nil, key: "",
+                              "the config file is not UTF-8 text: check that the path names the YAML config, and save it as UTF-8")
         }
         return try parse(text, file: file, workdir: override)
     }

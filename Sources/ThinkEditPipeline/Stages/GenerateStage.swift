@@ -45,13 +45,15 @@ public struct GenerateStage: PipelineStage {
         var work = try context.store.pendingTrajectories()
         if let shard { work = work.filter { shard.contains($0.id) } }
         let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", log: context.log)
-        let loop = GenerationLoop(context: context, backends: backends, progress: progress)
+        let runFailure = RunFailure()
+        let loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure)
         let inFlight = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency } + backends.thinker.settings.concurrency)
         progress.begin()
         let outcome = await runBounded(work.map(\.seq), inFlight: inFlight, interruption: context.interruption) { seq in
             await loop.run(seq)
         }
         progress.end()
+        try runFailure.check()
         if outcome.interrupted {
             throw StageInterrupted(stage: "generate", resume: "thinkedit generate \(context.config.file)")
         }
@@ -109,6 +111,7 @@ struct GenerationLoop: Sendable {
     let context: StageContext
     let backends: BackendSet
     let progress: ProgressLine
+    let runFailure: RunFailure
 
     var store: RunStore { context.store }
     var maxTurns: Int { context.config.generation.maxTurns }
@@ -160,6 +163,8 @@ struct GenerationLoop: Sendable {
             }
         } catch is CancellationError {
             return
+        } catch let failure as StoreError {
+            runFailure.report(failure, stopping: context.interruption)
         } catch let failure as CallFailure {
             try? store.markFailed(seq: seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
             progress.add(failed: 1)

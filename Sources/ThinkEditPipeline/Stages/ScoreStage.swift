@@ -42,6 +42,7 @@ public struct ScoreStage: PipelineStage {
         let scorer = backends.scorer
         let store = context.store
         let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run
+        let runFailure = RunFailure()
         progress.begin()
         var after: (seq: Int64, turn: Int)?
         var interrupted = false
@@ -51,9 +52,11 @@ public struct ScoreStage: PipelineStage {
             after = (last.seq, last.turn)
             var work = page
             if let shard = context.shard { work = work.filter { shard.contains($0.trajectoryID) } }
-            interrupted = try await score(work, scorer: scorer, store: store, failed: failed, progress: progress, context: context)
+            interrupted = try await score(work, scorer: scorer, store: store, failed: failed, runFailure: runFailure,
+                                          progress: progress, context: context)
         }
         progress.end()
+        try runFailure.check()
         if interrupted {
             throw StageInterrupted(stage: "score", resume: "thinkedit score \(context.config.file)")
         }
@@ -66,7 +69,7 @@ public struct ScoreStage: PipelineStage {
 
     /// Scores one page of work, many images in flight; true when a Ctrl-C stopped it.
     private func score(_ work: [ScoreWork], scorer: BackendSet.Member<any Scorer>, store: RunStore, failed: LockedSet<Int64>,
-                       progress: ProgressLine, context: StageContext) async throws -> Bool {
+                       runFailure: RunFailure, progress: ProgressLine, context: StageContext) async throws -> Bool {
         let outcome = await runBounded(work.indices.map { Int64($0) }, inFlight: scorer.settings.concurrency * 2,
                                        interruption: context.interruption) { index in
             let w = work[Int(index)]
@@ -95,6 +98,8 @@ public struct ScoreStage: PipelineStage {
                 progress.add(done: 1)
             } catch is CancellationError {
                 return
+            } catch let failure as StoreError {
+                runFailure.report(failure, stopping: context.interruption)
             } catch let failure as CallFailure {
                 failed.insert(w.seq)
                 try? store.markScoreFailed(seq: w.seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
