@@ -176,6 +176,36 @@ struct ScriptedJudge: Scorer {
         #expect(lines.all == ["score: up to date"])
     }
 
+    @Test func chatPromptsAnswerFormatAndJSONModeAreInTheFingerprints() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prompt-fp-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let prompts = dir.appendingPathComponent("prompts")
+        try FileManager.default.createDirectory(at: prompts, withIntermediateDirectories: true)
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../pipeline-configs/prompts").standardized
+        for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) {
+            try FileManager.default.copyItem(at: shipped.appendingPathComponent(name), to: prompts.appendingPathComponent(name))
+        }
+        func config(_ thinkerExtra: String = "") throws -> RunConfig {
+            try RunConfig.parse("""
+                workdir: w
+                backends:
+                  thinker: {kind: openai, base_url: "http://localhost:1", model: m, api_key_env: K\(thinkerExtra)}
+                  scorer: {kind: openai, base_url: "http://localhost:1", model: m, api_key_env: K}
+                """, file: dir.appendingPathComponent("run.yaml").path, workdir: nil)
+        }
+        let c = try config()
+        let expert = try BackendSet.promptFingerprint(c.backends.thinker, config: c)
+        let judge = try BackendSet.promptFingerprint(c.backends.scorer, config: c)
+        #expect(expert.hasPrefix(":prompts=") && judge.hasPrefix(":prompts=") && expert != judge)
+        #expect(try BackendSet.promptFingerprint(try config(", answer_format: tags").backends.thinker, config: c) != expert)
+        #expect(try BackendSet.promptFingerprint(try config(", json_mode: false").backends.thinker, config: c) != expert)
+        try Data("Judge strictly.\n".utf8).write(to: prompts.appendingPathComponent("judge_system.txt"))
+        #expect(try BackendSet.promptFingerprint(c.backends.scorer, config: c) != judge)
+        #expect(try BackendSet.promptFingerprint(c.backends.thinker, config: c) == expert)
+        let synthetic = try RunConfig.parse("workdir: w\n", file: dir.appendingPathComponent("run.yaml").path, workdir: nil)
+        #expect(try BackendSet.promptFingerprint(synthetic.backends.thinker, config: synthetic) == "")
+    }
+
     @Test func scoringAPageAtATimeJudgesEveryImageExactlyOnce() async throws {
         let run = try Self.run(count: 9, extra: "generation: {max_turns: 3}\n")
         let log = CallLog()

@@ -60,6 +60,23 @@ struct BackendSet: Sendable {
         editorWeights = editors.map(\.weight)
     }
 
+    /// What, besides kind and model, shapes a chat backend's answers: its prompt files, answer
+    /// format and JSON mode, as text for the generate / score fingerprints. Empty for other kinds,
+    /// so synthetic runs keep their fingerprints.
+    static func promptFingerprint(_ s: BackendSettings, config: RunConfig) throws -> String {
+        guard s.kind == .openai else { return "" }
+        let folder = s.promptsDir ?? ((config.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prompts")
+        let texts: [String]
+        if s.role == "thinker" {
+            let p = try ExpertPrompts.load(folder: folder)
+            texts = [p.system.text, p.refine.text, p.rewrite.text, s.answerFormat ?? "json", String(s.jsonMode ?? ((s.answerFormat ?? "json") == "json"))]
+        } else {
+            let p = try JudgePrompts.load(folder: folder)
+            texts = [p.system.text, p.semantic.text, p.quality.text, String(s.jsonMode ?? true)]
+        }
+        return ":prompts=" + ContentHash.sha256Hex(texts.joined(separator: "\u{1F}"))
+    }
+
     /// The editor of a pool item (SPEC §2.2: a stable hash of its id, by weight).
     func editorName(for id: String) -> String {
         editorNames[Derivation.editorIndex(item: id, weights: editorWeights)]

@@ -27,7 +27,8 @@ public struct GenerateStage: PipelineStage {
         let editors = c.backends.editors.map { "\($0.name)=\($0.kind.rawValue):\($0.model ?? ""):\($0.weight)\(world($0))" }.joined(separator: ",")
         return StageRunner.fingerprint([
             "generate/1", String(c.seed), String(c.generation.maxTurns), c.generation.firstTurn.rawValue, editors,
-            "\(c.backends.thinker.kind.rawValue):\(c.backends.thinker.model ?? "")\(world(c.backends.thinker))", context.shard?.description ?? "all",
+            "\(c.backends.thinker.kind.rawValue):\(c.backends.thinker.model ?? "")\(world(c.backends.thinker))"
+                + (try BackendSet.promptFingerprint(c.backends.thinker, config: c)), context.shard?.description ?? "all",
             String(try context.store.poolCount()), String(try context.store.pendingTrajectories().count),
         ])
     }

@@ -21,7 +21,8 @@ public struct ScoreStage: PipelineStage {
     public func fingerprint(_ context: StageContext) throws -> String {
         let s = context.config.backends.scorer
         let left = try workCount(context)
-        return StageRunner.fingerprint(["score/1", "\(s.kind.rawValue):\(s.model ?? ""):\(s.name)", String(context.config.seed),
+        let prompts = try BackendSet.promptFingerprint(s, config: context.config)
+        return StageRunner.fingerprint(["score/1", "\(s.kind.rawValue):\(s.model ?? ""):\(s.name)\(prompts)", String(context.config.seed),
                                         context.shard?.description ?? "all", String(left)])
     }
 
