@@ -55,6 +55,8 @@ public struct ReportFilterCounts: Sendable, Hashable {
     public var bySplit: [String: Int] = [:]
     public var kept = 0
     public var dropped = 0
+
+    public init() {}
 }
 
 extension RunStore {

@@ -97,7 +97,6 @@ public struct ReportBuilder {
                 if let kept = t.kept { try lists[kept ? "kept" : "dropped"]?.add(row) }
             }
         }
-        if order.isEmpty { order = makeLists(counts, folder: temp) }
         for l in order { try l.finish() }
 
         let overview = Overview(status: status, counts: counts, figures: figures, critique: critique, lists: order)

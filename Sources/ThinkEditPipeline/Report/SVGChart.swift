@@ -58,7 +58,7 @@ struct SVGChart {
                 return series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
             }
         }()
-        let axisTop = Self.niceCeiling(max(peak, kind == .lines ? 1 : 1))
+        let axisTop = Self.niceCeiling(max(peak, 1))
         func y(_ v: Double) -> Double { top + plotH - plotH * min(v, axisTop) / axisTop }
 
         var out = #"<svg id="\#(id)" class="chart" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="\#(Int(width))" height="\#(Int(height))" role="img">"#

@@ -11,7 +11,7 @@ import ThinkEditStore
 /// image's content hash (`thumbs/ab/<hash>.jpg`), so an image used by many turns is made once.
 /// A thumbnail the previous report already made is hard-linked from it instead of being made
 /// again, which makes a rerun cheap. Work is spread over the machine's cores.
-struct Thumbnails {
+struct Thumbnails: Sendable {
     static let longSide = 96
     static let quality = 80
 
@@ -40,12 +40,13 @@ struct Thumbnails {
             todo.append(r)
         }
         guard !todo.isEmpty else { return [] }
+        let work = todo
         let failed = LockedSet<String>()
         let workers = min(todo.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var i = w
-            while i < todo.count {
-                if !makeOne(todo[i]) { failed.insert(todo[i].hash) }
+            while i < work.count {
+                if !makeOne(work[i]) { failed.insert(work[i].hash) }
                 i += workers
             }
         }

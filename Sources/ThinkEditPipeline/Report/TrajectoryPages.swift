@@ -68,15 +68,15 @@ enum TrajectoryPages {
         var b = "<h1>Trajectory \(HTML.escape(t.id))</h1>"
         b += #"<p><a href="\#(root)\#(listPage)">back to the list</a></p>"#
         b += "<table>"
-        func row(_ k: String, _ v: String) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
-        row("task", HTML.escape(t.task))
-        row("editor", HTML.escape(t.editor))
-        row("status", HTML.escape(t.status) + (t.errorClass.map { " (" + HTML.escape($0) + ")" } ?? ""))
-        row("end reason", HTML.escape(t.endReason ?? "-"))
-        row("filter", verdictBadge(t))
-        row("split", splitBadge(t))
-        row("variance V", t.variance.map { #"<span data-field="variance">\#(JSONNumber.format(JSONNumber.round6($0)))</span>"# } ?? "-")
-        row("instruction T", #"<pre class="text">\#(HTML.escape(t.instruction))</pre>"#)
+        func field(_ k: String, _ v: String) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
+        field("task", HTML.escape(t.task))
+        field("editor", HTML.escape(t.editor))
+        field("status", HTML.escape(t.status) + (t.errorClass.map { " (" + HTML.escape($0) + ")" } ?? ""))
+        field("end reason", HTML.escape(t.endReason ?? "-"))
+        field("filter", verdictBadge(t))
+        field("split", splitBadge(t))
+        field("variance V", t.variance.map { #"<span data-field="variance">\#(JSONNumber.format(JSONNumber.round6($0)))</span>"# } ?? "-")
+        field("instruction T", #"<pre class="text">\#(HTML.escape(t.instruction))</pre>"#)
         b += "</table>"
         b += "<h2>Source</h2>"
         b += thumbnail(t.sourceImage, root: root, missing: missing, alt: "source")
