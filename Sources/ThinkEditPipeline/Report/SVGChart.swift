@@ -64,8 +64,9 @@ struct SVGChart {
         var out = #"<svg id="\#(id)" class="chart" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="\#(Int(width))" height="\#(Int(height))" role="img">"#
         // Inline SVG in HTML needs no namespace attribute, so the report holds no URL at all.
         // Grid lines and y ticks.
-        for i in 0...4 {
-            let v = axisTop * Double(i) / 4
+        // Five intervals: every axis top niceCeiling gives (1, 2, 2.5, 5 × 10^k) splits into round steps.
+        for i in 0...5 {
+            let v = axisTop * Double(i) / 5
             let yy = y(v)
             out += #"<line class="grid" x1="\#(f(left))" y1="\#(f(yy))" x2="\#(f(width - right))" y2="\#(f(yy))"/>"#
             out += #"<text class="tick" x="\#(f(left - 6))" y="\#(f(yy + 4))" text-anchor="end">\#(label(v, axis: true))</text>"#
