@@ -199,6 +199,9 @@ enum ReportHTMLScan {
             if let k = decision.kept {
                 #expect(html.contains(#"<tr class="k" data-turn="\#(k.length)">"#), "k of \(t.id)")
                 #expect(ReportHTMLScan.all(#"<tr class="cut" data-turn="(\d+)">"#, in: html).map { Int($0)! } == Array((k.length + 1)..<(t.turns.count + 1)))
+                if t.stopReasoning != nil {
+                    #expect(html.contains("<td>stop (cut)</td>") == (k.length < t.turns.count), "stop row of \(t.id)")
+                }
             } else if let reason = decision.dropReason {
                 #expect(html.contains("dropped: \(reason.rawValue)"), "drop reason of \(t.id)")
             }

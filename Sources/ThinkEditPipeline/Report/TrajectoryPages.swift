@@ -100,7 +100,9 @@ enum TrajectoryPages {
         }
         if let stop = t.stopReasoning {
             let k = t.turns.count + 1
-            b += #"<tr><td>stop</td><td></td><td>(keeps T<sub>\#(t.turns.count)</sub>)</td><td><pre class="text">\#(HTML.escape(stop))</pre></td>"#
+            // The expert's stop came after the last turn: when truncation cut that turn, it is cut too.
+            let cut = t.kept == true && (t.k ?? 0) < t.turns.count
+            b += #"<tr class="\#(cut ? "cut" : "")"><td>stop\#(cut ? " (cut)" : "")</td><td></td><td>(keeps T<sub>\#(t.turns.count)</sub>)</td><td><pre class="text">\#(HTML.escape(stop))</pre></td>"#
             b += "<td></td><td></td><td></td><td>" + sampleText(samples[k] ?? []) + "</td></tr>"
         }
         b += "</table>"
