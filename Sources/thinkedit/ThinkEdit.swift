@@ -17,6 +17,7 @@ struct ThinkEdit: AsyncParsableCommand {
             ExportCommand.self,
             TrajectoriesCommand.self,
             StatusCommand.self,
+            ReportCommand.self,
             RetryFailedCommand.self,
             MergeCommand.self,
             BenchCommand.self,

@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import ThinkEditCore
+import ThinkEditStore
+
+/// `thinkedit report`: a static, self-contained HTML report of a run in `<workdir>/report/`
+/// (`index.html`, `style.css`, `lists/`, `t/`, `thumbs/`). No script, no network reference.
+///
+/// Contract:
+/// - Reads only (works while a stage writes); the browser's lists and the figures drawn from them
+///   come from one snapshot; the overview's counts are `thinkedit status`'s.
+/// - Memory does not grow with the run: trajectories stream in pages of `pageSize` by id, every
+///   page file is written as its rows arrive, histograms are fixed arrays.
+/// - The report is built in `<workdir>/.report-tmp-<pid>` and renamed into place, so
+///   `report/` always holds a whole report, the old one until the new one is complete.
+/// - Thumbnails (96 px JPEG, by image hash) already in the old report are hard-linked, not remade.
+public struct ReportBuilder {
+    public let store: RunStore
+    public let pageSize: Int
+
+    public init(store: RunStore, pageSize: Int = 50) {
+        self.store = store
+        self.pageSize = pageSize
+    }
+
+    /// What a build produced.
+    public struct Summary: Sendable, Hashable {
+        public var folder: String
+        public var trajectories: Int
+        /// List pages written, over all lists.
+        public var listPages: Int
+        /// Images shown with a placeholder because their file is missing or unreadable.
+        public var missingImages: Int
+        public var seconds: Double
+    }
+
+    /// The report folder of a run.
+    public static func folder(workdir: String) -> String {
+        (workdir as NSString).appendingPathComponent("report")
+    }
+
+    public func build() throws -> Summary {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let workdir = store.workdir
+        let target = Self.folder(workdir: workdir)
+        removeStaleTemporaries(workdir)
+        let temp = (workdir as NSString).appendingPathComponent(".report-tmp-\(getpid())")
+        try? FileManager.default.removeItem(atPath: temp)
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+        for sub in ["", "lists", "t", "thumbs"] {
+            let dir = sub.isEmpty ? temp : (temp as NSString).appendingPathComponent(sub)
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw ReportError.notWritable(path: dir, reason: (error as NSError).localizedDescription)
+            }
+        }
+        try ReportFiles.write(HTML.styleSheet, to: (temp as NSString).appendingPathComponent("style.css"))
+
+        let status = try StatusReport(store: store)
+        var critique = ScoreHistogram(series: ["sft", "rl", "unselected"])
+        try store.forEachCritiqueScore { overall, split in critique.add(overall, series: split ?? "unselected") }
+
+        let thumbs = Thumbnails(images: store.images, folder: (temp as NSString).appendingPathComponent("thumbs"),
+                                previous: (target as NSString).appendingPathComponent("thumbs"))
+        var figures = StreamFigures()
+        var counts = ReportFilterCounts()
+        var lists: [String: ReportList] = [:]
+        var order: [ReportList] = []
+        var seen = 0
+        try store.forEachReportPage(pageSize: pageSize, start: { c in
+            counts = c
+            order = makeLists(c, folder: temp)
+            for l in order { lists[l.key] = l }
+        }) { page in
+            var images: [ImageRecord] = []
+            for t in page {
+                if let s = t.sourceImage { images.append(s) }
+                images += t.turns.compactMap(\.image)
+            }
+            let missing = thumbs.make(images)
+            figures.missingThumbnails += missing.count
+            for t in page {
+                figures.record(t)
+                let listPage = ReportList.file("all", page: seen / pageSize + 1)
+                seen += 1
+                try ReportFiles.write(TrajectoryPages.page(t, listPage: listPage, missing: missing),
+                                      to: (temp as NSString).appendingPathComponent(TrajectoryPages.path(id: t.id)))
+                let row = TrajectoryPages.row(t, root: "../", missing: missing)
+                try lists["all"]?.add(row)
+                try lists["task-" + HTML.slug(t.task)]?.add(row)
+                try lists["split-" + t.split]?.add(row)
+                if let kept = t.kept { try lists[kept ? "kept" : "dropped"]?.add(row) }
+            }
+        }
+        for l in order { try l.finish() }
+
+        let overview = Overview(status: status, counts: counts, figures: figures, critique: critique, lists: order)
+        try ReportFiles.write(overview.html, to: (temp as NSString).appendingPathComponent("index.html"))
+        try swapIn(temp, at: target, workdir: workdir)
+        return Summary(folder: target, trajectories: seen, listPages: order.reduce(0) { $0 + $1.pageCount },
+                       missingImages: figures.missingThumbnails,
+                       seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// Every list, in the order the pages link them: all, kept, dropped, the splits, the tasks.
+    private func makeLists(_ c: ReportFilterCounts, folder: String) -> [ReportList] {
+        var specs: [(String, String, Int)] = [("all", "All trajectories", c.all), ("kept", "Kept", c.kept), ("dropped", "Dropped", c.dropped)]
+        for s in ["sft", "rl", "none"] {
+            specs.append(("split-" + s, s == "none" ? "In no split" : "In the \(s.uppercased()) set", c.bySplit[s] ?? 0))
+        }
+        let tasks = c.byTask.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        for task in tasks { specs.append(("task-" + HTML.slug(task), "Task \(task)", c.byTask[task] ?? 0)) }
+        let lists = specs.map { ReportList(key: $0.0, title: $0.1, total: $0.2, pageSize: pageSize, folder: folder) }
+        let siblings = specs.map { (title: $0.1, key: $0.0, total: $0.2) }
+        for l in lists { l.siblings = siblings }
+        return lists
+    }
+
+    /// Puts the new report in place: the old folder is renamed aside first and deleted after, so
+    /// `report/` names a whole report at every moment but the one between two renames.
+    private func swapIn(_ new: String, at target: String, workdir: String) throws {
+        let aside = (workdir as NSString).appendingPathComponent(".report-old-\(getpid())")
+        try? FileManager.default.removeItem(atPath: aside)
+        if FileManager.default.fileExists(atPath: target) {
+            guard rename(target, aside) == 0 else {
+                throw ReportError.notWritable(path: target, reason: String(cString: strerror(errno)))
+            }
+        }
+        guard rename(new, target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = rename(aside, target)
+            throw ReportError.notWritable(path: target, reason: reason)
+        }
+        try? FileManager.default.removeItem(atPath: aside)
+    }
+
+    /// Folders a killed report left behind: those of processes that no longer exist.
+    private func removeStaleTemporaries(_ workdir: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: workdir)) ?? []
+        for name in names where name.hasPrefix(".report-tmp-") || name.hasPrefix(".report-old-") {
+            let pid = pid_t(name.split(separator: "-").last.flatMap { Int32($0) } ?? 0)
+            if pid > 0 && pid != getpid() && kill(pid, 0) == 0 { continue }
+            try? FileManager.default.removeItem(atPath: (workdir as NSString).appendingPathComponent(name))
+        }
+    }
+}

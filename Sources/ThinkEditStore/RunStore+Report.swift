@@ -1,0 +1,171 @@
+import GRDB
+import ThinkEditCore
+
+/// One turn as the report shows it: the instruction and reasoning, the edited image (nil while
+/// the edit is not made), the score and the judge's raw numbers.
+public struct ReportTurn: Sendable, Hashable {
+    public var turn: Int
+    public var instruction: String
+    public var reasoning: String?
+    public var image: ImageRecord?
+    public var score: Score?
+    public var judge: JudgeSubScores?
+}
+
+/// A step sample of a trajectory and the split that selected it (nil: not selected).
+public struct ReportSample: Sendable, Hashable {
+    public var turn: Int
+    public var kind: String
+    public var split: String?
+}
+
+/// A trajectory with everything the report draws about it: the request, the turns, the filter's
+/// verdict (nil when filter has not run) and the samples unroll made with their split.
+public struct ReportTrajectory: Sendable, Hashable {
+    public var id: String
+    public var task: String
+    public var instruction: String
+    public var editor: String
+    public var status: String
+    public var endReason: String?
+    public var stopReasoning: String?
+    public var errorClass: String?
+    public var sourceImage: ImageRecord?
+    public var turns: [ReportTurn]
+    /// `true` kept, `false` dropped, nil not filtered yet.
+    public var kept: Bool?
+    public var dropReason: String?
+    /// The truncation point `k` of a kept trajectory.
+    public var k: Int?
+    public var variance: Double?
+    public var samples: [ReportSample]
+
+    /// `rl`, `sft` or `none`: the split any of its samples went to (SPEC §2.6: never both).
+    public var split: String {
+        samples.lazy.compactMap(\.split).first ?? "none"
+    }
+}
+
+/// How many trajectories each of the report's list filters holds, computed by the same rules the
+/// report's stream applies row by row.
+public struct ReportFilterCounts: Sendable, Hashable {
+    public var all = 0
+    public var byTask: [String: Int] = [:]
+    /// `sft`, `rl`, `none`.
+    public var bySplit: [String: Int] = [:]
+    public var kept = 0
+    public var dropped = 0
+
+    public init() {}
+}
+
+extension RunStore {
+    /// Calls `body` with the trajectories in byte order of ids, `pageSize` at a time, all read in
+    /// one snapshot. Memory stays bounded by one page: each page is fetched by keyset (`id > last`)
+    /// through the `id` index, never by OFFSET. `body` must not call back into the store.
+    /// `start` first gets the size of every list, counted in the same snapshot, so page numbers
+    /// computed from them match the rows that follow.
+    public func forEachReportPage(
+        pageSize: Int, start: (ReportFilterCounts) throws -> Void, _ body: ([ReportTrajectory]) throws -> Void
+    ) throws {
+        precondition(pageSize > 0)
+        try read { db in
+            try start(try Self.reportFilterCounts(db))
+            let pageSQL = """
+                SELECT t.seq, t.id, t.task, t.instruction, t.editor, t.status, t.end_reason, t.stop_reasoning, t.error_class,
+                       i.hash, i.format, i.width, i.height, i.bytes,
+                       c.kept, c.drop_reason, c.k, c.variance
+                FROM trajectory t LEFT JOIN image i ON i.hash = t.source_image
+                LEFT JOIN curation c ON c.trajectory = t.seq
+                WHERE t.id > ? ORDER BY t.id LIMIT ?
+                """
+            let pageStmt = try db.makeStatement(sql: pageSQL)
+            let turnStmt = try db.makeStatement(sql: """
+                SELECT u.turn, u.instruction, u.reasoning, u.semantic, u.quality, u.overall, u.overall_given,
+                       u.sc_success, u.sc_overedit, u.pq_natural, u.pq_artifacts,
+                       i.hash, i.format, i.width, i.height, i.bytes
+                FROM turn u LEFT JOIN image i ON i.hash = u.image WHERE u.trajectory = ? ORDER BY u.turn
+                """)
+            let sampleStmt = try db.makeStatement(sql: """
+                SELECT s.turn, s.kind, m.split FROM sample s LEFT JOIN split_member m ON m.sample = s.seq
+                WHERE s.trajectory = ? ORDER BY s.turn
+                """)
+            var last = ""
+            while true {
+                let rows = try Row.fetchAll(pageStmt, arguments: [last, pageSize])
+                if rows.isEmpty { break }
+                var page: [ReportTrajectory] = []
+                page.reserveCapacity(rows.count)
+                for r in rows {
+                    let seq: Int64 = r[0]
+                    var t = ReportTrajectory(
+                        id: r[1], task: r[2], instruction: r[3], editor: r[4], status: r[5], endReason: r[6],
+                        stopReasoning: r[7], errorClass: r[8], sourceImage: Self.imageRecord(r, at: 9), turns: [],
+                        kept: r[14], dropReason: r[15], k: r[16], variance: r[17], samples: [])
+                    t.turns = try Row.fetchAll(turnStmt, arguments: [seq]).map { u in
+                        var score: Score? = nil
+                        if let sc = Self.number(u[3]), let pq = Self.number(u[4]) {
+                            let given: Bool = u[6] ?? false
+                            score = Score(semantic: sc, quality: pq, overall: given ? u[5] : nil)
+                        }
+                        var judge: JudgeSubScores? = nil
+                        if let a = Self.number(u[7]), let b = Self.number(u[8]), let c = Self.number(u[9]), let d = Self.number(u[10]) {
+                            judge = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d)
+                        }
+                        return ReportTurn(turn: u[0], instruction: u[1], reasoning: u[2], image: Self.imageRecord(u, at: 11),
+                                          score: score, judge: judge)
+                    }
+                    t.samples = try Row.fetchAll(sampleStmt, arguments: [seq]).map { ReportSample(turn: $0[0], kind: $0[1], split: $0[2]) }
+                    page.append(t)
+                }
+                last = page[page.count - 1].id
+                try body(page)
+                if rows.count < pageSize { break }
+            }
+        }
+    }
+
+    /// The size of every list the report pages through.
+    public func reportFilterCounts() throws -> ReportFilterCounts {
+        try read { db in try Self.reportFilterCounts(db) }
+    }
+
+    static func reportFilterCounts(_ db: Database) throws -> ReportFilterCounts {
+        var c = ReportFilterCounts()
+        c.all = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0
+        for r in try Row.fetchAll(db, sql: "SELECT task, count(*) FROM trajectory GROUP BY task") {
+            c.byTask[r[0]] = r[1]
+        }
+        for r in try Row.fetchAll(db, sql: """
+            SELECT coalesce((SELECT m.split FROM sample s JOIN split_member m ON m.sample = s.seq
+                             WHERE s.trajectory = t.seq LIMIT 1), 'none'), count(*)
+            FROM trajectory t GROUP BY 1
+            """) {
+            c.bySplit[r[0]] = r[1]
+        }
+        c.kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 1") ?? 0
+        c.dropped = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 0") ?? 0
+        return c
+    }
+
+    /// Calls `body` with the critique score's overall of every step sample and the split that
+    /// selected it (nil: not selected), streamed through a cursor.
+    public func forEachCritiqueScore(_ body: (Double, String?) throws -> Void) throws {
+        try read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT u.overall, m.split FROM sample s
+                JOIN turn u ON u.trajectory = s.trajectory AND u.turn = s.critique_turn
+                LEFT JOIN split_member m ON m.sample = s.seq
+                WHERE u.overall IS NOT NULL
+                """)
+            while let r = try cursor.next() {
+                try body(r[0], r[1])
+            }
+        }
+    }
+
+    private static func imageRecord(_ r: Row, at i: Int) -> ImageRecord? {
+        guard let hash = r[i] as String? else { return nil }
+        return ImageRecord(hash: hash, format: r[i + 1], width: r[i + 2], height: r[i + 3], bytes: r[i + 4])
+    }
+}
