@@ -25,7 +25,8 @@ final class FakeServerProcess {
         try process.run()
         var text = ""
         let handle = pipe.fileHandleForReading
-        while !text.contains("\n") {
+        // Wait for the whole "listening" line, whatever the server prints before it.
+        while !text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.hasPrefix("listening ") }) {
             let data = handle.availableData
             if data.isEmpty { break }
             text += String(decoding: data, as: UTF8.self)

@@ -31,7 +31,8 @@ import ThinkEditStore
             try process.run()
             output = pipe.fileHandleForReading
             var text = ""
-            while !text.contains("\n") {
+            // Wait for the whole "listening" line, whatever the server prints before it.
+        while !text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.hasPrefix("listening ") }) {
                 let data = output.availableData
                 if data.isEmpty { break }
                 text += String(decoding: data, as: UTF8.self)
@@ -60,6 +61,20 @@ import ThinkEditStore
     struct FakeServerMissing: Error, CustomStringConvertible {
         var path: String
         var description: String { "cannot start \(path): run `swift build --build-tests` first" }
+    }
+
+    /// Runs `job(0..<total)` with at most `width` in flight and counts the outcomes it returns.
+    static func tally(_ total: Int, width: Int, _ job: @escaping @Sendable (Int) async -> String) async -> [String: Int] {
+        await withTaskGroup(of: String.self) { group in
+            var counts: [String: Int] = [:]
+            var next = 0
+            while next < min(width, total) { let i = next; group.addTask { await job(i) }; next += 1 }
+            for await outcome in group {
+                counts[outcome, default: 0] += 1
+                if next < total { let i = next; group.addTask { await job(i) }; next += 1 }
+            }
+            return counts
+        }
     }
 
     static func int(_ v: JSONValue?) -> Int { if case .integer(let i)? = v { return Int(i) }; return 0 }
@@ -129,31 +144,24 @@ import ThinkEditStore
 
     @Test func injectedChatFaultsArriveAtTheirRatesAndEachAsItsErrorClass() async throws {
         let server = try Server(["--delay-ms", "0", "--fault-429", "0.2", "--fault-5xx", "0.1", "--fault-malformed", "0.15",
-                                 "--fault-timeout", "0.05", "--hold-ms", "1500", "--fault-seed", "9"])
+                                 "--fault-timeout", "0.05", "--hold-ms", "8000", "--fault-seed", "9"])
         defer { _ = server.stop() }
         let prompts = try JudgePrompts.load(folder: Self.prompts)
         let judge = OpenAIJudge(name: "judge", client: OpenAIChatClient(
             backend: "judge", baseURL: server.url, model: "fake", key: nil, temperature: 0, maxTokens: 64, jsonMode: true,
-            reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: 0), timeout: 0.5)), prompts: prompts)
+            reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: 0), timeout: 3)), prompts: prompts)
         let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "make it red", source: ImagePayload(bytes: pngOf(1)))
-        let total = 800
-        let classes = await withTaskGroup(of: String.self) { group in
-            for i in 0..<total {
-                group.addTask {
-                    do {
-                        _ = try await judge.judge(JudgeRequest(item: item, turn: 1, edited: ImagePayload(bytes: pngOf(i)),
-                                                               aspect: i % 2 == 0 ? .semantic : .quality))
-                        return "ok"
-                    } catch let e as BackendError {
-                        return e.kind.rawValue
-                    } catch {
-                        return "other: \(error)"
-                    }
-                }
+        let total = 400
+        let classes = await Self.tally(total, width: 20) { i in
+            do {
+                _ = try await judge.judge(JudgeRequest(item: item, turn: 1, edited: ImagePayload(bytes: pngOf(i)),
+                                                       aspect: i % 2 == 0 ? .semantic : .quality))
+                return "ok"
+            } catch let e as BackendError {
+                return e.kind.rawValue
+            } catch {
+                return "other: \(error)"
             }
-            var counts: [String: Int] = [:]
-            for await c in group { counts[c, default: 0] += 1 }
-            return counts
         }
         let injected = try await server.stats()["injected"]
         // Every injected fault reached the client as its class; nothing else failed.
@@ -172,31 +180,24 @@ import ThinkEditStore
 
     @Test func injectedEditFaultsAreRejectedByTheEditorDriverOrTheImageCheck() async throws {
         let server = try Server(["--delay-ms", "0", "--fault-429", "0.1", "--fault-5xx", "0.1", "--fault-malformed", "0.2",
-                                 "--fault-timeout", "0.05", "--hold-ms", "1500", "--fault-seed", "3"])
+                                 "--fault-timeout", "0.05", "--hold-ms", "8000", "--fault-seed", "3"])
         defer { _ = server.stop() }
         // A failure threshold no run reaches: this test counts answers, not endpoint health.
         let editor = EditThinkerHTTPEditor(name: "editor", endpoints: [server.url],
-                                           reliability: Reliability(backend: "editor", retry: RetryPolicy(maxRetries: 0), timeout: 0.5),
+                                           reliability: Reliability(backend: "editor", retry: RetryPolicy(maxRetries: 0), timeout: 3),
                                            failureThreshold: 1_000_000)
         let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "make it red", source: ImagePayload(bytes: pngOf(2)))
         let total = 400
-        let classes = await withTaskGroup(of: String.self) { group in
-            for i in 0..<total {
-                group.addTask {
-                    do {
-                        let r = try await editor.edit(EditRequest(item: item, turn: 1, instruction: "make it red \(i)", seed: UInt64(i)))
-                        // The pipeline validates the image after the driver: a decodable PNG or a parse failure.
-                        return (try? ImageCodec.validate(r.image, name: "edit", limits: ImageLimits())) == nil ? "parse" : "ok"
-                    } catch let e as BackendError {
-                        return e.kind.rawValue
-                    } catch {
-                        return "other: \(error)"
-                    }
-                }
+        let classes = await Self.tally(total, width: 20) { i in
+            do {
+                let r = try await editor.edit(EditRequest(item: item, turn: 1, instruction: "make it red \(i)", seed: UInt64(i)))
+                // The pipeline validates the image after the driver: a decodable PNG or a parse failure.
+                return (try? ImageCodec.validate(r.image, name: "edit", limits: ImageLimits())) == nil ? "parse" : "ok"
+            } catch let e as BackendError {
+                return e.kind.rawValue
+            } catch {
+                return "other: \(error)"
             }
-            var counts: [String: Int] = [:]
-            for await c in group { counts[c, default: 0] += 1 }
-            return counts
         }
         let injected = try await server.stats()["injected"]
         #expect(classes["rate_limit", default: 0] == Self.int(injected?["429"]))
