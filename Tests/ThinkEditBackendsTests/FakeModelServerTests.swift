@@ -89,9 +89,9 @@ import ThinkEditStore
             pool: {synth: {count: \(count), seed: 2, image_size: 48}}
             generation: {max_turns: 5}
             backends:
-              thinker: {kind: openai, name: expert, base_url: "\(server.url)/v1", model: fake, concurrency: 8, prompts: "\(prompts)", max_retries: \(retries), timeout_seconds: 2}
-              scorer: {kind: openai, name: judge, base_url: "\(server.url)", model: fake, concurrency: 8, prompts: "\(prompts)", max_retries: \(retries), timeout_seconds: 2}
-              editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(server.url)"], concurrency: 8, max_retries: \(retries), timeout_seconds: 2}
+              thinker: {kind: openai, name: expert, base_url: "\(server.url)/v1", model: fake, concurrency: 8, prompts: "\(prompts)", max_retries: \(retries), timeout_seconds: 10}
+              scorer: {kind: openai, name: judge, base_url: "\(server.url)", model: fake, concurrency: 8, prompts: "\(prompts)", max_retries: \(retries), timeout_seconds: 10}
+              editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(server.url)"], concurrency: 8, max_retries: \(retries), timeout_seconds: 10}
             """
         let file = (dir as NSString).appendingPathComponent("config.yaml")
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
