@@ -76,10 +76,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // A local delayed server for `thinkedit bench http` (127.0.0.1 only).
+        // A fake of the expert, judge and editor servers for benchmarks and fault runs (127.0.0.1 only).
         .executableTarget(
             name: "thinkedit-fake-server",
-            dependencies: ["ThinkEditBackends", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ThinkEditBackends", "ThinkEditCore", "ThinkEditImaging", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),

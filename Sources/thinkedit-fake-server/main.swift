@@ -2,36 +2,116 @@ import Foundation
 import Hummingbird
 import ThinkEditBackends
 
-// A local server for `thinkedit bench http`: answers POST /chat/completions with a fixed judge
-// answer after --delay-ms milliseconds, and GET /health. Binds 127.0.0.1 only and prints
-// "listening <port>" once it accepts connections.
+// A fake of the three model roles for benchmarks and fault runs (127.0.0.1 only): the expert and
+// the judge behind POST /chat/completions (also under /v1), the editthinker-http editor behind
+// POST /edit, GET /health, and GET /stats with what it answered and injected. Prints
+// "listening <port>" once it accepts connections, and its counters ("stats {...}") on SIGTERM or
+// SIGINT before it exits.
 
-var port = 0
-var delayMs = 50
-var arguments = CommandLine.arguments.dropFirst().makeIterator()
-while let a = arguments.next() {
-    switch a {
-    case "--port": port = Int(arguments.next() ?? "") ?? 0
-    case "--delay-ms": delayMs = Int(arguments.next() ?? "") ?? 50
-    default:
-        FileHandle.standardError.write(Data("usage: thinkedit-fake-server [--port N] [--delay-ms MS]\n".utf8))
-        exit(2)
+let options: FakeOptions
+do {
+    options = try FakeOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data(error.description.utf8))
+    exit(error.message == nil ? 0 : 2)
+}
+
+let stats = ServerStats()
+let faults = FaultInjector(options)
+let delay = UInt64(options.delayMs) * 1_000_000
+let hold = UInt64(options.holdMs) * 1_000_000
+
+/// Applies the drawn fault, or waits the model's delay and answers with `proper()`.
+@Sendable func serve(_ kind: FakeModels.Kind, malformed: (UInt64) -> FakeReply, proper: () -> FakeReply) async throws -> FakeReply {
+    let (fault, variant) = faults.draw()
+    switch fault {
+    case .rateLimit?:
+        stats.add(kind.rawValue, Fault.rateLimit.rawValue)
+        var reply = FakeReply.error(429, "rate limit reached (injected by thinkedit-fake-server)", type: "rate_limit_exceeded")
+        reply.headers.append(("retry-after", "1"))
+        return reply
+    case .server?:
+        stats.add(kind.rawValue, Fault.server.rawValue)
+        try await Task.sleep(nanoseconds: delay)
+        let status = [500, 502, 503][Int(variant % 3)]
+        return .error(status, "the model server failed (injected \(status))", type: "server_error")
+    case .malformed?:
+        stats.add(kind.rawValue, Fault.malformed.rawValue)
+        try await Task.sleep(nanoseconds: delay)
+        return malformed(variant)
+    case .timeout?:
+        stats.add(kind.rawValue, Fault.timeout.rawValue)
+        try await Task.sleep(nanoseconds: hold)
+        return proper()
+    case nil:
+        try await Task.sleep(nanoseconds: delay)
+        stats.add(kind.rawValue, "ok")
+        return proper()
     }
 }
 
-let answer = Array(HTTPBenchmark.serverAnswer.utf8)
+func response(_ reply: FakeReply) -> Response {
+    var fields = HTTPFields()
+    for (name, value) in reply.headers {
+        if let n = HTTPFields.Element.Name(name) { fields.append(HTTPFields.Element(name: n, value: value)) }
+    }
+    return Response(status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+}
+
 let router = Router()
-let delay = UInt64(delayMs) * 1_000_000
-router.post("chat/completions") { request, _ -> Response in
-    _ = try await request.body.collect(upTo: 16 << 20)
-    try await Task.sleep(nanoseconds: delay)
-    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+let chat: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+    let body = Array(try await request.body.collect(upTo: 256 << 20).readableBytesView)
+    switch FakeModels.readChat(body) {
+    case .failure(let refusal):
+        stats.add("unknown", "requests")
+        stats.add("unknown", "refused")
+        return response(refusal)
+    case .success(let chat):
+        let kind = chat.kind
+        stats.add(kind.rawValue, "requests")
+        return response(try await serve(kind, malformed: { FakeModels.malformedChat(chat, kind: kind, variant: $0) }) {
+            FakeModels.completion(kind == .expert ? FakeModels.expertContent(chat) : FakeModels.judgeContent(chat), for: chat)
+        })
+    }
+}
+router.post("chat/completions", use: chat)
+router.post("v1/chat/completions", use: chat)
+router.post("edit") { request, _ -> Response in
+    let body = Array(try await request.body.collect(upTo: 256 << 20).readableBytesView)
+    stats.add("edit", "requests")
+    switch FakeModels.readEdit(body) {
+    case .failure(let refusal):
+        stats.add("edit", "refused")
+        return response(refusal)
+    case .success(let (prompt, seed)):
+        return response(try await serve(.edit, malformed: { FakeModels.malformedEdit(variant: $0) }) {
+            FakeModels.editAnswer(prompt: prompt, seed: seed)
+        })
+    }
 }
 router.get("health") { _, _ -> Response in
-    Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+    response(.json(.object([("status", .string("ok"))])))
 }
-let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+router.get("stats") { _, _ -> Response in
+    response(FakeReply(status: 200, body: Array(stats.json.utf8)))
+}
+
+// Held "timeout" requests would keep a graceful shutdown waiting for minutes; print and leave.
+let signalQueue = DispatchQueue(label: "thinkedit-fake-server.signals")
+let signalSources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
+    source.setEventHandler {
+        FileHandle.standardOutput.write(Data("stats \(stats.json)\n".utf8))
+        exit(0)
+    }
+    source.resume()
+    return source
+}
+
+_ = FakeModels.editedImages  // encode the answer images before the first request
+let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: options.port)),
                       onServerRunning: { channel in
                           FileHandle.standardOutput.write(Data("listening \(channel.localAddress?.port ?? 0)\n".utf8))
                       })
-try await app.runService()
+try await app.runService(gracefulShutdownSignals: [])

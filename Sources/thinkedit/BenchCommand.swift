@@ -12,6 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchExportCommand.self,
             BenchHTTPCommand.self,
             BenchGenerateCommand.self,
+            BenchGenerateHTTPCommand.self,
         ]
     )
 }

@@ -18,15 +18,9 @@ struct BenchHTTPCommand: AsyncParsableCommand {
     @Option(help: "Use this already running server (base URL) instead of starting thinkedit-fake-server.") var url: String?
 
     func run() async throws {
-        var server: Process?
-        var base = url
-        if base == nil {
-            let (process, port) = try startServer()
-            server = process
-            base = "http://127.0.0.1:\(port)"
-        }
-        defer { server?.terminate() }
-        guard let base else { return }
+        let server = url == nil ? try FakeServerProcess(arguments: ["--delay-ms", String(delayMs)]) : nil
+        defer { server?.stop() }
+        guard let base = url ?? server?.url else { return }
         let ideal = Double(concurrency) / (Double(delayMs) / 1000)
         _ = await HTTPBenchmark.run(baseURL: base, concurrency: concurrency, requests: concurrency * 4)  // warm the connection pool
         var rates: [Double] = []
@@ -39,32 +33,5 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         let median = rates.sorted()[rates.count / 2]
         print(String(format: "median: %.1f req/s = %.1f%% of ideal %.0f req/s (concurrency %d, delay %d ms, %d requests x %d runs)",
                      median, median / ideal * 100, ideal, concurrency, delayMs, requests, runs))
-    }
-
-    private func startServer() throws -> (Process, Int) {
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let binary = me.deletingLastPathComponent().appendingPathComponent("thinkedit-fake-server")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw ValidationError("cannot find \(binary.path): build it with `swift build --product thinkedit-fake-server`, or pass --url")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--port", "0", "--delay-ms", String(delayMs)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        var text = ""
-        let handle = pipe.fileHandleForReading
-        while !text.contains("\n") {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening ") }),
-              let port = Int(line.dropFirst("listening ".count)), port > 0 else {
-            process.terminate()
-            throw ValidationError("thinkedit-fake-server did not report its port (it printed: \(text))")
-        }
-        return (process, port)
     }
 }

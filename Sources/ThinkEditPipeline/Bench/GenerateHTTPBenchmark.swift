@@ -1,0 +1,130 @@
+import Foundation
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditImaging
+import ThinkEditStore
+import ThinkEditSynthetic
+
+/// `thinkedit bench generate-http`: the real `generate` and `score` stages with the real HTTP
+/// drivers — `openai` chat as expert and judge, `editthinker-http` as editor — against
+/// `thinkedit-fake-server` on loopback, which answers every model call after a fixed delay. The
+/// stage's wall time is compared with the ideal of a perfect scheduler: the busiest backend's
+/// calls × delay / concurrency (the same yardstick as `bench generate`, which uses in-process
+/// fakes); the gap is the scheduler's and the HTTP stack's overhead together.
+///
+/// The call counts come from the server's `GET /stats`, so a request the drivers send twice
+/// counts twice. The server is started by the caller (the command), so this type stays free of
+/// process handling.
+public struct GenerateHTTPBenchmark {
+    public var count: Int
+    public var maxTurns: Int
+    /// The server's delay per model call, in milliseconds (for the ideal).
+    public var delayMs: Int
+    /// Calls in flight per backend (expert, judge, editor).
+    public var concurrency: Int
+    /// Base URL of the running fake server (chat and edit routes on one server).
+    public var serverURL: String
+    /// The prompts folder the expert and judge use (`pipeline-configs/prompts`).
+    public var prompts: String
+    /// Scratch work directory, deleted and re-created.
+    public var folder: String
+
+    public init(count: Int, maxTurns: Int = 5, delayMs: Int, concurrency: Int = 64, serverURL: String, prompts: String, folder: String) {
+        self.count = count
+        self.maxTurns = maxTurns
+        self.delayMs = delayMs
+        self.concurrency = concurrency
+        self.serverURL = serverURL
+        self.prompts = prompts
+        self.folder = folder
+    }
+
+    /// The config the benchmark runs with: every backend at `concurrency`, no retries hidden
+    /// behind long timeouts (a fault-free server needs none).
+    public var configText: String {
+        let absolutePrompts = URL(fileURLWithPath: prompts).standardizedFileURL.path
+        return """
+            workdir: work
+            seed: 1
+            generation: {max_turns: \(maxTurns)}
+            backends:
+              thinker: {kind: openai, name: fake-expert, base_url: "\(serverURL)", model: fake-expert, concurrency: \(concurrency), timeout_seconds: 60, prompts: "\(absolutePrompts)"}
+              scorer: {kind: openai, name: fake-judge, base_url: "\(serverURL)", model: fake-judge, concurrency: \(concurrency), timeout_seconds: 60, prompts: "\(absolutePrompts)"}
+              editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(serverURL)"], concurrency: \(concurrency), timeout_seconds: 60}
+
+            """
+    }
+
+    public func run(log: @escaping @Sendable (String) -> Void) async throws -> GenerateBenchmark.Result {
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let configPath = (folder as NSString).appendingPathComponent("bench.yaml")
+        try Data(configText.utf8).write(to: URL(fileURLWithPath: configPath))
+        let config = try RunConfig.load(path: configPath)
+        let store = try RunStore.openForWriting(workdir: config.workdir)
+        try fillPool(store)
+        let context = StageContext(config: config, store: store) { _ in }
+        var stages: [GenerateBenchmark.StageFigures] = []
+        for stage in [GenerateStage(), ScoreStage()] as [any PipelineStage] {
+            let before = try await Self.serverCounts(serverURL)
+            let cpu0 = ProcessCPUClock.seconds()
+            let wall0 = DispatchTime.now().uptimeNanoseconds
+            try await StageRunner.run(stage, context)
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9
+            let cpu = ProcessCPUClock.seconds() - cpu0
+            let after = try await Self.serverCounts(serverURL)
+            var calls: [String: Int] = [:]
+            for (server, name) in [("expert", "think"), ("judge", "judge"), ("edit", "edit")] {
+                let n = (after[server] ?? 0) - (before[server] ?? 0)
+                if n > 0 { calls[name] = n }
+            }
+            let busiest = calls.values.max() ?? 0
+            let ideal = Double(busiest) * Double(delayMs) / 1000 / Double(concurrency)
+            stages.append(.init(stage: stage.name, wallSeconds: wall, cpuSeconds: cpu, calls: calls, idealSeconds: ideal))
+            log("\(stage.name): " + String(format: "%.2f s wall, %.2f s cpu, %d calls", wall, cpu, calls.values.reduce(0, +)))
+        }
+        let s = try store.snapshot()
+        let failed = s.trajectories["failed"] ?? 0
+        if failed > 0 { log("warning: \(failed) trajectories failed; the figures include their retries") }
+        return .init(trajectories: s.trajectories["complete"] ?? 0, turns: s.turns, stages: stages, peakMemoryBytes: peakResidentBytes())
+    }
+
+    /// Requests the fake server received so far, by kind (`expert`, `judge`, `edit`).
+    static func serverCounts(_ url: String) async throws -> [String: Int] {
+        let reply = try await HTTPTransport.shared.send(HTTPCall(method: "GET", url: "\(url)/stats", maxResponseBytes: 1 << 20, timeout: 10))
+        guard reply.status == 200, let value = try? JSONParser.parse(reply.body), case .object(let kinds) = value else {
+            throw BenchmarkServerError(url: url, message: "GET /stats answered \(reply.status) without a JSON object; is it thinkedit-fake-server?")
+        }
+        var counts: [String: Int] = [:]
+        for (kind, fields) in kinds { if case .integer(let n)? = fields["requests"] { counts[kind] = Int(n) } }
+        return counts
+    }
+
+    /// `count` pool items, each with its own small source image (a colour drawn from its index) and
+    /// one of a few instructions, so the fake expert's and judge's hashes differ from item to item.
+    private func fillPool(_ store: RunStore) throws {
+        let instructions = [("make the square red", "color_alter"), ("remove the circle", "subject-remove"),
+                            ("add a small star in the corner", "subject-add"), ("turn the background into a beach", "background_change"),
+                            ("make it look like a watercolour", "style_change"), ("replace the square with a triangle", "subject-replace")]
+        var records: [String: ImageRecord] = [:]
+        var items: [PoolItem] = []
+        for i in 0..<count {
+            let png = try ImageCodec.encodePNG(RGBImage(width: 16, height: 16, fill: (UInt8(i & 0xFF), UInt8((i >> 8) & 0xFF), UInt8((i * 7) & 0xFF))))
+            let hash = ContentHash.sha256Hex(png)
+            if records[hash] == nil {
+                try store.images.put(png, hash: hash, format: "png")
+                records[hash] = ImageRecord(hash: hash, format: "png", width: 16, height: 16, bytes: png.count)
+            }
+            let (instruction, task) = instructions[i % instructions.count]
+            items.append(PoolItem(id: String(format: "http-%07d", i), image: hash, instruction: instruction, task: task))
+        }
+        _ = try store.insertPool(images: records.values.sorted { $0.hash < $1.hash }, items: items)
+    }
+}
+
+/// The fake server the benchmark measures against did not answer as expected.
+public struct BenchmarkServerError: Error, CustomStringConvertible {
+    public var url: String
+    public var message: String
+    public var description: String { "\(url): \(message)" }
+}

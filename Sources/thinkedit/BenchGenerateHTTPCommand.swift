@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import ThinkEditPipeline
+
+/// `thinkedit bench generate-http`: scheduler efficiency of the real generate and score stages
+/// with the real HTTP drivers against `thinkedit-fake-server` (started here) on loopback.
+struct BenchGenerateHTTPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate-http",
+        abstract: "Generate + score with the HTTP drivers against a local fake server: efficiency against the ideal."
+    )
+
+    @Option(help: "Pool items (one trajectory each).") var count = 4000
+    @Option(help: "Most editor calls per trajectory.") var maxTurns = 5
+    @Option(help: "The fake server's delay per model call, in milliseconds.") var delayMs = 50
+    @Option(help: "Calls in flight per backend (expert, judge, editor).") var concurrency = 64
+    @Option(help: "The expert's and judge's prompts folder.") var prompts = "pipeline-configs/prompts"
+    @Option(help: "Use this already running thinkedit-fake-server (base URL) instead of starting one.") var url: String?
+    @Option(help: "Scratch folder (deleted and re-created).") var folder = NSTemporaryDirectory() + "thinkedit-bench-generate-http"
+
+    func run() async throws {
+        let server = url == nil ? try FakeServerProcess(arguments: ["--delay-ms", String(delayMs)]) : nil
+        defer { server?.stop() }
+        guard let base = url ?? server?.url else { return }
+        let bench = GenerateHTTPBenchmark(count: count, maxTurns: maxTurns, delayMs: delayMs, concurrency: concurrency,
+                                          serverURL: base, prompts: prompts, folder: folder)
+        let r = try await bench.run { print($0) }
+        print("trajectories \(r.trajectories), turns \(r.turns), delay \(delayMs) ms, concurrency \(concurrency) per backend, server \(base)")
+        for s in r.stages {
+            let calls = s.calls.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            print("\(s.stage): " + String(format: "wall %.2f s, cpu %.2f s; calls: ", s.wallSeconds, s.cpuSeconds) + calls +
+                  String(format: "; ideal %.2f s, efficiency %.1f%%, %.0f turns/s (ideal %.0f)", s.idealSeconds,
+                         100 * s.idealSeconds / s.wallSeconds, Double(r.turns) / s.wallSeconds, Double(r.turns) / s.idealSeconds))
+        }
+    }
+}

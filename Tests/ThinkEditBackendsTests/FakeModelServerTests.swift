@@ -1,0 +1,224 @@
+import Foundation
+import Testing
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditImaging
+import ThinkEditPipeline
+import ThinkEditStore
+
+/// `thinkedit-fake-server` speaks what the real drivers expect, and injects the faults it is asked
+/// for at the rates asked. These tests run the built binary (`swift build --build-tests` builds it)
+/// on a free loopback port.
+@Suite struct FakeModelServerTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var binary: String { root.appendingPathComponent(".build/debug/thinkedit-fake-server").path }
+    static var prompts: String { root.appendingPathComponent("pipeline-configs/prompts").path }
+
+    /// The server as a child process; killed by `stop()`.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        let url: String
+        private let output: FileHandle
+
+        init(_ arguments: [String]) throws {
+            guard FileManager.default.isExecutableFile(atPath: FakeModelServerTests.binary) else {
+                throw FakeServerMissing(path: FakeModelServerTests.binary)
+            }
+            process.executableURL = URL(fileURLWithPath: FakeModelServerTests.binary)
+            process.arguments = ["--port", "0"] + arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            output = pipe.fileHandleForReading
+            var text = ""
+            // Wait for the whole "listening" line, whatever the server prints before it.
+        while !text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.hasPrefix("listening ") }) {
+                let data = output.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening ") }) else {
+                process.terminate()
+                throw FakeServerMissing(path: "thinkedit-fake-server printed \(text)")
+            }
+            url = "http://127.0.0.1:\(line.dropFirst("listening ".count))"
+        }
+
+        /// The server's counters at `GET /stats`.
+        func stats() async throws -> JSONValue {
+            let reply = try await HTTPTransport.shared.send(HTTPCall(method: "GET", url: "\(url)/stats", timeout: 10))
+            return try JSONParser.parse(reply.body)
+        }
+
+        /// Stops the server and returns its last words (the `stats {...}` line).
+        func stop() -> String {
+            process.terminate()
+            process.waitUntilExit()
+            return String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
+        }
+    }
+
+    struct FakeServerMissing: Error, CustomStringConvertible {
+        var path: String
+        var description: String { "cannot start \(path): run `swift build --build-tests` first" }
+    }
+
+    /// Runs `job(0..<total)` with at most `width` in flight and counts the outcomes it returns.
+    static func tally(_ total: Int, width: Int, _ job: @escaping @Sendable (Int) async -> String) async -> [String: Int] {
+        await withTaskGroup(of: String.self) { group in
+            var counts: [String: Int] = [:]
+            var next = 0
+            while next < min(width, total) { let i = next; group.addTask { await job(i) }; next += 1 }
+            for await outcome in group {
+                counts[outcome, default: 0] += 1
+                if next < total { let i = next; group.addTask { await job(i) }; next += 1 }
+            }
+            return counts
+        }
+    }
+
+    static func int(_ v: JSONValue?) -> Int { if case .integer(let i)? = v { return Int(i) }; return 0 }
+
+    /// One generate + score run against `server` in a fresh folder; returns the store.
+    static func run(against server: Server, count: Int, retries: Int = 2) async throws -> RunStore {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thinkedit-fakeserver-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let yaml = """
+            workdir: run
+            seed: 4
+            pool: {synth: {count: \(count), seed: 2, image_size: 48}}
+            generation: {max_turns: 5}
+            backends:
+              thinker: {kind: openai, name: expert, base_url: "\(server.url)/v1", model: fake, concurrency: 8, prompts: "\(prompts)", max_retries: \(retries), timeout_seconds: 10}
+              scorer: {kind: openai, name: judge, base_url: "\(server.url)", model: fake, concurrency: 8, prompts: "\(prompts)", max_retries: \(retries), timeout_seconds: 10}
+              editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(server.url)"], concurrency: 8, max_retries: \(retries), timeout_seconds: 10}
+            """
+        let file = (dir as NSString).appendingPathComponent("config.yaml")
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let config = try RunConfig.load(path: file)
+        let store = try RunStore.openForWriting(workdir: config.workdir)
+        let context = StageContext(config: config, store: store) { _ in }
+        try RunPipeline.importPoolIfNeeded(context)
+        try await StageRunner.run(GenerateStage(), context)
+        try await StageRunner.run(ScoreStage(), context)
+        return store
+    }
+
+    static func trajectories(_ store: RunStore) throws -> [Trajectory] {
+        var all: [Trajectory] = []
+        try store.forEachTrajectory { t, _ in all.append(t) }
+        return all
+    }
+
+    /// Every trajectory as text: its turns' instructions, image hashes and sub-scores.
+    static func digest(_ store: RunStore) throws -> [String] {
+        try trajectories(store).map { t in
+            "\(t.id) \(t.endReason?.rawValue ?? "-") " + t.turns.map { "[\($0.instruction)|\($0.image)|\($0.score.map { "\($0.semantic)/\($0.quality)" } ?? "-")]" }.joined()
+        }
+    }
+
+    @Test func theRealDriversCompleteGenerateAndScoreAgainstTheFakeServerReproducibly() async throws {
+        let server = try Server(["--delay-ms", "0"])
+        defer { _ = server.stop() }
+        let first = try await Self.run(against: server, count: 30)
+        let s = try first.snapshot()
+        #expect(s.trajectories["complete"] == 30)
+        #expect(s.scoredTurns == s.turns)
+        let trajectories = try Self.trajectories(first)
+        // The expert both stops and refines: some trajectories end by its decision after several turns.
+        #expect(trajectories.contains { $0.endReason == .stop && $0.turns.count >= 2 })
+        #expect(trajectories.contains { $0.turns.count == 1 })
+        #expect(trajectories.allSatisfy { $0.turns.dropFirst().allSatisfy { $0.instruction.hasPrefix("Revision ") } })
+        // The judge's numbers are integers from 0 to 10 and differ between images.
+        let scores = trajectories.flatMap { $0.turns.compactMap(\.score) }
+        #expect(scores.allSatisfy { $0.semantic.isInteger && $0.quality.isInteger })
+        #expect(Set(scores.map { "\($0.semantic)/\($0.quality)" }).count > 3)
+        // The same requests get the same answers: a second run gives the same trajectories.
+        let second = try await Self.run(against: server, count: 30)
+        #expect(try Self.digest(first) == Self.digest(second))
+        #expect(try Self.digest(first).count == 30)
+        let stats = try await server.stats()
+        #expect(Self.int(stats["injected"]?["429"]) == 0)
+        #expect(Self.int(stats["expert"]?["ok"]) > 0 && Self.int(stats["judge"]?["ok"]) > 0 && Self.int(stats["edit"]?["ok"]) > 0)
+    }
+
+    @Test func injectedChatFaultsArriveAtTheirRatesAndEachAsItsErrorClass() async throws {
+        let server = try Server(["--delay-ms", "0", "--fault-429", "0.2", "--fault-5xx", "0.1", "--fault-malformed", "0.15",
+                                 "--fault-timeout", "0.05", "--hold-ms", "8000", "--fault-seed", "9"])
+        defer { _ = server.stop() }
+        let prompts = try JudgePrompts.load(folder: Self.prompts)
+        let judge = OpenAIJudge(name: "judge", client: OpenAIChatClient(
+            backend: "judge", baseURL: server.url, model: "fake", key: nil, temperature: 0, maxTokens: 64, jsonMode: true,
+            reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: 0), timeout: 3)), prompts: prompts)
+        let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "make it red", source: ImagePayload(bytes: pngOf(1)))
+        let total = 400
+        let classes = await Self.tally(total, width: 20) { i in
+            do {
+                _ = try await judge.judge(JudgeRequest(item: item, turn: 1, edited: ImagePayload(bytes: pngOf(i)),
+                                                       aspect: i % 2 == 0 ? .semantic : .quality))
+                return "ok"
+            } catch let e as BackendError {
+                return e.kind.rawValue
+            } catch {
+                return "other: \(error)"
+            }
+        }
+        let injected = try await server.stats()["injected"]
+        // Every injected fault reached the client as its class; nothing else failed.
+        #expect(classes["rate_limit", default: 0] == Self.int(injected?["429"]))
+        #expect(classes["server", default: 0] == Self.int(injected?["5xx"]))
+        #expect(classes["parse", default: 0] == Self.int(injected?["malformed"]))
+        #expect(classes["timeout", default: 0] == Self.int(injected?["timeout"]))
+        #expect(classes.keys.allSatisfy { ["ok", "rate_limit", "server", "parse", "timeout"].contains($0) }, "\(classes)")
+        // The rates are those asked for, within four standard deviations.
+        for (cls, p) in [("rate_limit", 0.2), ("server", 0.1), ("parse", 0.15), ("timeout", 0.05)] {
+            let expected = Double(total) * p
+            let sigma = (expected * (1 - p)).squareRoot()
+            #expect(abs(Double(classes[cls, default: 0]) - expected) <= 4 * sigma, "\(cls): \(classes[cls, default: 0]) of \(total)")
+        }
+    }
+
+    @Test func injectedEditFaultsAreRejectedByTheEditorDriverOrTheImageCheck() async throws {
+        let server = try Server(["--delay-ms", "0", "--fault-429", "0.1", "--fault-5xx", "0.1", "--fault-malformed", "0.2",
+                                 "--fault-timeout", "0.05", "--hold-ms", "8000", "--fault-seed", "3"])
+        defer { _ = server.stop() }
+        // A failure threshold no run reaches: this test counts answers, not endpoint health.
+        let editor = EditThinkerHTTPEditor(name: "editor", endpoints: [server.url],
+                                           reliability: Reliability(backend: "editor", retry: RetryPolicy(maxRetries: 0), timeout: 3),
+                                           failureThreshold: 1_000_000)
+        let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "make it red", source: ImagePayload(bytes: pngOf(2)))
+        let total = 400
+        let classes = await Self.tally(total, width: 20) { i in
+            do {
+                let r = try await editor.edit(EditRequest(item: item, turn: 1, instruction: "make it red \(i)", seed: UInt64(i)))
+                // The pipeline validates the image after the driver: a decodable PNG or a parse failure.
+                return (try? ImageCodec.validate(r.image, name: "edit", limits: ImageLimits())) == nil ? "parse" : "ok"
+            } catch let e as BackendError {
+                return e.kind.rawValue
+            } catch {
+                return "other: \(error)"
+            }
+        }
+        let injected = try await server.stats()["injected"]
+        #expect(classes["rate_limit", default: 0] == Self.int(injected?["429"]))
+        #expect(classes["server", default: 0] == Self.int(injected?["5xx"]))
+        #expect(classes["parse", default: 0] == Self.int(injected?["malformed"]))
+        #expect(classes["timeout", default: 0] == Self.int(injected?["timeout"]))
+        #expect(classes["ok", default: 0] + Self.int(injected?["429"]) + Self.int(injected?["5xx"]) + Self.int(injected?["malformed"])
+                + Self.int(injected?["timeout"]) == total, "\(classes)")
+    }
+
+    @Test func stoppingTheServerPrintsItsCounters() async throws {
+        let server = try Server(["--delay-ms", "0"])
+        _ = try await HTTPTransport.shared.send(HTTPCall(method: "GET", url: "\(server.url)/health", timeout: 10))
+        let last = server.stop()
+        let line = try #require(last.split(separator: "\n").first { $0.hasPrefix("stats ") })
+        let stats = try JSONParser.parse(String(line.dropFirst("stats ".count)))
+        #expect(stats["injected"] != nil)
+    }
+}
+
+/// A small PNG whose colour depends on `i`.
+func pngOf(_ i: Int) -> [UInt8] {
+    try! ImageCodec.encodePNG(RGBImage(width: 8, height: 8, fill: (UInt8(i % 256), UInt8((i / 256) % 256), 90)))
+}
