@@ -72,6 +72,16 @@ import ThinkEditCore
         #expect(log.classes == ["parse", "parse"])
     }
 
+    @Test func base64ThatIsNoImageIsRetriedAsAParseError() async throws {
+        // "not an image" in base64: decodes fine, has no PNG or JPEG header.
+        let server = try await FakeServer.scripted([.json(#"{"success": true, "edited_image": "bm90IGFuIGltYWdl", "error": null}"#), Self.ok])
+        defer { server.stop() }
+        let (result, log) = await attempt(editor([server.url], retries: 1))
+        #expect((try? result.get()) != nil)
+        #expect(log.classes == ["parse", "ok"])
+        #expect(log.all.first?.message?.contains("not a PNG or JPEG image") == true)
+    }
+
     @Test func anAnswerWithoutSuccessIsAParseError() async throws {
         let server = try await FakeServer.scripted([.json(#"{"edited_image": "AAAA"}"#)])
         defer { server.stop() }

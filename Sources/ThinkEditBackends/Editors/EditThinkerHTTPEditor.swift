@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditImaging
 import ThinkEditCore
 
 /// The `editthinker-http` editor protocol: `POST {endpoint}/edit` with
@@ -93,6 +94,13 @@ public struct EditThinkerHTTPEditor: Editor {
         }
         guard let image = ImageWire.decode(text) else {
             throw BackendError(.parse, backend: name, "\(call.url) sent an \"edited_image\" that is not base64")
+        }
+        // A body that decodes but is no image is a malformed answer like any other: retried here
+        // rather than failing the trajectory at the stage's full check.
+        do {
+            _ = try ImageCodec.info(image, name: "the edited image from \(call.url)")
+        } catch {
+            throw BackendError(.parse, backend: name, "\(call.url) sent an \"edited_image\" that is not a PNG or JPEG image (\(error))")
         }
         return image
     }

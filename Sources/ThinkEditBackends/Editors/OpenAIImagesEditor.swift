@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditImaging
 import ThinkEditCore
 
 /// The `openai-images` editor: `POST {base_url}/images/edits` as multipart/form-data with `model`,
@@ -78,6 +79,11 @@ public struct OpenAIImagesEditor: Editor {
         }
         guard let image = ImageWire.decode(text) else {
             throw BackendError(.parse, backend: backend, "\(url) sent a data[0].b64_json that is not base64")
+        }
+        do {
+            _ = try ImageCodec.info(image, name: "the edited image from \(url)")
+        } catch {
+            throw BackendError(.parse, backend: backend, "\(url) sent a data[0].b64_json that is not a PNG or JPEG image (\(error))")
         }
         var usage: Usage?
         if let u = value["usage"] {
