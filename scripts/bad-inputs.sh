@@ -37,7 +37,7 @@ if [ -z "${THINKEDIT:-}" ]; then
     (cd "$repo" && swift build -c release --product thinkedit >/dev/null) || die "swift build -c release failed"
     THINKEDIT="$repo/.build/release/thinkedit"
 fi
-T=$THINKEDIT
+T=$(realpath "$THINKEDIT") || die "THINKEDIT=$THINKEDIT: no such file"
 S=$(realpath -m "${SCRATCH:-$(mktemp -d /tmp/thinkedit-bad-inputs-XXXXXX)}")
 mkdir -p "$S"
 cd "$S" || die "cannot enter $S"

@@ -135,7 +135,7 @@ public struct Exporter {
             writers.append(try LineWriter(folder, "verl.jsonl") { r, i, out in ExportJSON.verl(r, dataSource: source, index: i, &out) })
             files.append(("verl.jsonl", "verl rows; `python3 scripts/to_parquet.py verl.jsonl verl.parquet` embeds the images"))
         }
-        defer { writers.forEach { $0.close() } }
+        defer { writers.forEach { $0.release() } }
         for start in stride(from: 0, to: rows.count, by: Self.textBatch) {
             let batch = rows[start..<min(rows.count, start + Self.textBatch)]
             let texts = try store.exportTexts(samples: batch.map(\.sample))
@@ -224,20 +224,19 @@ public struct Exporter {
     }
 }
 
-/// One output file written line by line through a 1 MB buffer.
+/// One output file written line by line through a 1 MB buffer, with the system's own words for a
+/// failed write ("No space left on device").
 private final class LineWriter {
     let path: String
-    let handle: FileHandle
+    let fd: Int32
     let footer: String
     let line: (ExportRecord, Int, inout String) -> Void
     var buffer: String
 
     init(_ folder: String, _ file: String, header: String = "", footer: String = "", line: @escaping (ExportRecord, Int, inout String) -> Void) throws {
         path = (folder as NSString).appendingPathComponent(file)
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw ExportError.notWritable(path: path, reason: "the file cannot be created")
-        }
-        self.handle = handle
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno))) }
         self.footer = footer
         self.line = line
         buffer = header
@@ -253,14 +252,23 @@ private final class LineWriter {
         try flush()
     }
 
-    func close() { try? handle.close() }
+    func release() { _ = close(fd) }
 
     private func flush() throws {
-        do {
-            try handle.write(contentsOf: Data(buffer.utf8))
-        } catch {
-            throw ExportError.notWritable(path: path, reason: (error as NSError).localizedDescription)
+        var failure: Int32 = 0
+        buffer.withUTF8 { bytes in
+            var written = 0
+            while written < bytes.count {
+                let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                written += n
+            }
         }
+        if failure != 0 { throw ExportError.notWritable(path: path, reason: String(cString: strerror(failure))) }
         buffer.removeAll(keepingCapacity: true)
     }
 }
