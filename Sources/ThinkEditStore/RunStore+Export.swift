@@ -5,8 +5,8 @@ import ThinkEditCore
 /// trajectory's request, the critiqued turn (its image, instruction and score), the result turn
 /// for a refine sample, the curation figures and the split.
 ///
-/// `exportSamples(texts: false)` leaves the four texts empty; `exportTexts(samples:)` reads them
-/// for a batch, so an export of 100k+ samples holds the texts of one batch at a time.
+/// `exportSamples(split:)` leaves the four texts empty; `exportTexts(samples:)` reads them for a
+/// batch, so an export of 100k+ samples holds the texts of one batch at a time.
 public struct ExportSampleRow: Sendable, Hashable {
     /// The sample's row in the database (`sample.seq`).
     public var sample: Int64
@@ -58,25 +58,21 @@ public struct ExportSampleRow: Sendable, Hashable {
 }
 
 extension RunStore {
-    /// Every sample the split selected, with its export fields, sorted by sample id in byte order
-    /// (SPEC §4.4). Reads in one snapshot. A selected sample whose critiqued turn has no image or no
-    /// score cannot exist after filter (it drops unscored trajectories), so such rows are an error.
-    /// With `texts: false` the instructions, answer and reasoning are left empty (see
-    /// `exportTexts(samples:)`).
-    /// `split` limits the rows to one split.
-    public func exportSamples(texts: Bool = true, split: String? = nil) throws -> [ExportSampleRow] {
-        let textColumns = texts ? ("t.instruction", "t.stop_reasoning", "ct.instruction", "rt.instruction", "rt.reasoning")
-                                : ("''", "NULL", "''", "CASE WHEN rt.turn IS NULL THEN NULL ELSE '' END", "NULL")
-        // SQLite's BINARY collation compares text with memcmp: ordering by the id text gives the
-        // byte order of SPEC §4.4 without a second copy of the rows.
-        return try read { db in
+    /// The samples the split selected for `split`, with their export fields but without their
+    /// texts (instructions, answer, reasoning: read a batch at a time with
+    /// `exportTexts(samples:)`), sorted by sample id in byte order (SPEC §4.4). SQLite's BINARY
+    /// collation compares text with memcmp, so ordering by the id text is that byte order. A
+    /// selected sample whose critiqued turn has no image or no score cannot exist after filter (it
+    /// drops unscored trajectories), so such rows are an error.
+    public func exportSamples(split: String) throws -> [ExportSampleRow] {
+        try read { db in
             var out: [ExportSampleRow] = []
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT t.id, s.turn, s.kind, m.split, t.task, t.editor, \(textColumns.0), \(textColumns.1),
+                SELECT t.id, s.turn, s.kind, t.task, t.editor,
                        si.hash, si.format, si.width, si.height, si.bytes,
                        ci.hash, ci.format, ci.width, ci.height, ci.bytes,
-                       \(textColumns.2), ct.semantic, ct.quality, ct.overall, ct.overall_given,
-                       \(textColumns.3), \(textColumns.4), rt.semantic, rt.quality, rt.overall, rt.overall_given,
+                       ct.semantic, ct.quality, ct.overall, ct.overall_given,
+                       rt.semantic, rt.quality, rt.overall, rt.overall_given,
                        c.variance, c.k, s.seq
                 FROM split_member m
                 JOIN sample s ON s.seq = m.sample
@@ -86,35 +82,29 @@ extension RunStore {
                 JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn
                 JOIN image ci ON ci.hash = ct.image
                 LEFT JOIN turn rt ON rt.trajectory = s.trajectory AND rt.turn = s.result_turn
-                \(split == nil ? "" : "WHERE m.split = ?")
+                WHERE m.split = ?
                 ORDER BY t.id || '#' || s.turn
-                """, arguments: split.map { [$0] } ?? [])
+                """, arguments: [split])
             while let r = try cursor.next() {
                 let id: String = r[0]
                 let turn: Int = r[1]
                 guard let kind = SampleKind(rawValue: r[2]) else {
                     throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) has an unknown kind")
                 }
-                guard let critique = Self.score(r, at: 19) else {
+                guard let critique = Self.score(r, at: 15) else {
                     throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) critiques an unscored turn: run filter again")
                 }
-                let previous: String = r[18]
                 var row = ExportSampleRow(
-                    sample: r[31], trajectory: id, turn: turn, kind: kind, split: r[3], task: r[4], editor: r[5], originalInstruction: r[6],
-                    sourceImage: ImageRecord(hash: r[8], format: r[9], width: r[10], height: r[11], bytes: r[12]),
-                    inputImage: ImageRecord(hash: r[13], format: r[14], width: r[15], height: r[16], bytes: r[17]),
-                    previousInstruction: previous, answer: previous, reasoning: "", critiqueScore: critique, resultScore: nil,
-                    trajectoryVariance: r[29], trajectoryLength: r[30])
-                switch kind {
-                case .refine:
-                    guard let answer = r[23] as String?, let result = Self.score(r, at: 25) else {
+                    sample: r[25], trajectory: id, turn: turn, kind: kind, split: split, task: r[3], editor: r[4], originalInstruction: "",
+                    sourceImage: ImageRecord(hash: r[5], format: r[6], width: r[7], height: r[8], bytes: r[9]),
+                    inputImage: ImageRecord(hash: r[10], format: r[11], width: r[12], height: r[13], bytes: r[14]),
+                    previousInstruction: "", answer: "", reasoning: "", critiqueScore: critique, resultScore: nil,
+                    trajectoryVariance: r[23], trajectoryLength: r[24])
+                if kind == .refine {
+                    guard let result = Self.score(r, at: 19) else {
                         throw StoreError.corrupt(path: databasePath, reason: "refine sample \(id)#\(turn) has no scored result turn: run unroll again")
                     }
-                    row.answer = answer
-                    row.reasoning = (r[24] as String?) ?? ""
                     row.resultScore = result
-                case .stop:
-                    row.reasoning = (r[7] as String?) ?? ""
                 }
                 out.append(row)
             }
@@ -141,7 +131,7 @@ extension RunStore {
         }
     }
 
-    /// The texts of the given samples (by `sample.seq`), for `exportSamples(texts: false)` rows.
+    /// The texts of the given samples (by `sample.seq`), for `exportSamples(split:)` rows.
     public func exportTexts(samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
         guard !samples.isEmpty else { return [:] }
         return try read { db in

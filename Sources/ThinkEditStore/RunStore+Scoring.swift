@@ -17,22 +17,10 @@ public struct ScoreWork: Sendable {
 }
 
 extension RunStore {
-    /// Every edited image of a complete trajectory that has no score yet, in (seq, turn) order;
-    /// trajectories whose scoring failed wait for `retry-failed`.
-    public func scoreWork() throws -> [ScoreWork] {
-        var all: [ScoreWork] = []
-        var after: (seq: Int64, turn: Int)?
-        while true {
-            let page = try scoreWork(after: after, limit: 10_000)
-            guard let last = page.last else { return all }
-            all += page
-            after = (last.seq, last.turn)
-        }
-    }
-
-    /// One page of `scoreWork()`: at most `limit` items after the (seq, turn) `after`. A run of
-    /// 100k trajectories has several hundred thousand images to score; a page at a time keeps
-    /// their instructions and metadata out of memory.
+    /// Edited images of complete trajectories that have no score yet, in (seq, turn) order, at
+    /// most `limit` of them after the (seq, turn) `after`; trajectories whose scoring failed wait
+    /// for `retry-failed`. A run of 100k trajectories has several hundred thousand images to
+    /// score; a page at a time keeps their instructions and metadata out of memory.
     public func scoreWork(after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
         try read { db in
             try Row.fetchAll(db, sql: """
@@ -56,7 +44,7 @@ extension RunStore {
         }
     }
 
-    /// The ids of the trajectories behind `scoreWork()`, one entry per image to score.
+    /// The trajectory id of every image `scoreWork(after:limit:)` would give, one entry per image.
     public func scoreWorkTrajectoryIDs() throws -> [String] {
         try read { db in
             try String.fetchAll(db, sql: """

@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditCore
 import ThinkEditImaging
 
 /// The pool synthesizer behind `thinkedit pool synth`: source images and `pool.jsonl` rows in the
@@ -72,7 +73,7 @@ public enum SyntheticPool {
         while next <= count {
             // One round: `workers` chunks side by side, then their rows in order.
             let starts = Array(stride(from: next, through: count, by: chunk).prefix(workers))
-            let results = ChunkResults(count: starts.count)
+            let results = ResultSlots<String>(count: starts.count)
             DispatchQueue.concurrentPerform(iterations: starts.count) { slot in
                 let first = starts[slot]
                 do {
@@ -92,15 +93,15 @@ public enum SyntheticPool {
                     results.set(slot, .failure(error))
                 }
             }
-            for result in results.take() {
-                let lines = try result.get()
+            for slot in starts.indices {
+                let lines = try results.get(slot)
                 do {
                     try out.write(contentsOf: Data(lines.utf8))
                 } catch {
                     throw SyntheticError.cannotWrite(path: partial.path, detail: error.localizedDescription)
                 }
             }
-            next = min(count + 1, (starts.last ?? next) + chunk)
+            next += chunk * starts.count
         }
         do {
             try out.synchronize()
@@ -110,15 +111,6 @@ public enum SyntheticPool {
             throw SyntheticError.cannotWrite(path: pool.path, detail: error.localizedDescription)
         }
         return count
-    }
-
-    /// The rows of one round's chunks, filled from several threads.
-    private final class ChunkResults: @unchecked Sendable {
-        private let lock = NSLock()
-        private var slots: [Result<String, any Error>?]
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-        func set(_ slot: Int, _ value: Result<String, any Error>) { lock.withLock { slots[slot] = value } }
-        func take() -> [Result<String, any Error>] { lock.withLock { slots.map { $0 ?? .failure(SyntheticError.invalidSetting(name: "chunk", detail: "not made")) } } }
     }
 
     /// One JSONL line, keys sorted: `{"id","image","instruction","meta","source","task"}`.

@@ -4,16 +4,19 @@ import Foundation
 /// at start: a template that lacks a placeholder its role needs, or names one nobody fills, is an
 /// error then, not a silently wrong prompt days into a run. `{{` and `}}` write literal braces.
 public struct PromptTemplate: Sendable, Hashable {
-    public var file: String
-    public var text: String
+    public let file: String
+    public let text: String
     /// The placeholder names the text uses.
     public let placeholders: Set<String>
+    /// The text cut into literals and placeholders once, not at every call.
+    private let pieces: [Piece]
 
     public init(text: String, file: String = "<inline>", required: Set<String>, allowed: Set<String>) throws {
         self.file = file
         self.text = text
+        pieces = Self.pieces(text)
         var names = Set<String>()
-        for piece in Self.pieces(text) { if case .slot(let n) = piece { names.insert(n) } }
+        for piece in pieces { if case .slot(let n) = piece { names.insert(n) } }
         placeholders = names
         let missing = required.subtracting(names).sorted()
         if !missing.isEmpty {
@@ -37,7 +40,7 @@ public struct PromptTemplate: Sendable, Hashable {
     /// The text with every placeholder replaced by its value (absent values render empty).
     public func render(_ values: [String: String]) -> String {
         var out = ""
-        for piece in Self.pieces(text) {
+        for piece in pieces {
             switch piece {
             case .literal(let s): out += s
             case .slot(let n): out += values[n] ?? ""
@@ -46,7 +49,7 @@ public struct PromptTemplate: Sendable, Hashable {
         return out
     }
 
-    private enum Piece { case literal(String), slot(String) }
+    private enum Piece: Sendable, Hashable { case literal(String), slot(String) }
 
     private static func pieces(_ text: String) -> [Piece] {
         var result: [Piece] = []

@@ -107,39 +107,23 @@ func writeFile(_ bytes: [UInt8], to path: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno))) }
     defer { close(fd) }
+    try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
+}
+
+/// Writes every byte to `fd`, with the system's own words for a failure ("No space left on
+/// device") and `path` in the error.
+func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer, path: String) throws {
     var written = 0
-    try bytes.withUnsafeBytes { raw in
-        while written < raw.count {
-            let n = write(fd, raw.baseAddress! + written, raw.count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno)))
-            }
-            written += n
+    while written < raw.count {
+        let n = write(fd, raw.baseAddress! + written, raw.count - written)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno)))
         }
+        written += n
     }
 }
 
 func writeFile(_ text: String, to path: String) throws {
     try writeFile(Array(text.utf8), to: path)
-}
-
-/// Results of parallel work, one slot per task; `concurrentPerform` fills them from many threads.
-final class ResultSlots<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<T, any Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ r: Result<T, any Error>) {
-        lock.lock()
-        slots[i] = r
-        lock.unlock()
-    }
-
-    func get(_ i: Int) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try slots[i]!.get()
-    }
 }

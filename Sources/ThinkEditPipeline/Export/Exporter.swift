@@ -74,7 +74,7 @@ public struct Exporter {
         // are written).
         let splitCounts = try Self.splits.map { ($0, try store.sampleCount(split: $0)) }
         for split in Self.splits {
-            let rows = try store.exportSamples(texts: false, split: split)
+            let rows = try store.exportSamples(split: split)
             try writeSplit(split, rows: rows, outputs: outputs, into: (temp as NSString).appendingPathComponent(split),
                            splitCounts: splitCounts)
         }
@@ -224,8 +224,7 @@ public struct Exporter {
     }
 }
 
-/// One output file written line by line through a 1 MB buffer, with the system's own words for a
-/// failed write ("No space left on device").
+/// One output file written line by line through a 1 MB buffer.
 private final class LineWriter {
     let path: String
     let fd: Int32
@@ -255,20 +254,7 @@ private final class LineWriter {
     func release() { _ = close(fd) }
 
     private func flush() throws {
-        var failure: Int32 = 0
-        buffer.withUTF8 { bytes in
-            var written = 0
-            while written < bytes.count {
-                let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                written += n
-            }
-        }
-        if failure != 0 { throw ExportError.notWritable(path: path, reason: String(cString: strerror(failure))) }
+        try buffer.withUTF8 { try writeAll(fd, UnsafeRawBufferPointer($0), path: path) }
         buffer.removeAll(keepingCapacity: true)
     }
 }
