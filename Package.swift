@@ -7,7 +7,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "thinkedit",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "thinkedit", targets: ["thinkedit"]),
         .executable(name: "thinkedit-fake-server", targets: ["thinkedit-fake-server"]),
@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Domain values and the pure curation rules. No I/O.
@@ -82,14 +83,17 @@ let package = Package(
             dependencies: ["ThinkEditBackends", "ThinkEditCore", "ThinkEditImaging", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
+        // What tests share: a clock they move by hand.
+        .target(name: "ThinkEditTestSupport", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore"], swiftSettings: strict),
-        .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline", "ThinkEditTestSupport"], swiftSettings: strict),
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(
             name: "ThinkEditBackendsTests",
-            dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", "ThinkEditStore",
-                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", "ThinkEditStore", "ThinkEditTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import ThinkEditBackends
 import ThinkEditCore
+import ThinkEditTestSupport
 
 /// The editthinker-http editor: its wire format, its failures, and how it spreads load over
 /// several endpoints and sets a failing one aside.
-@Suite struct EditThinkerHTTPTests {
+@Suite(.timeLimit(.minutes(1))) struct EditThinkerHTTPTests {
     static let ok = FakeReply.json(JSONValue.object([("success", .bool(true)), ("edited_image", .string(Data(testPNG).base64EncodedString())),
                                                      ("error", .null)]).canonicalText)
 
@@ -14,10 +15,13 @@ import ThinkEditCore
                     turn: 2, instruction: "paint the whole car red", seed: seed)
     }
 
-    func editor(_ urls: [String], retries: Int = 2, timeout: Double = 5, cooldown: Double = 30) -> EditThinkerHTTPEditor {
+    /// An editor whose deadlines, backoff and cooldowns run on `clock` (by default one nobody
+    /// moves: no deadline fires, and with a base delay of 0 no backoff is waited).
+    func editor(_ urls: [String], retries: Int = 2, timeout: Double = 5, cooldown: Double = 30,
+                clock: ManualClock = ManualClock()) -> EditThinkerHTTPEditor {
         EditThinkerHTTPEditor(name: "flux-kontext", endpoints: urls, extra: [("steps", .integer(28)), ("guidance", .number(2.5))],
-                              reliability: Reliability(backend: "flux-kontext", retry: RetryPolicy(maxRetries: retries, baseDelay: 0.02, maxDelay: 0.05),
-                                                       timeout: timeout),
+                              reliability: Reliability(backend: "flux-kontext", retry: RetryPolicy(maxRetries: retries, baseDelay: 0, maxDelay: 0.05),
+                                                       timeout: timeout, clock: AnyClock(clock)),
                               failureThreshold: 2, cooldown: cooldown)
     }
 
@@ -92,12 +96,18 @@ import ThinkEditCore
     }
 
     @Test func requestsGoToTheEndpointWithFewestOutstanding() async throws {
-        let a = try await FakeServer.scripted([Self.ok.delayed(0.3)])
-        let b = try await FakeServer.scripted([Self.ok.delayed(0.3)])
+        // Both servers hold their answers until all six requests have arrived, so all six are outstanding at once.
+        let release = OneShotEvent()
+        let arrived = RequestLog()
+        let a = try await FakeServer.start { arrived.add($0); return Self.ok.held(until: release) }
+        let b = try await FakeServer.start { arrived.add($0); return Self.ok.held(until: release) }
         defer { a.stop(); b.stop() }
         let e = editor([a.url, b.url])
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<6 { group.addTask { _ = try await e.edit(request()) } }
+            await arrived.waitForCount(6)
+            #expect(await e.pool.snapshot().map(\.outstanding) == [3, 3])
+            release.signal()
             try await group.waitForAll()
         }
         #expect(a.log.count == 3)
@@ -110,7 +120,8 @@ import ThinkEditCore
             seen.path == "/health" ? .json(#"{"status": "ok"}"#) : .json(#"{"error": "boom"}"#, status: 500)
         }
         defer { healthy.stop(); broken.stop() }
-        let e = editor([broken.url, healthy.url], retries: 3, cooldown: 1)
+        let clock = ManualClock()
+        let e = editor([broken.url, healthy.url], retries: 3, cooldown: 1, clock: clock)
         // Serially: the broken endpoint fails twice (threshold 2), then every request goes to the healthy one.
         for _ in 0..<6 {
             let (result, _) = await attempt(e)
@@ -118,14 +129,18 @@ import ThinkEditCore
         }
         let brokenEdits = broken.log.all.filter { $0.path == "/edit" }.count
         #expect(brokenEdits == 2)
-        #expect(broken.log.all.filter { $0.path == "/health" }.isEmpty)
-        // After the cooldown the next checkout starts a /health probe; once it passes, traffic may return.
-        try await Task.sleep(nanoseconds: 1_200_000_000)
+        #expect(await e.pool.snapshot().map(\.asideFor) == [1, nil])
+        // Before the cooldown is over, no probe and no traffic.
+        clock.advance(by: .milliseconds(999))
         _ = await attempt(e)
-        try await Task.sleep(nanoseconds: 300_000_000)
-        #expect(broken.log.all.contains { $0.path == "/health" })
-        let aside = await e.pool.snapshot()
-        #expect(aside.allSatisfy { $0.asideFor == nil })
+        await e.pool.probesSettled()
+        #expect(broken.log.all.allSatisfy { $0.path == "/edit" } && broken.log.count == 2)
+        // After it, the next checkout starts a /health probe; once it passes, the endpoint is back.
+        clock.advance(by: .milliseconds(1))
+        _ = await attempt(e)
+        await e.pool.probesSettled()
+        #expect(broken.log.all.filter { $0.path == "/health" }.count == 1)
+        #expect(await e.pool.snapshot().allSatisfy { $0.asideFor == nil })
     }
 
     @Test func whenEveryEndpointIsAsideTheCallFailsAsServerWithAClearMessage() async throws {

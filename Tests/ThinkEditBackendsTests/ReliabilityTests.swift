@@ -2,18 +2,22 @@ import Foundation
 import Testing
 import ThinkEditBackends
 import ThinkEditCore
+import ThinkEditTestSupport
 
 /// The reliability layer against fake servers with injected faults: which failures are retried,
 /// how many attempts are made, which class the journal gets, and that waits are honoured.
-@Suite struct ReliabilityTests {
+@Suite(.timeLimit(.minutes(1))) struct ReliabilityTests {
     static let judgeJSON = #"{"score": [7, 9], "reasoning": "the car is red"}"#
 
+    /// A judge client. Its deadline, backoff and rate limits run on `clock`; the default, a manual
+    /// clock nobody moves, means no deadline ever fires and no backoff is waited (base delay 0), so
+    /// a test that is not about time does not depend on how fast the machine is.
     func client(_ url: String, retries: Int = 3, timeout: Double = 5, key: APIKey? = nil, maxBytes: Int = 1 << 20,
-                limiter: RateLimiter? = nil) -> OpenAIChatClient {
+                limiter: RateLimiter? = nil, baseDelay: Double = 0, clock: ManualClock = ManualClock()) -> OpenAIChatClient {
         OpenAIChatClient(backend: "judge", baseURL: url, model: "gpt-4.1", key: key, temperature: 0, maxTokens: 300, jsonMode: true,
                          maxResponseBytes: maxBytes,
-                         reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: retries, baseDelay: 0.02, maxDelay: 0.1),
-                                                  timeout: timeout, limiter: limiter))
+                         reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: retries, baseDelay: baseDelay, maxDelay: 0.1),
+                                                  timeout: timeout, limiter: limiter, clock: AnyClock(clock)))
     }
 
     /// Sends one judge call and returns its result, or the final error, with every attempt seen.
@@ -36,11 +40,18 @@ import ThinkEditCore
         let server = try await FakeServer.scripted([.json(#"{"error": "slow down"}"#, status: 429, headers: [("Retry-After", "1")]),
                                                     chatAnswer(Self.judgeJSON)])
         defer { server.stop() }
-        let start = Date()
-        let (result, log) = await judge(client(server.url))
-        let elapsed = Date().timeIntervalSince(start)
+        let clock = ManualClock()
+        let c = client(server.url, clock: clock)
+        let call = Task { await judge(c) }
+        // The 429 answered, the client sleeps exactly the second the server asked for, and sends nothing meanwhile.
+        await clock.waitForSleepers { $0 == [.seconds(1)] }
+        #expect(server.log.count == 1)
+        clock.advance(by: .milliseconds(999))
+        #expect(clock.pendingSleeps == [.milliseconds(1)], "the retry left before the Retry-After second was over")
+        #expect(server.log.count == 1)
+        clock.advance(by: .milliseconds(1))
+        let (result, log) = await call.value
         #expect(try result.get().scores.map(\.value) == [7, 9])
-        #expect(elapsed >= 0.9, "the 1 s Retry-After was not honoured (\(elapsed) s)")
         #expect(log.classes == ["rate_limit", "ok"])
         #expect(log.all.first?.httpStatus == 429)
         #expect(server.log.count == 2)
@@ -68,15 +79,28 @@ import ThinkEditCore
     }
 
     @Test func anAnswerSlowerThanTheDeadlineIsATimeout() async throws {
-        let server = try await FakeServer.scripted([chatAnswer(Self.judgeJSON).delayed(10)])
+        let answer = OneShotEvent()  // never signalled: the server holds every answer
+        let server = try await FakeServer.scripted([chatAnswer(Self.judgeJSON).held(until: answer)])
         defer { server.stop() }
-        let start = Date()
-        let (result, log) = await judge(client(server.url, retries: 1, timeout: 0.3))
+        let clock = ManualClock()
+        let c = client(server.url, retries: 1, timeout: 0.3, baseDelay: 0.1, clock: clock)
+        let call = Task { await judge(c) }
+        // Attempt 1: the request is at the server and its 0.3 s deadline is armed; moving the clock there cuts it.
+        await server.log.waitForCount(1)
+        await clock.waitForSleepers { $0 == [.milliseconds(300)] }
+        clock.advance(by: .milliseconds(300))
+        // The backoff (50 to 100 ms with a 0.1 s base), then attempt 2 and its deadline.
+        await clock.waitForSleepers { $0.count == 1 && $0[0] >= .milliseconds(50) && $0[0] <= .milliseconds(100) }
+        clock.advance(by: .milliseconds(100))
+        await server.log.waitForCount(2)
+        await clock.waitForSleepers { $0 == [.milliseconds(300)] }
+        clock.advance(by: .milliseconds(300))
+        let (result, log) = await call.value
         guard case .failure(let error) = result else { Issue.record("expected a timeout"); return }
         #expect(error.errorClass == "timeout")
         #expect(error.attempts == 2)
         #expect(log.classes == ["timeout", "timeout"])
-        #expect(Date().timeIntervalSince(start) < 8, "the deadline did not cut the 10 s answer short")
+        #expect(log.all.map(\.latencyMs) == [300, 300])
     }
 
     @Test func aResetConnectionIsANetworkErrorAndIsRetried() async throws {
@@ -147,23 +171,29 @@ import ThinkEditCore
     }
 
     @Test func aRequestsPerMinuteLimitMakesTheNextCallWait() async throws {
-        let limiter = RateLimiter(requestsPerMinute: 120, tokensPerMinute: nil)
+        let clock = ManualClock()
+        let limiter = RateLimiter(requestsPerMinute: 120, tokensPerMinute: nil, clock: AnyClock(clock))
         for _ in 0..<120 { try await limiter.admit(tokens: 0) }
-        let start = Date()
-        try await limiter.admit(tokens: 0)
-        let waited = Date().timeIntervalSince(start)
-        #expect(waited >= 0.45, "a full minute budget of 120 requests refills one every 0.5 s; waited \(waited) s")
-        // No upper bound worth asserting: on a loaded machine a sleeping task wakes late.
+        #expect(clock.pendingSleeps.isEmpty, "the first minute's 120 requests must not wait")
+        let next = Task { try await limiter.admit(tokens: 0) }
+        // A full minute budget of 120 requests refills one every 0.5 s (plus the limiter's 1 ms margin).
+        await clock.waitForSleepers { $0 == [.milliseconds(501)] }
+        clock.advance(by: .milliseconds(501))
+        try await next.value
+        #expect(clock.pendingSleeps.isEmpty)
     }
 
     @Test func aTokensPerMinuteLimitChargesTheRealUsage() async throws {
-        let limiter = RateLimiter(requestsPerMinute: nil, tokensPerMinute: 6000)
+        let clock = ManualClock()
+        let limiter = RateLimiter(requestsPerMinute: nil, tokensPerMinute: 6000, clock: AnyClock(clock))
         try await limiter.admit(tokens: 100)
-        // The call really used the whole minute's budget and some: the next one must wait ~1 s.
+        // The call really used the whole minute's budget and 100 tokens more: the bucket stands at
+        // -100, so the next 100-token call waits for 200 tokens to refill, 2 s at 6000 per minute.
         await limiter.settle(estimated: 100, actual: 6100)
-        let start = Date()
-        try await limiter.admit(tokens: 100)
-        #expect(Date().timeIntervalSince(start) >= 0.9)
+        let next = Task { try await limiter.admit(tokens: 100) }
+        await clock.waitForSleepers { $0 == [.milliseconds(2001)] }
+        clock.advance(by: .milliseconds(2001))
+        try await next.value
     }
 
     @Test func backoffGrowsWithEachAttemptAndRetryAfterWins() {
@@ -182,9 +212,10 @@ import ThinkEditCore
 }
 
 extension FakeReply {
-    func delayed(_ seconds: Double) -> FakeReply {
+    /// This reply, sent only once `event` is signalled (or the server stops).
+    func held(until event: OneShotEvent) -> FakeReply {
         var r = self
-        r.delay = seconds
+        r.gate = event
         return r
     }
 }

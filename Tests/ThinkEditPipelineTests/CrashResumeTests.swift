@@ -17,7 +17,7 @@ import ThinkEditStore
         write("""
             workdir: work
             seed: 21
-            pool: {synth: {count: 150, seed: 9, image_size: 64}}
+            pool: {synth: {count: 80, seed: 9, image_size: 64}}
             generation: {max_turns: 5}
             backends:
               thinker: {kind: synthetic, concurrency: 6}
@@ -88,9 +88,23 @@ import ThinkEditStore
         return s.calls
     }
 
-    @Test func killedRunsResumeToTheSameResultWithoutRepeatingACompletedCall() throws {
+    /// Runs `body` on a thread of its own. The child processes are watched with blocking calls
+    /// (`waitpid`, short sleeps between polls of the database), which must not hold one of the
+    /// cooperative pool's threads: on a 2-core machine that pool has two, and every other test of
+    /// the suite would wait behind these.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<T, any Error>) in
+            Thread { done.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    @Test func killedRunsResumeToTheSameResultWithoutRepeatingACompletedCall() async throws {
+        try await Self.onOwnThread { try Self.killAndResume() }
+    }
+
+    static func killAndResume() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the thinkedit binary first (swift build)")
-        let reference = Self.config(makeTempDir("ref"))
+        let reference = config(makeTempDir("ref"))
         let r = try Child(["run", reference])
         r.wait()
         #expect(r.succeeded)
@@ -130,7 +144,37 @@ import ThinkEditStore
         #expect(try store.integrityCheck() == "ok")
         #expect(try store.repeatedCompletedCalls() == 0)
         let snapshot = try store.snapshot()
-        #expect(snapshot.trajectories == ["complete": 150])
+        #expect(snapshot.trajectories == ["complete": 80])
         #expect(snapshot.scoredTurns == snapshot.turns)
+    }
+
+    @Test func ctrlCDuringGenerateIsRecordedAndShownAsInterrupted() async throws {
+        try await Self.onOwnThread { try Self.interruptGenerate() }
+    }
+
+    static func interruptGenerate() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the thinkedit binary first (swift build)")
+        let config = Self.config(makeTempDir("sigint"))
+        let workdir = try RunConfig.load(path: config).workdir
+        // Interrupt once the stage has committed some calls and has work left (progress, not time).
+        var interrupted = false
+        for _ in 0..<5 where !interrupted {
+            let p = try Child(["generate", config])
+            let deadline = Date().addingTimeInterval(60)
+            while p.isRunning && Self.calls(workdir) < 20 && Date() < deadline { usleep(5_000) }
+            if p.isRunning {
+                kill(p.pid, SIGINT)
+                interrupted = true
+            }
+            p.wait()
+            if interrupted { #expect(p.exitStatus == 130, "an interrupted stage exits with 130") }
+        }
+        try #require(interrupted, "generate finished before it could be interrupted")
+        let store = try RunStore.openForReading(workdir: workdir)
+        let generate = try #require(try store.latestStageRuns()["generate"])
+        #expect(generate.status == "interrupted")
+        let table = try StatusReport(store: store).table
+        let line = try #require(table.split(separator: "\n").first { $0.hasPrefix("generate") })
+        #expect(line.contains("interrupted"), "status shows: \(line)")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 @Suite("Synthetic world statistics")
 struct StatisticsTests {
     @Test func theWorldBehavesLikeARealOneWithinTheAgreedBounds() async throws {
-        let stats = try await SyntheticWorldStatistics.run(count: 300, seed: 7, maxTurns: 5, imageSize: 128)
+        let stats = try await SyntheticWorldStatistics.run(count: 300, seed: 7, maxTurns: 5, imageSize: 64)
         #expect(stats.firstTurnMean >= 4 && stats.firstTurnMean <= 7, "first-turn mean \(stats.firstTurnMean)")
         #expect(stats.firstTurnStdDev > 1.5)
         #expect(stats.improvedShare >= 0.4 && stats.improvedShare <= 0.8, "improved share \(stats.improvedShare)")

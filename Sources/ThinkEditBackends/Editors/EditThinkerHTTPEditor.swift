@@ -24,7 +24,7 @@ public struct EditThinkerHTTPEditor: Editor {
         self.reliability = reliability
         self.transport = transport
         let timeout = min(reliability.timeout, 10)
-        pool = EndpointPool(urls: endpoints, failureThreshold: failureThreshold, cooldown: cooldown) { url in
+        pool = EndpointPool(urls: endpoints, failureThreshold: failureThreshold, cooldown: cooldown, clock: reliability.clock) { url in
             let reply = try? await transport.send(HTTPCall(method: "GET", url: "\(url)/health", maxResponseBytes: 1 << 16, timeout: timeout))
             return reply.map { (200..<300).contains($0.status) } ?? false
         }
@@ -68,7 +68,7 @@ public struct EditThinkerHTTPEditor: Editor {
 
     func exchange(url: String, body: [UInt8]) async throws -> [UInt8] {
         let call = HTTPCall(method: "POST", url: "\(url)/edit", headers: [("content-type", "application/json")], body: body,
-                            maxResponseBytes: maxResponseBytes, timeout: reliability.timeout)
+                            maxResponseBytes: maxResponseBytes, timeout: reliability.transportTimeout)
         let reply: HTTPReply
         do {
             reply = try await transport.send(call)

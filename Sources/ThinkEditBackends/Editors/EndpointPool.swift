@@ -1,4 +1,4 @@
-import Foundation
+import ThinkEditCore
 
 /// The editor servers of one backend and their health. Each request goes to the endpoint with the
 /// fewest outstanding requests (ties: the one used least recently, so idle servers share the load).
@@ -10,7 +10,7 @@ public actor EndpointPool {
         var url: String
         var outstanding = 0
         var consecutiveFailures = 0
-        var asideUntil: Double?
+        var asideUntil: AnyClock.Instant?
         var cooldown: Double
         var probing = false
         var lastPick: UInt64 = 0
@@ -22,28 +22,30 @@ public actor EndpointPool {
     private let maxCooldown: Double
     private var picks: UInt64 = 0
     private let probe: @Sendable (String) async -> Bool
+    private let clock: AnyClock
+    /// Health probes under way, by endpoint index.
+    private var probes: [Int: Task<Void, Never>] = [:]
 
     public init(urls: [String], failureThreshold: Int = 3, cooldown: Double = 30, maxCooldown: Double = 600,
-                probe: @escaping @Sendable (String) async -> Bool) {
+                clock: AnyClock = .continuous, probe: @escaping @Sendable (String) async -> Bool) {
         precondition(!urls.isEmpty, "an endpoint pool needs at least one URL")
         endpoints = urls.map { Endpoint(url: $0.hasSuffix("/") ? String($0.dropLast()) : $0, cooldown: cooldown) }
         self.failureThreshold = failureThreshold
         baseCooldown = cooldown
         self.maxCooldown = maxCooldown
         self.probe = probe
+        self.clock = clock
     }
-
-    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// The endpoint for the next request, counted as outstanding until `finish`. Nil when every
     /// endpoint is set aside (the caller fails the attempt with class `server` and retries later).
     public func checkout() -> (index: Int, url: String)? {
-        let t = Self.now()
+        let t = clock.now
         for i in endpoints.indices {
             if let until = endpoints[i].asideUntil, until <= t, !endpoints[i].probing {
                 endpoints[i].probing = true
                 let url = endpoints[i].url
-                Task { await self.probed(i, ok: await self.probe(url)) }
+                probes[i] = Task { await self.probed(i, ok: await self.probe(url)) }
             }
         }
         var best: Int?
@@ -72,31 +74,39 @@ public actor EndpointPool {
         }
         endpoints[index].consecutiveFailures += 1
         if endpoints[index].consecutiveFailures >= failureThreshold, endpoints[index].asideUntil == nil {
-            endpoints[index].asideUntil = Self.now() + endpoints[index].cooldown
+            endpoints[index].asideUntil = clock.now.advanced(by: .seconds(endpoints[index].cooldown))
         }
     }
 
     private func probed(_ index: Int, ok: Bool) {
         endpoints[index].probing = false
+        probes[index] = nil
         if ok {
             endpoints[index].asideUntil = nil
             endpoints[index].consecutiveFailures = 0
             endpoints[index].cooldown = baseCooldown
         } else {
             endpoints[index].cooldown = min(maxCooldown, endpoints[index].cooldown * 2)
-            endpoints[index].asideUntil = Self.now() + endpoints[index].cooldown
+            endpoints[index].asideUntil = clock.now.advanced(by: .seconds(endpoints[index].cooldown))
         }
     }
 
     /// (url, outstanding, set aside) of every endpoint, for tests and status.
     public func snapshot() -> [(url: String, outstanding: Int, asideFor: Double?)] {
-        let t = Self.now()
-        return endpoints.map { ($0.url, $0.outstanding, $0.asideUntil.map { max(0, $0 - t) }) }
+        let t = clock.now
+        return endpoints.map { ($0.url, $0.outstanding, $0.asideUntil.map { max(0, t.duration(to: $0).inSeconds) }) }
+    }
+
+    /// Returns once every health probe started so far has answered and been counted.
+    public func probesSettled() async {
+        while let (_, task) = probes.first {
+            await task.value
+        }
     }
 
     /// Seconds until the first set-aside endpoint may be probed (for the error message).
     public func soonestReturn() -> Double {
-        let t = Self.now()
-        return endpoints.compactMap(\.asideUntil).map { max(0, $0 - t) }.min() ?? 0
+        let t = clock.now
+        return endpoints.compactMap(\.asideUntil).map { max(0, t.duration(to: $0).inSeconds) }.min() ?? 0
     }
 }

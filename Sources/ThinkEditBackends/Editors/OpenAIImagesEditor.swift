@@ -59,7 +59,7 @@ public struct OpenAIImagesEditor: Editor {
                 headers.append(editor.baseURL.contains("api-version=") ? ("api-key", key.value) : ("authorization", "Bearer \(key.value)"))
             }
             let call = HTTPCall(method: "POST", url: editor.url, headers: headers, body: body,
-                                maxResponseBytes: editor.maxResponseBytes, timeout: editor.reliability.timeout)
+                                maxResponseBytes: editor.maxResponseBytes, timeout: editor.reliability.transportTimeout)
             let reply = try await editor.transport.send(call)
             try HTTPStatusCheck.check(reply, backend: editor.name, url: editor.url, key: editor.key)
             let result = try Self.decode(reply.body, backend: editor.name, url: editor.url)

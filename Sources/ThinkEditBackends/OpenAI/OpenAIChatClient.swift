@@ -96,7 +96,7 @@ public struct OpenAIChatClient: Sendable {
     /// One HTTP exchange, no retries: the answer, or a classified error.
     public func send(body: [UInt8]) async throws -> ChatCompletion {
         let call = HTTPCall(method: "POST", url: url, headers: headers(), body: body,
-                            maxResponseBytes: maxResponseBytes, timeout: reliability.timeout)
+                            maxResponseBytes: maxResponseBytes, timeout: reliability.transportTimeout)
         let reply = try await transport.send(call)
         try HTTPStatusCheck.check(reply, backend: backend, url: url, key: key)
         return try Self.decode(reply.body, backend: backend, key: key)

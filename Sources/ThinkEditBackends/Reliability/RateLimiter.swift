@@ -1,4 +1,4 @@
-import Foundation
+import ThinkEditCore
 
 /// Requests-per-minute and tokens-per-minute limits of one backend, as two token buckets that
 /// refill continuously (a full minute's budget at most). A call is admitted when both buckets can
@@ -9,21 +9,21 @@ public actor RateLimiter {
     private let tpm: Double?
     private var requestBudget: Double
     private var tokenBudget: Double
-    private var last: Double
+    private let clock: AnyClock
+    private var last: AnyClock.Instant
 
-    public init(requestsPerMinute: Int?, tokensPerMinute: Int?) {
+    public init(requestsPerMinute: Int?, tokensPerMinute: Int?, clock: AnyClock = .continuous) {
         rpm = requestsPerMinute.map(Double.init)
         tpm = tokensPerMinute.map(Double.init)
         requestBudget = rpm ?? 0
         tokenBudget = tpm ?? 0
-        last = Self.now()
+        self.clock = clock
+        last = clock.now
     }
 
-    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-
     private func refill() {
-        let t = Self.now()
-        let dt = t - last
+        let t = clock.now
+        let dt = last.duration(to: t).inSeconds
         last = t
         if let rpm { requestBudget = min(rpm, requestBudget + rpm * dt / 60) }
         if let tpm { tokenBudget = min(tpm, tokenBudget + tpm * dt / 60) }
@@ -43,7 +43,8 @@ public actor RateLimiter {
                 if tpm != nil { tokenBudget -= cost }
                 return
             }
-            try await Task.sleep(nanoseconds: UInt64(min(wait, 60) * 1e9) + 1_000_000)
+            // A millisecond over, so that the refill after waking covers the whole charge.
+            try await clock.sleep(seconds: min(wait, 60) + 0.001)
         }
     }
 

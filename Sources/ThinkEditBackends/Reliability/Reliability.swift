@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditCore
 
 /// The one reliability layer every HTTP driver goes through: rate limits, a deadline per attempt,
 /// retries with backoff on the retryable error classes, and an `AttemptReport` for each attempt.
@@ -10,12 +11,20 @@ public struct Reliability: Sendable {
     /// Seconds one attempt may take, from sending the request to the last byte of the answer.
     public var timeout: Double
     public var limiter: RateLimiter?
+    /// Times the deadline, the backoff waits and the latency reported for each attempt.
+    public var clock: AnyClock
 
-    public init(backend: String, retry: RetryPolicy, timeout: Double, limiter: RateLimiter? = nil) {
+    /// The limit handed to the HTTP client itself. The deadline that counts is `timeout` on
+    /// `clock`; this one only stops a request whose cancellation went astray, so it is set well
+    /// behind it rather than racing it.
+    public var transportTimeout: Double { timeout + 30 }
+
+    public init(backend: String, retry: RetryPolicy, timeout: Double, limiter: RateLimiter? = nil, clock: AnyClock = .continuous) {
         self.backend = backend
         self.retry = retry
         self.timeout = timeout
         self.limiter = limiter
+        self.clock = clock
     }
 
     /// Runs `attempt` until it succeeds, fails with a class that is not retryable, or runs out of
@@ -28,10 +37,10 @@ public struct Reliability: Sendable {
             number += 1
             try Task.checkCancellation()
             if let limiter { try await limiter.admit(tokens: estimatedTokens) }
-            let start = DispatchTime.now().uptimeNanoseconds
-            func elapsedMs() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
+            let start = clock.now
+            func elapsedMs() -> Double { start.duration(to: clock.now).inMilliseconds }
             do {
-                let (value, usage) = try await withDeadline(seconds: timeout, backend: backend, attempt)
+                let (value, usage) = try await withDeadline(seconds: timeout, backend: backend, clock: clock, attempt)
                 if let limiter, let usage { await limiter.settle(estimated: estimatedTokens, actual: usage.promptTokens + usage.completionTokens) }
                 AttemptJournal.observer?.record(AttemptReport(backend: backend, attempt: number, outcome: "ok", httpStatus: 200,
                                                              usage: usage, latencyMs: elapsedMs(), isFinal: true))
@@ -48,7 +57,7 @@ public struct Reliability: Sendable {
                     throw failure
                 }
                 let wait = retry.delay(afterAttempt: number, retryAfter: failure.retryAfter, unit: Double.random(in: 0..<1))
-                try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                try await clock.sleep(seconds: wait)
             }
         }
     }
@@ -61,13 +70,13 @@ public struct Reliability: Sendable {
 }
 
 /// Runs `body`, cancelling it and throwing a `timeout` error when it has not finished after
-/// `seconds`. The deadline covers the whole answer, body included, not only the response head.
-func withDeadline<T: Sendable>(seconds: Double, backend: String,
+/// `seconds` of `clock`. The deadline covers the whole answer, body included, not only the response head.
+func withDeadline<T: Sendable>(seconds: Double, backend: String, clock: AnyClock,
                                _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            try await clock.sleep(seconds: seconds)
             return nil
         }
         defer { group.cancelAll() }

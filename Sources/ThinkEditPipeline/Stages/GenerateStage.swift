@@ -45,7 +45,7 @@ public struct GenerateStage: PipelineStage {
         if created > 0 { context.log("generate: \(created) new trajectories from the pool") }
         var work = try context.store.pendingTrajectories()
         if let shard { work = work.filter { shard.contains($0.id) } }
-        let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", log: context.log)
+        let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", clock: context.clock, log: context.log)
         let runFailure = RunFailure()
         let loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure)
         let inFlight = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency } + backends.thinker.settings.concurrency)
@@ -77,11 +77,12 @@ func runBounded(_ items: [Int64], inFlight: Int, interruption: Interruption,
     await withTaskGroup(of: Bool.self) { group in
         // The watchdog ends the grace period of a Ctrl-C by cancelling the calls still in flight.
         group.addTask {
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 200_000_000)
-                if interruption.graceExpired { return true }
+            do {
+                try await interruption.waitForGraceToExpire()
+                return true
+            } catch {
+                return false
             }
-            return false
         }
         var next = 0
         var running = 0

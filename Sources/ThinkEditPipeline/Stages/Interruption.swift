@@ -1,17 +1,22 @@
 import Foundation
+import Synchronization
+import ThinkEditCore
 import ThinkEditStore
 
 /// Ctrl-C (and SIGTERM) handling for the stages that call models: the first signal stops taking
 /// new work and lets calls in flight finish for `grace` seconds; a second one exits at once. The
 /// database is safe either way: every completed call was committed before the next was sent.
 public final class Interruption: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stoppingSince: Date?
+    private let stoppingSince = Mutex<AnyClock.Instant?>(nil)
+    private let stopped = OneShotEvent()
+    /// Set once by `install`, before any stage runs; read by `deinit`.
     private var sources: [any DispatchSourceSignal] = []
     public let grace: TimeInterval
+    private let clock: AnyClock
 
-    public init(grace: TimeInterval = 10) {
+    public init(grace: TimeInterval = 10, clock: AnyClock = .continuous) {
         self.grace = grace
+        self.clock = clock
     }
 
     /// Starts listening for SIGINT and SIGTERM.
@@ -36,26 +41,30 @@ public final class Interruption: @unchecked Sendable {
     /// Asks the stage to stop; returns false when a stop was already asked for.
     @discardableResult
     public func requestStop() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if stoppingSince != nil { return false }
-        stoppingSince = Date()
-        return true
+        let first = stoppingSince.withLock { since -> Bool in
+            if since != nil { return false }
+            since = clock.now
+            return true
+        }
+        if first { stopped.signal() }
+        return first
     }
 
     /// No new call may start.
-    public var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stoppingSince != nil
-    }
+    public var isStopping: Bool { stoppingSince.withLock { $0 != nil } }
 
     /// Calls still in flight should be abandoned (their work is re-sent on resume).
     public var graceExpired: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let since = stoppingSince else { return false }
-        return Date().timeIntervalSince(since) > grace
+        guard let since = stoppingSince.withLock({ $0 }) else { return false }
+        return since.duration(to: clock.now).inSeconds > grace
+    }
+
+    /// Returns when a stop was asked for and its grace period has passed; throws
+    /// `CancellationError` when the waiting task is cancelled first.
+    public func waitForGraceToExpire() async throws {
+        try await stopped.wait()
+        guard let since = stoppingSince.withLock({ $0 }) else { return }
+        try await clock.sleep(until: since.advanced(by: .seconds(grace)))
     }
 
     deinit {
@@ -78,22 +87,17 @@ public struct StageInterrupted: Error, CustomStringConvertible {
 /// may refuse that write too), so instead of marking the item failed the task reports it here,
 /// the stage stops taking work, and then throws it: the command exits non-zero with the store's
 /// message, and the stage is not recorded as done, so a rerun picks up the items left pending.
-final class RunFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: StoreError?
+final class RunFailure: Sendable {
+    private let first = Mutex<StoreError?>(nil)
 
     /// Keeps `error` if it is the first, and asks the stage to stop taking work.
     func report(_ error: StoreError, stopping interruption: Interruption) {
-        lock.lock()
-        if first == nil { first = error }
-        lock.unlock()
+        first.withLock { if $0 == nil { $0 = error } }
         interruption.requestStop()
     }
 
     /// Throws the first reported failure, if any.
     func check() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if let first { throw first }
+        if let error = first.withLock({ $0 }) { throw error }
     }
 }

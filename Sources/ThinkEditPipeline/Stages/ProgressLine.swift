@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditCore
 
 /// The live progress of a stage: done/total, rate, ETA, failures, tokens and cost. On a terminal it
 /// redraws one line; otherwise it prints a plain line every few seconds.
@@ -11,12 +12,15 @@ final class ProgressLine: @unchecked Sendable {
     private var failed = 0
     private var tokens = 0
     private var cost = 0.0
-    private let start = Date()
+    private let clock: AnyClock
+    private let start: AnyClock.Instant
     private var task: Task<Void, Never>?
     private let live = isatty(STDOUT_FILENO) != 0
     private let log: @Sendable (String) -> Void
 
-    init(stage: String, total: Int, unit: String, log: @escaping @Sendable (String) -> Void) {
+    init(stage: String, total: Int, unit: String, clock: AnyClock, log: @escaping @Sendable (String) -> Void) {
+        self.clock = clock
+        start = clock.now
         self.stage = stage
         self.total = total
         self.unit = unit
@@ -33,10 +37,11 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     func begin() {
-        let interval: UInt64 = live ? 500_000_000 : 5_000_000_000
+        let interval: Duration = live ? .milliseconds(500) : .seconds(5)
+        let clock = self.clock
         task = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: interval)
+                try? await clock.sleep(for: interval)
                 guard let self, !Task.isCancelled else { return }
                 self.emit(final: false)
             }
@@ -51,7 +56,7 @@ final class ProgressLine: @unchecked Sendable {
     var line: String {
         lock.lock()
         defer { lock.unlock() }
-        let elapsed = max(0.001, Date().timeIntervalSince(start))
+        let elapsed = max(0.001, start.duration(to: clock.now).inSeconds)
         let rate = Double(done + failed) / elapsed
         let left = total - done - failed
         let eta = rate > 0 ? Self.duration(Double(left) / rate) : "?"

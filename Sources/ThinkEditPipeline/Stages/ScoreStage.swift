@@ -39,7 +39,7 @@ public struct ScoreStage: PipelineStage {
     public func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
         let total = try workCount(context)
-        let progress = ProgressLine(stage: "score", total: total, unit: "images", log: context.log)
+        let progress = ProgressLine(stage: "score", total: total, unit: "images", clock: context.clock, log: context.log)
         let scorer = backends.scorer
         let store = context.store
         let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run

@@ -11,12 +11,15 @@ public struct StageContext: Sendable {
     public var interruption: Interruption
     /// `--shard i/n`: generate and score only the items of shard `index`.
     public var shard: Shard?
+    /// The clock the progress line and the stage timings read.
+    public var clock: AnyClock
     /// Stages already brought up to date by this process, so that a stage reached again through
     /// another's upstream is not checked (and reported) twice.
     let settled = LockedSet<String>()
 
     public init(config: RunConfig, store: RunStore, interruption: Interruption = Interruption(), shard: Shard? = nil,
-                log: @escaping @Sendable (String) -> Void) {
+                clock: AnyClock = .continuous, log: @escaping @Sendable (String) -> Void) {
+        self.clock = clock
         self.config = config
         self.store = store
         self.interruption = interruption
@@ -109,16 +112,16 @@ public enum StageRunner {
             return .upToDate(fingerprint)
         }
         let id = try context.store.beginStage(stage.name, fingerprint: fingerprint)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = context.clock.now
         do {
             let result = try await stage.run(context)
             try context.store.finishStage(id, status: "done", counts: result.countsJSON, stats: result.statsJSON,
                                           fingerprint: result.finalFingerprint)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let seconds = start.duration(to: context.clock.now).inSeconds
             context.log("\(stage.name): \(result.summary) (\(String(format: "%.1f", seconds)) s)")
             return .ran(result)
         } catch {
-            let status = error is CancellationError ? "interrupted" : "failed"
+            let status = error is CancellationError || error is StageInterrupted ? "interrupted" : "failed"
             try? context.store.finishStage(id, status: status, counts: nil, stats: nil, message: "\(error)")
             throw error
         }
