@@ -1,3 +1,5 @@
+import ThinkEditCore
+
 /// A counting semaphore for async code: at most `limit` bodies run at once; the others wait in
 /// arrival order. Bounds the calls in flight to one backend (its configured `concurrency`).
 public actor AsyncSemaphore {
@@ -39,15 +41,14 @@ public actor AsyncSemaphore {
     }
 }
 
-/// An error that knows its class in the call journal's vocabulary: `rate_limit`, `server`,
-/// `timeout`, `network`, `bad_request`, `auth`, `parse`, `refused`.
+/// An error that knows its class in the call journal's vocabulary (`CallErrorClass`).
 public protocol ClassifiedError: Error {
-    var errorClass: String { get }
+    var errorClass: CallErrorClass { get }
 }
 
 extension Error {
     /// The journal class of any error (`unknown` when it does not say).
-    public var journalClass: String {
-        (self as? any ClassifiedError)?.errorClass ?? "unknown"
+    public var journalClass: CallErrorClass {
+        (self as? any ClassifiedError)?.errorClass ?? .unknown
     }
 }

@@ -63,13 +63,13 @@ public struct Trajectory: Sendable, Hashable {
     public var endReason: EndReason?
     /// The expert's last answer when it said "satisfied" (the stop sample's target reasoning).
     public var stopReasoning: String?
-    public var errorClass: String?
+    public var errorClass: CallErrorClass?
     public var turns: [Turn]
 
     public init(
         id: String, task: String, instruction: String, sourceImage: String, editor: String,
         status: TrajectoryStatus = .complete, endReason: EndReason? = nil, stopReasoning: String? = nil,
-        errorClass: String? = nil, turns: [Turn] = []
+        errorClass: CallErrorClass? = nil, turns: [Turn] = []
     ) {
         self.id = id
         self.task = task

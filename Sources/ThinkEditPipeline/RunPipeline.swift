@@ -35,14 +35,14 @@ public enum RunPipeline {
             if try store.trajectoryCount() > 0 { return }
             throw PipelineError.noPool(config: config.file)
         }
-        let id = try store.beginStage("pool", fingerprint: StageRunner.fingerprint(["pool/1", file]))
+        let id = try store.beginStage(.pool, fingerprint: StageRunner.fingerprint(["pool/1", file]))
         do {
             let s = try PoolImporter(config: config, store: store).importFile(file)
-            try store.finishStage(id, status: "done", counts: StageResult(counts: [("items", s.inserted), ("images", s.images)], summary: "").countsJSON,
+            try store.finishStage(id, status: .done, counts: StageResult(counts: [("items", s.inserted), ("images", s.images)], summary: "").countsJSON,
                                   stats: nil)
             context.log("pool: \(s.inserted) items imported from \(file)")
         } catch {
-            try? store.finishStage(id, status: "failed", counts: nil, stats: nil, message: "\(error)")
+            try? store.finishStage(id, status: .failed, counts: nil, stats: nil, message: "\(error)")
             throw error
         }
     }

@@ -7,12 +7,11 @@ import ThinkEditStore
 public struct StatusReport {
     public let workdir: String
     public let snapshot: RunSnapshot
-    public let stages: [String: StageRun]
+    public let stages: [StageName: StageRun]
     /// Spend so far and projected total of the model stages.
     public let spend: [StageSpend]
 
     /// Stages in pipeline order; the table lists them so.
-    public static let stageOrder = ["pool", "generate", "score", "filter", "unroll", "split", "export"]
 
     public init(store: RunStore) throws {
         workdir = store.workdir
@@ -40,13 +39,13 @@ public struct StatusReport {
         }
         lines.append("")
         lines.append(pad("stage", 10) + pad("status", 13) + pad("finished (UTC)", 21) + "counts")
-        for name in Self.stageOrder + stages.keys.filter({ !Self.stageOrder.contains($0) }).sorted() {
+        for name in StageName.allCases {
             guard let run = stages[name] else {
-                lines.append(pad(name, 10) + "not run")
+                lines.append(pad(name.rawValue, 10) + "not run")
                 continue
             }
             let finished = run.finishedAt.map { Self.time($0) } ?? "-"
-            lines.append(pad(name, 10) + pad(run.status, 13) + pad(finished, 21) + Self.inline(run.counts))
+            lines.append(pad(name.rawValue, 10) + pad(run.status.rawValue, 13) + pad(finished, 21) + Self.inline(run.counts))
             if let message = run.message { lines.append(pad("", 10) + message) }
         }
         lines += curationDetails()
@@ -57,14 +56,15 @@ public struct StatusReport {
         let s = snapshot
         func obj(_ d: [String: Int]) -> JSONValue { .object(d.map { ($0.key, .integer(Int64($0.value))) }) }
         var stageValues: [(String, JSONValue)] = []
-        for (name, run) in stages {
-            var fields: [(String, JSONValue)] = [("status", .string(run.status)), ("fingerprint", .string(run.fingerprint)),
+        for name in StageName.allCases {
+            guard let run = stages[name] else { continue }
+            var fields: [(String, JSONValue)] = [("status", .string(run.status.rawValue)), ("fingerprint", .string(run.fingerprint)),
                                                   ("started_at", .number(run.startedAt))]
             if let f = run.finishedAt { fields.append(("finished_at", .number(f))) }
             if let c = run.counts, let v = Self.parse(c) { fields.append(("counts", v)) }
             if let st = run.stats, let v = Self.parse(st) { fields.append(("stats", v)) }
             if let m = run.message { fields.append(("message", .string(m))) }
-            stageValues.append((name, .object(fields)))
+            stageValues.append((name.rawValue, .object(fields)))
         }
         let value = JSONValue.object([
             ("workdir", .string(workdir)),
@@ -96,14 +96,14 @@ public struct StatusReport {
     func curationDetails() -> [String] {
         var lines: [String] = []
         let decoder = JSONDecoder()
-        if let text = stages["filter"]?.stats, let f = try? decoder.decode(FilterStatistics.self, from: Data(text.utf8)) {
+        if let text = stages[.filter]?.stats, let f = try? decoder.decode(FilterStatistics.self, from: Data(text.utf8)) {
             lines.append("")
             lines.append("filter: \(group(f.kept)) of \(group(f.trajectories)) kept; dropped " +
                 DropReason.allCases.map { "\($0.rawValue) \(group(f.dropped[$0]))" }.joined(separator: ", "))
             lines.append("  truncation length k: " + f.lengths.map { "k=\($0.k): \(group($0.count))" }.joined(separator: ", ") +
                 "; \(group(f.truncated)) truncated, \(group(f.turnsCut)) turns cut")
         }
-        if let text = stages["split"]?.stats, let s = try? decoder.decode(SplitStatistics.self, from: Data(text.utf8)) {
+        if let text = stages[.split]?.stats, let s = try? decoder.decode(SplitStatistics.self, from: Data(text.utf8)) {
             lines.append("")
             let v = s.variance
             lines.append("variance V of \(group(s.keptTrajectories)) kept trajectories (threshold rl.min_variance = \(JSONNumber.format(v.threshold))): " +

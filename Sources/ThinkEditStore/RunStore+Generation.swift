@@ -27,7 +27,7 @@ public struct CallRecord: Sendable {
     public var requestHash: String
     public var attempt: Int
     public var outcome: String
-    public var errorClass: String?
+    public var errorClass: CallErrorClass?
     public var httpStatus: Int?
     public var promptTokens: Int
     public var completionTokens: Int
@@ -35,7 +35,7 @@ public struct CallRecord: Sendable {
     public var latencyMs: Double
 
     public init(stage: String, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
-                attempt: Int = 1, outcome: String, errorClass: String? = nil, httpStatus: Int? = nil,
+                attempt: Int = 1, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
                 promptTokens: Int = 0, completionTokens: Int = 0, cost: Double = 0, latencyMs: Double) {
         self.stage = stage
         self.backend = backend
@@ -149,10 +149,10 @@ extension RunStore {
     }
 
     /// Marks a trajectory failed after a call's retries ran out.
-    public func markFailed(seq: Int64, errorClass: String, message: String, call: CallRecord?) throws {
+    public func markFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
         try write { db in
             try db.execute(sql: "UPDATE trajectory SET status = 'failed', error_class = ?, error_message = ? WHERE seq = ?",
-                           arguments: [errorClass, message, seq])
+                           arguments: [errorClass.rawValue, message, seq])
             if let call { try Self.insertCall(db, call) }
             try Self.bumpDataVersion(db)
         }
@@ -165,14 +165,14 @@ extension RunStore {
 
     /// Puts failed trajectories (generation) and failed scorings back in the queue; `classes`
     /// limits it to those error classes. Returns (trajectories, scorings) re-queued.
-    public func retryFailed(classes: Set<String>?) throws -> (generation: Int, scoring: Int) {
+    public func retryFailed(classes: Set<CallErrorClass>?) throws -> (generation: Int, scoring: Int) {
         try write { db in
             var gen = 0, score = 0
             for (column, setSQL) in [("error_class", "status = 'pending', error_class = NULL, error_message = NULL"),
                                      ("score_error_class", "score_error_class = NULL, score_error_message = NULL")] {
                 let filter = column == "error_class" ? "status = 'failed'" : "score_error_class IS NOT NULL"
                 if let classes {
-                    for c in classes.sorted() {
+                    for c in classes.map(\.rawValue).sorted() {
                         try db.execute(sql: "UPDATE trajectory SET \(setSQL) WHERE \(filter) AND \(column) = ?", arguments: [c])
                         if column == "error_class" { gen += db.changesCount } else { score += db.changesCount }
                     }
@@ -191,7 +191,7 @@ extension RunStore {
             INSERT INTO call(stage, backend, kind, trajectory, turn, request_hash, attempt, outcome, error_class, http_status,
                              prompt_tokens, completion_tokens, cost, latency_ms, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [c.stage, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass,
+            """, arguments: [c.stage, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass?.rawValue,
                              c.httpStatus, c.promptTokens, c.completionTokens, c.cost, c.latencyMs, Date().timeIntervalSince1970])
     }
 }

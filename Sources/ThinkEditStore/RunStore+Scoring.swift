@@ -86,10 +86,10 @@ extension RunStore {
     }
 
     /// Marks a trajectory's scoring failed (its unscored turns wait for `retry-failed`).
-    public func markScoreFailed(seq: Int64, errorClass: String, message: String, call: CallRecord?) throws {
+    public func markScoreFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
         try write { db in
             try db.execute(sql: "UPDATE trajectory SET score_error_class = ?, score_error_message = ? WHERE seq = ?",
-                           arguments: [errorClass, message, seq])
+                           arguments: [errorClass.rawValue, message, seq])
             if let call { try Self.insertCall(db, call) }
         }
     }

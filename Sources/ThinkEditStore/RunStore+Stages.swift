@@ -1,14 +1,14 @@
 import Foundation
 import GRDB
+import ThinkEditCore
 
 /// One run of a stage, as recorded in `stage_run`.
 public struct StageRun: Sendable, Hashable {
     public var id: Int64
-    public var stage: String
+    public var stage: StageName
     /// Hash of the stage's settings and of its inputs' versions: equal fingerprint, nothing to do.
     public var fingerprint: String
-    /// `running`, `done`, `failed` or `interrupted`.
-    public var status: String
+    public var status: StageStatus
     public var startedAt: Double
     public var finishedAt: Double?
     /// JSON object of counts.
@@ -20,37 +20,40 @@ public struct StageRun: Sendable, Hashable {
 
 extension RunStore {
     /// Records that a stage starts.
-    public func beginStage(_ stage: String, fingerprint: String) throws -> Int64 {
+    public func beginStage(_ stage: StageName, fingerprint: String) throws -> Int64 {
         try write { db in
-            try db.execute(sql: "INSERT INTO stage_run(stage, fingerprint, status, started_at) VALUES (?, ?, 'running', ?)",
-                           arguments: [stage, fingerprint, Date().timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO stage_run(stage, fingerprint, status, started_at) VALUES (?, ?, ?, ?)",
+                           arguments: [stage.rawValue, fingerprint, StageStatus.running.rawValue, Date().timeIntervalSince1970])
             return db.lastInsertedRowID
         }
     }
 
     /// Records how a stage run ended.
-    public func finishStage(_ id: Int64, status: String, counts: String?, stats: String?, message: String? = nil,
+    public func finishStage(_ id: Int64, status: StageStatus, counts: String?, stats: String?, message: String? = nil,
                             fingerprint: String? = nil) throws {
         try write { db in
             try db.execute(sql: """
                 UPDATE stage_run SET status = ?, finished_at = ?, counts = ?, stats = ?, message = ?, fingerprint = coalesce(?, fingerprint)
                 WHERE id = ?
-                """, arguments: [status, Date().timeIntervalSince1970, counts, stats, message, fingerprint, id])
+                """, arguments: [status.rawValue, Date().timeIntervalSince1970, counts, stats, message, fingerprint, id])
         }
     }
 
     /// The latest run of each stage.
-    public func latestStageRuns() throws -> [String: StageRun] {
+    public func latestStageRuns() throws -> [StageName: StageRun] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, stage, fingerprint, status, started_at, finished_at, counts, stats, message FROM stage_run
                 WHERE id IN (SELECT max(id) FROM stage_run GROUP BY stage)
                 """)
-            var out: [String: StageRun] = [:]
+            var out: [StageName: StageRun] = [:]
             for r in rows {
-                let run = StageRun(id: r[0], stage: r[1], fingerprint: r[2], status: r[3], startedAt: r[4], finishedAt: r[5],
-                                   counts: r[6], stats: r[7], message: r[8])
-                out[run.stage] = run
+                let stageText: String = r["stage"], statusText: String = r["status"]
+                guard let stage = StageName(rawValue: stageText), let status = StageStatus(rawValue: statusText) else {
+                    throw StoreError.corrupt(path: databasePath, reason: "stage_run \(r["id"] as Int64) names stage '\(stageText)' with status '\(statusText)', which this thinkedit does not know")
+                }
+                out[stage] = StageRun(id: r["id"], stage: stage, fingerprint: r["fingerprint"], status: status, startedAt: r["started_at"],
+                                      finishedAt: r["finished_at"], counts: r["counts"], stats: r["stats"], message: r["message"])
             }
             return out
         }

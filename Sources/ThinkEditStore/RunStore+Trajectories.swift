@@ -76,7 +76,7 @@ extension RunStore {
                 tStmt.bind(7, t.status.rawValue)
                 tStmt.bind(8, t.endReason?.rawValue)
                 tStmt.bind(9, t.stopReasoning)
-                tStmt.bind(10, t.errorClass)
+                tStmt.bind(10, t.errorClass?.rawValue)
                 guard try tStmt.step() > 0 else { continue }
                 inserted += 1
                 let seq = tStmt.lastInsertedRowID
@@ -125,7 +125,8 @@ extension RunStore {
         Trajectory(id: row[1], task: row[2], instruction: row[3], sourceImage: row[4], editor: row[5],
                    status: TrajectoryStatus(rawValue: row[6]) ?? .pending,
                    endReason: (row[7] as String?).flatMap(EndReason.init(rawValue:)),
-                   stopReasoning: row[8], errorClass: row[9])
+                   stopReasoning: row[8],
+                   errorClass: (row[9] as String?).map { CallErrorClass(rawValue: $0) ?? .unknown })
     }
 
     static func turns(_ db: Database, trajectorySeq: Int64) throws -> [Turn] {

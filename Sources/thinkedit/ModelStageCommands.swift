@@ -5,20 +5,15 @@ import ThinkEditStore
 
 /// Runs `body` with Ctrl-C handling: the first interrupt stops taking work and lets calls in flight
 /// finish; a second exits at once. An interrupted stage exits with status 130.
-func withInterruption(_ options: ConfigOptions, shard: String?,
+func withInterruption(_ options: ConfigOptions, shard: Shard?,
                       _ body: @escaping @Sendable (StageContext) async throws -> Void) async throws {
     let config = try options.load()
-    var parsedShard: Shard? = nil
-    if let shard {
-        guard let s = Shard(shard) else { throw ValidationError("--shard must be i/n with 0 <= i < n, for example 0/4") }
-        parsedShard = s
-    }
     let store = try RunStore.openForWriting(workdir: config.workdir)
     let interruption = Interruption()
     interruption.install {
         FileHandle.standardError.write(Data("\nstopping: no new calls; calls in flight get \(Int(interruption.grace)) s to finish (Ctrl-C again to quit now)\n".utf8))
     }
-    let context = StageContext(config: config, store: store, interruption: interruption, shard: parsedShard) { print($0) }
+    let context = StageContext(config: config, store: store, interruption: interruption, shard: shard) { print($0) }
     do {
         try await body(context)
     } catch let e as StageInterrupted {
@@ -31,7 +26,7 @@ struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate", abstract: "Run the think-while-edit loop over the pool (SPEC §2.2); resumable.")
     @OptionGroup var options: ConfigOptions
-    @Option(help: "Work on shard i of n only (a stable hash of the pool id), e.g. 0/4.") var shard: String?
+    @Option(help: "Work on shard i of n only (a stable hash of the pool id): i/n with 0 <= i < n, e.g. 0/4.") var shard: Shard?
     func run() async throws {
         try await withInterruption(options, shard: shard) { try await StageRunner.run(GenerateStage(), $0) }
     }
@@ -41,7 +36,7 @@ struct ScoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score", abstract: "Judge every edited image against the original instruction (SPEC §2.3); resumable.")
     @OptionGroup var options: ConfigOptions
-    @Option(help: "Work on shard i of n only, e.g. 0/4.") var shard: String?
+    @Option(help: "Work on shard i of n only: i/n with 0 <= i < n, e.g. 0/4.") var shard: Shard?
     func run() async throws {
         try await withInterruption(options, shard: shard) { try await StageRunner.run(ScoreStage(), $0) }
     }
@@ -60,13 +55,12 @@ struct RetryFailedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry-failed", abstract: "Put failed trajectories (and failed scorings) back in the queue.")
     @OptionGroup var options: ConfigOptions
-    @Option(help: "Only these error classes, comma-separated (rate_limit, server, timeout, network, bad_request, auth, parse, refused).")
-    var `class`: String?
+    @Option(help: "Only these error classes, comma-separated.")
+    var `class`: CallErrorClasses?
     func run() async throws {
         let config = try options.load()
         let store = try RunStore.openForWriting(workdir: config.workdir)
-        let classes = `class`.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
-        let (g, s) = try store.retryFailed(classes: classes)
+        let (g, s) = try store.retryFailed(classes: `class`?.classes)
         print("retry-failed: \(g) trajectories back in the generation queue, \(s) back in the scoring queue; run `thinkedit run \(options.config)` to continue")
     }
 }

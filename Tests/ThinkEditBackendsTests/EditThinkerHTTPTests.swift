@@ -71,7 +71,7 @@ import ThinkEditTestSupport
         defer { server.stop() }
         let (result, log) = await attempt(editor([server.url], retries: 1))
         guard case .failure(let error) = result else { Issue.record("expected a failure"); return }
-        #expect(error.errorClass == "parse")
+        #expect(error.errorClass == .parse)
         #expect(error.attempts == 2)
         #expect(log.classes == ["parse", "parse"])
     }
@@ -91,7 +91,7 @@ import ThinkEditTestSupport
         defer { server.stop() }
         let (result, _) = await attempt(editor([server.url], retries: 0))
         guard case .failure(let error) = result else { Issue.record("expected a failure"); return }
-        #expect(error.errorClass == "parse")
+        #expect(error.errorClass == .parse)
         #expect(error.message.contains("success"))
     }
 
@@ -148,7 +148,7 @@ import ThinkEditTestSupport
         defer { broken.stop() }
         let (result, log) = await attempt(editor([broken.url], retries: 2, cooldown: 60))
         guard case .failure(let error) = result else { Issue.record("expected a failure"); return }
-        #expect(error.errorClass == "server")
+        #expect(error.errorClass == .server)
         #expect(log.classes == ["server", "server", "server"])
         #expect(broken.log.count == 2)
         #expect(error.message.contains("set aside"))

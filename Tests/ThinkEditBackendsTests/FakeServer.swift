@@ -209,7 +209,7 @@ final class AttemptLog: AttemptObserver, @unchecked Sendable {
     private var items: [AttemptReport] = []
     func record(_ attempt: AttemptReport) { lock.lock(); items.append(attempt); lock.unlock() }
     var all: [AttemptReport] { lock.lock(); defer { lock.unlock() }; return items }
-    var classes: [String] { all.map { $0.errorClass ?? "ok" } }
+    var classes: [String] { all.map { $0.errorClass?.rawValue ?? "ok" } }
 }
 
 /// A small real PNG.

@@ -71,11 +71,11 @@ import ThinkEditTestSupport
         defer { server.stop() }
         let (result, log) = await judge(client(server.url, retries: 2))
         guard case .failure(let error) = result else { Issue.record("expected a failure"); return }
-        #expect(error.errorClass == "server")
+        #expect(error.errorClass == .server)
         #expect(error.attempts == 3)
         #expect(server.log.count == 3)
         #expect(log.classes == ["server", "server", "server"])
-        #expect(error.journalClass == "server")
+        #expect(error.journalClass == .server)
     }
 
     @Test func anAnswerSlowerThanTheDeadlineIsATimeout() async throws {
@@ -97,7 +97,7 @@ import ThinkEditTestSupport
         clock.advance(by: .milliseconds(300))
         let (result, log) = await call.value
         guard case .failure(let error) = result else { Issue.record("expected a timeout"); return }
-        #expect(error.errorClass == "timeout")
+        #expect(error.errorClass == .timeout)
         #expect(error.attempts == 2)
         #expect(log.classes == ["timeout", "timeout"])
         #expect(log.all.map(\.latencyMs) == [300, 300])
@@ -108,7 +108,7 @@ import ThinkEditTestSupport
         defer { server.stop() }
         let (result, log) = await judge(client(server.url, retries: 2))
         guard case .failure(let error) = result else { Issue.record("expected a failure"); return }
-        #expect(error.errorClass == "network")
+        #expect(error.errorClass == .network)
         #expect(error.attempts == 3)
         #expect(log.classes == ["network", "network", "network"])
         #expect(server.connections >= 3)
@@ -127,7 +127,7 @@ import ThinkEditTestSupport
         defer { server.stop() }
         let (result, log) = await judge(client(server.url, retries: 2))
         guard case .failure(let error) = result else { Issue.record("expected a failure"); return }
-        #expect(error.errorClass == "parse")
+        #expect(error.errorClass == .parse)
         #expect(error.attempts == 3)
         #expect(error.message.contains("score"))
         #expect(log.classes == ["parse", "parse", "parse"])
@@ -139,7 +139,7 @@ import ThinkEditTestSupport
         defer { server.stop() }
         let (result, log) = await judge(client(server.url, retries: 1, maxBytes: 100_000))
         guard case .failure(let error) = result else { Issue.record("expected a failure"); return }
-        #expect(error.errorClass == "parse")
+        #expect(error.errorClass == .parse)
         #expect(error.message.contains("100000 bytes"))
         #expect(log.all.count == 2)
     }
@@ -151,7 +151,7 @@ import ThinkEditTestSupport
         let key = APIKey(value: "sk-canary-0123456789abcdef", source: "environment variable JUDGE_KEY")
         let (result, log) = await judge(client(server.url, key: key))
         guard case .failure(let error) = result else { Issue.record("expected a failure"); return }
-        #expect(error.errorClass == expected)
+        #expect(error.errorClass.rawValue == expected)
         #expect(error.attempts == 1)
         #expect(server.log.count == 1)
         #expect(log.classes == [expected])

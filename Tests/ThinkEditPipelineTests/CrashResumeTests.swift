@@ -171,8 +171,8 @@ import ThinkEditStore
         }
         try #require(interrupted, "generate finished before it could be interrupted")
         let store = try RunStore.openForReading(workdir: workdir)
-        let generate = try #require(try store.latestStageRuns()["generate"])
-        #expect(generate.status == "interrupted")
+        let generate = try #require(try store.latestStageRuns()[.generate])
+        #expect(generate.status == .interrupted)
         let table = try StatusReport(store: store).table
         let line = try #require(table.split(separator: "\n").first { $0.hasPrefix("generate") })
         #expect(line.contains("interrupted"), "status shows: \(line)")

@@ -63,8 +63,8 @@ final class LogLines: @unchecked Sendable {
         #expect(log.all.map { $0.components(separatedBy: ":")[0] } == ["filter", "unroll", "split"])
 
         let stages = try run.store.latestStageRuns()
-        #expect(stages["split"]?.status == "done")
-        let stats = try JSONDecoder().decode(SplitStatistics.self, from: Data(try #require(stages["split"]?.stats).utf8))
+        #expect(stages[.split]?.status == .done)
+        let stats = try JSONDecoder().decode(SplitStatistics.self, from: Data(try #require(stages[.split]?.stats).utf8))
         #expect(stats.rl.selected == 1 && stats.rl.shortfall == 9)
         #expect(stats.sft.selected == 3 && stats.sft.shortfall == 97)
         let json = try JSONParser.parse(try StatusReport(store: run.store).json)

@@ -33,7 +33,7 @@ struct ScriptedEditor: Editor {
     var name = "scripted-editor"
     let log: CallLog
     var failFor: Set<String> = []
-    struct Failure: ClassifiedError { var errorClass: String { "server" } }
+    struct Failure: ClassifiedError { var errorClass: CallErrorClass { .server } }
     func edit(_ r: EditRequest) async throws -> EditResult {
         log.add("edit \(r.item.trajectoryID) t=\(r.turn) seed=\(r.seed) instr=\(r.instruction)")
         if failFor.contains(r.item.trajectoryID) { throw Failure() }
@@ -230,8 +230,8 @@ struct ScriptedJudge: Scorer {
         #expect(s.trajectories == ["complete": 2, "failed": 1])
         #expect(s.failures == ["server": 1])
         #expect(s.callErrors == ["server": 1])
-        #expect(try run.store.retryFailed(classes: ["timeout"]) == (0, 0))
-        #expect(try run.store.retryFailed(classes: ["server"]) == (1, 0))
+        #expect(try run.store.retryFailed(classes: [.timeout]) == (0, 0))
+        #expect(try run.store.retryFailed(classes: [.server]) == (1, 0))
         try await StageRunner.run(GenerateStage(backends: Self.backends(log)), Self.context(run))
         s = try run.store.snapshot()
         #expect(s.trajectories == ["complete": 3])

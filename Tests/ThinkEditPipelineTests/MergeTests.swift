@@ -190,7 +190,7 @@ import ThinkEditStore
             var failed = pending
             failed.id = "f"
             failed.status = .failed
-            failed.errorClass = "timeout"
+            failed.errorClass = .timeout
             _ = try shard.insertTrajectories(images: [], trajectories: [pending, failed], origin: "generated")
         }
 

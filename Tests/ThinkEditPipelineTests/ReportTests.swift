@@ -122,7 +122,7 @@ enum ReportHTMLScan {
         }
         let trajectories = try f.trajectories()
         #expect(ReportHTMLScan.figure("list.all", in: html) == String(trajectories.count))
-        let statsText = try #require(try f.store.latestStageRuns()["split"]?.stats)
+        let statsText = try #require(try f.store.latestStageRuns()[.split]?.stats)
         let stats = try JSONDecoder().decode(SplitStatistics.self, from: Data(statsText.utf8))
         #expect(ReportHTMLScan.figure("sft.shortfall", in: html) == String(stats.sft.shortfall))
         #expect(ReportHTMLScan.figure("rl.selected", in: html) == String(stats.rl.selected))

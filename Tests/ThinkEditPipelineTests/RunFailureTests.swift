@@ -39,13 +39,13 @@ import ThinkEditCore
         var s = try run.store.snapshot()
         #expect(s.trajectories["failed"] == nil)
         #expect((s.trajectories["pending"] ?? 0) > 0)
-        #expect(try run.store.latestStageRuns()["generate"]?.status == "failed")
+        #expect(try run.store.latestStageRuns()[.generate]?.status == .failed)
 
         for path in blockers { try FileManager.default.removeItem(atPath: path) }
         try await StageRunner.run(GenerateStage(backends: GenerationTests.backends(log)), GenerationTests.context(run))
         s = try run.store.snapshot()
         #expect(s.trajectories == ["complete": 6])
-        #expect(try run.store.latestStageRuns()["generate"]?.status == "done")
+        #expect(try run.store.latestStageRuns()[.generate]?.status == .done)
     }
 
     @Test func anImageMissingFromTheStoreStopsScoreWithItsPathAndRecordsNoScoringFailure() async throws {
@@ -63,7 +63,7 @@ import ThinkEditCore
         }
         let s = try run.store.snapshot()
         #expect(s.failures.isEmpty)
-        #expect(try run.store.latestStageRuns()["score"]?.status == "failed")
+        #expect(try run.store.latestStageRuns()[.score]?.status == .failed)
     }
 
     @Test func aFullDiskIsNamedAsSuch() {

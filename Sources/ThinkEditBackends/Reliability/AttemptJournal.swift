@@ -1,3 +1,5 @@
+import ThinkEditCore
+
 /// One attempt of a model call, as the reliability layer saw it: the journal keeps every attempt,
 /// not only the final outcome, so `status` can show how often a backend rate-limits or times out.
 public struct AttemptReport: Sendable, Hashable {
@@ -6,7 +8,7 @@ public struct AttemptReport: Sendable, Hashable {
     public var attempt: Int
     /// `ok` or `error`.
     public var outcome: String
-    public var errorClass: String?
+    public var errorClass: CallErrorClass?
     public var httpStatus: Int?
     public var usage: Usage?
     public var latencyMs: Double
@@ -15,7 +17,7 @@ public struct AttemptReport: Sendable, Hashable {
     /// A short, key-free description of the failure.
     public var message: String?
 
-    public init(backend: String, attempt: Int, outcome: String, errorClass: String? = nil, httpStatus: Int? = nil,
+    public init(backend: String, attempt: Int, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
                 usage: Usage? = nil, latencyMs: Double, isFinal: Bool, message: String? = nil) {
         self.backend = backend
         self.attempt = attempt

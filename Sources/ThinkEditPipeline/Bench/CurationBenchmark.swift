@@ -61,8 +61,8 @@ public struct CurationBenchmark {
             let start = DispatchTime.now().uptimeNanoseconds
             try await StageRunner.run(stage, context)
             let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            timings.append((stage.name, s))
-            log(String(format: "%@: %.2f s", stage.name, s))
+            timings.append((stage.name.rawValue, s))
+            log(String(format: "%@: %.2f s", stage.name.rawValue, s))
         }
         return Result(turns: turns, setupSeconds: setup, stageSeconds: timings, peakMemoryBytes: peakResidentBytes())
     }

@@ -77,7 +77,7 @@ public struct GenerateBenchmark {
             // Each backend (editor, expert, judge) runs `concurrency` calls at once.
             let busiest = byKind.values.max() ?? 0
             let ideal = Double(busiest) * Double(latencyMs) / 1000 / Double(concurrency)
-            stages.append(StageFigures(stage: stage.name, wallSeconds: wall, cpuSeconds: cpu, calls: byKind, idealSeconds: ideal))
+            stages.append(StageFigures(stage: stage.name.rawValue, wallSeconds: wall, cpuSeconds: cpu, calls: byKind, idealSeconds: ideal))
             log("\(stage.name): " + String(format: "%.2f s wall, %.2f s cpu, %d calls", wall, cpu, byKind.values.reduce(0, +)))
         }
         let s = try store.snapshot()

@@ -80,7 +80,7 @@ public struct GenerateHTTPBenchmark {
             }
             let busiest = calls.values.max() ?? 0
             let ideal = Double(busiest) * Double(delayMs) / 1000 / Double(concurrency)
-            stages.append(.init(stage: stage.name, wallSeconds: wall, cpuSeconds: cpu, calls: calls, idealSeconds: ideal))
+            stages.append(.init(stage: stage.name.rawValue, wallSeconds: wall, cpuSeconds: cpu, calls: calls, idealSeconds: ideal))
             log("\(stage.name): " + String(format: "%.2f s wall, %.2f s cpu, %d calls", wall, cpu, calls.values.reduce(0, +)))
         }
         let s = try store.snapshot()

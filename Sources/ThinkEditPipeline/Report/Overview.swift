@@ -14,9 +14,9 @@ struct Overview {
 
     static let colors = ["#3b7dd8", "#e08a2c", "#9aa5b1", "#2e9e5b", "#b34fb3"]
 
-    var filterStats: FilterStatistics? { decode(status.stages["filter"]?.stats) }
-    var splitStats: SplitStatistics? { decode(status.stages["split"]?.stats) }
-    var unrollStats: UnrollStatistics? { decode(status.stages["unroll"]?.stats) }
+    var filterStats: FilterStatistics? { decode(status.stages[.filter]?.stats) }
+    var splitStats: SplitStatistics? { decode(status.stages[.split]?.stats) }
+    var unrollStats: UnrollStatistics? { decode(status.stages[.unroll]?.stats) }
 
     private func decode<T: Decodable>(_ text: String?) -> T? {
         text.flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
@@ -32,13 +32,12 @@ struct Overview {
 
     private var stagesSection: String {
         var b = "<h2>Stages</h2><table><tr><th>stage</th><th>status</th><th>finished (UTC)</th><th>counts</th></tr>"
-        let names = StatusReport.stageOrder + status.stages.keys.filter { !StatusReport.stageOrder.contains($0) }.sorted()
-        for name in names {
+        for name in StageName.allCases {
             guard let run = status.stages[name] else {
                 b += "<tr><td>\(name)</td><td>not run</td><td></td><td></td></tr>"
                 continue
             }
-            b += #"<tr><td>\#(HTML.escape(name))</td><td data-stage-status="\#(HTML.escape(name))">\#(HTML.escape(run.status))</td>"#
+            b += #"<tr><td>\#(name)</td><td data-stage-status="\#(name)">\#(run.status)</td>"#
             b += "<td>\(run.finishedAt.map { StatusReport.time($0) } ?? "-")</td><td>\(HTML.escape(StatusReport.inline(run.counts)))</td></tr>"
         }
         return b + "</table>"

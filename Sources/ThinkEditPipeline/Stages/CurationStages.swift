@@ -7,7 +7,7 @@ import ThinkEditStore
 /// and scores (the run's data version).
 public struct FilterStage: PipelineStage {
     public init() {}
-    public var name: String { "filter" }
+    public var name: StageName { .filter }
     public var upstream: [any PipelineStage] { [] }
 
     public func fingerprint(_ context: StageContext) throws -> String {
@@ -30,7 +30,7 @@ public struct FilterStage: PipelineStage {
 /// expert stopped at the best step (`stop_samples`).
 public struct UnrollStage: PipelineStage {
     public init() {}
-    public var name: String { "unroll" }
+    public var name: StageName { .unroll }
     public var upstream: [any PipelineStage] { [FilterStage()] }
 
     public func fingerprint(_ context: StageContext) throws -> String {
@@ -64,7 +64,7 @@ public struct UnrollStage: PipelineStage {
 /// and score bin with the water-filling rule.
 public struct SplitStage: PipelineStage {
     public init() {}
-    public var name: String { "split" }
+    public var name: StageName { .split }
     public var upstream: [any PipelineStage] { [UnrollStage()] }
 
     func splitConfig(_ config: RunConfig) -> SplitConfig {

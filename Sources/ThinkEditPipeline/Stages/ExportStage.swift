@@ -8,7 +8,7 @@ import ThinkEditStore
 /// changed writes nothing; a deleted export folder is written again.
 public struct ExportStage: PipelineStage {
     public init() {}
-    public var name: String { "export" }
+    public var name: StageName { .export }
     public var upstream: [any PipelineStage] { [SplitStage()] }
 
     public func fingerprint(_ context: StageContext) throws -> String {

@@ -14,7 +14,7 @@ public struct GenerateStage: PipelineStage {
 
     public init() {}
     init(backends: BackendSet) { self.backends = backends }
-    public var name: String { "generate" }
+    public var name: StageName { .generate }
     public var upstream: [any PipelineStage] { [] }
 
     /// Generation is done when no trajectory is pending; the fingerprint carries the settings and
@@ -122,7 +122,7 @@ struct GenerationLoop: Sendable {
         do {
             var state = try store.generationState(seq: seq)
             guard let editor = backends.editors[state.editor] else {
-                try store.markFailed(seq: seq, errorClass: "refused",
+                try store.markFailed(seq: seq, errorClass: .refused,
                                      message: "editor \(state.editor) is not in the config's backends.editor", call: nil)
                 progress.add(failed: 1)
                 return
@@ -220,11 +220,11 @@ struct GenerationLoop: Sendable {
 
 /// A model call that failed for good, with its journal row.
 struct CallFailure: Error, ClassifiedError, CustomStringConvertible {
-    var errorClass: String
+    var errorClass: CallErrorClass
     var message: String
     var call: CallRecord?
 
-    static func parse(_ message: String) -> CallFailure { CallFailure(errorClass: "parse", message: message, call: nil) }
+    static func parse(_ message: String) -> CallFailure { CallFailure(errorClass: .parse, message: message, call: nil) }
     var description: String { message }
 }
 

@@ -15,7 +15,7 @@ public struct ScoreStage: PipelineStage {
         self.backends = backends
         self.pageSize = pageSize
     }
-    public var name: String { "score" }
+    public var name: StageName { .score }
     public var upstream: [any PipelineStage] { [] }
 
     public func fingerprint(_ context: StageContext) throws -> String {

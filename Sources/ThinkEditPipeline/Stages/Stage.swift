@@ -15,7 +15,7 @@ public struct StageContext: Sendable {
     public var clock: AnyClock
     /// Stages already brought up to date by this process, so that a stage reached again through
     /// another's upstream is not checked (and reported) twice.
-    let settled = LockedSet<String>()
+    let settled = LockedSet<StageName>()
 
     public init(config: RunConfig, store: RunStore, interruption: Interruption = Interruption(), shard: Shard? = nil,
                 clock: AnyClock = .continuous, log: @escaping @Sendable (String) -> Void) {
@@ -75,7 +75,7 @@ public struct StageResult: Sendable {
 /// ignorant of what a stage does: a name, a fingerprint of everything its output depends on, and
 /// a body. A finished stage whose fingerprint has not changed is not run again.
 public protocol PipelineStage: Sendable {
-    var name: String { get }
+    var name: StageName { get }
     /// The stages whose output this one reads; the runner brings them up to date first.
     var upstream: [any PipelineStage] { get }
     /// Hash of the settings and inputs the output depends on.
@@ -107,7 +107,7 @@ public enum StageRunner {
         }
         defer { context.settled.insert(stage.name) }
         let fingerprint = try stage.fingerprint(context)
-        if let last = try context.store.latestStageRuns()[stage.name], last.status == "done", last.fingerprint == fingerprint {
+        if let last = try context.store.latestStageRuns()[stage.name], last.status == .done, last.fingerprint == fingerprint {
             context.log("\(stage.name): up to date")
             return .upToDate(fingerprint)
         }
@@ -115,13 +115,13 @@ public enum StageRunner {
         let start = context.clock.now
         do {
             let result = try await stage.run(context)
-            try context.store.finishStage(id, status: "done", counts: result.countsJSON, stats: result.statsJSON,
+            try context.store.finishStage(id, status: .done, counts: result.countsJSON, stats: result.statsJSON,
                                           fingerprint: result.finalFingerprint)
             let seconds = start.duration(to: context.clock.now).inSeconds
             context.log("\(stage.name): \(result.summary) (\(String(format: "%.1f", seconds)) s)")
             return .ran(result)
         } catch {
-            let status = error is CancellationError || error is StageInterrupted ? "interrupted" : "failed"
+            let status: StageStatus = error is CancellationError || error is StageInterrupted ? .interrupted : .failed
             try? context.store.finishStage(id, status: status, counts: nil, stats: nil, message: "\(error)")
             throw error
         }

@@ -1,0 +1,32 @@
+/// The journal's vocabulary for why a model call failed, and whether trying again can help.
+public enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// 429: the provider asks us to slow down.
+    case rateLimit = "rate_limit"
+    /// 5xx, or an editor that answered `success: false`.
+    case server
+    /// No complete answer before the deadline.
+    case timeout
+    /// The connection failed or was reset.
+    case network
+    /// 400, 404, 405, 413, 422...: the request itself is wrong; sending it again cannot help.
+    case badRequest = "bad_request"
+    /// 401 / 403: the key is missing, wrong, or lacks access.
+    case auth
+    /// The answer arrived but is unusable: malformed JSON, missing fields, bad base64, too large.
+    case parse
+    /// The model declined (content filter, refusal).
+    case refused
+    /// An error that did not say which class it is (a bug to report, not a provider's fault).
+    case unknown
+
+    /// Whether the reliability layer sends the call again (SPEC §2.2: an unparseable answer is
+    /// retried like a failed call).
+    public var isRetryable: Bool {
+        switch self {
+        case .rateLimit, .server, .timeout, .network, .parse: return true
+        case .badRequest, .auth, .refused, .unknown: return false
+        }
+    }
+
+    public var description: String { rawValue }
+}
