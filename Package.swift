@@ -28,7 +28,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        // The run database and the content-addressed image store. The only module that writes SQL.
+        // The run database (open, lock, schema, transactions) and the content-addressed image store.
+        // The queries live with the stage that runs them, in ThinkEditPipeline.
         .target(
             name: "ThinkEditStore",
             dependencies: [
@@ -61,10 +62,12 @@ let package = Package(
             dependencies: ["ThinkEditCore", "ThinkEditImaging", "ThinkEditBackends"],
             swiftSettings: strict
         ),
-        // Config, stages, import/export: the pipeline itself.
+        // The pipeline itself: one folder per stage (its command-facing code, queries and row types),
+        // the runner, the model-call machinery generate and score share, config.
         .target(
             name: "ThinkEditPipeline",
-            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "ThinkEditSynthetic", "Yams"],
+            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "ThinkEditSynthetic", "Yams",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // The command line: one small file per subcommand.
@@ -86,7 +89,7 @@ let package = Package(
         // What tests share: a clock they move by hand.
         .target(name: "ThinkEditTestSupport", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
-        .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore", "ThinkEditPipeline"], swiftSettings: strict),
         .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline", "ThinkEditTestSupport"], swiftSettings: strict),
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(

@@ -4,12 +4,12 @@ import GRDBSQLite
 /// A prepared statement driven through the SQLite C API, for the bulk inserts of imports and
 /// curation stages: it binds values without building `StatementArguments` for every row, which
 /// is most of the cost at hundreds of thousands of rows. Use it inside one write transaction.
-final class RawInsert {
+package final class RawInsert {
     private let handle: OpaquePointer
     private let db: Database
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(_ db: Database, _ sql: String) throws {
+    package init(_ db: Database, _ sql: String) throws {
         var stmt: OpaquePointer? = nil
         let code = sqlite3_prepare_v2(db.sqliteConnection, sql, -1, &stmt, nil)
         guard code == SQLITE_OK, let stmt else {
@@ -21,13 +21,13 @@ final class RawInsert {
 
     deinit { sqlite3_finalize(handle) }
 
-    func bind(_ i: Int32, _ v: Int64) { sqlite3_bind_int64(handle, i, v) }
-    func bind(_ i: Int32, _ v: Int) { sqlite3_bind_int64(handle, i, Int64(v)) }
-    func bind(_ i: Int32, _ v: Int?) { if let v { bind(i, v) } else { sqlite3_bind_null(handle, i) } }
-    func bind(_ i: Int32, _ v: Double?) { if let v { sqlite3_bind_double(handle, i, v) } else { sqlite3_bind_null(handle, i) } }
-    func bind(_ i: Int32, _ v: Bool?) { if let v { sqlite3_bind_int64(handle, i, v ? 1 : 0) } else { sqlite3_bind_null(handle, i) } }
+    package func bind(_ i: Int32, _ v: Int64) { sqlite3_bind_int64(handle, i, v) }
+    package func bind(_ i: Int32, _ v: Int) { sqlite3_bind_int64(handle, i, Int64(v)) }
+    package func bind(_ i: Int32, _ v: Int?) { if let v { bind(i, v) } else { sqlite3_bind_null(handle, i) } }
+    package func bind(_ i: Int32, _ v: Double?) { if let v { sqlite3_bind_double(handle, i, v) } else { sqlite3_bind_null(handle, i) } }
+    package func bind(_ i: Int32, _ v: Bool?) { if let v { sqlite3_bind_int64(handle, i, v ? 1 : 0) } else { sqlite3_bind_null(handle, i) } }
 
-    func bind(_ i: Int32, _ v: String?) {
+    package func bind(_ i: Int32, _ v: String?) {
         guard var s = v else {
             sqlite3_bind_null(handle, i)
             return
@@ -40,7 +40,7 @@ final class RawInsert {
     }
 
     /// An integer score stays an integer in the untyped score columns.
-    func bind(_ i: Int32, _ n: ScoreNumberValue?) {
+    package func bind(_ i: Int32, _ n: ScoreNumberValue?) {
         switch n {
         case nil: sqlite3_bind_null(handle, i)
         case .integer(let v)?: sqlite3_bind_int64(handle, i, v)
@@ -50,7 +50,7 @@ final class RawInsert {
 
     /// Runs the statement with the bound values, then clears them. Returns the rows changed.
     @discardableResult
-    func step() throws -> Int {
+    package func step() throws -> Int {
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -60,11 +60,11 @@ final class RawInsert {
         return Int(sqlite3_changes(db.sqliteConnection))
     }
 
-    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(db.sqliteConnection) }
+    package var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(db.sqliteConnection) }
 }
 
 /// A score number as SQLite stores it.
-enum ScoreNumberValue {
+package enum ScoreNumberValue {
     case integer(Int64)
     case real(Double)
 }

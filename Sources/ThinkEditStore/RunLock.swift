@@ -7,12 +7,12 @@ import Foundation
 
 /// The exclusive write lock of a run: an `flock` on `<workdir>/thinkedit.lock`, released by the
 /// kernel when the process ends however it ends (no stale locks after `kill -9`).
-final class RunLock: @unchecked Sendable {
+package final class RunLock: @unchecked Sendable {
     private let fd: Int32
 
     private init(fd: Int32) { self.fd = fd }
 
-    static func acquire(workdir: String) throws -> RunLock {
+    package static func acquire(workdir: String) throws -> RunLock {
         let path = (workdir as NSString).appendingPathComponent("thinkedit.lock")
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

@@ -13,7 +13,7 @@ import ThinkEditCore
 public final class RunStore: Sendable {
     public let workdir: String
     public let images: ImageStore
-    let pool: DatabasePool
+    package let pool: DatabasePool
     private let lock: RunLock?
 
     public var databasePath: String { (workdir as NSString).appendingPathComponent("thinkedit.sqlite") }
@@ -113,15 +113,15 @@ public final class RunStore: Sendable {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    package func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    package func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
     }
 
-    static func mapped(_ error: DatabaseError, path: String) -> StoreError {
+    package static func mapped(_ error: DatabaseError, path: String) -> StoreError {
         switch error.resultCode {
         case .SQLITE_FULL: return .notWritable(path: path, reason: "the disk is full")
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR:
@@ -133,7 +133,7 @@ public final class RunStore: Sendable {
 
     /// Bumps the data version: every change to trajectories, turns or scores calls this inside its
     /// transaction, and curation fingerprints include the version.
-    static func bumpDataVersion(_ db: Database) throws {
+    package static func bumpDataVersion(_ db: Database) throws {
         try db.execute(sql: "UPDATE run_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThinkEditStore
+import ThinkEditPipeline
 import ThinkEditCore
 
 private func tempDir() -> String {

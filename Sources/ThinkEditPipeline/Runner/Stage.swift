@@ -78,9 +78,18 @@ public protocol PipelineStage: Sendable {
     var name: StageName { get }
     /// The stages whose output this one reads; the runner brings them up to date first.
     var upstream: [any PipelineStage] { get }
+    /// The tables this stage's output fills. A stage that replaces its output writes it through
+    /// `StageContext.replaceOutput`, which clears these and every downstream stage's tables in
+    /// the same transaction. Stages that add to their output as they go (generate, score) and
+    /// stages that write files (export) declare none.
+    var produces: [OutputTable] { get }
     /// Hash of the settings and inputs the output depends on.
     func fingerprint(_ context: StageContext) throws -> String
     func run(_ context: StageContext) async throws -> StageResult
+}
+
+extension PipelineStage {
+    public var produces: [OutputTable] { [] }
 }
 
 /// A set shared by concurrent tasks of one stage run.

@@ -1,3 +1,4 @@
+import ThinkEditStore
 import GRDB
 
 /// Money spent by one model stage so far and where it is heading: `projected` = spend / done ×

@@ -1,3 +1,4 @@
+import ThinkEditStore
 import GRDB
 
 /// The counts `thinkedit status` shows, read in one snapshot.

@@ -1,3 +1,4 @@
+import ThinkEditStore
 import Foundation
 import GRDB
 import ThinkEditCore
@@ -15,43 +16,6 @@ public struct GenerationState: Sendable {
     public var turns: [Turn]
     /// Formats of the turn images, by hash.
     public var imageFormats: [String: String]
-}
-
-/// One model call, for the journal.
-public struct CallRecord: Sendable {
-    public var stage: String
-    public var backend: String
-    public var kind: String
-    public var trajectorySeq: Int64?
-    public var turn: Int?
-    public var requestHash: String
-    public var attempt: Int
-    public var outcome: String
-    public var errorClass: CallErrorClass?
-    public var httpStatus: Int?
-    public var promptTokens: Int
-    public var completionTokens: Int
-    public var cost: Double
-    public var latencyMs: Double
-
-    public init(stage: String, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
-                attempt: Int = 1, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
-                promptTokens: Int = 0, completionTokens: Int = 0, cost: Double = 0, latencyMs: Double) {
-        self.stage = stage
-        self.backend = backend
-        self.kind = kind
-        self.trajectorySeq = trajectorySeq
-        self.turn = turn
-        self.requestHash = requestHash
-        self.attempt = attempt
-        self.outcome = outcome
-        self.errorClass = errorClass
-        self.httpStatus = httpStatus
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
-        self.cost = cost
-        self.latencyMs = latencyMs
-    }
 }
 
 extension RunStore {
@@ -156,42 +120,5 @@ extension RunStore {
             if let call { try Self.insertCall(db, call) }
             try Self.bumpDataVersion(db)
         }
-    }
-
-    /// Records a call attempt on its own (retried attempts, for instance).
-    public func recordCall(_ call: CallRecord) throws {
-        try write { db in try Self.insertCall(db, call) }
-    }
-
-    /// Puts failed trajectories (generation) and failed scorings back in the queue; `classes`
-    /// limits it to those error classes. Returns (trajectories, scorings) re-queued.
-    public func retryFailed(classes: Set<CallErrorClass>?) throws -> (generation: Int, scoring: Int) {
-        try write { db in
-            var gen = 0, score = 0
-            for (column, setSQL) in [("error_class", "status = 'pending', error_class = NULL, error_message = NULL"),
-                                     ("score_error_class", "score_error_class = NULL, score_error_message = NULL")] {
-                let filter = column == "error_class" ? "status = 'failed'" : "score_error_class IS NOT NULL"
-                if let classes {
-                    for c in classes.map(\.rawValue).sorted() {
-                        try db.execute(sql: "UPDATE trajectory SET \(setSQL) WHERE \(filter) AND \(column) = ?", arguments: [c])
-                        if column == "error_class" { gen += db.changesCount } else { score += db.changesCount }
-                    }
-                } else {
-                    try db.execute(sql: "UPDATE trajectory SET \(setSQL) WHERE \(filter)")
-                    if column == "error_class" { gen += db.changesCount } else { score += db.changesCount }
-                }
-            }
-            if gen + score > 0 { try Self.bumpDataVersion(db) }
-            return (gen, score)
-        }
-    }
-
-    static func insertCall(_ db: Database, _ c: CallRecord) throws {
-        try db.execute(sql: """
-            INSERT INTO call(stage, backend, kind, trajectory, turn, request_hash, attempt, outcome, error_class, http_status,
-                             prompt_tokens, completion_tokens, cost, latency_ms, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [c.stage, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass?.rawValue,
-                             c.httpStatus, c.promptTokens, c.completionTokens, c.cost, c.latencyMs, Date().timeIntervalSince1970])
     }
 }

@@ -1,3 +1,4 @@
+import ThinkEditStore
 import GRDB
 import ThinkEditCore
 

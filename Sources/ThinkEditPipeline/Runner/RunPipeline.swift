@@ -7,12 +7,11 @@ import ThinkEditSynthetic
 /// made on first use from `pool.synth`), then brings every stage up to date in order. Each stage
 /// resumes where it stopped.
 public enum RunPipeline {
-    /// The stages of `run`, in order.
-    public static var stages: [any PipelineStage] { [GenerateStage(), ScoreStage(), SplitStage(), ExportStage()] }
-
+    /// Brings every stage up to date, in pipeline order (a stage already settled through another's
+    /// upstream is not run twice).
     public static func run(_ context: StageContext) async throws {
         try importPoolIfNeeded(context)
-        for stage in stages {
+        for stage in StageGraph.stages {
             try await StageRunner.run(stage, context)
         }
     }

@@ -1,0 +1,30 @@
+import Foundation
+import ThinkEditCore
+import ThinkEditStore
+
+/// `thinkedit filter` (SPEC §2.4): keeps the trajectories that improved and truncates them at their
+/// best step. A thin shell around `TrajectoryFilter`; its output depends only on the trajectories
+/// and scores (the run's data version).
+public struct FilterStage: PipelineStage {
+    public init() {}
+    public var name: StageName { .filter }
+    public var upstream: [any PipelineStage] { [] }
+    public var produces: [OutputTable] { [.curation] }
+
+    public func fingerprint(_ context: StageContext) throws -> String {
+        StageRunner.fingerprint(["filter/1", String(try context.store.dataVersion())])
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        let (seqs, trajectories) = try context.store.curationInputs()
+        let (decisions, stats) = TrajectoryFilter.apply(trajectories)
+        try context.replaceOutput(of: self) { db in
+            try RunStore.insertCuration(db, seqs: seqs, turnCounts: trajectories.map(\.scores.count), decisions: decisions)
+        }
+        let dropped = DropReason.allCases.filter { stats.dropped[$0] > 0 }.map { "\($0.rawValue) \(stats.dropped[$0])" }
+        return StageResult(
+            counts: [("trajectories", stats.trajectories), ("kept", stats.kept), ("dropped", stats.dropped.total)],
+            statsJSON: try encodeJSON(stats),
+            summary: "\(stats.kept) of \(stats.trajectories) trajectories kept" + (dropped.isEmpty ? "" : "; dropped: " + dropped.joined(separator: ", ")))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditImaging
+import ThinkEditStore
+
+/// `thinkedit generate` (SPEC §2.2): the think-while-edit loop over every pool item. Many
+/// trajectories are in flight at once, each bounded by its backends' concurrency; every completed
+/// call is committed before the next call of its trajectory is sent, so a rerun after a crash
+/// continues from the last committed call and never repeats one.
+public struct GenerateStage: PipelineStage {
+    /// Backends to use instead of the config's (tests).
+    var backends: BackendSet?
+
+    public init() {}
+    init(backends: BackendSet) { self.backends = backends }
+    public var name: StageName { .generate }
+    public var upstream: [any PipelineStage] { [] }
+
+    /// Generation is done when no trajectory is pending; the fingerprint carries the settings and
+    /// the data version, so new pool items or a retry make it run again.
+    public func fingerprint(_ context: StageContext) throws -> String {
+        let c = context.config
+        // The synthetic dials join the text only when set, so runs made before they existed keep
+        // their fingerprints.
+        func world(_ b: BackendSettings) -> String { b.world.fingerprint.isEmpty ? "" : ":" + b.world.fingerprint }
+        let editors = c.backends.editors.map { "\($0.name)=\($0.kind.rawValue):\($0.model ?? ""):\($0.weight)\(world($0))" }.joined(separator: ",")
+        return StageRunner.fingerprint([
+            "generate/1", String(c.seed), String(c.generation.maxTurns), c.generation.firstTurn.rawValue, editors,
+            "\(c.backends.thinker.kind.rawValue):\(c.backends.thinker.model ?? "")\(world(c.backends.thinker))"
+                + (try BackendSet.promptFingerprint(c.backends.thinker, config: c)), context.shard?.description ?? "all",
+            String(try context.store.poolCount()), String(try context.store.pendingTrajectories().count),
+        ])
+    }
+
+    public func run(_ context: StageContext) async throws -> StageResult {
+        let backends = try self.backends ?? BackendSet(config: context.config)
+        // A shard's work directory starts from the config's pool like a one-process run does.
+        try RunPipeline.importPoolIfNeeded(context)
+        // A shard holds only its own trajectories, so that `merge` can take every complete
+        // trajectory of every shard without sorting out the others' pending ones.
+        let shard = context.shard
+        let created = try context.store.createMissingTrajectories(include: { shard?.contains($0) ?? true },
+                                                                  assign: { backends.editorName(for: $0) })
+        if created > 0 { context.log("generate: \(created) new trajectories from the pool") }
+        var work = try context.store.pendingTrajectories()
+        if let shard { work = work.filter { shard.contains($0.id) } }
+        let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", clock: context.clock, log: context.log)
+        let runFailure = RunFailure()
+        let loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure)
+        let inFlight = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency } + backends.thinker.settings.concurrency)
+        progress.begin()
+        let outcome = await runBounded(work.map(\.seq), inFlight: inFlight, interruption: context.interruption) { seq in
+            await loop.run(seq)
+        }
+        progress.end()
+        try runFailure.check()
+        if outcome.interrupted {
+            throw StageInterrupted(stage: "generate", resume: "thinkedit generate \(context.config.file)")
+        }
+        let s = try context.store.snapshot()
+        let failed = s.trajectories["failed"] ?? 0
+        return StageResult(
+            counts: [("trajectories", s.trajectories.values.reduce(0, +)), ("complete", s.trajectories["complete"] ?? 0),
+                     ("pending", s.trajectories["pending"] ?? 0), ("failed", failed), ("turns", s.turns)],
+            summary: "\(outcome.finished) trajectories worked on; \(s.trajectories["complete"] ?? 0) complete, \(failed) failed" +
+                (failed > 0 ? " (thinkedit retry-failed puts them back)" : ""),
+            finalFingerprint: try fingerprint(context))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditImaging
+import ThinkEditStore
+
+/// The loop of one trajectory, from whatever state the database holds to its end.
+struct GenerationLoop: Sendable {
+    let context: StageContext
+    let backends: BackendSet
+    let progress: ProgressLine
+    let runFailure: RunFailure
+
+    var store: RunStore { context.store }
+    var maxTurns: Int { context.config.generation.maxTurns }
+
+    func run(_ seq: Int64) async {
+        do {
+            var state = try store.generationState(seq: seq)
+            guard let editor = backends.editors[state.editor] else {
+                try store.markFailed(seq: seq, errorClass: .refused,
+                                     message: "editor \(state.editor) is not in the config's backends.editor", call: nil)
+                progress.add(failed: 1)
+                return
+            }
+            let source = ImagePayload(bytes: try store.images.read(hash: state.sourceImage.hash, format: state.sourceImage.format),
+                                      hash: state.sourceImage.hash)
+            let item = ItemContext(trajectoryID: state.id, task: state.task, instruction: state.instruction, source: source, meta: state.meta)
+            while true {
+                if context.interruption.isStopping || Task.isCancelled { return }
+                guard let last = state.turns.last else {
+                    if context.config.generation.firstTurn == .rewrite {
+                        let answer = try await think(state, item, turn: 1, previous: nil)
+                        try store.commitInstruction(seq: seq, turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, call: answer.1)
+                        state.turns.append(Turn(turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, image: ""))
+                    } else {
+                        state.turns.append(try await edit(state, item, editor, turn: 1, instruction: state.instruction, reasoning: nil))
+                    }
+                    continue
+                }
+                if last.image.isEmpty {
+                    state.turns[state.turns.count - 1] = try await edit(state, item, editor, turn: last.turn, instruction: last.instruction,
+                                                                        reasoning: last.reasoning)
+                    continue
+                }
+                if last.turn >= maxTurns {
+                    try store.commitEnd(seq: seq, reason: .maxTurns, stopReasoning: nil, call: nil)
+                    progress.add(done: 1)
+                    return
+                }
+                let previous = ImagePayload(bytes: try store.images.read(hash: last.image, format: state.imageFormats[last.image] ?? "png"),
+                                            hash: last.image)
+                let (answer, call) = try await think(state, item, turn: last.turn + 1, previous: (previous, last.instruction))
+                if answer.satisfied {
+                    try store.commitEnd(seq: seq, reason: .stop, stopReasoning: answer.reasoning, call: call)
+                    progress.add(done: 1)
+                    return
+                }
+                try store.commitInstruction(seq: seq, turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, call: call)
+                state.turns.append(Turn(turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, image: ""))
+            }
+        } catch is CancellationError {
+            return
+        } catch let failure as StoreError {
+            runFailure.report(failure, stopping: context.interruption)
+        } catch let failure as CallFailure {
+            try? store.markFailed(seq: seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
+            progress.add(failed: 1)
+        } catch {
+            try? store.markFailed(seq: seq, errorClass: error.journalClass, message: "\(error)", call: nil)
+            progress.add(failed: 1)
+        }
+    }
+
+    private func think(_ state: GenerationState, _ item: ItemContext, turn: Int,
+                       previous: (ImagePayload, String)?) async throws -> (ThinkAnswer, CallRecord) {
+        let request = ThinkRequest(item: item, turn: turn, previousImage: previous?.0, previousInstruction: previous?.1)
+        let hash = ContentHash.sha256Hex("think|\(state.id)|\(turn)|\(previous?.0.hash ?? "")|\(previous?.1 ?? "")")
+        let member = backends.thinker
+        return try await timedCall(stage: "generate", backend: member.settings.name, kind: "think", seq: state.seq, turn: turn,
+                                   requestHash: hash, limiter: member.limiter, price: member.cost,
+                                   journal: { try? store.recordCall($0) }) {
+            let answer = try await member.backend.think(request)
+            guard !answer.instruction.isBlank || answer.satisfied else {
+                throw CallFailure.parse("the expert gave an empty instruction")
+            }
+            return (answer, answer.usage)
+        }
+    }
+
+    private func edit(_ state: GenerationState, _ item: ItemContext, _ editor: BackendSet.Member<any Editor>, turn: Int,
+                      instruction: String, reasoning: String?) async throws -> Turn {
+        let seed = Derivation.editorSeed(runSeed: context.config.seed, trajectory: state.id, turn: turn)
+        let request = EditRequest(item: item, turn: turn, instruction: instruction, seed: seed)
+        let hash = ContentHash.sha256Hex("edit|\(state.id)|\(turn)|\(instruction)|\(seed)")
+        let limits = ImageLimits(maxPixels: context.config.images.maxPixels)
+        let ((record, bytes), call) = try await timedCall(stage: "generate", backend: editor.settings.name, kind: "edit", seq: state.seq,
+                                                           turn: turn, requestHash: hash, limiter: editor.limiter, price: editor.cost,
+                                                           journal: { try? store.recordCall($0) }) {
+            let result = try await editor.backend.edit(request)
+            let info: ImageInfo
+            do {
+                info = try ImageCodec.validate(result.image, name: "edit of \(state.id) turn \(turn)", limits: limits)
+            } catch {
+                throw CallFailure.parse("the editor's image is unusable: \(error)")
+            }
+            let record = ImageRecord(hash: ContentHash.sha256Hex(result.image), format: info.format.rawValue,
+                                     width: info.width, height: info.height, bytes: result.image.count)
+            return ((record, result.image), result.usage)
+        }
+        try store.images.put(bytes, hash: record.hash, format: record.format)
+        try store.commitEdit(seq: state.seq, turn: turn, instruction: instruction, image: record, seed: seed, call: call)
+        return Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed)
+    }
+}

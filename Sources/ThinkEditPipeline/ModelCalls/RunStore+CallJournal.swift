@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import ThinkEditCore
+import ThinkEditStore
+
+/// One model call, for the journal.
+public struct CallRecord: Sendable {
+    public var stage: String
+    public var backend: String
+    public var kind: String
+    public var trajectorySeq: Int64?
+    public var turn: Int?
+    public var requestHash: String
+    public var attempt: Int
+    public var outcome: String
+    public var errorClass: CallErrorClass?
+    public var httpStatus: Int?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var cost: Double
+    public var latencyMs: Double
+
+    public init(stage: String, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
+                attempt: Int = 1, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
+                promptTokens: Int = 0, completionTokens: Int = 0, cost: Double = 0, latencyMs: Double) {
+        self.stage = stage
+        self.backend = backend
+        self.kind = kind
+        self.trajectorySeq = trajectorySeq
+        self.turn = turn
+        self.requestHash = requestHash
+        self.attempt = attempt
+        self.outcome = outcome
+        self.errorClass = errorClass
+        self.httpStatus = httpStatus
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cost = cost
+        self.latencyMs = latencyMs
+    }
+}
+
+extension RunStore {
+    /// Records a call attempt on its own (retried attempts, for instance).
+    public func recordCall(_ call: CallRecord) throws {
+        try write { db in try Self.insertCall(db, call) }
+    }
+
+    static func insertCall(_ db: Database, _ c: CallRecord) throws {
+        try db.execute(sql: """
+            INSERT INTO call(stage, backend, kind, trajectory, turn, request_hash, attempt, outcome, error_class, http_status,
+                             prompt_tokens, completion_tokens, cost, latency_ms, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [c.stage, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass?.rawValue,
+                             c.httpStatus, c.promptTokens, c.completionTokens, c.cost, c.latencyMs, Date().timeIntervalSince1970])
+    }
+}

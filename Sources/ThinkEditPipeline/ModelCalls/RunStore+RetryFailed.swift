@@ -1,0 +1,28 @@
+import GRDB
+import ThinkEditCore
+import ThinkEditStore
+
+extension RunStore {
+    /// Puts failed trajectories (generation) and failed scorings back in the queue; `classes`
+    /// limits it to those error classes. Returns (trajectories, scorings) re-queued.
+    public func retryFailed(classes: Set<CallErrorClass>?) throws -> (generation: Int, scoring: Int) {
+        try write { db in
+            var gen = 0, score = 0
+            for (column, setSQL) in [("error_class", "status = 'pending', error_class = NULL, error_message = NULL"),
+                                     ("score_error_class", "score_error_class = NULL, score_error_message = NULL")] {
+                let filter = column == "error_class" ? "status = 'failed'" : "score_error_class IS NOT NULL"
+                if let classes {
+                    for c in classes.map(\.rawValue).sorted() {
+                        try db.execute(sql: "UPDATE trajectory SET \(setSQL) WHERE \(filter) AND \(column) = ?", arguments: [c])
+                        if column == "error_class" { gen += db.changesCount } else { score += db.changesCount }
+                    }
+                } else {
+                    try db.execute(sql: "UPDATE trajectory SET \(setSQL) WHERE \(filter)")
+                    if column == "error_class" { gen += db.changesCount } else { score += db.changesCount }
+                }
+            }
+            if gen + score > 0 { try Self.bumpDataVersion(db) }
+            return (gen, score)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Synchronization
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditStore
+
+/// A model call that failed for good, with its journal row.
+struct CallFailure: Error, ClassifiedError, CustomStringConvertible {
+    var errorClass: CallErrorClass
+    var message: String
+    var call: CallRecord?
+
+    static func parse(_ message: String) -> CallFailure { CallFailure(errorClass: .parse, message: message, call: nil) }
+    var description: String { message }
+}
+
+/// Runs one call under its backend's limit, timing it and journaling its outcome. The drivers'
+/// reliability layer reports every attempt; the attempts it will retry go to `journal` at once
+/// (`store.recordCall`), the final one becomes the returned record, committed with the result.
+func timedCall<T: Sendable>(stage: String, backend: String, kind: String, seq: Int64, turn: Int, requestHash: String,
+                            limiter: AsyncSemaphore, price: @escaping @Sendable (Usage?) -> Double,
+                            journal: (@Sendable (CallRecord) -> Void)? = nil,
+                            _ body: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> (T, CallRecord) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
+    let attempts = AttemptRecorder { report in
+        journal?(CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
+                            attempt: report.attempt, outcome: report.outcome, errorClass: report.errorClass,
+                            httpStatus: report.httpStatus, latencyMs: report.latencyMs))
+    }
+    do {
+        let (value, usage) = try await AttemptJournal.$observer.withValue(attempts) {
+            try await limiter.withPermit { try await body() }
+        }
+        try Task.checkCancellation()
+        let last = attempts.last
+        let record = CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
+                                attempt: last?.attempt ?? 1, outcome: "ok", httpStatus: last?.httpStatus,
+                                promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
+                                cost: price(usage), latencyMs: elapsed())
+        return (value, record)
+    } catch is CancellationError {
+        throw CancellationError()
+    } catch var failure as CallFailure {
+        failure.call = CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
+                                  attempt: attempts.last?.attempt ?? 1, outcome: "error", errorClass: failure.errorClass,
+                                  latencyMs: elapsed())
+        throw failure
+    } catch {
+        let cls = error.journalClass
+        let last = attempts.last
+        throw CallFailure(errorClass: cls, message: "\(kind) call to \(backend) failed: \(error)",
+                          call: CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn,
+                                           requestHash: requestHash, attempt: last?.attempt ?? 1, outcome: "error", errorClass: cls,
+                                           httpStatus: last?.httpStatus, latencyMs: elapsed()))
+    }
+}
+
+/// The attempt observer a stage installs around one call: retried attempts go straight to the
+/// journal; the final attempt is remembered for the record committed with the call's result.
+final class AttemptRecorder: AttemptObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var finalAttempt: AttemptReport?
+    private let retried: @Sendable (AttemptReport) -> Void
+
+    init(retried: @escaping @Sendable (AttemptReport) -> Void) { self.retried = retried }
+
+    func record(_ attempt: AttemptReport) {
+        if attempt.isFinal {
+            lock.lock()
+            finalAttempt = attempt
+            lock.unlock()
+        } else {
+            retried(attempt)
+        }
+    }
+
+    var last: AttemptReport? {
+        lock.lock()
+        defer { lock.unlock() }
+        return finalAttempt
+    }
+}

@@ -1,0 +1,57 @@
+import GRDB
+import ThinkEditCore
+import ThinkEditStore
+
+/// A table that holds a stage's output, as the stage declares it (`PipelineStage.produces`).
+public enum OutputTable: String, Sendable, Hashable, CaseIterable {
+    case curation
+    case sample
+    case splitMember = "split_member"
+}
+
+/// The stages and how they depend on each other, from each stage's `upstream` — the one place
+/// the graph is written. The runner asks it what a stage's new output makes stale.
+public enum StageGraph {
+    /// Every stage of a run, in pipeline order.
+    public static var stages: [any PipelineStage] {
+        [GenerateStage(), ScoreStage(), FilterStage(), UnrollStage(), SplitStage(), ExportStage()]
+    }
+
+    /// The names of the stages that read `stage`'s output, directly or through others.
+    public static func downstream(of stage: StageName) -> Set<StageName> {
+        var found = Set<StageName>()
+        var changed = true
+        while changed {
+            changed = false
+            for s in stages where !found.contains(s.name) {
+                let reads = s.upstream.map(\.name)
+                if reads.contains(stage) || reads.contains(where: found.contains) {
+                    found.insert(s.name)
+                    changed = true
+                }
+            }
+        }
+        return found
+    }
+
+    /// The tables to clear before `stage` writes its output: its own and those of every stage
+    /// downstream of it, the most downstream first (a row is removed before the rows it refers to).
+    public static func stale(_ stage: any PipelineStage) -> [OutputTable] {
+        let after = downstream(of: stage.name)
+        let owners = stages.filter { after.contains($0.name) }.reversed() + [stage]
+        return owners.flatMap { $0.produces.reversed() }
+    }
+}
+
+extension StageContext {
+    /// Writes `stage`'s new output in one transaction that first clears what it replaces: its own
+    /// tables and those of the stages downstream of it (`StageGraph.stale`). Either all of it is
+    /// committed or nothing is.
+    func replaceOutput<T>(of stage: any PipelineStage, _ body: (Database) throws -> T) throws -> T {
+        let tables = StageGraph.stale(stage)
+        return try store.write { db in
+            for table in tables { try db.execute(sql: "DELETE FROM \(table.rawValue)") }
+            return try body(db)
+        }
+    }
+}

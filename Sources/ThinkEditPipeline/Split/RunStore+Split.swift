@@ -1,0 +1,64 @@
+import GRDB
+import ThinkEditCore
+import ThinkEditStore
+
+/// A step sample as the split reads it back: its row, its trajectory and its critique overall.
+public struct SampleRow: Sendable {
+    public var seq: Int64
+    public var trajectorySeq: Int64
+    public var turn: Int
+    public var critiqueOverall: Double
+}
+
+/// A kept trajectory as the split reads it back.
+public struct SplitTrajectoryRow: Sendable {
+    public var seq: Int64
+    public var trajectory: SplitTrajectory
+}
+
+extension RunStore {
+    /// The kept trajectories and their samples with critique overall scores, as the split reads them.
+    public func splitInputs() throws -> (trajectories: [SplitTrajectoryRow], samples: [SampleRow]) {
+        try read { db in
+            let trajectories = try Row.fetchAll(db, sql: """
+                SELECT c.trajectory, t.id, t.task, c.variance, c.first_overall, c.min_overall
+                FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1 ORDER BY c.trajectory
+                """).map { r in
+                SplitTrajectoryRow(seq: r[0], trajectory: SplitTrajectory(id: r[1], task: r[2], variance: r[3], firstOverall: r[4], minOverall: r[5]))
+            }
+            var samples: [SampleRow] = []
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT s.seq, s.trajectory, s.turn, u.overall FROM sample s
+                JOIN turn u ON u.trajectory = s.trajectory AND u.turn = s.critique_turn ORDER BY s.seq
+                """)
+            while let r = try cursor.next() {
+                samples.append(SampleRow(seq: r[0], trajectorySeq: r[1], turn: r[2], critiqueOverall: r[3]))
+            }
+            return (trajectories, samples)
+        }
+    }
+
+    /// Inserts the split membership.
+    static func insertSplit(_ db: Database, rl: [Int64], sft: [Int64]) throws {
+        do {
+            let stmt = try RawInsert(db, "INSERT INTO split_member(sample, split) VALUES (?, ?)")
+            for (split, seqs) in [("rl", rl), ("sft", sft)] {
+                for seq in seqs {
+                    stmt.bind(1, seq)
+                    stmt.bind(2, split)
+                    try stmt.step()
+                }
+            }
+        }
+    }
+
+    /// Every selected sample: its id parts and its split, in byte order of trajectory id then turn.
+    public func splitMembership() throws -> [(trajectory: String, turn: Int, split: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.id, s.turn, m.split FROM split_member m JOIN sample s ON s.seq = m.sample
+                JOIN trajectory t ON t.seq = s.trajectory ORDER BY t.id, s.turn
+                """).map { (trajectory: $0[0], turn: $0[1], split: $0[2]) }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import GRDB
+import ThinkEditCore
+import ThinkEditStore
+
+/// A kept trajectory as unroll reads it back.
+public struct KeptRow: Sendable {
+    public var seq: Int64
+    public var turnCount: Int
+    public var endReason: EndReason?
+    public var kept: KeptTrajectory
+}
+
+extension RunStore {
+    public func keptTrajectories() throws -> [KeptRow] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.trajectory, c.turns, t.end_reason, c.k, c.variance, c.first_overall, c.best_overall, c.min_overall
+                FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1 ORDER BY c.trajectory
+                """).map { r in
+                KeptRow(seq: r[0], turnCount: r[1], endReason: (r[2] as String?).flatMap(EndReason.init(rawValue:)),
+                        kept: KeptTrajectory(length: r[3], variance: r[4], firstOverall: r[5], bestOverall: r[6], minOverall: r[7]))
+            }
+        }
+    }
+
+    /// Inserts the step samples.
+    static func insertSamples(_ db: Database, _ samples: [(trajectorySeq: Int64, sample: UnrolledSample)]) throws {
+        do {
+            let stmt = try RawInsert(db, "INSERT INTO sample(trajectory, turn, kind, critique_turn, result_turn) VALUES (?, ?, ?, ?, ?)")
+            for (seq, s) in samples {
+                stmt.bind(1, seq)
+                stmt.bind(2, s.turn)
+                stmt.bind(3, s.kind.rawValue)
+                stmt.bind(4, s.critiqueTurn)
+                stmt.bind(5, s.resultTurn)
+                try stmt.step()
+            }
+        }
+    }
+}
