@@ -55,7 +55,7 @@ import GRDB
         let logs = LineLog()
         let store = try RunStore.openForWriting(workdir: config.workdir)
         let context = StageContext(config: config, store: store) { logs.add($0) }
-        try RunPipeline.importPoolIfNeeded(context)
+        try await StageRunner.run(PoolStage(), context)
         _ = try await StageRunner.run(GenerateStage(), context)
         _ = try await StageRunner.run(ScoreStage(), context)
         let status = try StatusReport(store: store)

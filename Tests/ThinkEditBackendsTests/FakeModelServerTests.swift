@@ -98,7 +98,7 @@ import ThinkEditStore
         let config = try RunConfig.load(path: file)
         let store = try RunStore.openForWriting(workdir: config.workdir)
         let context = StageContext(config: config, store: store) { _ in }
-        try RunPipeline.importPoolIfNeeded(context)
+        try await StageRunner.run(PoolStage(), context)
         try await StageRunner.run(GenerateStage(), context)
         try await StageRunner.run(ScoreStage(), context)
         return store

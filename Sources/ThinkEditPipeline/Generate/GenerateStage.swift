@@ -15,7 +15,7 @@ public struct GenerateStage: PipelineStage {
     public init() {}
     init(backends: BackendSet) { self.backends = backends }
     public var name: StageName { .generate }
-    public var upstream: [any PipelineStage] { [] }
+    public var upstream: [any PipelineStage] { [PoolStage()] }
 
     /// Generation is done when no trajectory is pending; the fingerprint carries the settings and
     /// the data version, so new pool items or a retry make it run again.
@@ -35,8 +35,6 @@ public struct GenerateStage: PipelineStage {
 
     public func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
-        // A shard's work directory starts from the config's pool like a one-process run does.
-        try RunPipeline.importPoolIfNeeded(context)
         // A shard holds only its own trajectories, so that `merge` can take every complete
         // trajectory of every shard without sorting out the others' pending ones.
         let shard = context.shard

@@ -14,7 +14,7 @@ public enum OutputTable: String, Sendable, Hashable, CaseIterable {
 public enum StageGraph {
     /// Every stage of a run, in pipeline order.
     public static var stages: [any PipelineStage] {
-        [GenerateStage(), ScoreStage(), FilterStage(), UnrollStage(), SplitStage(), ExportStage()]
+        [PoolStage(), GenerateStage(), ScoreStage(), FilterStage(), UnrollStage(), SplitStage(), ExportStage()]
     }
 
     /// The names of the stages that read `stage`'s output, directly or through others.
