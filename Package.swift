@@ -70,12 +70,20 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // The benchmarks behind `thinkedit bench`: measuring code, kept out of the production modules.
+        .target(
+            name: "ThinkEditBenchmarks",
+            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "ThinkEditSynthetic", "ThinkEditPipeline",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         // The command line: one small file per subcommand.
         .executableTarget(
             name: "thinkedit",
             dependencies: [
                 "ThinkEditPipeline",
                 "ThinkEditSynthetic",
+                "ThinkEditBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

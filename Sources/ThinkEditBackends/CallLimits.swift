@@ -2,17 +2,17 @@ import ThinkEditCore
 
 /// A counting semaphore for async code: at most `limit` bodies run at once; the others wait in
 /// arrival order. Bounds the calls in flight to one backend (its configured `concurrency`).
-public actor AsyncSemaphore {
+package actor AsyncSemaphore {
     private let limit: Int
     private var running = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(limit: Int) {
+    package init(limit: Int) {
         precondition(limit > 0, "a semaphore needs a positive limit")
         self.limit = limit
     }
 
-    public func acquire() async {
+    package func acquire() async {
         if running < limit {
             running += 1
             return
@@ -20,7 +20,7 @@ public actor AsyncSemaphore {
         await withCheckedContinuation { waiters.append($0) }
     }
 
-    public func release() {
+    package func release() {
         if waiters.isEmpty {
             running -= 1
         } else {
@@ -28,7 +28,7 @@ public actor AsyncSemaphore {
         }
     }
 
-    public func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    package func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
         do {
             let value = try await body()
@@ -42,13 +42,13 @@ public actor AsyncSemaphore {
 }
 
 /// An error that knows its class in the call journal's vocabulary (`CallErrorClass`).
-public protocol ClassifiedError: Error {
+package protocol ClassifiedError: Error {
     var errorClass: CallErrorClass { get }
 }
 
 extension Error {
     /// The journal class of any error (`unknown` when it does not say).
-    public var journalClass: CallErrorClass {
+    package var journalClass: CallErrorClass {
         (self as? any ClassifiedError)?.errorClass ?? .unknown
     }
 }

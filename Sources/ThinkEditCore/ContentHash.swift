@@ -1,16 +1,16 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// The one hash function of thinkedit: SHA-256, written as lowercase hex. Image files are named by
 /// it, water-filling ranks by it, configs are fingerprinted by it.
-public enum ContentHash {
+package enum ContentHash {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    public static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
+    package static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
         hex(SHA256.hash(data: data))
     }
 
-    public static func sha256Hex(_ string: String) -> String {
+    package static func sha256Hex(_ string: String) -> String {
         var s = string
         return s.withUTF8 { sha256Hex(UnsafeRawBufferPointer($0)) }
     }

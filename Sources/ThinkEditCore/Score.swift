@@ -1,24 +1,24 @@
 /// A number a judge gave: kept exactly as given, so that an integer score is written back as an
 /// integer (`8`, not `8.0`) in target texts and exports (SPEC §2.5).
-public struct ScoreNumber: Sendable, Hashable, CustomStringConvertible {
+package struct ScoreNumber: Sendable, Hashable, CustomStringConvertible {
     /// The numeric value.
-    public let value: Double
+    package let value: Double
     /// Whether the judge gave the number as an integer.
-    public let isInteger: Bool
+    package let isInteger: Bool
 
-    public init(_ value: Int) {
+    package init(_ value: Int) {
         self.value = Double(value)
         self.isInteger = true
     }
 
     /// A decimal number. A whole value given as a decimal (`8.0`) stays a decimal.
-    public init(decimal value: Double) {
+    package init(decimal value: Double) {
         self.value = value
         self.isInteger = false
     }
 
     /// Chooses the integer form when `value` is whole and `preferInteger` is set.
-    public init(_ value: Double, integer: Bool) {
+    package init(_ value: Double, integer: Bool) {
         if integer, value.rounded() == value, abs(value) < 1e15 {
             self.init(Int(value))
         } else {
@@ -27,26 +27,26 @@ public struct ScoreNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The number as JSON text: integers without a fraction, decimals in Swift's shortest form.
-    public var description: String {
+    package var description: String {
         isInteger ? String(Int(value)) : JSONNumber.format(value)
     }
 
     /// The smaller of two numbers (the judge's two sub-scores become SC or PQ this way).
-    public static func min(_ a: ScoreNumber, _ b: ScoreNumber) -> ScoreNumber {
+    package static func min(_ a: ScoreNumber, _ b: ScoreNumber) -> ScoreNumber {
         b.value < a.value ? b : a
     }
 }
 
 /// The score of one edited image (SPEC §2.3): semantic consistency `SC`, perceptual quality `PQ`
 /// and the overall `O`, which is `sqrt(SC * PQ)` unless it was given by an import.
-public struct Score: Sendable, Hashable {
-    public var semantic: ScoreNumber
-    public var quality: ScoreNumber
-    public var overall: Double
+package struct Score: Sendable, Hashable {
+    package var semantic: ScoreNumber
+    package var quality: ScoreNumber
+    package var overall: Double
     /// True when `overall` came from the input rather than from `sqrt(SC * PQ)`.
-    public var overallGiven: Bool
+    package var overallGiven: Bool
 
-    public init(semantic: ScoreNumber, quality: ScoreNumber, overall: Double? = nil) {
+    package init(semantic: ScoreNumber, quality: ScoreNumber, overall: Double? = nil) {
         self.semantic = semantic
         self.quality = quality
         if let overall {
@@ -59,20 +59,20 @@ public struct Score: Sendable, Hashable {
     }
 
     /// `O = sqrt(SC * PQ)`.
-    public static func overall(semantic: Double, quality: Double) -> Double {
+    package static func overall(semantic: Double, quality: Double) -> Double {
         (max(0, semantic) * max(0, quality)).squareRoot()
     }
 }
 
 /// The raw answers of a VIEScore-style judge for one image: two semantic numbers (edit success,
 /// absence of over-editing) and two quality numbers (naturalness, absence of artifacts).
-public struct JudgeSubScores: Sendable, Hashable {
-    public var success: ScoreNumber
-    public var overEditing: ScoreNumber
-    public var naturalness: ScoreNumber
-    public var artifacts: ScoreNumber
+package struct JudgeSubScores: Sendable, Hashable {
+    package var success: ScoreNumber
+    package var overEditing: ScoreNumber
+    package var naturalness: ScoreNumber
+    package var artifacts: ScoreNumber
 
-    public init(success: ScoreNumber, overEditing: ScoreNumber, naturalness: ScoreNumber, artifacts: ScoreNumber) {
+    package init(success: ScoreNumber, overEditing: ScoreNumber, naturalness: ScoreNumber, artifacts: ScoreNumber) {
         self.success = success
         self.overEditing = overEditing
         self.naturalness = naturalness
@@ -80,14 +80,14 @@ public struct JudgeSubScores: Sendable, Hashable {
     }
 
     /// SC = min(success, over-editing), PQ = min(naturalness, artifacts), O = sqrt(SC * PQ).
-    public var score: Score {
+    package var score: Score {
         Score(semantic: .min(success, overEditing), quality: .min(naturalness, artifacts))
     }
 }
 
 extension ScoreNumber: Decodable {
     /// Reads a JSON number, remembering whether it was written as an integer.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let i = try? c.decode(Int.self) {
             self.init(i)

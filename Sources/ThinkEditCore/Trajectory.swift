@@ -1,5 +1,5 @@
 /// Why a trajectory ended (SPEC §2.2).
-public enum EndReason: String, Sendable, Hashable, CaseIterable {
+package enum EndReason: String, Sendable, Hashable, CaseIterable {
     /// The expert said the edit is good enough.
     case stop
     /// The editor was called `max_turns` times.
@@ -7,7 +7,7 @@ public enum EndReason: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Where a trajectory stands in generation.
-public enum TrajectoryStatus: String, Sendable, Hashable, CaseIterable {
+package enum TrajectoryStatus: String, Sendable, Hashable, CaseIterable {
     /// Waiting for (more) model calls.
     case pending
     /// Every call is done: the trajectory has its end reason.
@@ -19,22 +19,22 @@ public enum TrajectoryStatus: String, Sendable, Hashable, CaseIterable {
 /// One turn of the think-while-edit loop: the instruction `T_t` sent to the editor, the expert's
 /// reasoning `R_t` that produced it (none on turn 1 unless the first turn was rewritten), the edited
 /// image `I_t` and its score `S_t`.
-public struct Turn: Sendable, Hashable {
+package struct Turn: Sendable, Hashable {
     /// 1-based turn number `t`.
-    public var turn: Int
-    public var instruction: String
-    public var reasoning: String?
+    package var turn: Int
+    package var instruction: String
+    package var reasoning: String?
     /// Content hash of the edited image.
-    public var image: String
+    package var image: String
     /// Seed of the editor call that made `image`, when it was generated here.
-    public var seed: UInt64?
-    public var score: Score?
+    package var seed: UInt64?
+    package var score: Score?
     /// The judge's raw sub-scores, when the judge of this run scored the image.
-    public var judge: JudgeSubScores?
+    package var judge: JudgeSubScores?
     /// The judge's reasoning text.
-    public var judgeReasoning: String?
+    package var judgeReasoning: String?
 
-    public init(
+    package init(
         turn: Int, instruction: String, reasoning: String? = nil, image: String,
         seed: UInt64? = nil, score: Score? = nil, judge: JudgeSubScores? = nil, judgeReasoning: String? = nil
     ) {
@@ -50,23 +50,23 @@ public struct Turn: Sendable, Hashable {
 }
 
 /// A whole trajectory: the pool item it started from and its turns in order.
-public struct Trajectory: Sendable, Hashable {
-    public var id: String
-    public var task: String
+package struct Trajectory: Sendable, Hashable {
+    package var id: String
+    package var task: String
     /// The user's original instruction `T`: the goal every turn is scored against.
-    public var instruction: String
+    package var instruction: String
     /// Content hash of the source image `Isrc`.
-    public var sourceImage: String
+    package var sourceImage: String
     /// Name of the editor that made every turn.
-    public var editor: String
-    public var status: TrajectoryStatus
-    public var endReason: EndReason?
+    package var editor: String
+    package var status: TrajectoryStatus
+    package var endReason: EndReason?
     /// The expert's last answer when it said "satisfied" (the stop sample's target reasoning).
-    public var stopReasoning: String?
-    public var errorClass: CallErrorClass?
-    public var turns: [Turn]
+    package var stopReasoning: String?
+    package var errorClass: CallErrorClass?
+    package var turns: [Turn]
 
-    public init(
+    package init(
         id: String, task: String, instruction: String, sourceImage: String, editor: String,
         status: TrajectoryStatus = .complete, endReason: EndReason? = nil, stopReasoning: String? = nil,
         errorClass: CallErrorClass? = nil, turns: [Turn] = []

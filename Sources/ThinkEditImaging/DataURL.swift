@@ -2,19 +2,19 @@ import Foundation
 import ThinkEditCore
 
 /// `data:` URLs, the way images travel inside JSON model requests (OpenAI-style `image_url`).
-public enum DataURL {
+package enum DataURL {
     /// `data:image/png;base64,...` or `data:image/jpeg;base64,...` for the bytes as they are.
-    public static func make(_ bytes: [UInt8], format: ImageFormat) -> String {
+    package static func make(_ bytes: [UInt8], format: ImageFormat) -> String {
         prefix(format) + Data(bytes).base64EncodedString()
     }
 
     /// The length in bytes of `make(bytes, format:)` for `byteCount` bytes, without building it.
-    public static func length(byteCount: Int, format: ImageFormat) -> Int {
+    package static func length(byteCount: Int, format: ImageFormat) -> Int {
         prefix(format).utf8.count + (byteCount + 2) / 3 * 4
     }
 
     /// Splits a data URL made by `make` back into its format and bytes; nil for anything else.
-    public static func parse(_ url: String) -> (format: ImageFormat, bytes: [UInt8])? {
+    package static func parse(_ url: String) -> (format: ImageFormat, bytes: [UInt8])? {
         for format in ImageFormat.allCases where url.hasPrefix(prefix(format)) {
             guard let data = Data(base64Encoded: String(url.dropFirst(prefix(format).count))) else { return nil }
             return (format, [UInt8](data))
@@ -27,13 +27,13 @@ public enum DataURL {
 
 /// An image as encoded bytes plus what is known about them; the unit the store and the request
 /// encoder pass around.
-public struct EncodedImage: Sendable, Hashable {
-    public let bytes: [UInt8]
-    public let format: ImageFormat
-    public let width: Int
-    public let height: Int
+package struct EncodedImage: Sendable, Hashable {
+    package let bytes: [UInt8]
+    package let format: ImageFormat
+    package let width: Int
+    package let height: Int
 
-    public init(bytes: [UInt8], format: ImageFormat, width: Int, height: Int) {
+    package init(bytes: [UInt8], format: ImageFormat, width: Int, height: Int) {
         self.bytes = bytes
         self.format = format
         self.width = width
@@ -41,14 +41,14 @@ public struct EncodedImage: Sendable, Hashable {
     }
 
     /// SHA-256 of the encoded bytes, lowercase hex: the image's name in the content-addressed store.
-    public var contentHash: String { ContentHash.sha256Hex(bytes) }
+    package var contentHash: String { ContentHash.sha256Hex(bytes) }
 
-    public var dataURL: String { DataURL.make(bytes, format: format) }
+    package var dataURL: String { DataURL.make(bytes, format: format) }
 }
 
 extension ImageCodec {
     /// SHA-256 of the encoded bytes (not of the pixels: two encodings of one raster differ).
-    public static func contentHash(_ bytes: [UInt8]) -> String {
+    package static func contentHash(_ bytes: [UInt8]) -> String {
         ContentHash.sha256Hex(bytes)
     }
 }

@@ -4,7 +4,7 @@ extension ImageCodec {
     /// is first decoded at 1/2, 1/4 or 1/8 scale in the DCT domain (libjpeg's scale_denom: fewer
     /// pixels to inverse-transform and to filter), never below the target size; the rest is done by
     /// the resize `filter`. `limits` applies to the full-size header.
-    public static func decode(
+    package static func decode(
         _ bytes: [UInt8], name: String, fittingMaxPixels maxPixels: Int, limits: ImageLimits = ImageLimits(),
         background: (UInt8, UInt8, UInt8) = (255, 255, 255), filter: ResizeFilter = .bicubic
     ) throws -> RGBImage {

@@ -32,12 +32,12 @@ extension ImageCodec {
 
     /// Baseline JPEG with the standard tables scaled to `quality` (1...100; 90–95 for images a
     /// model will judge) and the default chroma choice of `JPEGEncodeOptions(quality:)`.
-    public static func encodeJPEG(_ image: RGBImage, quality: Int) throws -> [UInt8] {
+    package static func encodeJPEG(_ image: RGBImage, quality: Int) throws -> [UInt8] {
         try encodeJPEG(image, options: JPEGEncodeOptions(quality: quality))
     }
 
     /// Baseline JPEG as `options` say.
-    public static func encodeJPEG(_ image: RGBImage, options: JPEGEncodeOptions) throws -> [UInt8] {
+    package static func encodeJPEG(_ image: RGBImage, options: JPEGEncodeOptions) throws -> [UInt8] {
         guard (1...100).contains(options.quality) else {
             throw ImageError.invalidArgument("JPEG quality \(options.quality) is outside 1...100")
         }
@@ -54,13 +54,13 @@ extension ImageCodec {
 /// resolution: invisible on most photos, but it smears saturated edges, which a judge model may
 /// score as artifacts. So by default it is used only below quality 90, where size matters more than
 /// fidelity; at 90 and above chroma stays whole (4:4:4).
-public struct JPEGEncodeOptions: Sendable, Hashable {
+package struct JPEGEncodeOptions: Sendable, Hashable {
     /// 1 ... 100, libjpeg's scale of the standard quantization tables.
-    public var quality: Int
+    package var quality: Int
     /// true: 4:2:0 (smaller files); false: 4:4:4.
-    public var subsampleChroma: Bool
+    package var subsampleChroma: Bool
 
-    public init(quality: Int = 90, subsampleChroma: Bool? = nil) {
+    package init(quality: Int = 90, subsampleChroma: Bool? = nil) {
         self.quality = quality
         self.subsampleChroma = subsampleChroma ?? (quality < 90)
     }

@@ -2,26 +2,26 @@ import CJPEGShim
 
 /// Which PNG row filters the encoder may use. libpng tries each allowed filter per row and keeps
 /// the one with the smallest sum of absolute differences; one filter alone is faster.
-public struct PNGRowFilters: OptionSet, Sendable, Hashable {
-    public let rawValue: Int32
-    public init(rawValue: Int32) { self.rawValue = rawValue }
+package struct PNGRowFilters: OptionSet, Sendable, Hashable {
+    package let rawValue: Int32
+    package init(rawValue: Int32) { self.rawValue = rawValue }
 
-    public static let none = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_NONE))
-    public static let sub = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_SUB))
-    public static let up = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_UP))
-    public static let average = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_AVG))
-    public static let paeth = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_PAETH))
-    public static let all: PNGRowFilters = [.none, .sub, .up, .average, .paeth]
+    package static let none = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_NONE))
+    package static let sub = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_SUB))
+    package static let up = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_UP))
+    package static let average = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_AVG))
+    package static let paeth = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_PAETH))
+    package static let all: PNGRowFilters = [.none, .sub, .up, .average, .paeth]
 }
 
 /// How to write a PNG. The default favours speed: the pipeline writes many intermediate edits and
 /// reads each a few times, so a fast zlib level pays off; exports may ask for more.
-public struct PNGEncodeOptions: Sendable, Hashable {
+package struct PNGEncodeOptions: Sendable, Hashable {
     /// zlib level, 0 (store) ... 9 (smallest).
-    public var compressionLevel: Int
-    public var filters: PNGRowFilters
+    package var compressionLevel: Int
+    package var filters: PNGRowFilters
 
-    public init(compressionLevel: Int = 2, filters: PNGRowFilters = .all) {
+    package init(compressionLevel: Int = 2, filters: PNGRowFilters = .all) {
         self.compressionLevel = compressionLevel
         self.filters = filters
     }
@@ -58,12 +58,12 @@ extension ImageCodec {
     }
 
     /// 8-bit RGB PNG, not interlaced, with the default `PNGEncodeOptions`.
-    public static func encodePNG(_ image: RGBImage) throws -> [UInt8] {
+    package static func encodePNG(_ image: RGBImage) throws -> [UInt8] {
         try encodePNG(image, options: PNGEncodeOptions())
     }
 
     /// 8-bit RGB PNG, not interlaced. Lossless: decoding gives back `image` exactly.
-    public static func encodePNG(_ image: RGBImage, options: PNGEncodeOptions) throws -> [UInt8] {
+    package static func encodePNG(_ image: RGBImage, options: PNGEncodeOptions) throws -> [UInt8] {
         guard (0...9).contains(options.compressionLevel) else {
             throw ImageError.invalidArgument("PNG compression level \(options.compressionLevel) is outside 0...9")
         }

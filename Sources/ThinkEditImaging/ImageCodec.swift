@@ -8,9 +8,9 @@ import CJPEGShim
 /// PNG of any bit depth and colour type (alpha composited on a background) and baseline or
 /// progressive JPEG in gray, YCbCr/RGB or CMYK/YCCK. All functions are thread-safe: each call
 /// owns its codec state.
-public enum ImageCodec {
+package enum ImageCodec {
     /// Header only: format and size, refusing over-limit images. Cheap.
-    public static func info(_ bytes: [UInt8], name: String, limits: ImageLimits = ImageLimits()) throws -> ImageInfo {
+    package static func info(_ bytes: [UInt8], name: String, limits: ImageLimits = ImageLimits()) throws -> ImageInfo {
         let format = try checkedFormat(bytes, name: name, limits: limits)
         let info: ImageInfo
         switch format {
@@ -22,7 +22,7 @@ public enum ImageCodec {
     }
 
     /// Full decode to RGB8 (alpha composited on `background`, default white).
-    public static func decode(
+    package static func decode(
         _ bytes: [UInt8], name: String, limits: ImageLimits = ImageLimits(),
         background: (UInt8, UInt8, UInt8) = (255, 255, 255)
     ) throws -> RGBImage {
@@ -40,7 +40,7 @@ public enum ImageCodec {
 
     /// Decodes fully and discards the pixels: the import-time check that a file is a whole, valid
     /// image (a truncated tail or a damaged scan fails here, where `info` would pass).
-    public static func validate(_ bytes: [UInt8], name: String, limits: ImageLimits = ImageLimits()) throws -> ImageInfo {
+    package static func validate(_ bytes: [UInt8], name: String, limits: ImageLimits = ImageLimits()) throws -> ImageInfo {
         let image = try decode(bytes, name: name, limits: limits)
         let format = try sniff(bytes, name: name)
         return ImageInfo(format: format, width: image.width, height: image.height)

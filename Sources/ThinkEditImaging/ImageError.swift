@@ -1,6 +1,6 @@
 /// Why an image could not be read or written. Every reading case names the file (or whatever the
 /// caller called the bytes), so a message in a log of a 100k-image import points at the culprit.
-public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
+package enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Zero bytes.
     case empty(name: String)
     /// The bytes are neither PNG nor JPEG.
@@ -18,7 +18,7 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The system ran out of memory, or a codec failed while writing.
     case codecFailure(name: String, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .empty(let name):
             return "\(name): the file is empty (0 bytes); re-copy or re-export the image"

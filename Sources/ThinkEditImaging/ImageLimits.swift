@@ -1,25 +1,25 @@
 /// How large an image thinkedit agrees to decode. Checked against the header, before any pixel
 /// memory is allocated, so a hostile or mistaken 50 000 × 50 000 file costs nothing.
-public struct ImageLimits: Sendable, Hashable {
+package struct ImageLimits: Sendable, Hashable {
     /// The most pixels (width × height) a decoded image may have.
-    public var maxPixels: Int
+    package var maxPixels: Int
 
-    public init(maxPixels: Int = 64_000_000) {
+    package init(maxPixels: Int = 64_000_000) {
         self.maxPixels = maxPixels
     }
 }
 
 /// The encoded formats thinkedit reads and writes. The raw value is the usual file extension and
 /// the MIME subtype.
-public enum ImageFormat: String, Sendable, Hashable, CaseIterable {
+package enum ImageFormat: String, Sendable, Hashable, CaseIterable {
     case png
     case jpeg
 
     /// `image/png` or `image/jpeg`.
-    public var mimeType: String { "image/\(rawValue)" }
+    package var mimeType: String { "image/\(rawValue)" }
 
     /// `png` or `jpg`, the extension the image store and the exports use.
-    public var fileExtension: String {
+    package var fileExtension: String {
         switch self {
         case .png: "png"
         case .jpeg: "jpg"
@@ -28,7 +28,7 @@ public enum ImageFormat: String, Sendable, Hashable, CaseIterable {
 
     /// Recognizes a format by its signature bytes (PNG's 8-byte signature, JPEG's SOI marker);
     /// nil for anything else.
-    public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
+    package static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
         if bytes.count >= 8, bytes[0..<8].elementsEqual([137, 80, 78, 71, 13, 10, 26, 10]) {
             return .png
         }
@@ -40,16 +40,16 @@ public enum ImageFormat: String, Sendable, Hashable, CaseIterable {
 }
 
 /// What a file's header says: its format and its size in pixels.
-public struct ImageInfo: Sendable, Hashable {
-    public let format: ImageFormat
-    public let width: Int
-    public let height: Int
+package struct ImageInfo: Sendable, Hashable {
+    package let format: ImageFormat
+    package let width: Int
+    package let height: Int
 
-    public init(format: ImageFormat, width: Int, height: Int) {
+    package init(format: ImageFormat, width: Int, height: Int) {
         self.format = format
         self.width = width
         self.height = height
     }
 
-    public var pixelCount: Int { width * height }
+    package var pixelCount: Int { width * height }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The kernel of a separable resampling filter. Downscaling widens the kernel by the scale factor,
 /// so every source pixel contributes (antialiasing); upscaling uses it as is (interpolation).
-public enum ResizeFilter: String, Sendable, Hashable, CaseIterable {
+package enum ResizeFilter: String, Sendable, Hashable, CaseIterable {
     /// Area averaging: each output pixel is the mean of the source pixels it covers.
     case box
     /// Linear ("bilinear" with antialiasing), support 1.
@@ -52,7 +52,7 @@ extension RGBImage {
     /// fits (never upscaled); otherwise the largest size with `w * h <= maxPixels` whose shorter side
     /// is within one pixel of the exact aspect ratio given the longer side. Both sides stay >= 1 (a
     /// 1-pixel-high strip keeps its height even when that overshoots a tiny budget).
-    public static func fittingSize(width: Int, height: Int, maxPixels: Int) -> (width: Int, height: Int) {
+    package static func fittingSize(width: Int, height: Int, maxPixels: Int) -> (width: Int, height: Int) {
         precondition(width > 0 && height > 0 && maxPixels > 0, "sizes and budget must be positive")
         if width * height <= maxPixels { return (width, height) }
         let landscape = width >= height
@@ -70,7 +70,7 @@ extension RGBImage {
 
     /// This image scaled down to fit in `maxPixels` (see `fittingSize`), aspect kept, with the
     /// antialiasing `filter`. Returns `self` when it already fits.
-    public func resized(maxPixels: Int, filter: ResizeFilter = .bicubic) -> RGBImage {
+    package func resized(maxPixels: Int, filter: ResizeFilter = .bicubic) -> RGBImage {
         let size = Self.fittingSize(width: width, height: height, maxPixels: maxPixels)
         if size == (width, height) { return self }
         return resized(width: size.width, height: size.height, filter: filter)
@@ -79,7 +79,7 @@ extension RGBImage {
     /// This image resampled to exactly `width` × `height` with a separable `filter`. Weights are
     /// 14-bit fixed point, rows first in the vertical direction (contiguous, vectorizable) on the
     /// full source width, then horizontally on the already shortened set of rows.
-    public func resized(width newWidth: Int, height newHeight: Int, filter: ResizeFilter = .bicubic) -> RGBImage {
+    package func resized(width newWidth: Int, height newHeight: Int, filter: ResizeFilter = .bicubic) -> RGBImage {
         precondition(newWidth > 0 && newHeight > 0, "an image has at least one pixel")
         if newWidth == width && newHeight == height { return self }
         let vertical = ResampleWeights(source: height, target: newHeight, filter: filter)

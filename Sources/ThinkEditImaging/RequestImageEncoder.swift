@@ -1,14 +1,14 @@
 /// How an image is prepared for a model request.
-public struct RequestImagePolicy: Sendable, Hashable {
+package struct RequestImagePolicy: Sendable, Hashable {
     /// The most bytes the `data:` URL may take (the request-size limit of the API, per image).
-    public var maxDataURLBytes: Int
+    package var maxDataURLBytes: Int
     /// When set, images larger than this are downscaled before sending, even under the byte budget
     /// (APIs bill or resample by pixels).
-    public var maxPixels: Int?
+    package var maxPixels: Int?
     /// Quality of the JPEG re-encode used when the budget forces one.
-    public var jpegQuality: Int
+    package var jpegQuality: Int
 
-    public init(maxDataURLBytes: Int = 20_000_000, maxPixels: Int? = nil, jpegQuality: Int = 90) {
+    package init(maxDataURLBytes: Int = 20_000_000, maxPixels: Int? = nil, jpegQuality: Int = 90) {
         self.maxDataURLBytes = maxDataURLBytes
         self.maxPixels = maxPixels
         self.jpegQuality = jpegQuality
@@ -22,8 +22,8 @@ public struct RequestImagePolicy: Sendable, Hashable {
 /// first in its own format, then as JPEG at `jpegQuality`, then as JPEG at ever smaller sizes (each
 /// step aims at the budget from the last size, with a margin) until the URL fits. An image that
 /// cannot fit even at a few pixels raises `RequestImageError.cannotFit`.
-public enum RequestImageEncoder {
-    public static func encode(
+package enum RequestImageEncoder {
+    package static func encode(
         _ bytes: [UInt8], name: String, policy: RequestImagePolicy, limits: ImageLimits = ImageLimits()
     ) throws -> EncodedImage {
         let info = try ImageCodec.info(bytes, name: name, limits: limits)
@@ -54,7 +54,7 @@ public enum RequestImageEncoder {
     }
 
     /// `encode(...)` as a `data:` URL.
-    public static func dataURL(
+    package static func dataURL(
         _ bytes: [UInt8], name: String, policy: RequestImagePolicy, limits: ImageLimits = ImageLimits()
     ) throws -> String {
         try encode(bytes, name: name, policy: policy, limits: limits).dataURL
@@ -62,11 +62,11 @@ public enum RequestImageEncoder {
 }
 
 /// Why an image could not be prepared for a request.
-public enum RequestImageError: Error, CustomStringConvertible, Equatable, Sendable {
+package enum RequestImageError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Even a tiny JPEG of the image exceeds the byte budget (a budget of a few hundred bytes).
     case cannotFit(name: String, budget: Int, smallest: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotFit(let name, let budget, let smallest):
             return "\(name): cannot fit a request image in \(budget) bytes (smallest data URL: \(smallest) bytes); raise the request image budget"

@@ -2,9 +2,9 @@ import ThinkEditCore
 /// A deterministic photo-like image: smooth colour gradients, a few soft-edged shapes and sensor-like
 /// noise. Benchmarks and tests use it where a flat test card would compress unrealistically well and
 /// pure noise unrealistically badly. The same (size, seed, noise) always gives the same pixels.
-public enum SyntheticPhoto {
+package enum SyntheticPhoto {
     /// - Parameter noise: the amplitude of the per-channel uniform noise, in levels (0 for none).
-    public static func make(width: Int, height: Int, seed: UInt64, noise: Int = 6) -> RGBImage {
+    package static func make(width: Int, height: Int, seed: UInt64, noise: Int = 6) -> RGBImage {
         var rng = SplitMix64(seed: seed)
         // Background: two crossing gradients whose colours depend on the seed.
         let c0 = (rng.unit() * 255, rng.unit() * 255, rng.unit() * 255)

@@ -1,13 +1,13 @@
 /// What the database knows of a stored image.
-public struct ImageRecord: Sendable, Hashable {
-    public var hash: String
+package struct ImageRecord: Sendable, Hashable {
+    package var hash: String
     /// `png` or `jpeg`.
-    public var format: String
-    public var width: Int
-    public var height: Int
-    public var bytes: Int
+    package var format: String
+    package var width: Int
+    package var height: Int
+    package var bytes: Int
 
-    public init(hash: String, format: String, width: Int, height: Int, bytes: Int) {
+    package init(hash: String, format: String, width: Int, height: Int, bytes: Int) {
         self.hash = hash
         self.format = format
         self.width = width

@@ -9,21 +9,21 @@ import ThinkEditCore
 /// The content-addressed image store of a run: `<workdir>/images/<h0h1>/<sha256>.<ext>`.
 /// A file is written under a temporary name, flushed, and renamed, so a crash never leaves a
 /// partial image under a real name; a file whose name exists is never written again.
-public struct ImageStore: Sendable {
-    public let root: String
+package struct ImageStore: Sendable {
+    package let root: String
 
-    public init(workdir: String) {
+    package init(workdir: String) {
         root = (workdir as NSString).appendingPathComponent("images")
     }
 
     /// The file of an image.
-    public func path(hash: String, format: String) -> String {
+    package func path(hash: String, format: String) -> String {
         let prefix = String(hash.prefix(2))
         return "\(root)/\(prefix)/\(hash).\(format == "jpeg" ? "jpg" : format)"
     }
 
     /// Stores `bytes` (whose SHA-256 is `hash`) unless the store already has them.
-    public func put(_ bytes: [UInt8], hash: String, format: String) throws {
+    package func put(_ bytes: [UInt8], hash: String, format: String) throws {
         let target = path(hash: hash, format: format)
         if access(target, F_OK) == 0 { return }
         let dir = (target as NSString).deletingLastPathComponent
@@ -68,7 +68,7 @@ public struct ImageStore: Sendable {
     }
 
     /// The bytes of a stored image.
-    public func read(hash: String, format: String) throws -> [UInt8] {
+    package func read(hash: String, format: String) throws -> [UInt8] {
         let p = path(hash: hash, format: format)
         guard let data = FileManager.default.contents(atPath: p) else {
             throw StoreError.corrupt(path: p, reason: "an image the database names is missing from the store")

@@ -3,24 +3,24 @@ import GRDB
 import ThinkEditCore
 
 /// One run of a stage, as recorded in `stage_run`.
-public struct StageRun: Sendable, Hashable {
-    public var id: Int64
-    public var stage: StageName
+package struct StageRun: Sendable, Hashable {
+    package var id: Int64
+    package var stage: StageName
     /// Hash of the stage's settings and of its inputs' versions: equal fingerprint, nothing to do.
-    public var fingerprint: String
-    public var status: StageStatus
-    public var startedAt: Double
-    public var finishedAt: Double?
+    package var fingerprint: String
+    package var status: StageStatus
+    package var startedAt: Double
+    package var finishedAt: Double?
     /// JSON object of counts.
-    public var counts: String?
+    package var counts: String?
     /// JSON statistics of the stage.
-    public var stats: String?
-    public var message: String?
+    package var stats: String?
+    package var message: String?
 }
 
 extension RunStore {
     /// Records that a stage starts.
-    public func beginStage(_ stage: StageName, fingerprint: String) throws -> Int64 {
+    package func beginStage(_ stage: StageName, fingerprint: String) throws -> Int64 {
         try write { db in
             try db.execute(sql: "INSERT INTO stage_run(stage, fingerprint, status, started_at) VALUES (?, ?, ?, ?)",
                            arguments: [stage.rawValue, fingerprint, StageStatus.running.rawValue, Date().timeIntervalSince1970])
@@ -29,7 +29,7 @@ extension RunStore {
     }
 
     /// Records how a stage run ended.
-    public func finishStage(_ id: Int64, status: StageStatus, counts: String?, stats: String?, message: String? = nil,
+    package func finishStage(_ id: Int64, status: StageStatus, counts: String?, stats: String?, message: String? = nil,
                             fingerprint: String? = nil) throws {
         try write { db in
             try db.execute(sql: """
@@ -40,7 +40,7 @@ extension RunStore {
     }
 
     /// The latest run of each stage.
-    public func latestStageRuns() throws -> [StageName: StageRun] {
+    package func latestStageRuns() throws -> [StageName: StageRun] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, stage, fingerprint, status, started_at, finished_at, counts, stats, message FROM stage_run

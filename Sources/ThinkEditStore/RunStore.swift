@@ -10,13 +10,13 @@ import ThinkEditCore
 /// One run's state: the SQLite database `<workdir>/thinkedit.sqlite` (WAL, so `status` can read
 /// while a stage writes) and the image store beside it. Opening it for writing takes the run's
 /// exclusive lock: a second writing process is refused with `StoreError.locked`.
-public final class RunStore: Sendable {
-    public let workdir: String
-    public let images: ImageStore
+package final class RunStore: Sendable {
+    package let workdir: String
+    package let images: ImageStore
     package let pool: DatabasePool
     private let lock: RunLock?
 
-    public var databasePath: String { (workdir as NSString).appendingPathComponent("thinkedit.sqlite") }
+    package var databasePath: String { (workdir as NSString).appendingPathComponent("thinkedit.sqlite") }
 
     private init(workdir: String, pool: DatabasePool, lock: RunLock?) {
         self.workdir = workdir
@@ -27,7 +27,7 @@ public final class RunStore: Sendable {
 
     /// Opens (creating when needed) the run in `workdir` for writing, taking the write lock and
     /// migrating the schema.
-    public static func openForWriting(workdir: String) throws -> RunStore {
+    package static func openForWriting(workdir: String) throws -> RunStore {
         do {
             try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         } catch {
@@ -57,7 +57,7 @@ public final class RunStore: Sendable {
     }
 
     /// Opens an existing run for reading only; works while another process writes it.
-    public static func openForReading(workdir: String) throws -> RunStore {
+    package static func openForReading(workdir: String) throws -> RunStore {
         let path = (workdir as NSString).appendingPathComponent("thinkedit.sqlite")
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noRun(workdir: workdir) }
         var config = Configuration()
@@ -109,7 +109,7 @@ public final class RunStore: Sendable {
     }
 
     /// `PRAGMA integrity_check`: "ok" for an intact database.
-    public func integrityCheck() throws -> String {
+    package func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
@@ -138,7 +138,7 @@ public final class RunStore: Sendable {
     }
 
     /// The current data version (see `bumpDataVersion`).
-    public func dataVersion() throws -> Int {
+    package func dataVersion() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM run_meta WHERE key = 'data_version'") ?? 0 }
     }
 }

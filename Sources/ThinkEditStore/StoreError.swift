@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Problems with a run's work directory or database, with what to do about them.
-public enum StoreError: Error, CustomStringConvertible, Equatable {
+package enum StoreError: Error, CustomStringConvertible, Equatable {
     /// Another process holds the run's write lock.
     case locked(workdir: String, holder: String)
     /// The work directory has no run database (for commands that only read).
@@ -17,7 +17,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// The database was written by a newer thinkedit.
     case newerSchema(path: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .locked(let w, let holder):
             return "\(w): another thinkedit process (\(holder)) is writing this run; wait for it to finish or stop it. `thinkedit status` can read the run meanwhile."

@@ -1,7 +1,7 @@
 import ThinkEditImaging
 
 /// The ways a synthetic edit goes wrong (SPEC §5).
-public enum EditFailure: String, Sendable, Hashable, CaseIterable, Comparable {
+package enum EditFailure: String, Sendable, Hashable, CaseIterable, Comparable {
     /// The output is the source: nothing was edited.
     case noChange
     /// Another shape than the one the text names was edited.
@@ -13,19 +13,19 @@ public enum EditFailure: String, Sendable, Hashable, CaseIterable, Comparable {
     /// Noise, smudges or streaks were painted over the image.
     case artifacts
 
-    public static func < (a: EditFailure, b: EditFailure) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: EditFailure, b: EditFailure) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Probabilities of each failure for one clarity of instruction. They are drawn independently;
 /// `noChange` excludes the edit-shaped failures (wrong target, partial, over-edit).
-public struct EditFailureRates: Sendable, Hashable {
-    public var noChange: Double
-    public var wrongTarget: Double
-    public var partial: Double
-    public var overEdit: Double
-    public var artifacts: Double
+package struct EditFailureRates: Sendable, Hashable {
+    package var noChange: Double
+    package var wrongTarget: Double
+    package var partial: Double
+    package var overEdit: Double
+    package var artifacts: Double
 
-    public init(noChange: Double, wrongTarget: Double, partial: Double, overEdit: Double, artifacts: Double) {
+    package init(noChange: Double, wrongTarget: Double, partial: Double, overEdit: Double, artifacts: Double) {
         self.noChange = noChange
         self.wrongTarget = wrongTarget
         self.partial = partial
@@ -34,11 +34,11 @@ public struct EditFailureRates: Sendable, Hashable {
     }
 
     /// Instructions that name the target uniquely and every new attribute.
-    public static let clear = EditFailureRates(noChange: 0.04, wrongTarget: 0.03, partial: 0.10, overEdit: 0.08, artifacts: 0.12)
+    package static let clear = EditFailureRates(noChange: 0.04, wrongTarget: 0.03, partial: 0.10, overEdit: 0.08, artifacts: 0.12)
     /// Instructions that leave a choice open (the editor guesses it as well).
-    public static let ambiguous = EditFailureRates(noChange: 0.08, wrongTarget: 0.06, partial: 0.14, overEdit: 0.14, artifacts: 0.16)
+    package static let ambiguous = EditFailureRates(noChange: 0.08, wrongTarget: 0.06, partial: 0.14, overEdit: 0.14, artifacts: 0.16)
     /// Instructions that name no action or no target.
-    public static let vague = EditFailureRates(noChange: 0.15, wrongTarget: 0.10, partial: 0.18, overEdit: 0.22, artifacts: 0.22)
+    package static let vague = EditFailureRates(noChange: 0.15, wrongTarget: 0.10, partial: 0.18, overEdit: 0.22, artifacts: 0.22)
 
     func scaled(by factor: Double) -> EditFailureRates {
         func s(_ p: Double) -> Double { min(1, max(0, p * factor)) }
@@ -47,7 +47,7 @@ public struct EditFailureRates: Sendable, Hashable {
 
     /// Each failure's probability times its own factor (a missing kind keeps its rate), capped at 1:
     /// an editor that rarely misses the target but often leaves an edit half done, for example.
-    public func scaled(by factors: [EditFailure: Double]) -> EditFailureRates {
+    package func scaled(by factors: [EditFailure: Double]) -> EditFailureRates {
         func s(_ p: Double, _ kind: EditFailure) -> Double { min(1, max(0, p * (factors[kind] ?? 1))) }
         return EditFailureRates(noChange: s(noChange, .noChange), wrongTarget: s(wrongTarget, .wrongTarget), partial: s(partial, .partial),
                                 overEdit: s(overEdit, .overEdit), artifacts: s(artifacts, .artifacts))

@@ -6,8 +6,8 @@ import Darwin
 
 /// CPU time used by this process (all threads), for benchmarks that report CPU cost rather than
 /// wall time, which other work on the machine would distort.
-public enum ProcessCPUClock {
-    public static func seconds() -> Double {
+package enum ProcessCPUClock {
+    package static func seconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

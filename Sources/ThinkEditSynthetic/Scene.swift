@@ -2,16 +2,16 @@ import ThinkEditImaging
 
 /// One flat-coloured shape. Geometry is in per-mille of the image side, so one scene renders at
 /// any size; `cell` is the grid cell its centre lies in.
-public struct SceneShape: Codable, Sendable, Hashable {
-    public var kind: ShapeKind
-    public var color: ShapeColor
-    public var size: ShapeSize
-    public var cell: Cell
+package struct SceneShape: Codable, Sendable, Hashable {
+    package var kind: ShapeKind
+    package var color: ShapeColor
+    package var size: ShapeSize
+    package var cell: Cell
     /// Centre, per-mille of the width / height.
-    public var x: Int
-    public var y: Int
+    package var x: Int
+    package var y: Int
 
-    public init(kind: ShapeKind, color: ShapeColor, size: ShapeSize, cell: Cell, x: Int, y: Int) {
+    package init(kind: ShapeKind, color: ShapeColor, size: ShapeSize, cell: Cell, x: Int, y: Int) {
         self.kind = kind
         self.color = color
         self.size = size
@@ -21,7 +21,7 @@ public struct SceneShape: Codable, Sendable, Hashable {
     }
 
     /// A shape centred in its cell.
-    public init(kind: ShapeKind, color: ShapeColor, size: ShapeSize, cell: Cell) {
+    package init(kind: ShapeKind, color: ShapeColor, size: ShapeSize, cell: Cell) {
         let c = cell.centre
         self.init(kind: kind, color: color, size: size, cell: cell, x: c.x, y: c.y)
     }
@@ -50,11 +50,11 @@ public struct SceneShape: Codable, Sendable, Hashable {
 }
 
 /// A scene: a backdrop and a few shapes, at most one per grid cell, drawn in order.
-public struct Scene: Codable, Sendable, Hashable {
-    public var background: Backdrop
-    public var shapes: [SceneShape]
+package struct Scene: Codable, Sendable, Hashable {
+    package var background: Backdrop
+    package var shapes: [SceneShape]
 
-    public init(background: Backdrop, shapes: [SceneShape]) {
+    package init(background: Backdrop, shapes: [SceneShape]) {
         self.background = background
         self.shapes = shapes
     }

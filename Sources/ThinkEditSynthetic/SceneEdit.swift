@@ -1,9 +1,9 @@
 /// What an edit does to a scene. The raw values are the words the meta JSON uses.
-public enum EditAction: String, Codable, Sendable, Hashable, CaseIterable {
+package enum EditAction: String, Codable, Sendable, Hashable, CaseIterable {
     case recolor, add, remove, replace, background, move
 
     /// The GEdit-Bench task type this action stands for (SPEC §6).
-    public var task: String {
+    package var task: String {
         switch self {
         case .recolor: "color_alter"
         case .add: "subject-add"
@@ -14,7 +14,7 @@ public enum EditAction: String, Codable, Sendable, Hashable, CaseIterable {
         }
     }
 
-    public init?(task: String) {
+    package init?(task: String) {
         guard let action = EditAction.allCases.first(where: { $0.task == task }) else { return nil }
         self = action
     }
@@ -29,17 +29,17 @@ public enum EditAction: String, Codable, Sendable, Hashable, CaseIterable {
 /// - replace: `target` becomes a `kind` (and `color`, when given; otherwise it keeps its colour).
 /// - background: the backdrop becomes `background`.
 /// - move: `target` moves to the free `cell`.
-public struct SceneEdit: Codable, Sendable, Hashable {
-    public var action: EditAction
+package struct SceneEdit: Codable, Sendable, Hashable {
+    package var action: EditAction
     /// Index into the source scene's shapes.
-    public var target: Int?
-    public var kind: ShapeKind?
-    public var color: ShapeColor?
-    public var size: ShapeSize?
-    public var cell: Cell?
-    public var background: Backdrop?
+    package var target: Int?
+    package var kind: ShapeKind?
+    package var color: ShapeColor?
+    package var size: ShapeSize?
+    package var cell: Cell?
+    package var background: Backdrop?
 
-    public init(
+    package init(
         action: EditAction, target: Int? = nil, kind: ShapeKind? = nil, color: ShapeColor? = nil,
         size: ShapeSize? = nil, cell: Cell? = nil, background: Backdrop? = nil
     ) {
@@ -54,7 +54,7 @@ public struct SceneEdit: Codable, Sendable, Hashable {
 
     /// The scene after the edit. An edit that does not fit the scene (a target out of range, an
     /// occupied cell) leaves the scene as it is: that is what an editor would show for it.
-    public func applied(to scene: Scene) -> Scene {
+    package func applied(to scene: Scene) -> Scene {
         var out = scene
         let target = self.target.flatMap { scene.shapes.indices.contains($0) ? $0 : nil }
         switch action {

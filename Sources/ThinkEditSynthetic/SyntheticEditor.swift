@@ -8,20 +8,20 @@ import ThinkEditImaging
 ///
 /// Deterministic: the output bytes depend only on (seed, trajectory id, turn, request seed,
 /// instruction, meta). Thread-safe: a value with no shared state.
-public struct SyntheticEditor: Editor {
-    public let name: String
-    public let seed: UInt64
+package struct SyntheticEditor: Editor {
+    package let name: String
+    package let seed: UInt64
     /// Failure probabilities for clear, ambiguous and vague instructions.
-    public var clear: EditFailureRates
-    public var ambiguous: EditFailureRates
-    public var vague: EditFailureRates
+    package var clear: EditFailureRates
+    package var ambiguous: EditFailureRates
+    package var vague: EditFailureRates
     /// Multiplies every failure probability: 0.5 makes a better editor, 2 a worse one.
-    public var failureScale: Double
+    package var failureScale: Double
     /// How much a partial edit leaves out and how large artifacts are (1: as built in).
-    public var severity: Double
+    package var severity: Double
 
     /// `failureFactors` multiplies one kind of failure at every clarity (on top of `failureScale`).
-    public init(
+    package init(
         seed: UInt64, name: String = "synthetic", failureScale: Double = 1.0, failureFactors: [EditFailure: Double] = [:],
         severity: Double = 1.0,
         clear: EditFailureRates = .clear, ambiguous: EditFailureRates = .ambiguous, vague: EditFailureRates = .vague
@@ -39,7 +39,7 @@ public struct SyntheticEditor: Editor {
         EditorSimulation(clear: clear, ambiguous: ambiguous, vague: vague, failureScale: failureScale, severity: severity)
     }
 
-    public func edit(_ request: EditRequest) async throws -> EditResult {
+    package func edit(_ request: EditRequest) async throws -> EditResult {
         let truth = try SyntheticTruth.fromMeta(request.item.meta, item: request.item.trajectoryID)
         let outcome = outcome(for: request, truth: truth)
         return EditResult(image: try ImageCodec.encodePNG(outcome.image))

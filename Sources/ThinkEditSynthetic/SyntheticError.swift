@@ -1,5 +1,5 @@
 /// Why a synthetic backend or the pool writer could not do its job.
-public enum SyntheticError: Error, CustomStringConvertible, Sendable {
+package enum SyntheticError: Error, CustomStringConvertible, Sendable {
     /// The item has no `{"synthetic": ...}` meta: the synthetic backends only serve synthetic pools.
     case missingTruth(item: String)
     /// The meta is there but is not a synthetic truth this version reads.
@@ -11,7 +11,7 @@ public enum SyntheticError: Error, CustomStringConvertible, Sendable {
     /// A knob was given a value it cannot take.
     case invalidSetting(name: String, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingTruth(let item):
             return "pool item \(item): no synthetic ground truth in its meta; the synthetic editor, expert and judge only work on pools made by `thinkedit pool synth` (or set real backends in the config)"

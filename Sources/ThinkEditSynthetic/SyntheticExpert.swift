@@ -11,13 +11,13 @@ import ThinkEditBackends
 /// asks for another round although the edit is right (`needlessContinue`).
 /// With no previous image (`first_turn: rewrite`) it rewrites `T` into a precise instruction.
 /// Deterministic per (seed, item, turn); thread-safe.
-public struct SyntheticExpert: Thinker {
-    public let name: String
-    public let seed: UInt64
-    public var earlyStop: Double
-    public var needlessContinue: Double
+package struct SyntheticExpert: Thinker {
+    package let name: String
+    package let seed: UInt64
+    package var earlyStop: Double
+    package var needlessContinue: Double
 
-    public init(seed: UInt64, name: String = "synthetic-expert", earlyStop: Double = 0.25, needlessContinue: Double = 0.1) {
+    package init(seed: UInt64, name: String = "synthetic-expert", earlyStop: Double = 0.25, needlessContinue: Double = 0.1) {
         self.name = name
         self.seed = seed
         self.earlyStop = earlyStop
@@ -28,7 +28,7 @@ public struct SyntheticExpert: Thinker {
         ExpertSimulation(earlyStop: earlyStop, needlessContinue: needlessContinue)
     }
 
-    public func think(_ request: ThinkRequest) async throws -> ThinkAnswer {
+    package func think(_ request: ThinkRequest) async throws -> ThinkAnswer {
         let item = request.item
         let truth = try SyntheticTruth.fromMeta(item.meta, item: item.trajectoryID)
         var intentStream = SeededRandom("expert-intent", String(seed), item.trajectoryID)

@@ -6,19 +6,19 @@ import ThinkEditCore
 /// over-editing); the quality request looks at the edited image alone (naturalness, absence of
 /// artifacts). Scores are integers 0–10 with a short reasoning; the formulas are in
 /// `docs/synthetic-world.md`. Deterministic per (seed, item, turn, aspect, image); thread-safe.
-public struct SyntheticJudge: Scorer {
-    public let name: String
-    public let seed: UInt64
+package struct SyntheticJudge: Scorer {
+    package let name: String
+    package let seed: UInt64
     /// Chance that a sub-score moves by one point, as a real judge wavers.
-    public var jitter: Double
+    package var jitter: Double
 
-    public init(seed: UInt64, name: String = "synthetic-judge", jitter: Double = 0.15) {
+    package init(seed: UInt64, name: String = "synthetic-judge", jitter: Double = 0.15) {
         self.name = name
         self.seed = seed
         self.jitter = jitter
     }
 
-    public func judge(_ request: JudgeRequest) async throws -> JudgeAnswer {
+    package func judge(_ request: JudgeRequest) async throws -> JudgeAnswer {
         let item = request.item
         let truth = try SyntheticTruth.fromMeta(item.meta, item: item.trajectoryID)
         let edited = try SyntheticImages.decode(request.edited, truth: truth, item: item.trajectoryID, turn: request.turn)

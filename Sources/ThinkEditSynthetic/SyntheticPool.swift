@@ -8,25 +8,25 @@ import ThinkEditImaging
 ///
 /// Deterministic: the same (count, seed, imageSize) writes the same bytes. Ids are `syn-000001`...,
 /// images `images/s-000001.png` (about one in five is a JPEG, `images/s-000001.jpg`).
-public enum SyntheticPool {
+package enum SyntheticPool {
     /// One pool row with its encoded source image.
-    public struct Item: Sendable, Hashable {
-        public var id: String
-        public var task: String
-        public var instruction: String
+    package struct Item: Sendable, Hashable {
+        package var id: String
+        package var task: String
+        package var instruction: String
         /// Path of the image relative to the pool folder.
-        public var imagePath: String
-        public var imageBytes: [UInt8]
-        public var truth: SyntheticTruth
+        package var imagePath: String
+        package var imageBytes: [UInt8]
+        package var truth: SyntheticTruth
         /// The row's `meta` object as JSON text.
-        public var meta: String { truth.metaJSON() }
+        package var meta: String { truth.metaJSON() }
     }
 
     /// Share of source images written as JPEG rather than PNG.
-    public static let jpegShare = 0.2
+    package static let jpegShare = 0.2
 
     /// The 1-based `index`-th item of the pool for `seed`.
-    public static func item(index: Int, seed: UInt64, imageSize: Int = 256, precisionMix: PrecisionMix = .standard) throws -> Item {
+    package static func item(index: Int, seed: UInt64, imageSize: Int = 256, precisionMix: PrecisionMix = .standard) throws -> Item {
         guard (16...4096).contains(imageSize) else {
             throw SyntheticError.invalidSetting(name: "imageSize", detail: "\(imageSize) is outside 16...4096 pixels")
         }
@@ -51,7 +51,7 @@ public enum SyntheticPool {
     /// index order as they come, so memory holds one chunk per core, not the pool; `pool.jsonl`
     /// appears (by rename) only once every row and image is on disk.
     @discardableResult
-    public static func write(count: Int, seed: UInt64, to directory: String, imageSize: Int = 256, precisionMix: PrecisionMix = .standard) throws -> Int {
+    package static func write(count: Int, seed: UInt64, to directory: String, imageSize: Int = 256, precisionMix: PrecisionMix = .standard) throws -> Int {
         guard count >= 0 else { throw SyntheticError.invalidSetting(name: "count", detail: "\(count) is negative") }
         let root = URL(fileURLWithPath: directory, isDirectory: true)
         let images = root.appendingPathComponent("images", isDirectory: true)

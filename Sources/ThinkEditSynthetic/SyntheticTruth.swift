@@ -2,15 +2,15 @@ import Foundation
 
 /// How precisely a pool instruction names its edit.
 /// How often a synthetic pool draws each precision of instruction. Only the ratios matter.
-public struct PrecisionMix: Sendable, Hashable {
-    public var precise: Double
-    public var ambiguous: Double
-    public var vague: Double
+package struct PrecisionMix: Sendable, Hashable {
+    package var precise: Double
+    package var ambiguous: Double
+    package var vague: Double
 
     /// Half precise, the rest ambiguous or vague: what users of an editing app tend to type.
-    public static let standard = PrecisionMix(precise: 0.5, ambiguous: 0.3, vague: 0.2)
+    package static let standard = PrecisionMix(precise: 0.5, ambiguous: 0.3, vague: 0.2)
 
-    public init(precise: Double, ambiguous: Double, vague: Double) {
+    package init(precise: Double, ambiguous: Double, vague: Double) {
         self.precise = precise
         self.ambiguous = ambiguous
         self.vague = vague
@@ -20,7 +20,7 @@ public struct PrecisionMix: Sendable, Hashable {
     var weights: [Double] { [precise, ambiguous, vague] }
 }
 
-public enum InstructionPrecision: String, Codable, Sendable, Hashable, CaseIterable {
+package enum InstructionPrecision: String, Codable, Sendable, Hashable, CaseIterable {
     /// Names the target uniquely (colour, kind, cell) and every new attribute.
     case precise
     /// Names the target by a word that fits several shapes, or leaves one attribute open.
@@ -32,16 +32,16 @@ public enum InstructionPrecision: String, Codable, Sendable, Hashable, CaseItera
 /// The ground truth of one synthetic pool item: the source scene, the edit the user meant and how
 /// precisely the instruction says it. It travels in the pool row's meta as `{"synthetic": {...}}`
 /// and reaches every model call as `ItemContext.meta`.
-public struct SyntheticTruth: Codable, Sendable, Hashable {
+package struct SyntheticTruth: Codable, Sendable, Hashable {
     /// Format version of this object.
-    public var version: Int
+    package var version: Int
     /// Side of the square images, in pixels.
-    public var size: Int
-    public var scene: Scene
-    public var edit: SceneEdit
-    public var precision: InstructionPrecision
+    package var size: Int
+    package var scene: Scene
+    package var edit: SceneEdit
+    package var precision: InstructionPrecision
 
-    public init(size: Int, scene: Scene, edit: SceneEdit, precision: InstructionPrecision) {
+    package init(size: Int, scene: Scene, edit: SceneEdit, precision: InstructionPrecision) {
         self.version = 1
         self.size = size
         self.scene = scene
@@ -50,14 +50,14 @@ public struct SyntheticTruth: Codable, Sendable, Hashable {
     }
 
     /// The scene the user wanted.
-    public var targetScene: Scene { edit.applied(to: scene) }
+    package var targetScene: Scene { edit.applied(to: scene) }
 
     private struct Envelope: Codable {
         var synthetic: SyntheticTruth
     }
 
     /// The meta object's JSON text, keys sorted so the same truth always gives the same bytes.
-    public func metaJSON() -> String {
+    package func metaJSON() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain enums, ints and arrays cannot fail.
@@ -66,7 +66,7 @@ public struct SyntheticTruth: Codable, Sendable, Hashable {
     }
 
     /// Reads the truth back from `ItemContext.meta`.
-    public static func fromMeta(_ meta: String?, item: String) throws -> SyntheticTruth {
+    package static func fromMeta(_ meta: String?, item: String) throws -> SyntheticTruth {
         guard let meta, !meta.isEmpty else { throw SyntheticError.missingTruth(item: item) }
         do {
             let truth = try JSONDecoder().decode(Envelope.self, from: Data(meta.utf8)).synthetic

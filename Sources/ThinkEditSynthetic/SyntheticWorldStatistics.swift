@@ -5,64 +5,64 @@ import ThinkEditImaging
 /// The synthetic world measured over many trajectories: the SPEC §2.2 loop run in memory with the
 /// synthetic editor, expert and judge (turn 1 = T; the expert before turns 2..N; stop when it is
 /// satisfied), every turn scored as in SPEC §2.3. `docs/synthetic-world.md` records one run.
-public struct SyntheticWorldStatistics: Sendable {
+package struct SyntheticWorldStatistics: Sendable {
     /// One simulated trajectory, kept for the example figures.
-    public struct Example: Sendable {
-        public var item: SyntheticPool.Item
-        public var precision: InstructionPrecision
-        public var turns: [ExampleTurn]
-        public var stopReasoning: String?
+    package struct Example: Sendable {
+        package var item: SyntheticPool.Item
+        package var precision: InstructionPrecision
+        package var turns: [ExampleTurn]
+        package var stopReasoning: String?
     }
 
     /// One turn of an example: the instruction sent to the editor, the expert's reasoning that
     /// produced it (nil on turn 1), the edited PNG and its score.
-    public struct ExampleTurn: Sendable {
-        public var instruction: String
-        public var reasoning: String?
-        public var image: [UInt8]
-        public var score: Score
-        public var judgeReasoning: String
+    package struct ExampleTurn: Sendable {
+        package var instruction: String
+        package var reasoning: String?
+        package var image: [UInt8]
+        package var score: Score
+        package var judgeReasoning: String
     }
 
-    public var trajectories = 0
-    public var turns = 0
-    public var maxTurns = 0
+    package var trajectories = 0
+    package var turns = 0
+    package var maxTurns = 0
     /// Mean and population standard deviation of `O_1`.
-    public var firstTurnMean = 0.0
-    public var firstTurnStdDev = 0.0
+    package var firstTurnMean = 0.0
+    package var firstTurnStdDev = 0.0
     /// Share of trajectories with n >= 2 and max(O_2..O_n) >= O_1 (the SPEC §2.4 keep rule).
-    public var improvedShare = 0.0
+    package var improvedShare = 0.0
     /// How many first edits fall in each score bin floor(O_1), 0...10.
-    public var firstTurnHistogram = [Int](repeating: 0, count: 11)
+    package var firstTurnHistogram = [Int](repeating: 0, count: 11)
     /// Population variance of O_1..O_n per trajectory, binned like SPEC §2.6 uses it:
     /// [V <= 1, 1 < V <= 4, V > 4], over trajectories with n >= 2.
-    public var varianceBins = [0, 0, 0]
+    package var varianceBins = [0, 0, 0]
     /// Share of trajectories ended by the expert (`end_reason = stop`).
-    public var stoppedShare = 0.0
+    package var stoppedShare = 0.0
     /// Share of first edits with O_1 < 5, by the precision of the user's instruction.
-    public var firstTurnFailureRate: [InstructionPrecision: Double] = [:]
+    package var firstTurnFailureRate: [InstructionPrecision: Double] = [:]
     /// Share of trajectories whose last edit still has O < 5, by precision.
-    public var finalFailureRate: [InstructionPrecision: Double] = [:]
+    package var finalFailureRate: [InstructionPrecision: Double] = [:]
     /// Mean score after t turns over all trajectories (a stopped trajectory keeps its last score).
-    public var meanScoreByTurn: [Double] = []
+    package var meanScoreByTurn: [Double] = []
     /// Mean O_t over the trajectories that reached turn t, and how many did.
-    public var meanScoreOfReachedTurn: [Double] = []
-    public var reachedTurn: [Int] = []
+    package var meanScoreOfReachedTurn: [Double] = []
+    package var reachedTurn: [Int] = []
     /// Spearman rank correlation of the judge's O with the true pixel accuracy, over every turn.
-    public var spearman = 0.0
+    package var spearman = 0.0
     /// Process CPU seconds spent in editor, expert and judge calls (image coding included).
-    public var cpuSecondsInCalls = 0.0
+    package var cpuSecondsInCalls = 0.0
     /// CPU milliseconds of each turn (its expert call, edit and two judge calls), in run order.
-    public var turnCPUMilliseconds: [Double] = []
+    package var turnCPUMilliseconds: [Double] = []
     /// The same, split by backend.
-    public var cpuSecondsEditor = 0.0
-    public var cpuSecondsExpert = 0.0
-    public var cpuSecondsJudge = 0.0
-    public var examples: [Example] = []
+    package var cpuSecondsEditor = 0.0
+    package var cpuSecondsExpert = 0.0
+    package var cpuSecondsJudge = 0.0
+    package var examples: [Example] = []
 
     /// Median and 90th percentile of `turnCPUMilliseconds`.
-    public var medianTurnCPUMilliseconds: Double { Self.quantile(turnCPUMilliseconds, 0.5) }
-    public var p90TurnCPUMilliseconds: Double { Self.quantile(turnCPUMilliseconds, 0.9) }
+    package var medianTurnCPUMilliseconds: Double { Self.quantile(turnCPUMilliseconds, 0.5) }
+    package var p90TurnCPUMilliseconds: Double { Self.quantile(turnCPUMilliseconds, 0.9) }
 
     static func quantile(_ values: [Double], _ q: Double) -> Double {
         guard !values.isEmpty else { return 0 }
@@ -71,10 +71,10 @@ public struct SyntheticWorldStatistics: Sendable {
     }
 
     /// CPU milliseconds per turn (one edit, one expert call when t >= 2, two judge calls).
-    public var cpuMillisecondsPerTurn: Double { turns == 0 ? 0 : cpuSecondsInCalls * 1000 / Double(turns) }
+    package var cpuMillisecondsPerTurn: Double { turns == 0 ? 0 : cpuSecondsInCalls * 1000 / Double(turns) }
 
     /// Runs `count` trajectories on the pool `SyntheticPool.item(index:seed:)` would write.
-    public static func run(
+    package static func run(
         count: Int, seed: UInt64, maxTurns: Int = 5, imageSize: Int = 256, keepExamples: Int = 0
     ) async throws -> SyntheticWorldStatistics {
         guard count > 0, maxTurns >= 1 else {
@@ -183,7 +183,7 @@ public struct SyntheticWorldStatistics: Sendable {
     }
 
     /// Spearman's rho: the Pearson correlation of the ranks, ties given their average rank.
-    public static func spearman(_ a: [Double], _ b: [Double]) -> Double {
+    package static func spearman(_ a: [Double], _ b: [Double]) -> Double {
         precondition(a.count == b.count, "spearman needs paired samples")
         let ra = ranks(a), rb = ranks(b)
         let n = Double(a.count)
@@ -216,7 +216,7 @@ public struct SyntheticWorldStatistics: Sendable {
 extension SyntheticWorldStatistics.Example {
     /// One PNG showing the trajectory left to right: source, each turn's edit, and the target the
     /// user wanted, separated by white gaps.
-    public func strip() throws -> [UInt8] {
+    package func strip() throws -> [UInt8] {
         let size = item.truth.size
         let gap = max(2, size / 32)
         var tiles = [try SyntheticImages.decode(ImagePayload(bytes: item.imageBytes), truth: item.truth, item: item.id, turn: 0)]
@@ -240,7 +240,7 @@ extension SyntheticWorldStatistics.Example {
 
 extension SyntheticWorldStatistics {
     /// The figures as `key: value` lines (the bench command prints them).
-    public func report() -> String {
+    package func report() -> String {
         func r(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }
         var lines = [
             "trajectories: \(trajectories)  turns: \(turns)  max_turns: \(maxTurns)",
@@ -264,7 +264,7 @@ extension SyntheticWorldStatistics {
 
 extension SyntheticWorldStatistics.Example {
     /// A markdown description of the trajectory, for `docs/synthetic-world.md`.
-    public func markdown(imagePath: String) -> String {
+    package func markdown(imagePath: String) -> String {
         var text = "### \(item.id) — \(item.task), \(precision.rawValue) instruction\n\n"
         text += "![\(item.id): source, edits, target](\(imagePath))\n\n"
         text += "User instruction `T`: \"\(item.instruction)\"\n\n"

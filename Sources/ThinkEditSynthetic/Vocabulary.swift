@@ -2,7 +2,7 @@
 /// instruction names them, and the parser reads them back, so one list serves all three.
 
 /// The kinds of flat shapes a scene holds.
-public enum ShapeKind: String, Codable, Sendable, Hashable, CaseIterable {
+package enum ShapeKind: String, Codable, Sendable, Hashable, CaseIterable {
     case circle, square, triangle, diamond, cross
 
     /// Words a user may write for the kind.
@@ -19,7 +19,7 @@ public enum ShapeKind: String, Codable, Sendable, Hashable, CaseIterable {
 
 /// The colours a shape may have. They are far apart in RGB (and from every backdrop), so a pixel
 /// can be told apart from its neighbours even after JPEG coding.
-public enum ShapeColor: String, Codable, Sendable, Hashable, CaseIterable {
+package enum ShapeColor: String, Codable, Sendable, Hashable, CaseIterable {
     case red, orange, yellow, green, blue, purple, pink, black
 
     var rgb: (UInt8, UInt8, UInt8) {
@@ -45,7 +45,7 @@ public enum ShapeColor: String, Codable, Sendable, Hashable, CaseIterable {
 
 /// The flat backgrounds a scene may have. Two-word names are read before the single colour words
 /// they contain ("light blue" is a backdrop, not a blue shape).
-public enum Backdrop: String, Codable, Sendable, Hashable, CaseIterable {
+package enum Backdrop: String, Codable, Sendable, Hashable, CaseIterable {
     case white
     case lightGray = "light gray"
     case beige
@@ -81,7 +81,7 @@ public enum Backdrop: String, Codable, Sendable, Hashable, CaseIterable {
 
 /// The nine cells of the 3×3 grid a scene is laid out on; at most one shape per cell, so a cell
 /// name is a precise reference.
-public enum Cell: String, Codable, Sendable, Hashable, CaseIterable {
+package enum Cell: String, Codable, Sendable, Hashable, CaseIterable {
     case topLeft = "top-left", top, topRight = "top-right"
     case left, center, right
     case bottomLeft = "bottom-left", bottom, bottomRight = "bottom-right"
@@ -105,7 +105,7 @@ public enum Cell: String, Codable, Sendable, Hashable, CaseIterable {
 }
 
 /// Three shape sizes; the radius is in per-mille of the image side and fits inside a cell.
-public enum ShapeSize: String, Codable, Sendable, Hashable, CaseIterable {
+package enum ShapeSize: String, Codable, Sendable, Hashable, CaseIterable {
     case small, medium, large
 
     var radius: Int {

@@ -17,8 +17,8 @@ import ThinkEditCore
 /// clock.advance(by: .milliseconds(500))
 /// try await call.value
 /// ```
-public final class ManualClock: Clock, Sendable {
-    public typealias Instant = AnyClock.Instant
+package final class ManualClock: Clock, Sendable {
+    package typealias Instant = AnyClock.Instant
 
     private struct Sleeper {
         var deadline: Instant
@@ -51,12 +51,12 @@ public final class ManualClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
-    public var now: Instant { state.withLock { $0.now } }
-    public var minimumResolution: Duration { .nanoseconds(1) }
+    package var now: Instant { state.withLock { $0.now } }
+    package var minimumResolution: Duration { .nanoseconds(1) }
 
-    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    package func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = state.withLock { s -> Int in
             s.nextID += 1
             return s.nextID
@@ -85,7 +85,7 @@ public final class ManualClock: Clock, Sendable {
 
     /// Moves time forward by `duration` and wakes, earliest deadline first, every sleeper whose
     /// deadline is now reached.
-    public func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         let (woken, waiters) = state.withLock { s -> ([Sleeper], [CheckedContinuation<Void, Never>]) in
             s.now = s.now.advanced(by: duration)
             let due = s.sleepers.filter { $0.value.deadline <= s.now }.sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
@@ -97,16 +97,16 @@ public final class ManualClock: Clock, Sendable {
     }
 
     /// How long each sleeper still has to sleep, shortest first.
-    public var pendingSleeps: [Duration] { state.withLock { $0.pending } }
+    package var pendingSleeps: [Duration] { state.withLock { $0.pending } }
 
     /// Returns once at least `count` tasks are asleep on this clock.
-    public func waitForSleepers(_ count: Int = 1) async {
+    package func waitForSleepers(_ count: Int = 1) async {
         await waitForSleepers { $0.count >= count }
     }
 
     /// Returns once `condition` holds for the time each sleeper has left (`pendingSleeps`):
     /// for example `{ $0 == [.seconds(1)] }`, one task waiting exactly one second.
-    public func waitForSleepers(where condition: @escaping @Sendable ([Duration]) -> Bool) async {
+    package func waitForSleepers(where condition: @escaping @Sendable ([Duration]) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { s -> Bool in
                 if condition(s.pending) { return true }

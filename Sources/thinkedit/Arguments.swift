@@ -26,5 +26,5 @@ struct CallErrorClasses: ExpressibleByArgument {
 
 extension Shard: ExpressibleByArgument {
     /// `i/n` with 0 <= i < n.
-    public init?(argument: String) { self.init(argument) }
+    package init?(argument: String) { self.init(argument) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ThinkEditBenchmarks
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThinkEditBenchmarks
 import ThinkEditPipeline
 
 struct BenchCurationCommand: AsyncParsableCommand {

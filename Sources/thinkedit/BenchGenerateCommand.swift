@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThinkEditBenchmarks
 import ThinkEditPipeline
 
 /// `thinkedit bench generate`: the pipeline's own cost around model calls (instant fake backends:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThinkEditBenchmarks
 import ThinkEditPipeline
 
 /// `thinkedit bench generate-http`: scheduler efficiency of the real generate and score stages

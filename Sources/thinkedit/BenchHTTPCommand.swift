@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ThinkEditBackends
+import ThinkEditBenchmarks
 
 /// `thinkedit bench http`: requests per second of the chat driver at a fixed concurrency against a
 /// local server with a fixed delay, against the ideal concurrency / delay. Starts

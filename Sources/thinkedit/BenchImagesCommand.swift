@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThinkEditBenchmarks
 import ThinkEditImaging
 
 /// `thinkedit bench images`: images per second for decode → resize → encode, thinkedit against

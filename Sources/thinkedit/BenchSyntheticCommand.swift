@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ThinkEditBenchmarks
 import ThinkEditSynthetic
 
 /// `thinkedit bench synthetic`: runs the synthetic world's statistics harness and prints the

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import ThinkEditStore
-import ThinkEditPipeline
 import ThinkEditCore
+import ThinkEditPipeline
+@testable import ThinkEditStore
 
 private func tempDir() -> String {
     let dir = NSTemporaryDirectory() + "thinkedit-store-\(UUID().uuidString)"

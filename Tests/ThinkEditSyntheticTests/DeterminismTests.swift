@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import ThinkEditSynthetic
 import ThinkEditBackends
 import ThinkEditImaging
+@testable import ThinkEditSynthetic
 
 @Suite("Determinism")
 struct DeterminismTests {

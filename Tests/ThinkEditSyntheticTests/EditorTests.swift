@@ -1,7 +1,7 @@
 import Testing
-@testable import ThinkEditSynthetic
 import ThinkEditBackends
 import ThinkEditImaging
+@testable import ThinkEditSynthetic
 
 @Suite("Synthetic editor")
 struct EditorTests {

@@ -1,6 +1,6 @@
-@testable import ThinkEditSynthetic
 import ThinkEditBackends
 import ThinkEditImaging
+@testable import ThinkEditSynthetic
 
 /// A small hand-made world: a blue square top-left, a red circle in the centre, a green triangle
 /// bottom-right and a second red circle top-right, on white.

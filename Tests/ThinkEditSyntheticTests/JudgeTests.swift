@@ -1,8 +1,8 @@
 import Testing
-@testable import ThinkEditSynthetic
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditImaging
+@testable import ThinkEditSynthetic
 
 @Suite("Synthetic judge")
 struct JudgeTests {

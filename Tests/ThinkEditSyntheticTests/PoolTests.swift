@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import ThinkEditSynthetic
 import ThinkEditImaging
+@testable import ThinkEditSynthetic
 
 @Suite("Pool synthesizer")
 struct PoolTests {

@@ -1,6 +1,6 @@
 import Testing
-@testable import ThinkEditSynthetic
 import ThinkEditImaging
+@testable import ThinkEditSynthetic
 
 @Suite("Scenes")
 struct SceneTests {

@@ -1,21 +1,21 @@
 import Foundation
-import ThinkEditImaging
 import ThinkEditCore
+import ThinkEditImaging
 
 /// The `editthinker-http` editor protocol: `POST {endpoint}/edit` with
 /// `{"image": base64, "prompt": ..., "seed": ..., <extra>}`, answered by
 /// `{"success": bool, "edited_image": base64, "error": text}`; `GET {endpoint}/health` answers 200
 /// when the server can take work. Several endpoints share the load through an `EndpointPool`.
-public struct EditThinkerHTTPEditor: Editor {
-    public var name: String
-    public var pool: EndpointPool
+package struct EditThinkerHTTPEditor: Editor {
+    package var name: String
+    package var pool: EndpointPool
     /// Extra request fields from the config (`extra`: steps, guidance, size...).
-    public var extra: [(String, JSONValue)]
-    public var maxResponseBytes: Int
-    public var reliability: Reliability
-    public var transport: HTTPTransport
+    package var extra: [(String, JSONValue)]
+    package var maxResponseBytes: Int
+    package var reliability: Reliability
+    package var transport: HTTPTransport
 
-    public init(name: String, endpoints: [String], extra: [(String, JSONValue)] = [], maxResponseBytes: Int = 64 << 20,
+    package init(name: String, endpoints: [String], extra: [(String, JSONValue)] = [], maxResponseBytes: Int = 64 << 20,
                 reliability: Reliability, transport: HTTPTransport = .shared,
                 failureThreshold: Int = 3, cooldown: Double = 30) {
         self.name = name
@@ -30,7 +30,7 @@ public struct EditThinkerHTTPEditor: Editor {
         }
     }
 
-    public func requestBody(_ request: EditRequest) -> [UInt8] {
+    package func requestBody(_ request: EditRequest) -> [UInt8] {
         var fields: [(String, JSONValue)] = [
             ("image", .string(ImageWire.base64(request.item.source.bytes))),
             ("prompt", .string(request.instruction)),
@@ -42,7 +42,7 @@ public struct EditThinkerHTTPEditor: Editor {
         return Array(out.utf8)
     }
 
-    public func edit(_ request: EditRequest) async throws -> EditResult {
+    package func edit(_ request: EditRequest) async throws -> EditResult {
         let body = requestBody(request)
         let editor = self
         return try await reliability.perform {

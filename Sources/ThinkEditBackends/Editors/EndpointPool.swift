@@ -5,7 +5,7 @@ import ThinkEditCore
 /// An endpoint that fails `failureThreshold` times in a row is set aside for `cooldown` seconds;
 /// after that it gets traffic again only once a `GET /health` probe succeeds (a failed probe doubles
 /// its cooldown, up to `maxCooldown`).
-public actor EndpointPool {
+package actor EndpointPool {
     struct Endpoint {
         var url: String
         var outstanding = 0
@@ -26,7 +26,7 @@ public actor EndpointPool {
     /// Health probes under way, by endpoint index.
     private var probes: [Int: Task<Void, Never>] = [:]
 
-    public init(urls: [String], failureThreshold: Int = 3, cooldown: Double = 30, maxCooldown: Double = 600,
+    package init(urls: [String], failureThreshold: Int = 3, cooldown: Double = 30, maxCooldown: Double = 600,
                 clock: AnyClock = .continuous, probe: @escaping @Sendable (String) async -> Bool) {
         precondition(!urls.isEmpty, "an endpoint pool needs at least one URL")
         endpoints = urls.map { Endpoint(url: $0.hasSuffix("/") ? String($0.dropLast()) : $0, cooldown: cooldown) }
@@ -39,7 +39,7 @@ public actor EndpointPool {
 
     /// The endpoint for the next request, counted as outstanding until `finish`. Nil when every
     /// endpoint is set aside (the caller fails the attempt with class `server` and retries later).
-    public func checkout() -> (index: Int, url: String)? {
+    package func checkout() -> (index: Int, url: String)? {
         let t = clock.now
         for i in endpoints.indices {
             if let until = endpoints[i].asideUntil, until <= t, !endpoints[i].probing {
@@ -66,7 +66,7 @@ public actor EndpointPool {
 
     /// Ends a request. `healthy` is false for failures that say something about the server
     /// (connection errors, timeouts, 5xx), true otherwise.
-    public func finish(_ index: Int, healthy: Bool) {
+    package func finish(_ index: Int, healthy: Bool) {
         endpoints[index].outstanding -= 1
         if healthy {
             endpoints[index].consecutiveFailures = 0
@@ -92,20 +92,20 @@ public actor EndpointPool {
     }
 
     /// (url, outstanding, set aside) of every endpoint, for tests and status.
-    public func snapshot() -> [(url: String, outstanding: Int, asideFor: Double?)] {
+    package func snapshot() -> [(url: String, outstanding: Int, asideFor: Double?)] {
         let t = clock.now
         return endpoints.map { ($0.url, $0.outstanding, $0.asideUntil.map { max(0, t.duration(to: $0).inSeconds) }) }
     }
 
     /// Returns once every health probe started so far has answered and been counted.
-    public func probesSettled() async {
+    package func probesSettled() async {
         while let (_, task) = probes.first {
             await task.value
         }
     }
 
     /// Seconds until the first set-aside endpoint may be probed (for the error message).
-    public func soonestReturn() -> Double {
+    package func soonestReturn() -> Double {
         let t = clock.now
         return endpoints.compactMap(\.asideUntil).map { max(0, t.duration(to: $0).inSeconds) }.min() ?? 0
     }

@@ -1,21 +1,21 @@
 import Foundation
-import ThinkEditImaging
 import ThinkEditCore
+import ThinkEditImaging
 
 /// The `openai-images` editor: `POST {base_url}/images/edits` as multipart/form-data with `model`,
 /// `image`, `prompt` and `response_format=b64_json` (plus `extra` fields as text parts), answered
 /// by `{"data": [{"b64_json": ...}], "usage": {...}}`. The API takes no seed; the seed is not sent.
-public struct OpenAIImagesEditor: Editor {
-    public var name: String
-    public var baseURL: String
-    public var model: String
-    public var key: APIKey?
-    public var extra: [(String, JSONValue)]
-    public var maxResponseBytes: Int
-    public var reliability: Reliability
-    public var transport: HTTPTransport
+package struct OpenAIImagesEditor: Editor {
+    package var name: String
+    package var baseURL: String
+    package var model: String
+    package var key: APIKey?
+    package var extra: [(String, JSONValue)]
+    package var maxResponseBytes: Int
+    package var reliability: Reliability
+    package var transport: HTTPTransport
 
-    public init(name: String, baseURL: String, model: String, key: APIKey?, extra: [(String, JSONValue)] = [],
+    package init(name: String, baseURL: String, model: String, key: APIKey?, extra: [(String, JSONValue)] = [],
                 maxResponseBytes: Int = 64 << 20, reliability: Reliability, transport: HTTPTransport = .shared) {
         self.name = name
         self.baseURL = baseURL
@@ -27,10 +27,10 @@ public struct OpenAIImagesEditor: Editor {
         self.transport = transport
     }
 
-    public var url: String { OpenAIChatClient.join(baseURL, "images/edits") }
+    package var url: String { OpenAIChatClient.join(baseURL, "images/edits") }
 
     /// The multipart body and its boundary.
-    public func requestBody(_ request: EditRequest, boundary: String) -> [UInt8] {
+    package func requestBody(_ request: EditRequest, boundary: String) -> [UInt8] {
         var out: [UInt8] = []
         func field(_ name: String, _ value: String) {
             out += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
@@ -49,7 +49,7 @@ public struct OpenAIImagesEditor: Editor {
         return out
     }
 
-    public func edit(_ request: EditRequest) async throws -> EditResult {
+    package func edit(_ request: EditRequest) async throws -> EditResult {
         let boundary = "thinkedit-\(ContentHash.sha256Hex("\(request.item.trajectoryID)|\(request.turn)").prefix(24))"
         let body = requestBody(request, boundary: boundary)
         let editor = self

@@ -2,17 +2,17 @@ import AsyncHTTPClient
 import Foundation
 
 /// One HTTP request as a driver describes it.
-public struct HTTPCall: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-    public var body: [UInt8]?
+package struct HTTPCall: Sendable {
+    package var method: String
+    package var url: String
+    package var headers: [(String, String)]
+    package var body: [UInt8]?
     /// The most bytes of answer body accepted; a longer answer fails with class `parse`.
-    public var maxResponseBytes: Int
+    package var maxResponseBytes: Int
     /// Seconds for the whole exchange (the reliability layer also enforces its own deadline).
-    public var timeout: Double
+    package var timeout: Double
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+    package init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
                 maxResponseBytes: Int = 64 << 20, timeout: Double = 300) {
         self.method = method
         self.url = url
@@ -24,31 +24,31 @@ public struct HTTPCall: Sendable {
 }
 
 /// A complete HTTP answer.
-public struct HTTPReply: Sendable {
-    public var status: Int
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+package struct HTTPReply: Sendable {
+    package var status: Int
+    package var headers: [(String, String)]
+    package var body: [UInt8]
 
-    public init(status: Int, headers: [(String, String)], body: [UInt8]) {
+    package init(status: Int, headers: [(String, String)], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// The first value of header `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 }
 
 /// A transport failure below HTTP: the answer never arrived whole.
-public enum HTTPTransportError: Error, CustomStringConvertible, Sendable {
+package enum HTTPTransportError: Error, CustomStringConvertible, Sendable {
     case timeout(url: String, seconds: Double)
     case network(url: String, reason: String)
     case tooLarge(url: String, limit: Int)
     case badURL(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .timeout(let url, let s): return "\(url): no complete answer within \(secondsText(s)) s"
         case .network(let url, let reason): return "\(url): connection failed (\(reason)); check that the server runs and is reachable"
@@ -69,13 +69,13 @@ public enum HTTPTransportError: Error, CustomStringConvertible, Sendable {
 
 /// The process's one HTTP client (AsyncHTTPClient, HTTP/1.1 with keep-alive and a connection pool
 /// wide enough for the largest configured concurrency). Every driver sends through it.
-public final class HTTPTransport: Sendable {
+package final class HTTPTransport: Sendable {
     /// Shared by every backend of the process. Never shut down: it lives as long as the process.
-    public static let shared = HTTPTransport(connectionsPerHost: 512)
+    package static let shared = HTTPTransport(connectionsPerHost: 512)
 
     let client: HTTPClient
 
-    public init(connectionsPerHost: Int) {
+    package init(connectionsPerHost: Int) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.timeout = .init(connect: .seconds(30))
@@ -86,7 +86,7 @@ public final class HTTPTransport: Sendable {
 
     /// Sends `call` and reads the whole answer, up to its size limit. Transport failures become
     /// `HTTPTransportError`; HTTP error statuses are returned, not thrown (drivers classify them).
-    public func send(_ call: HTTPCall) async throws -> HTTPReply {
+    package func send(_ call: HTTPCall) async throws -> HTTPReply {
         var request = HTTPClientRequest(url: call.url)
         request.method = .init(rawValue: call.method)
         for (name, value) in call.headers { request.headers.add(name: name, value: value) }

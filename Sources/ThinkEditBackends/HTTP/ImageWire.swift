@@ -2,25 +2,25 @@ import Foundation
 import ThinkEditImaging
 
 /// How images cross the wire: base64 in JSON bodies, `data:` URLs in chat messages.
-public enum ImageWire {
+package enum ImageWire {
     /// The media type of encoded image bytes, from their magic numbers.
-    public static func mediaType(_ bytes: [UInt8]) -> String {
+    package static func mediaType(_ bytes: [UInt8]) -> String {
         ImageFormat.sniff(bytes)?.mimeType ?? "application/octet-stream"
     }
 
-    public static func base64(_ bytes: [UInt8]) -> String {
+    package static func base64(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
     }
 
     /// `data:image/png;base64,...` for a chat message's `image_url`: the stored bytes as they are,
     /// or downscaled and re-encoded by `RequestImageEncoder` when they would exceed `policy`.
-    public static func dataURL(_ bytes: [UInt8], policy: RequestImagePolicy = RequestImagePolicy()) -> String {
+    package static func dataURL(_ bytes: [UInt8], policy: RequestImagePolicy = RequestImagePolicy()) -> String {
         if let url = try? RequestImageEncoder.dataURL(bytes, name: "request image", policy: policy) { return url }
         return "data:\(mediaType(bytes));base64,\(base64(bytes))"
     }
 
     /// The bytes of a base64 text (a bare string or a `data:` URL); nil when it is not base64.
-    public static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         var body = Substring(text)
         if body.hasPrefix("data:"), let comma = body.firstIndex(of: ",") { body = body[body.index(after: comma)...] }
         guard let data = Data(base64Encoded: String(body), options: .ignoreUnknownCharacters), !data.isEmpty else { return nil }

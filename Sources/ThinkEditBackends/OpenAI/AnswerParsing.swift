@@ -73,7 +73,7 @@ enum LooseJSON {
 }
 
 /// The format an expert (or a trained thinker) answers in.
-public enum ExpertAnswerFormat: String, Sendable, Hashable, CaseIterable {
+package enum ExpertAnswerFormat: String, Sendable, Hashable, CaseIterable {
     /// `{"is_satisfied": bool, "reason": "...", "new_rewritten_prompt": "..."}` (the public
     /// EditThinker expert format).
     case json
@@ -83,8 +83,8 @@ public enum ExpertAnswerFormat: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Turns an expert's text into a `ThinkAnswer`, or says precisely why it cannot.
-public enum ExpertAnswerParser {
-    public static func parse(_ text: String, format: ExpertAnswerFormat, previousInstruction: String?) throws(AnswerParseError) -> ThinkAnswer {
+package enum ExpertAnswerParser {
+    package static func parse(_ text: String, format: ExpertAnswerFormat, previousInstruction: String?) throws(AnswerParseError) -> ThinkAnswer {
         switch format {
         case .json: return try parseJSON(text)
         case .tags: return try parseTags(text, previousInstruction: previousInstruction)
@@ -126,8 +126,8 @@ public enum ExpertAnswerParser {
 
 /// Turns a judge's text into a `JudgeAnswer`: `{"score": [a, b], "reasoning": "..."}`, two
 /// numbers from 0 to 10.
-public enum JudgeAnswerParser {
-    public static func parse(_ text: String) throws(AnswerParseError) -> JudgeAnswer {
+package enum JudgeAnswerParser {
+    package static func parse(_ text: String) throws(AnswerParseError) -> JudgeAnswer {
         guard let object = LooseJSON.firstObject(in: text) else {
             throw AnswerParseError("the judge's answer holds no JSON object", answer: text)
         }
@@ -147,16 +147,16 @@ public enum JudgeAnswerParser {
 }
 
 /// A model answer that does not say what it must. Retried like a failed call (class `parse`).
-public struct AnswerParseError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var message: String
+package struct AnswerParseError: Error, CustomStringConvertible, Sendable, Equatable {
+    package var message: String
     /// The start of the offending answer, for the log.
-    public var excerpt: String
+    package var excerpt: String
 
-    public init(_ message: String, answer: String) {
+    package init(_ message: String, answer: String) {
         self.message = message
         let flat = answer.replacingOccurrences(of: "\n", with: " ")
         excerpt = flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
     }
 
-    public var description: String { "\(message) (answer began: \"\(excerpt)\")" }
+    package var description: String { "\(message) (answer began: \"\(excerpt)\")" }
 }

@@ -2,39 +2,39 @@ import Foundation
 import ThinkEditCore
 
 /// One part of a chat message's content.
-public enum ChatPart: Sendable, Hashable {
+package enum ChatPart: Sendable, Hashable {
     case text(String)
     /// Encoded image bytes, sent as a base64 `data:` URL.
     case image([UInt8])
 }
 
 /// A chat completion's answer.
-public struct ChatCompletion: Sendable, Hashable {
-    public var content: String
-    public var finishReason: String?
-    public var usage: Usage?
+package struct ChatCompletion: Sendable, Hashable {
+    package var content: String
+    package var finishReason: String?
+    package var usage: Usage?
 }
 
 /// Speaks `POST {base_url}/chat/completions` as the OpenAI API, Azure OpenAI, vLLM and SGLang
 /// understand it. Azure is recognised by an `api-version` query in `base_url` or an
 /// `*.openai.azure.com` host: its key goes in an `api-key` header instead of `Authorization`.
 /// One instance per backend; all share `HTTPTransport.shared`.
-public struct OpenAIChatClient: Sendable {
-    public var backend: String
-    public var baseURL: String
-    public var model: String
-    public var key: APIKey?
-    public var temperature: Double?
-    public var maxTokens: Int?
+package struct OpenAIChatClient: Sendable {
+    package var backend: String
+    package var baseURL: String
+    package var model: String
+    package var key: APIKey?
+    package var temperature: Double?
+    package var maxTokens: Int?
     /// Ask for `response_format: {"type": "json_object"}` (not every server supports it).
-    public var jsonMode: Bool
+    package var jsonMode: Bool
     /// Extra top-level request fields from the config (`extra`).
-    public var extra: [(String, JSONValue)]
-    public var maxResponseBytes: Int
-    public var reliability: Reliability
-    public var transport: HTTPTransport
+    package var extra: [(String, JSONValue)]
+    package var maxResponseBytes: Int
+    package var reliability: Reliability
+    package var transport: HTTPTransport
 
-    public init(backend: String, baseURL: String, model: String, key: APIKey?, temperature: Double?, maxTokens: Int?,
+    package init(backend: String, baseURL: String, model: String, key: APIKey?, temperature: Double?, maxTokens: Int?,
                 jsonMode: Bool, extra: [(String, JSONValue)] = [], maxResponseBytes: Int = 16 << 20,
                 reliability: Reliability, transport: HTTPTransport = .shared) {
         self.backend = backend
@@ -51,7 +51,7 @@ public struct OpenAIChatClient: Sendable {
     }
 
     /// `{base_url}/chat/completions`, keeping a query string (Azure's `api-version`) at the end.
-    public var url: String { Self.join(baseURL, "chat/completions") }
+    package var url: String { Self.join(baseURL, "chat/completions") }
 
     var isAzure: Bool {
         baseURL.contains("api-version=") || (URL(string: baseURL)?.host?.hasSuffix(".openai.azure.com") ?? false)
@@ -70,7 +70,7 @@ public struct OpenAIChatClient: Sendable {
     }
 
     /// The request body for a system prompt and one user message.
-    public func requestBody(system: String?, user: [ChatPart]) -> [UInt8] {
+    package func requestBody(system: String?, user: [ChatPart]) -> [UInt8] {
         var messages: [JSONValue] = []
         if let system, !system.isEmpty {
             messages.append(.object([("role", .string("system")), ("content", .string(system))]))
@@ -94,7 +94,7 @@ public struct OpenAIChatClient: Sendable {
     }
 
     /// One HTTP exchange, no retries: the answer, or a classified error.
-    public func send(body: [UInt8]) async throws -> ChatCompletion {
+    package func send(body: [UInt8]) async throws -> ChatCompletion {
         let call = HTTPCall(method: "POST", url: url, headers: headers(), body: body,
                             maxResponseBytes: maxResponseBytes, timeout: reliability.transportTimeout)
         let reply = try await transport.send(call)
@@ -133,7 +133,7 @@ public struct OpenAIChatClient: Sendable {
 
     /// Sends the conversation through the reliability layer and hands the text to `interpret`;
     /// an `AnswerParseError` from it counts as a failed attempt of class `parse` and is retried.
-    public func complete<T: Sendable>(system: String?, user: [ChatPart],
+    package func complete<T: Sendable>(system: String?, user: [ChatPart],
                                       interpret: @escaping @Sendable (String) throws -> T) async throws -> (T, Usage?) {
         let body = requestBody(system: system, user: user)
         // Images count toward the tokens-per-minute budget roughly as a provider bills a tile.

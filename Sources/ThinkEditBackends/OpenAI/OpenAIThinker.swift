@@ -2,20 +2,20 @@
 /// t >= 2 it sees the source, the previous edit and the previous instruction (`expert_refine.txt`);
 /// before turn 1 with `first_turn: rewrite`, the source only (`expert_rewrite.txt`). The answer is
 /// parsed in the configured format; an unparseable one is retried like a failed call.
-public struct OpenAIThinker: Thinker {
-    public var name: String
-    public var client: OpenAIChatClient
-    public var prompts: ExpertPrompts
-    public var format: ExpertAnswerFormat
+package struct OpenAIThinker: Thinker {
+    package var name: String
+    package var client: OpenAIChatClient
+    package var prompts: ExpertPrompts
+    package var format: ExpertAnswerFormat
 
-    public init(name: String, client: OpenAIChatClient, prompts: ExpertPrompts, format: ExpertAnswerFormat) {
+    package init(name: String, client: OpenAIChatClient, prompts: ExpertPrompts, format: ExpertAnswerFormat) {
         self.name = name
         self.client = client
         self.prompts = prompts
         self.format = format
     }
 
-    public func think(_ request: ThinkRequest) async throws -> ThinkAnswer {
+    package func think(_ request: ThinkRequest) async throws -> ThinkAnswer {
         var values = ["instruction": request.item.instruction, "task": request.item.task, "turn": String(request.turn)]
         var parts: [ChatPart]
         let format = self.format
@@ -45,18 +45,18 @@ public struct OpenAIThinker: Thinker {
 /// The VIEScore-style judge over a chat completions API: two calls per image. Semantic sees the
 /// source and the edit with the ORIGINAL instruction and gives (edit success, absence of
 /// over-editing); quality sees the edit alone and gives (naturalness, absence of artifacts).
-public struct OpenAIJudge: Scorer {
-    public var name: String
-    public var client: OpenAIChatClient
-    public var prompts: JudgePrompts
+package struct OpenAIJudge: Scorer {
+    package var name: String
+    package var client: OpenAIChatClient
+    package var prompts: JudgePrompts
 
-    public init(name: String, client: OpenAIChatClient, prompts: JudgePrompts) {
+    package init(name: String, client: OpenAIChatClient, prompts: JudgePrompts) {
         self.name = name
         self.client = client
         self.prompts = prompts
     }
 
-    public func judge(_ request: JudgeRequest) async throws -> JudgeAnswer {
+    package func judge(_ request: JudgeRequest) async throws -> JudgeAnswer {
         let values = ["instruction": request.item.instruction, "task": request.item.task]
         let parts: [ChatPart]
         switch request.aspect {

@@ -3,15 +3,15 @@ import Foundation
 /// A prompt file with named placeholders (`{instruction}`, `{previous_instruction}`). Loaded once
 /// at start: a template that lacks a placeholder its role needs, or names one nobody fills, is an
 /// error then, not a silently wrong prompt days into a run. `{{` and `}}` write literal braces.
-public struct PromptTemplate: Sendable, Hashable {
-    public let file: String
-    public let text: String
+package struct PromptTemplate: Sendable, Hashable {
+    package let file: String
+    package let text: String
     /// The placeholder names the text uses.
-    public let placeholders: Set<String>
+    package let placeholders: Set<String>
     /// The text cut into literals and placeholders once, not at every call.
     private let pieces: [Piece]
 
-    public init(text: String, file: String = "<inline>", required: Set<String>, allowed: Set<String>) throws {
+    package init(text: String, file: String = "<inline>", required: Set<String>, allowed: Set<String>) throws {
         self.file = file
         self.text = text
         pieces = Self.pieces(text)
@@ -29,7 +29,7 @@ public struct PromptTemplate: Sendable, Hashable {
     }
 
     /// Reads `name` from `folder`.
-    public static func load(folder: String, name: String, required: Set<String>, allowed: Set<String> = []) throws -> PromptTemplate {
+    package static func load(folder: String, name: String, required: Set<String>, allowed: Set<String> = []) throws -> PromptTemplate {
         let path = (folder as NSString).appendingPathComponent(name)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PromptError(file: path, message: "cannot be read: the prompts folder (backend key `prompts`) must hold \(name)")
@@ -38,7 +38,7 @@ public struct PromptTemplate: Sendable, Hashable {
     }
 
     /// The text with every placeholder replaced by its value (absent values render empty).
-    public func render(_ values: [String: String]) -> String {
+    package func render(_ values: [String: String]) -> String {
         var out = ""
         for piece in pieces {
             switch piece {
@@ -78,30 +78,30 @@ public struct PromptTemplate: Sendable, Hashable {
 }
 
 /// A prompt file that cannot be used.
-public struct PromptError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
-    public var description: String { "prompt \(file): \(message)" }
+package struct PromptError: Error, CustomStringConvertible, Sendable {
+    package var file: String
+    package var message: String
+    package var description: String { "prompt \(file): \(message)" }
 }
 
 /// The prompts of the expert and the judge, loaded from one folder
 /// (`pipeline-configs/prompts/` by default).
-public struct ExpertPrompts: Sendable {
-    public var system: PromptTemplate
+package struct ExpertPrompts: Sendable {
+    package var system: PromptTemplate
     /// Before turn t >= 2: sees the source, the previous edit and the previous instruction.
-    public var refine: PromptTemplate
+    package var refine: PromptTemplate
     /// Before turn 1 with `first_turn: rewrite`: sees the source only.
-    public var rewrite: PromptTemplate
+    package var rewrite: PromptTemplate
 
-    public static let refineNeeds: Set<String> = ["instruction", "previous_instruction"]
+    package static let refineNeeds: Set<String> = ["instruction", "previous_instruction"]
 
-    public init(system: PromptTemplate, refine: PromptTemplate, rewrite: PromptTemplate) {
+    package init(system: PromptTemplate, refine: PromptTemplate, rewrite: PromptTemplate) {
         self.system = system
         self.refine = refine
         self.rewrite = rewrite
     }
 
-    public static func load(folder: String) throws -> ExpertPrompts {
+    package static func load(folder: String) throws -> ExpertPrompts {
         let fields: Set<String> = ["instruction", "previous_instruction", "task", "turn"]
         return ExpertPrompts(
             system: try .load(folder: folder, name: "expert_system.txt", required: [], allowed: fields),
@@ -110,20 +110,20 @@ public struct ExpertPrompts: Sendable {
     }
 }
 
-public struct JudgePrompts: Sendable {
-    public var system: PromptTemplate
+package struct JudgePrompts: Sendable {
+    package var system: PromptTemplate
     /// Source + edit against the original instruction: two numbers (success, no over-editing).
-    public var semantic: PromptTemplate
+    package var semantic: PromptTemplate
     /// The edit alone: two numbers (naturalness, no artifacts).
-    public var quality: PromptTemplate
+    package var quality: PromptTemplate
 
-    public init(system: PromptTemplate, semantic: PromptTemplate, quality: PromptTemplate) {
+    package init(system: PromptTemplate, semantic: PromptTemplate, quality: PromptTemplate) {
         self.system = system
         self.semantic = semantic
         self.quality = quality
     }
 
-    public static func load(folder: String) throws -> JudgePrompts {
+    package static func load(folder: String) throws -> JudgePrompts {
         JudgePrompts(
             system: try .load(folder: folder, name: "judge_system.txt", required: [], allowed: []),
             semantic: try .load(folder: folder, name: "judge_semantic.txt", required: ["instruction"], allowed: ["task"]),

@@ -2,23 +2,23 @@ import Foundation
 
 /// An API key and where it came from. `description` names the source, never the value, so a key
 /// that slips into string interpolation prints as `<key from environment variable X>`.
-public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+package struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The secret. Only request builders read it.
-    public let value: String
+    package let value: String
     /// `environment variable OPENAI_API_KEY` or `key file /path`.
-    public let source: String
+    package let source: String
 
-    public init(value: String, source: String) {
+    package init(value: String, source: String) {
         self.value = value
         self.source = source
     }
 
-    public var description: String { "<key from \(source)>" }
-    public var debugDescription: String { description }
+    package var description: String { "<key from \(source)>" }
+    package var debugDescription: String { description }
 
     /// The key named by a backend's settings: the environment variable `env` if set, else the
     /// file. Nil when neither is configured (servers without auth, e.g. a local vLLM).
-    public static func resolve(backend: String, env: String?, file: String?,
+    package static func resolve(backend: String, env: String?, file: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIKey? {
         if let env {
             if let v = environment[env]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty {
@@ -44,7 +44,7 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
 
     /// `text` with every occurrence of the key (and of its longer fragments, which some servers
     /// echo back partly masked) replaced by `<redacted>`.
-    public func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         guard value.count >= 8 else { return text.replacingOccurrences(of: value, with: "<redacted>") }
         var out = text.replacingOccurrences(of: value, with: "<redacted>")
         // Servers often quote a key's head or tail ("sk-abc...wxyz"); drop any 8-character run of it.

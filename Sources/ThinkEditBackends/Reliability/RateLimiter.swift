@@ -4,7 +4,7 @@ import ThinkEditCore
 /// refill continuously (a full minute's budget at most). A call is admitted when both buckets can
 /// pay for it; the tokens bucket is charged an estimate up front and corrected when the provider
 /// reports the real usage, so a limit is kept on average even when estimates are off.
-public actor RateLimiter {
+package actor RateLimiter {
     private let rpm: Double?
     private let tpm: Double?
     private var requestBudget: Double
@@ -12,7 +12,7 @@ public actor RateLimiter {
     private let clock: AnyClock
     private var last: AnyClock.Instant
 
-    public init(requestsPerMinute: Int?, tokensPerMinute: Int?, clock: AnyClock = .continuous) {
+    package init(requestsPerMinute: Int?, tokensPerMinute: Int?, clock: AnyClock = .continuous) {
         rpm = requestsPerMinute.map(Double.init)
         tpm = tokensPerMinute.map(Double.init)
         requestBudget = rpm ?? 0
@@ -30,7 +30,7 @@ public actor RateLimiter {
     }
 
     /// Waits until one request of about `tokens` tokens fits both limits, then charges it.
-    public func admit(tokens: Int) async throws {
+    package func admit(tokens: Int) async throws {
         // A request larger than a whole minute's budget could never fit; let it through at full budget.
         let cost = tpm.map { min(Double(tokens), $0) } ?? 0
         while true {
@@ -49,7 +49,7 @@ public actor RateLimiter {
     }
 
     /// Corrects the tokens bucket once the real usage of an admitted call is known.
-    public func settle(estimated: Int, actual: Int) {
+    package func settle(estimated: Int, actual: Int) {
         guard let tpm else { return }
         refill()
         tokenBudget = max(-tpm, tokenBudget - Double(actual - min(estimated, Int(tpm))))

@@ -5,21 +5,21 @@ import ThinkEditCore
 /// retries with backoff on the retryable error classes, and an `AttemptReport` for each attempt.
 /// The concurrency limit is not here: the stages hold one `AsyncSemaphore` per backend around the
 /// whole call (retries included), so there is one place for it.
-public struct Reliability: Sendable {
-    public var backend: String
-    public var retry: RetryPolicy
+package struct Reliability: Sendable {
+    package var backend: String
+    package var retry: RetryPolicy
     /// Seconds one attempt may take, from sending the request to the last byte of the answer.
-    public var timeout: Double
-    public var limiter: RateLimiter?
+    package var timeout: Double
+    package var limiter: RateLimiter?
     /// Times the deadline, the backoff waits and the latency reported for each attempt.
-    public var clock: AnyClock
+    package var clock: AnyClock
 
     /// The limit handed to the HTTP client itself. The deadline that counts is `timeout` on
     /// `clock`; this one only stops a request whose cancellation went astray, so it is set well
     /// behind it rather than racing it.
-    public var transportTimeout: Double { timeout + 30 }
+    package var transportTimeout: Double { timeout + 30 }
 
-    public init(backend: String, retry: RetryPolicy, timeout: Double, limiter: RateLimiter? = nil, clock: AnyClock = .continuous) {
+    package init(backend: String, retry: RetryPolicy, timeout: Double, limiter: RateLimiter? = nil, clock: AnyClock = .continuous) {
         self.backend = backend
         self.retry = retry
         self.timeout = timeout
@@ -30,7 +30,7 @@ public struct Reliability: Sendable {
     /// Runs `attempt` until it succeeds, fails with a class that is not retryable, or runs out of
     /// retries. The final error is a `BackendError` carrying the attempt count. `estimatedTokens`
     /// is charged to the tokens-per-minute limit before each attempt.
-    public func perform<T: Sendable>(estimatedTokens: Int = 0,
+    package func perform<T: Sendable>(estimatedTokens: Int = 0,
                                      _ attempt: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> T {
         var number = 0
         while true {

@@ -1,15 +1,15 @@
 /// When to send a failed call again and how long to wait first: exponential backoff from
 /// `baseDelay`, capped at `maxDelay`, with jitter so that many callers hit by one outage do not
 /// come back in the same instant; a server's `Retry-After` wins over the computed wait.
-public struct RetryPolicy: Sendable, Hashable {
+package struct RetryPolicy: Sendable, Hashable {
     /// Attempts after the first; 0 means one attempt only.
-    public var maxRetries: Int
-    public var baseDelay: Double
-    public var maxDelay: Double
+    package var maxRetries: Int
+    package var baseDelay: Double
+    package var maxDelay: Double
     /// The longest `Retry-After` honoured; a server asking for more is waited on this long.
-    public var maxRetryAfter: Double
+    package var maxRetryAfter: Double
 
-    public init(maxRetries: Int, baseDelay: Double = 1, maxDelay: Double = 60, maxRetryAfter: Double = 600) {
+    package init(maxRetries: Int, baseDelay: Double = 1, maxDelay: Double = 60, maxRetryAfter: Double = 600) {
         self.maxRetries = maxRetries
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -17,7 +17,7 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// Seconds to wait after failed attempt `attempt` (1-based). `unit` is a uniform draw in [0, 1).
-    public func delay(afterAttempt attempt: Int, retryAfter: Double?, unit: Double) -> Double {
+    package func delay(afterAttempt attempt: Int, retryAfter: Double?, unit: Double) -> Double {
         if let retryAfter { return min(max(retryAfter, 0), maxRetryAfter) }
         let exponential = min(maxDelay, baseDelay * Double(1 << min(attempt - 1, 30)))
         // "Equal jitter": at least half the backoff, so waits still grow with each failure.

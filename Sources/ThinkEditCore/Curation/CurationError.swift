@@ -1,6 +1,6 @@
 /// Why the curation rules refused their settings. Raised before any trajectory is looked at, so a
 /// bad config costs nothing; the message names the config key and the value to put there.
-public enum CurationError: Error, CustomStringConvertible, Equatable {
+package enum CurationError: Error, CustomStringConvertible, Equatable {
     /// `bin_width` is not a positive number that has a meaning at 6 decimals.
     case invalidBinWidth(Double)
     /// A count the split must reach (`rl.trajectories`, `sft.samples`) is negative.
@@ -8,7 +8,7 @@ public enum CurationError: Error, CustomStringConvertible, Equatable {
     /// A threshold (`rl.min_variance`, `sft.min_quality`) is NaN or infinite.
     case nonFiniteThreshold(key: String, value: Double)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidBinWidth(let width):
             return "config key bin_width: \(width) is not a usable score-bin width; it must be a finite number "

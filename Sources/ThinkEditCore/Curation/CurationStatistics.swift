@@ -3,16 +3,16 @@
 // histograms are lists of rows so that every row says what it counts.
 
 /// Trajectories dropped by the filter, per reason.
-public struct DropCounts: Sendable, Hashable, Codable {
-    public var failed = 0
-    public var pending = 0
-    public var unscored = 0
-    public var singleTurn = 0
-    public var noImprovement = 0
+package struct DropCounts: Sendable, Hashable, Codable {
+    package var failed = 0
+    package var pending = 0
+    package var unscored = 0
+    package var singleTurn = 0
+    package var noImprovement = 0
 
-    public init() {}
+    package init() {}
 
-    public subscript(reason: DropReason) -> Int {
+    package subscript(reason: DropReason) -> Int {
         get {
             switch reason {
             case .failed: failed
@@ -34,7 +34,7 @@ public struct DropCounts: Sendable, Hashable, Codable {
     }
 
     /// All dropped trajectories.
-    public var total: Int { DropReason.allCases.reduce(0) { $0 + self[$1] } }
+    package var total: Int { DropReason.allCases.reduce(0) { $0 + self[$1] } }
 
     enum CodingKeys: String, CodingKey {
         case failed, pending, unscored, singleTurn = "single_turn", noImprovement = "no_improvement"
@@ -42,11 +42,11 @@ public struct DropCounts: Sendable, Hashable, Codable {
 }
 
 /// One row of the truncation histogram: how many kept trajectories have `k` turns.
-public struct LengthCount: Sendable, Hashable, Codable {
-    public var k: Int
-    public var count: Int
+package struct LengthCount: Sendable, Hashable, Codable {
+    package var k: Int
+    package var count: Int
 
-    public init(k: Int, count: Int) {
+    package init(k: Int, count: Int) {
         self.k = k
         self.count = count
     }
@@ -54,21 +54,21 @@ public struct LengthCount: Sendable, Hashable, Codable {
 
 /// What the filter stage did (SPEC §2.4). Fill it with `record` one trajectory at a time, or get it
 /// from `TrajectoryFilter.apply`.
-public struct FilterStatistics: Sendable, Hashable, Codable {
-    public var trajectories = 0
-    public var kept = 0
-    public var dropped = DropCounts()
+package struct FilterStatistics: Sendable, Hashable, Codable {
+    package var trajectories = 0
+    package var kept = 0
+    package var dropped = DropCounts()
     /// Kept trajectories per truncation length `k`, one row for every k from 2 to the largest seen.
-    public var lengths: [LengthCount] = []
+    package var lengths: [LengthCount] = []
     /// Kept trajectories cut before their last turn (`k < n`).
-    public var truncated = 0
+    package var truncated = 0
     /// Turns removed by truncation, over all kept trajectories.
-    public var turnsCut = 0
+    package var turnsCut = 0
 
-    public init() {}
+    package init() {}
 
     /// Counts one verdict; `turns` is the trajectory's `n`.
-    public mutating func record(_ decision: FilterDecision, turns: Int) {
+    package mutating func record(_ decision: FilterDecision, turns: Int) {
         trajectories += 1
         switch decision {
         case .dropped(let reason):
@@ -91,19 +91,19 @@ public struct FilterStatistics: Sendable, Hashable, Codable {
 }
 
 /// What the unroll stage made (SPEC §2.5).
-public struct UnrollStatistics: Sendable, Hashable, Codable {
+package struct UnrollStatistics: Sendable, Hashable, Codable {
     /// Kept trajectories unrolled.
-    public var trajectories = 0
-    public var refineSamples = 0
-    public var stopSamples = 0
+    package var trajectories = 0
+    package var refineSamples = 0
+    package var stopSamples = 0
     /// The `stop_samples` setting the samples were made with.
-    public var stopSamplesEnabled: Bool
+    package var stopSamplesEnabled: Bool
 
-    public init(stopSamplesEnabled: Bool) {
+    package init(stopSamplesEnabled: Bool) {
         self.stopSamplesEnabled = stopSamplesEnabled
     }
 
-    public mutating func record(_ sample: UnrolledSample) {
+    package mutating func record(_ sample: UnrolledSample) {
         switch sample.kind {
         case .refine: refineSamples += 1
         case .stop: stopSamples += 1
@@ -120,21 +120,21 @@ public struct UnrollStatistics: Sendable, Hashable, Codable {
 /// threshold. Buckets are `[lower, lower + 0.25)` from 0 up to the last non-empty bucket (a
 /// variance of scores within 0...10 is at most 25). A bucket may straddle the threshold; the two
 /// counts below are exact.
-public struct VarianceHistogram: Sendable, Hashable, Codable {
-    public static let bucketWidth = 0.25
+package struct VarianceHistogram: Sendable, Hashable, Codable {
+    package static let bucketWidth = 0.25
     static let bucketMicros: Int64 = 250_000
 
     /// `rl.min_variance`, rounded to 6 decimals.
-    public var threshold: Double
+    package var threshold: Double
     /// `V <= threshold`: not RL candidates.
-    public var atOrBelowThreshold = 0
+    package var atOrBelowThreshold = 0
     /// `V > threshold`: the RL candidates.
-    public var aboveThreshold = 0
+    package var aboveThreshold = 0
     /// `V = 0`: every kept score equal (a tie with the first turn, for instance).
-    public var zero = 0
-    public var buckets: [VarianceBucket] = []
+    package var zero = 0
+    package var buckets: [VarianceBucket] = []
 
-    public init(threshold: Double) {
+    package init(threshold: Double) {
         self.threshold = threshold
     }
 
@@ -153,7 +153,7 @@ public struct VarianceHistogram: Sendable, Hashable, Codable {
         case zero, buckets, bucketWidth = "bucket_width"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         threshold = try container.decode(Double.self, forKey: .threshold)
         atOrBelowThreshold = try container.decode(Int.self, forKey: .atOrBelowThreshold)
@@ -162,7 +162,7 @@ public struct VarianceHistogram: Sendable, Hashable, Codable {
         buckets = try container.decode([VarianceBucket].self, forKey: .buckets)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(threshold, forKey: .threshold)
         try container.encode(atOrBelowThreshold, forKey: .atOrBelowThreshold)
@@ -174,23 +174,23 @@ public struct VarianceHistogram: Sendable, Hashable, Codable {
 }
 
 /// One bucket of `VarianceHistogram`: variances in `[lower, lower + bucket_width)`.
-public struct VarianceBucket: Sendable, Hashable, Codable {
-    public var lower: Double
-    public var count: Int
+package struct VarianceBucket: Sendable, Hashable, Codable {
+    package var lower: Double
+    package var count: Int
 
-    public init(lower: Double, count: Int) {
+    package init(lower: Double, count: Int) {
         self.lower = lower
         self.count = count
     }
 }
 
 /// Candidates and chosen units of one task.
-public struct TaskCount: Sendable, Hashable, Codable {
-    public var task: String
-    public var candidates: Int
-    public var selected: Int
+package struct TaskCount: Sendable, Hashable, Codable {
+    package var task: String
+    package var candidates: Int
+    package var selected: Int
 
-    public init(task: String, candidates: Int, selected: Int) {
+    package init(task: String, candidates: Int, selected: Int) {
         self.task = task
         self.candidates = candidates
         self.selected = selected
@@ -198,15 +198,15 @@ public struct TaskCount: Sendable, Hashable, Codable {
 }
 
 /// Candidates and chosen units of one score bin, over all tasks.
-public struct BinCount: Sendable, Hashable, Codable {
+package struct BinCount: Sendable, Hashable, Codable {
     /// The bin number (floor(O / bin_width), clamped).
-    public var bin: Int
+    package var bin: Int
     /// The smallest score in the bin.
-    public var lower: Double
-    public var candidates: Int
-    public var selected: Int
+    package var lower: Double
+    package var candidates: Int
+    package var selected: Int
 
-    public init(bin: Int, lower: Double, candidates: Int, selected: Int) {
+    package init(bin: Int, lower: Double, candidates: Int, selected: Int) {
         self.bin = bin
         self.lower = lower
         self.candidates = candidates
@@ -215,13 +215,13 @@ public struct BinCount: Sendable, Hashable, Codable {
 }
 
 /// Candidates and chosen units of one (task, score bin) group.
-public struct GroupCount: Sendable, Hashable, Codable {
-    public var task: String
-    public var bin: Int
-    public var candidates: Int
-    public var selected: Int
+package struct GroupCount: Sendable, Hashable, Codable {
+    package var task: String
+    package var bin: Int
+    package var candidates: Int
+    package var selected: Int
 
-    public init(task: String, bin: Int, candidates: Int, selected: Int) {
+    package init(task: String, bin: Int, candidates: Int, selected: Int) {
         self.task = task
         self.bin = bin
         self.candidates = candidates
@@ -231,21 +231,21 @@ public struct GroupCount: Sendable, Hashable, Codable {
 
 /// One balanced selection (the RL trajectories or the SFT samples): the counts before ("candidates")
 /// and after ("selected") balancing, per task, per bin and per (task, bin) group, and the shortfall.
-public struct BalanceStatistics: Sendable, Hashable, Codable {
+package struct BalanceStatistics: Sendable, Hashable, Codable {
     /// How many units the config asked for.
-    public var target: Int
-    public var candidates: Int
-    public var selected: Int
+    package var target: Int
+    package var candidates: Int
+    package var selected: Int
     /// `target - selected` when there were not enough candidates, else 0. Reported, never an error.
-    public var shortfall: Int
+    package var shortfall: Int
     /// Every task with a kept trajectory, in byte order of the names (empty ones included).
-    public var tasks: [TaskCount]
+    package var tasks: [TaskCount]
     /// Every bin, ascending.
-    public var bins: [BinCount]
+    package var bins: [BinCount]
     /// The non-empty groups, by task (byte order) then bin.
-    public var groups: [GroupCount]
+    package var groups: [GroupCount]
 
-    public init(target: Int, candidates: Int, selected: Int, shortfall: Int, tasks: [TaskCount], bins: [BinCount], groups: [GroupCount]) {
+    package init(target: Int, candidates: Int, selected: Int, shortfall: Int, tasks: [TaskCount], bins: [BinCount], groups: [GroupCount]) {
         self.target = target
         self.candidates = candidates
         self.selected = selected
@@ -282,26 +282,26 @@ public struct BalanceStatistics: Sendable, Hashable, Codable {
 }
 
 /// What the split stage did (SPEC §2.6).
-public struct SplitStatistics: Sendable, Hashable, Codable {
+package struct SplitStatistics: Sendable, Hashable, Codable {
     /// The settings the split ran with.
-    public var config: SplitConfig
-    public var keptTrajectories: Int
+    package var config: SplitConfig
+    package var keptTrajectories: Int
     /// Samples of the kept trajectories.
-    public var samples: Int
-    public var variance: VarianceHistogram
+    package var samples: Int
+    package var variance: VarianceHistogram
     /// RL trajectories, balanced by task and bin of `O_1`.
-    public var rl: BalanceStatistics
+    package var rl: BalanceStatistics
     /// Samples of the chosen RL trajectories.
-    public var rlSamples: Int
+    package var rlSamples: Int
     /// SFT samples, balanced by task and bin of the critique score.
-    public var sft: BalanceStatistics
+    package var sft: BalanceStatistics
     /// Trajectories with at least one chosen SFT sample.
-    public var sftTrajectories: Int
+    package var sftTrajectories: Int
     /// Kept trajectories in no candidate set: high variance, not chosen for RL, and some score below
     /// `sft.min_quality`.
-    public var unusedTrajectories: Int
+    package var unusedTrajectories: Int
 
-    public init(
+    package init(
         config: SplitConfig, keptTrajectories: Int, samples: Int, variance: VarianceHistogram,
         rl: BalanceStatistics, rlSamples: Int, sft: BalanceStatistics, sftTrajectories: Int, unusedTrajectories: Int
     ) {

@@ -3,14 +3,14 @@
 ///
 /// `scores[i]` is the score `S_{i+1}` of turn `i + 1` (turn order); `nil` means the turn has no
 /// score yet. `task` must already be resolved through the run's taxonomy.
-public struct CurationTrajectory: Sendable, Hashable {
-    public var id: String
-    public var task: String
-    public var status: TrajectoryStatus
-    public var endReason: EndReason?
-    public var scores: [Score?]
+package struct CurationTrajectory: Sendable, Hashable {
+    package var id: String
+    package var task: String
+    package var status: TrajectoryStatus
+    package var endReason: EndReason?
+    package var scores: [Score?]
 
-    public init(id: String, task: String, status: TrajectoryStatus = .complete, endReason: EndReason?, scores: [Score?]) {
+    package init(id: String, task: String, status: TrajectoryStatus = .complete, endReason: EndReason?, scores: [Score?]) {
         self.id = id
         self.task = task
         self.status = status
@@ -19,7 +19,7 @@ public struct CurationTrajectory: Sendable, Hashable {
     }
 
     /// Takes the curation row out of a whole trajectory.
-    public init(_ trajectory: Trajectory) {
+    package init(_ trajectory: Trajectory) {
         self.init(
             id: trajectory.id, task: trajectory.task, status: trajectory.status,
             endReason: trajectory.endReason, scores: trajectory.turns.map(\.score)
@@ -31,7 +31,7 @@ public struct CurationTrajectory: Sendable, Hashable {
 /// database and shown by `status`.
 ///
 /// When several reasons apply, the first in declaration order is reported (see `TrajectoryFilter`).
-public enum DropReason: String, Sendable, Hashable, CaseIterable, Codable {
+package enum DropReason: String, Sendable, Hashable, CaseIterable, Codable {
     /// Generation gave up on it (`status = failed`); `retry-failed` can bring it back.
     case failed
     /// Generation has not finished it (`status = pending`). Not one of the SPEC's final reasons: a

@@ -10,16 +10,16 @@
 ///
 /// The division is exact: scores and the width are both taken in millionths (integers), so a width
 /// of 0.1 puts 0.3 in bin 3, not in bin 2 as floating-point `0.3 / 0.1` would.
-public struct ScoreBinning: Sendable, Hashable {
+package struct ScoreBinning: Sendable, Hashable {
     /// `bin_width` as given.
-    public let width: Double
+    package let width: Double
     /// The width in millionths.
     let widthMicros: Int64
     /// The highest bin number: floor(10 / w).
-    public let topBin: Int
+    package let topBin: Int
 
     /// Fails with `CurationError.invalidBinWidth` unless `width` is finite and at least 0.000001.
-    public init(width: Double = 1) throws {
+    package init(width: Double = 1) throws {
         guard width.isFinite, width < 1e9 else { throw CurationError.invalidBinWidth(width) }
         let micros = Int64((width * 1_000_000).rounded(.toNearestOrAwayFromZero))
         guard micros >= 1 else { throw CurationError.invalidBinWidth(width) }
@@ -29,7 +29,7 @@ public struct ScoreBinning: Sendable, Hashable {
     }
 
     /// The bin of an overall score, after rounding it to 6 decimals. NaN falls in bin 0.
-    public func bin(of overall: Double) -> Int {
+    package func bin(of overall: Double) -> Int {
         bin(ofMicros: ScoreBinning.micros(overall))
     }
 
@@ -39,7 +39,7 @@ public struct ScoreBinning: Sendable, Hashable {
     }
 
     /// The smallest score of a bin (`bin · w`), the label a report puts on it.
-    public func lowerBound(of bin: Int) -> Double {
+    package func lowerBound(of bin: Int) -> Double {
         JSONNumber.round6(Double(Int64(bin) * widthMicros) / 1_000_000)
     }
 

@@ -1,20 +1,20 @@
 /// The settings of the split stage (SPEC §2.6), with the SPEC's defaults. Thresholds are compared
 /// at 6 decimals like the values they gate.
-public struct SplitConfig: Sendable, Hashable, Codable {
+package struct SplitConfig: Sendable, Hashable, Codable {
     /// `rl.min_variance`: RL candidates have `V` strictly above it.
-    public var rlMinVariance: Double
+    package var rlMinVariance: Double
     /// `rl.trajectories`: how many trajectories the RL set should hold.
-    public var rlTrajectories: Int
+    package var rlTrajectories: Int
     /// `sft.samples`: how many samples the SFT set should hold.
-    public var sftSamples: Int
+    package var sftSamples: Int
     /// `sft.min_quality`: a trajectory with min(O_1..O_k) at least this is "consistently high quality".
-    public var sftMinQuality: Double
+    package var sftMinQuality: Double
     /// `bin_width`: see `ScoreBinning`.
-    public var binWidth: Double
+    package var binWidth: Double
     /// The run's `seed`, the first part of every SHA-256 ranking key.
-    public var seed: UInt64
+    package var seed: UInt64
 
-    public init(
+    package init(
         rlMinVariance: Double = 1.0, rlTrajectories: Int = 10_000, sftSamples: Int = 140_000,
         sftMinQuality: Double = 7.0, binWidth: Double = 1, seed: UInt64
     ) {
@@ -27,7 +27,7 @@ public struct SplitConfig: Sendable, Hashable, Codable {
     }
 
     /// Checks every setting and returns the score binning; throws `CurationError` naming the key.
-    public func validated() throws -> ScoreBinning {
+    package func validated() throws -> ScoreBinning {
         guard rlMinVariance.isFinite else { throw CurationError.nonFiniteThreshold(key: "rl.min_variance", value: rlMinVariance) }
         guard sftMinQuality.isFinite else { throw CurationError.nonFiniteThreshold(key: "sft.min_quality", value: sftMinQuality) }
         guard rlTrajectories >= 0 else { throw CurationError.negativeTarget(key: "rl.trajectories", value: rlTrajectories) }
@@ -43,17 +43,17 @@ public struct SplitConfig: Sendable, Hashable, Codable {
 
 /// A kept trajectory as the split sees it: what the filter computed (`KeptTrajectory`), its id and
 /// its task. Values are compared at 6 decimals, so raw or already-rounded numbers both work.
-public struct SplitTrajectory: Sendable, Hashable {
-    public var id: String
-    public var task: String
+package struct SplitTrajectory: Sendable, Hashable {
+    package var id: String
+    package var task: String
     /// `V`.
-    public var variance: Double
+    package var variance: Double
     /// `O_1`.
-    public var firstOverall: Double
+    package var firstOverall: Double
     /// min(O_1..O_k).
-    public var minOverall: Double
+    package var minOverall: Double
 
-    public init(id: String, task: String, variance: Double, firstOverall: Double, minOverall: Double) {
+    package init(id: String, task: String, variance: Double, firstOverall: Double, minOverall: Double) {
         self.id = id
         self.task = task
         self.variance = variance
@@ -61,20 +61,20 @@ public struct SplitTrajectory: Sendable, Hashable {
         self.minOverall = minOverall
     }
 
-    public init(id: String, task: String, kept: KeptTrajectory) {
+    package init(id: String, task: String, kept: KeptTrajectory) {
         self.init(id: id, task: task, variance: kept.variance, firstOverall: kept.firstOverall, minOverall: kept.minOverall)
     }
 }
 
 /// A step-wise sample as the split sees it: its trajectory, its `t` (the id is
 /// `<trajectory id>#<t>`) and the overall value of its critique score, whose bin balances SFT.
-public struct SplitSample: Sendable, Hashable {
+package struct SplitSample: Sendable, Hashable {
     /// Index into `SplitInput.trajectories`.
-    public var trajectory: Int
-    public var turn: Int
-    public var critiqueOverall: Double
+    package var trajectory: Int
+    package var turn: Int
+    package var critiqueOverall: Double
 
-    public init(trajectory: Int, turn: Int, critiqueOverall: Double) {
+    package init(trajectory: Int, turn: Int, critiqueOverall: Double) {
         self.trajectory = trajectory
         self.turn = turn
         self.critiqueOverall = critiqueOverall
@@ -83,11 +83,11 @@ public struct SplitSample: Sendable, Hashable {
 
 /// Everything the split reads: the KEPT trajectories only, and all their samples (flat, in any
 /// order). Ids must be unique: they seed the SHA-256 ranking.
-public struct SplitInput: Sendable, Hashable {
-    public var trajectories: [SplitTrajectory]
-    public var samples: [SplitSample]
+package struct SplitInput: Sendable, Hashable {
+    package var trajectories: [SplitTrajectory]
+    package var samples: [SplitSample]
 
-    public init(trajectories: [SplitTrajectory] = [], samples: [SplitSample] = []) {
+    package init(trajectories: [SplitTrajectory] = [], samples: [SplitSample] = []) {
         self.trajectories = trajectories
         self.samples = samples
     }
@@ -95,13 +95,13 @@ public struct SplitInput: Sendable, Hashable {
     /// Appends a kept trajectory and returns its index; `appendSample` then adds its samples. This
     /// suits one database query over samples joined to their trajectories, ordered by trajectory.
     @discardableResult
-    public mutating func append(_ trajectory: SplitTrajectory) -> Int {
+    package mutating func append(_ trajectory: SplitTrajectory) -> Int {
         trajectories.append(trajectory)
         return trajectories.count - 1
     }
 
     /// Appends a sample of the trajectory appended last.
-    public mutating func appendSample(turn: Int, critiqueOverall: Double) {
+    package mutating func appendSample(turn: Int, critiqueOverall: Double) {
         precondition(!trajectories.isEmpty, "append the sample's trajectory first")
         samples.append(SplitSample(trajectory: trajectories.count - 1, turn: turn, critiqueOverall: critiqueOverall))
     }
@@ -110,7 +110,7 @@ public struct SplitInput: Sendable, Hashable {
     /// on `trajectories[i]`, and `samples` is what `Unroll.apply` made of them. Dropped trajectories
     /// are left out (so trajectory indices change); `samples` keep their order, so sample index `j`
     /// here is `samples[j]` there.
-    public init(trajectories: [CurationTrajectory], decisions: [FilterDecision], samples: [UnrolledSample]) {
+    package init(trajectories: [CurationTrajectory], decisions: [FilterDecision], samples: [UnrolledSample]) {
         precondition(trajectories.count == decisions.count, "one filter decision per trajectory")
         var kept = [SplitTrajectory]()
         var newIndex = [Int](repeating: -1, count: trajectories.count)
@@ -132,23 +132,23 @@ public struct SplitInput: Sendable, Hashable {
     }
 
     /// The id of sample `index`: `<trajectory id>#<t>`.
-    public func sampleID(_ index: Int) -> String {
+    package func sampleID(_ index: Int) -> String {
         let sample = samples[index]
         return SampleID.make(trajectory: trajectories[sample.trajectory].id, turn: sample.turn)
     }
 }
 
 /// What the split chose. All indices are ascending; the two sets never share a trajectory.
-public struct SplitResult: Sendable, Hashable {
+package struct SplitResult: Sendable, Hashable {
     /// Indices into `SplitInput.trajectories` of the RL trajectories.
-    public var rlTrajectories: [Int]
+    package var rlTrajectories: [Int]
     /// Indices into `SplitInput.samples` of every sample of the RL trajectories.
-    public var rlSamples: [Int]
+    package var rlSamples: [Int]
     /// Indices into `SplitInput.samples` of the SFT samples.
-    public var sftSamples: [Int]
-    public var statistics: SplitStatistics
+    package var sftSamples: [Int]
+    package var statistics: SplitStatistics
 
-    public init(rlTrajectories: [Int], rlSamples: [Int], sftSamples: [Int], statistics: SplitStatistics) {
+    package init(rlTrajectories: [Int], rlSamples: [Int], sftSamples: [Int], statistics: SplitStatistics) {
         self.rlTrajectories = rlTrajectories
         self.rlSamples = rlSamples
         self.sftSamples = sftSamples

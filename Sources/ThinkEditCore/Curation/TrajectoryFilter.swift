@@ -1,18 +1,18 @@
 /// What the filter keeps of a trajectory it did not drop (SPEC §2.4). Every number here is rounded
 /// to 6 decimals, the form in which curation compares scores and variances.
-public struct KeptTrajectory: Sendable, Hashable {
+package struct KeptTrajectory: Sendable, Hashable {
     /// `k`: the turns kept after truncation (2 or more).
-    public var length: Int
+    package var length: Int
     /// `V`: the population variance of `O_1..O_k`, computed on the raw overall scores, then rounded.
-    public var variance: Double
+    package var variance: Double
     /// `O_1`, whose bin balances the RL set.
-    public var firstOverall: Double
+    package var firstOverall: Double
     /// `O_k` = max(O_2..O_n): the best score the loop reached.
-    public var bestOverall: Double
+    package var bestOverall: Double
     /// min(O_1..O_k): at least `sft.min_quality` makes a trajectory "consistently high quality".
-    public var minOverall: Double
+    package var minOverall: Double
 
-    public init(length: Int, variance: Double, firstOverall: Double, bestOverall: Double, minOverall: Double) {
+    package init(length: Int, variance: Double, firstOverall: Double, bestOverall: Double, minOverall: Double) {
         self.length = length
         self.variance = variance
         self.firstOverall = firstOverall
@@ -23,18 +23,18 @@ public struct KeptTrajectory: Sendable, Hashable {
 
 /// The filter's verdict on one trajectory: kept (with its truncation and variance) or dropped (with
 /// the reason the database keeps next to it).
-public enum FilterDecision: Sendable, Hashable {
+package enum FilterDecision: Sendable, Hashable {
     case kept(KeptTrajectory)
     case dropped(DropReason)
 
     /// The kept part, nil when dropped.
-    public var kept: KeptTrajectory? {
+    package var kept: KeptTrajectory? {
         if case .kept(let kept) = self { return kept }
         return nil
     }
 
     /// The drop reason, nil when kept.
-    public var dropReason: DropReason? {
+    package var dropReason: DropReason? {
         if case .dropped(let reason) = self { return reason }
         return nil
     }
@@ -59,9 +59,9 @@ public enum FilterDecision: Sendable, Hashable {
 ///    they wait until the score stage is done (a single unscored turn is therefore `unscored`);
 /// 4. `single_turn` — `n < 2`;
 /// 5. `no_improvement` — `max(O_2..O_n) < O_1`.
-public enum TrajectoryFilter {
+package enum TrajectoryFilter {
     /// The verdict on one trajectory.
-    public static func decide(_ trajectory: CurationTrajectory) -> FilterDecision {
+    package static func decide(_ trajectory: CurationTrajectory) -> FilterDecision {
         switch trajectory.status {
         case .failed: return .dropped(.failed)
         case .pending: return .dropped(.pending)
@@ -107,7 +107,7 @@ public enum TrajectoryFilter {
     }
 
     /// The verdicts on many trajectories, in input order, with their statistics.
-    public static func apply(_ trajectories: [CurationTrajectory]) -> (decisions: [FilterDecision], statistics: FilterStatistics) {
+    package static func apply(_ trajectories: [CurationTrajectory]) -> (decisions: [FilterDecision], statistics: FilterStatistics) {
         var statistics = FilterStatistics()
         var decisions = [FilterDecision]()
         decisions.reserveCapacity(trajectories.count)

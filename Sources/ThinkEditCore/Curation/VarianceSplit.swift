@@ -19,9 +19,9 @@
 /// Every comparison and every bin uses values rounded to 6 decimals. The result depends only on the
 /// input as a set (ids, tasks, values), the config and the seed: the chosen ids do not change with
 /// the input order (the indices returned follow it).
-public enum VarianceSplit {
+package enum VarianceSplit {
     /// Throws `CurationError` for a config it cannot use, before looking at the input.
-    public static func apply(_ input: SplitInput, config: SplitConfig) throws -> SplitResult {
+    package static func apply(_ input: SplitInput, config: SplitConfig) throws -> SplitResult {
         let binning = try config.validated()
         let binCount = binning.topBin + 1
         let trajectories = input.trajectories

@@ -1,17 +1,17 @@
 /// A JSON parse failure: the byte offset in the text and what was expected there.
-public struct JSONParseError: Error, CustomStringConvertible, Equatable {
-    public var offset: Int
-    public var message: String
+package struct JSONParseError: Error, CustomStringConvertible, Equatable {
+    package var offset: Int
+    package var message: String
 
-    public var description: String { "is not valid JSON at character \(offset + 1): \(message)" }
+    package var description: String { "is not valid JSON at character \(offset + 1): \(message)" }
 }
 
 /// A strict JSON parser (RFC 8259) into `JSONValue`, for the line-oriented inputs. It keeps
 /// whether a number was written as an integer, which `JSONDecoder` does not tell, and it is several
 /// times faster than `JSONDecoder` on our rows, which matters at 100k-line imports.
-public struct JSONParser {
+package struct JSONParser {
     /// Parses one complete JSON text; anything but whitespace after the value is an error.
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var p = JSONParser(bytes: bytes)
         p.skipSpace()
         let value = try p.value(depth: 0)
@@ -20,7 +20,7 @@ public struct JSONParser {
         return value
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         do {
             return try bytes.withUnsafeBufferPointer { try parse($0) }
         } catch let e as JSONParseError {
@@ -30,7 +30,7 @@ public struct JSONParser {
         }
     }
 
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

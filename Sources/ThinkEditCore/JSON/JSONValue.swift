@@ -1,7 +1,7 @@
 /// Any JSON value, for the free-form parts of our formats (pool `meta`, backend `extra`).
 /// `canonicalText` writes it compactly with object keys in byte order, so equal values give equal
 /// text and re-imports compare equal.
-public enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -12,23 +12,23 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.canonicalText == b.canonicalText }
-    public func hash(into hasher: inout Hasher) { hasher.combine(canonicalText) }
+    package static func == (a: JSONValue, b: JSONValue) -> Bool { a.canonicalText == b.canonicalText }
+    package func hash(into hasher: inout Hasher) { hasher.combine(canonicalText) }
 
     /// The value of `key` in an object (the first, if the key repeats); nil otherwise.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let pairs) = self else { return nil }
         for (k, v) in pairs where k == key { return v }
         return nil
     }
 
-    public var canonicalText: String {
+    package var canonicalText: String {
         var out = ""
         write(to: &out)
         return out
     }
 
-    public func write(to out: inout String) {
+    package func write(to out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -57,10 +57,10 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 /// Writing JSON text by hand, for formats whose key order and number forms we promise.
-public enum JSONText {
+package enum JSONText {
     /// Appends `s` as a JSON string literal (quotes, escapes for `"`, `\` and control characters;
     /// everything else, including non-ASCII, as UTF-8).
-    public static func appendQuoted(_ s: String, to out: inout String) {
+    package static func appendQuoted(_ s: String, to out: inout String) {
         out.append("\"")
         var needsEscape = false
         for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5c {
@@ -92,7 +92,7 @@ public enum JSONText {
         out.append("\"")
     }
 
-    public static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = ""
         appendQuoted(s, to: &out)
         return out

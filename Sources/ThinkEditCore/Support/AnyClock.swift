@@ -7,43 +7,43 @@
 /// ```swift
 /// let limiter = RateLimiter(requestsPerMinute: 60, tokensPerMinute: nil, clock: .continuous)
 /// ```
-public struct AnyClock: Clock, Sendable {
+package struct AnyClock: Clock, Sendable {
     /// A point on the wrapped clock, as the time since the wrapper was made.
-    public struct Instant: InstantProtocol, Sendable {
-        public var offset: Duration
+    package struct Instant: InstantProtocol, Sendable {
+        package var offset: Duration
 
-        public init(offset: Duration) { self.offset = offset }
-        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        public func duration(to other: Instant) -> Duration { other.offset - offset }
-        public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+        package init(offset: Duration) { self.offset = offset }
+        package func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        package func duration(to other: Instant) -> Duration { other.offset - offset }
+        package static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
     }
 
     private let readOffset: @Sendable () -> Duration
     private let sleepUntilOffset: @Sendable (Duration, Duration?) async throws -> Void
-    public let minimumResolution: Duration
+    package let minimumResolution: Duration
 
     /// Wraps `clock`; instants count from this moment of it.
-    public init<C: Clock>(_ clock: C) where C.Duration == Duration {
+    package init<C: Clock>(_ clock: C) where C.Duration == Duration {
         let origin = clock.now
         readOffset = { origin.duration(to: clock.now) }
         sleepUntilOffset = { offset, tolerance in try await clock.sleep(until: origin.advanced(by: offset), tolerance: tolerance) }
         minimumResolution = clock.minimumResolution
     }
 
-    public var now: Instant { Instant(offset: readOffset()) }
+    package var now: Instant { Instant(offset: readOffset()) }
 
-    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    package func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         try await sleepUntilOffset(deadline.offset, tolerance)
     }
 
     /// The system's monotonic clock (it keeps counting while the machine sleeps).
-    public static var continuous: AnyClock { AnyClock(ContinuousClock()) }
+    package static var continuous: AnyClock { AnyClock(ContinuousClock()) }
 }
 
 extension Clock where Duration == Swift.Duration {
     /// Sleeps `seconds`, rounded to the nanosecond (a non-positive or non-finite value returns at
     /// once, after a cancellation check).
-    public func sleep(seconds: Double) async throws {
+    package func sleep(seconds: Double) async throws {
         guard seconds.isFinite, seconds > 0 else { try Task.checkCancellation(); return }
         try await sleep(for: .nanoseconds(Int64((seconds * 1e9).rounded())))
     }
@@ -51,13 +51,13 @@ extension Clock where Duration == Swift.Duration {
 
 extension Duration {
     /// The duration as a number of seconds.
-    public var inSeconds: Double {
+    package var inSeconds: Double {
         let c = components
         return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 
     /// The duration in milliseconds.
-    public var inMilliseconds: Double {
+    package var inMilliseconds: Double {
         let c = components
         return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// Task { try await ready.wait(); ... }
 /// ready.signal()
 /// ```
-public final class OneShotEvent: Sendable {
+package final class OneShotEvent: Sendable {
     private struct State {
         var signalled = false
         var nextID = 0
@@ -18,13 +18,13 @@ public final class OneShotEvent: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// Whether `signal()` has been called.
-    public var isSignalled: Bool { state.withLock { $0.signalled } }
+    package var isSignalled: Bool { state.withLock { $0.signalled } }
 
     /// Wakes every waiter, now and later. Calling it again does nothing.
-    public func signal() {
+    package func signal() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             guard !s.signalled else { return [] }
             s.signalled = true
@@ -35,7 +35,7 @@ public final class OneShotEvent: Sendable {
     }
 
     /// Returns once the event has happened; throws `CancellationError` if the task is cancelled first.
-    public func wait() async throws {
+    package func wait() async throws {
         let id = state.withLock { s -> Int in
             s.nextID += 1
             return s.nextID

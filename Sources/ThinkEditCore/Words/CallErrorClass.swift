@@ -1,5 +1,5 @@
 /// The journal's vocabulary for why a model call failed, and whether trying again can help.
-public enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// 429: the provider asks us to slow down.
     case rateLimit = "rate_limit"
     /// 5xx, or an editor that answered `success: false`.
@@ -21,12 +21,12 @@ public enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStri
 
     /// Whether the reliability layer sends the call again (SPEC §2.2: an unparseable answer is
     /// retried like a failed call).
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch self {
         case .rateLimit, .server, .timeout, .network, .parse: return true
         case .badRequest, .auth, .refused, .unknown: return false
         }
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

@@ -1,6 +1,6 @@
 /// The stages of a run, by the name they have on the command line and in `stage_run`, in
 /// pipeline order.
-public enum StageName: String, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
+package enum StageName: String, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
     case pool
     case generate
     case score
@@ -9,15 +9,15 @@ public enum StageName: String, Sendable, Hashable, CaseIterable, Comparable, Cus
     case split
     case export
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public static func < (a: StageName, b: StageName) -> Bool {
+    package static func < (a: StageName, b: StageName) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }
 
 /// How a stage run stands or ended, as `stage_run.status` and `thinkedit status` say it.
-public enum StageStatus: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum StageStatus: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Started and not finished: the process is running it, or died while it did.
     case running
     case done
@@ -26,5 +26,5 @@ public enum StageStatus: String, Sendable, Hashable, CaseIterable, CustomStringC
     /// Stopped by Ctrl-C (SIGINT or SIGTERM); everything completed before is kept.
     case interrupted
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

@@ -1,18 +1,18 @@
 /// A config file that cannot be used, with the place and the fix.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public enum Kind: String, Sendable, Equatable {
+package struct ConfigError: Error, CustomStringConvertible, Equatable {
+    package enum Kind: String, Sendable, Equatable {
         case unreadable, syntax, unknownKey, wrongType, missing, invalidValue
     }
 
-    public let kind: Kind
-    public let file: String
+    package let kind: Kind
+    package let file: String
     /// 1-based line of the offending node, when known.
-    public let line: Int?
+    package let line: Int?
     /// Dotted key path (`rl.min_variance`, `backends.editor.endpoints[1]`).
-    public let key: String
-    public let message: String
+    package let key: String
+    package let message: String
 
-    public init(_ kind: Kind, file: String, line: Int?, key: String, _ message: String) {
+    package init(_ kind: Kind, file: String, line: Int?, key: String, _ message: String) {
         self.kind = kind
         self.file = file
         self.line = line
@@ -20,7 +20,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
         let what = key.isEmpty ? "" : " \(key):"
         return "\(place):\(what) \(message)"

@@ -5,7 +5,7 @@ import Yams
 extension RunConfig {
     /// Reads and checks a YAML config. `workdir` overrides the file's `workdir` (the `--workdir`
     /// option). Throws `ConfigError` naming the file, the line and the key.
-    public static func load(path: String, workdir override: String? = nil) throws -> RunConfig {
+    package static func load(path: String, workdir override: String? = nil) throws -> RunConfig {
         let file = absolutePath(path, relativeTo: FileManager.default.currentDirectoryPath)
         let data: Data
         do {
@@ -22,7 +22,7 @@ extension RunConfig {
     }
 
     /// Parses config text as if it were the file `file` (relative paths resolve against its folder).
-    public static func parse(_ text: String, file: String, workdir override: String? = nil) throws -> RunConfig {
+    package static func parse(_ text: String, file: String, workdir override: String? = nil) throws -> RunConfig {
         let reader = ConfigReader(file: file)
         let root: Node
         do {

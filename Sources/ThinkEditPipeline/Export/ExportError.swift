@@ -1,10 +1,10 @@
 /// Why an export could not be written. Each message names the file and what to do.
-public enum ExportError: Error, CustomStringConvertible, Sendable {
+package enum ExportError: Error, CustomStringConvertible, Sendable {
     case badTemplate(path: String, reason: String)
     case notWritable(path: String, reason: String)
     case badImage(hash: String, path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .badTemplate(let path, let reason):
             return "\(path): the user-turn template is not usable: \(reason). Fix the file (see pipeline-configs/prompts/thinker_user.txt) and run export again."

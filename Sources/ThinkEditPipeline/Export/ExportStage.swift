@@ -6,12 +6,12 @@ import ThinkEditStore
 /// fingerprint covers the split's fingerprint, the export settings, the user-turn template, the
 /// seed and the backend names (both are printed in the dataset card), so a rerun with nothing
 /// changed writes nothing; a deleted export folder is written again.
-public struct ExportStage: PipelineStage {
-    public init() {}
-    public var name: StageName { .export }
-    public var upstream: [any PipelineStage] { [SplitStage()] }
+package struct ExportStage: PipelineStage {
+    package init() {}
+    package var name: StageName { .export }
+    package var upstream: [any PipelineStage] { [SplitStage()] }
 
-    public func fingerprint(_ context: StageContext) throws -> String {
+    package func fingerprint(_ context: StageContext) throws -> String {
         let config = context.config
         let template = try UserPromptTemplate.forConfig(file: config.file)
         let b = config.backends
@@ -32,7 +32,7 @@ public struct ExportStage: PipelineStage {
         return stored == base ? missing : base
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    package func run(_ context: StageContext) async throws -> StageResult {
         let template = try UserPromptTemplate.forConfig(file: context.config.file)
         let exporter = Exporter(config: context.config, store: context.store, template: template,
                                 curationFingerprint: try SplitStage().fingerprint(context))

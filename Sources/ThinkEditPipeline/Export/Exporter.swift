@@ -14,47 +14,47 @@ import ThinkEditStore
 /// same inputs give byte-identical folders. Everything is written under a temporary folder inside
 /// `export.dir` and each split folder is then renamed into place, so a reader sees the old folder
 /// or the new one, never a half-written one.
-public struct Exporter {
-    public let config: RunConfig
-    public let store: RunStore
-    public let template: UserPromptTemplate
+package struct Exporter {
+    package let config: RunConfig
+    package let store: RunStore
+    package let template: UserPromptTemplate
     /// The split stage's fingerprint, recorded in the dataset card.
-    public let curationFingerprint: String
+    package let curationFingerprint: String
 
-    public init(config: RunConfig, store: RunStore, template: UserPromptTemplate, curationFingerprint: String) {
+    package init(config: RunConfig, store: RunStore, template: UserPromptTemplate, curationFingerprint: String) {
         self.config = config
         self.store = store
         self.template = template
         self.curationFingerprint = curationFingerprint
     }
 
-    public static let splits = ["sft", "rl"]
+    package static let splits = ["sft", "rl"]
 
     /// Samples whose texts are read at once.
     static let textBatch = 2048
 
-    public struct Summary: Sendable, Hashable {
-        public var samples: [String: Int]
+    package struct Summary: Sendable, Hashable {
+        package var samples: [String: Int]
         /// Distinct images written (per run, an image used by both splits counts once).
-        public var images: Int
-        public var resized: Int
-        public var resizeSeconds: Double
-        public var totalSeconds: Double
+        package var images: Int
+        package var resized: Int
+        package var resizeSeconds: Double
+        package var totalSeconds: Double
     }
 
     /// The export folder of a split.
-    public static func folder(_ config: RunConfig, split: String) -> String {
+    package static func folder(_ config: RunConfig, split: String) -> String {
         (config.export.dir as NSString).appendingPathComponent(split)
     }
 
     /// The settings that shape the files, as stable text (hashed into the fingerprint and the card).
-    public static func settingsText(_ config: RunConfig) -> String {
+    package static func settingsText(_ config: RunConfig) -> String {
         let e = config.export
         return "formats=\(e.formats.joined(separator: ","));max_pixels=\(e.maxPixels);absolute_paths=\(e.absolutePaths)"
             + ";license=\(e.license);name=\(e.datasetName);dir=\(e.absolutePaths ? e.dir : "")"
     }
 
-    public func export() throws -> Summary {
+    package func export() throws -> Summary {
         let start = DispatchTime.now().uptimeNanoseconds
         let root = config.export.dir
         try makeFolder(root)

@@ -1,6 +1,6 @@
-import ThinkEditStore
 import GRDB
 import ThinkEditCore
+import ThinkEditStore
 
 /// One selected step sample with everything an export writes about it (SPEC §2.7, §4.4): the
 /// trajectory's request, the critiqued turn (its image, instruction and score), the result turn
@@ -8,47 +8,47 @@ import ThinkEditCore
 ///
 /// `exportSamples(split:)` leaves the four texts empty; `exportTexts(samples:)` reads them for a
 /// batch, so an export of 100k+ samples holds the texts of one batch at a time.
-public struct ExportSampleRow: Sendable, Hashable {
+package struct ExportSampleRow: Sendable, Hashable {
     /// The sample's row in the database (`sample.seq`).
-    public var sample: Int64
-    public var trajectory: String
-    public var turn: Int
-    public var kind: SampleKind
-    public var split: String
-    public var task: String
-    public var editor: String
+    package var sample: Int64
+    package var trajectory: String
+    package var turn: Int
+    package var kind: SampleKind
+    package var split: String
+    package var task: String
+    package var editor: String
     /// The user's instruction `T`.
-    public var originalInstruction: String
-    public var sourceImage: ImageRecord
+    package var originalInstruction: String
+    package var sourceImage: ImageRecord
     /// `I_{t-1}` for a refine sample, `I_k` for a stop sample.
-    public var inputImage: ImageRecord
+    package var inputImage: ImageRecord
     /// `T_{t-1}` (refine) or `T_k` (stop).
-    public var previousInstruction: String
+    package var previousInstruction: String
     /// `T_t` (refine) or `T_k` unchanged (stop).
-    public var answer: String
+    package var answer: String
     /// `R_t` (refine) or the trajectory's stop reasoning (stop); empty when the data has none.
-    public var reasoning: String
-    public var critiqueScore: Score
+    package var reasoning: String
+    package var critiqueScore: Score
     /// `S_t` for a refine sample; nil for a stop sample.
-    public var resultScore: Score?
+    package var resultScore: Score?
     /// `V`, the population variance of `O_1..O_k`.
-    public var trajectoryVariance: Double
+    package var trajectoryVariance: Double
     /// `k`, the turns kept after truncation.
-    public var trajectoryLength: Int
+    package var trajectoryLength: Int
 
     /// `<trajectory id>#<t>` (SPEC §2.5).
-    public var id: String { trajectory + "#" + String(turn) }
+    package var id: String { trajectory + "#" + String(turn) }
 
     /// The texts `exportTexts(samples:)` reads.
-    public struct Texts: Sendable, Hashable {
-        public var originalInstruction: String
-        public var previousInstruction: String
-        public var answer: String
-        public var reasoning: String
+    package struct Texts: Sendable, Hashable {
+        package var originalInstruction: String
+        package var previousInstruction: String
+        package var answer: String
+        package var reasoning: String
     }
 
     /// This row with its texts.
-    public func with(_ t: Texts) -> ExportSampleRow {
+    package func with(_ t: Texts) -> ExportSampleRow {
         var row = self
         row.originalInstruction = t.originalInstruction
         row.previousInstruction = t.previousInstruction
@@ -65,7 +65,7 @@ extension RunStore {
     /// collation compares text with memcmp, so ordering by the id text is that byte order. A
     /// selected sample whose critiqued turn has no image or no score cannot exist after filter (it
     /// drops unscored trajectories), so such rows are an error.
-    public func exportSamples(split: String) throws -> [ExportSampleRow] {
+    package func exportSamples(split: String) throws -> [ExportSampleRow] {
         try read { db in
             var out: [ExportSampleRow] = []
             let cursor = try Row.fetchCursor(db, sql: """
@@ -114,12 +114,12 @@ extension RunStore {
     }
 
     /// How many samples the split selected for `split`.
-    public func sampleCount(split: String) throws -> Int {
+    package func sampleCount(split: String) throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM split_member WHERE split = ?", arguments: [split]) ?? 0 }
     }
 
     /// Every distinct image the selected samples show (sources and critiqued images), by hash.
-    public func exportImages() throws -> [ImageRecord] {
+    package func exportImages() throws -> [ImageRecord] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT i.hash, i.format, i.width, i.height, i.bytes FROM image i WHERE i.hash IN (
@@ -133,7 +133,7 @@ extension RunStore {
     }
 
     /// The texts of the given samples (by `sample.seq`), for `exportSamples(split:)` rows.
-    public func exportTexts(samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
+    package func exportTexts(samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
         guard !samples.isEmpty else { return [:] }
         return try read { db in
             var out: [Int64: ExportSampleRow.Texts] = [:]

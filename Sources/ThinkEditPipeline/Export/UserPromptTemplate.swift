@@ -9,19 +9,19 @@ import ThinkEditCore
 /// The file is `prompts/thinker_user.txt` beside the run's config (the repository keeps it in
 /// `pipeline-configs/prompts/`); without one the built-in copy below is used, which a test keeps
 /// equal to the repository's file. Its SHA-256 goes into the export fingerprint and the dataset card.
-public struct UserPromptTemplate: Sendable, Hashable {
-    public static let fileName = "thinker_user.txt"
-    public static let imageMark = "<image>"
+package struct UserPromptTemplate: Sendable, Hashable {
+    package static let fileName = "thinker_user.txt"
+    package static let imageMark = "<image>"
 
     /// The template text, one trailing newline removed.
-    public let text: String
+    package let text: String
     /// Where it came from: a path, or `built-in`.
-    public let origin: String
+    package let origin: String
 
-    public var sha256: String { ContentHash.sha256Hex(text) }
+    package var sha256: String { ContentHash.sha256Hex(text) }
 
     /// Checks that the text has exactly two `<image>` marks and both placeholders.
-    public init(text: String, origin: String) throws {
+    package init(text: String, origin: String) throws {
         var t = text
         if t.hasSuffix("\n") { t.removeLast() }
         let marks = t.components(separatedBy: Self.imageMark).count - 1
@@ -37,7 +37,7 @@ public struct UserPromptTemplate: Sendable, Hashable {
 
     /// The template for the run whose config file is `configFile`: `prompts/thinker_user.txt`
     /// beside it when that exists, the built-in text otherwise.
-    public static func forConfig(file configFile: String) throws -> UserPromptTemplate {
+    package static func forConfig(file configFile: String) throws -> UserPromptTemplate {
         let path = ((configFile as NSString).deletingLastPathComponent as NSString)
             .appendingPathComponent("prompts/\(fileName)")
         guard FileManager.default.fileExists(atPath: path) else { return try UserPromptTemplate(text: builtIn, origin: "built-in") }
@@ -50,7 +50,7 @@ public struct UserPromptTemplate: Sendable, Hashable {
     /// The user text for one sample. Placeholders are replaced in one pass, so an instruction that
     /// itself contains `{previous_instruction}` is not expanded again; an `<image>` inside an
     /// instruction is written `<image >` so that every record has exactly one mark per image.
-    public func fill(original: String, previous: String) -> String {
+    package func fill(original: String, previous: String) -> String {
         let values = ["original_instruction": Self.defused(original), "previous_instruction": Self.defused(previous)]
         var out = ""
         out.reserveCapacity(text.utf8.count + original.utf8.count + previous.utf8.count)
@@ -75,7 +75,7 @@ public struct UserPromptTemplate: Sendable, Hashable {
     }
 
     /// The repository's `pipeline-configs/prompts/thinker_user.txt`, for runs without a prompts folder.
-    public static let builtIn = """
+    package static let builtIn = """
         Here is an image-editing request and one attempt at it.
         Original image: <image>
         The user's request: {original_instruction}

@@ -5,17 +5,17 @@ import ThinkEditStore
 /// `thinkedit filter` (SPEC §2.4): keeps the trajectories that improved and truncates them at their
 /// best step. A thin shell around `TrajectoryFilter`; its output depends only on the trajectories
 /// and scores (the run's data version).
-public struct FilterStage: PipelineStage {
-    public init() {}
-    public var name: StageName { .filter }
-    public var upstream: [any PipelineStage] { [] }
-    public var produces: [OutputTable] { [.curation] }
+package struct FilterStage: PipelineStage {
+    package init() {}
+    package var name: StageName { .filter }
+    package var upstream: [any PipelineStage] { [] }
+    package var produces: [OutputTable] { [.curation] }
 
-    public func fingerprint(_ context: StageContext) throws -> String {
+    package func fingerprint(_ context: StageContext) throws -> String {
         StageRunner.fingerprint(["filter/1", String(try context.store.dataVersion())])
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    package func run(_ context: StageContext) async throws -> StageResult {
         let (seqs, trajectories) = try context.store.curationInputs()
         let (decisions, stats) = TrajectoryFilter.apply(trajectories)
         try context.replaceOutput(of: self) { db in

@@ -4,7 +4,7 @@ import ThinkEditStore
 
 extension RunStore {
     /// Every trajectory's curation input (status, end reason, scores in turn order), in `seq` order.
-    public func curationInputs() throws -> (seqs: [Int64], trajectories: [CurationTrajectory]) {
+    package func curationInputs() throws -> (seqs: [Int64], trajectories: [CurationTrajectory]) {
         try read { db in
             var seqs: [Int64] = []
             var out: [CurationTrajectory] = []

@@ -8,18 +8,18 @@ import ThinkEditStore
 /// trajectories are in flight at once, each bounded by its backends' concurrency; every completed
 /// call is committed before the next call of its trajectory is sent, so a rerun after a crash
 /// continues from the last committed call and never repeats one.
-public struct GenerateStage: PipelineStage {
+package struct GenerateStage: PipelineStage {
     /// Backends to use instead of the config's (tests).
     var backends: BackendSet?
 
-    public init() {}
-    init(backends: BackendSet) { self.backends = backends }
-    public var name: StageName { .generate }
-    public var upstream: [any PipelineStage] { [PoolStage()] }
+    package init() {}
+    package init(backends: BackendSet) { self.backends = backends }
+    package var name: StageName { .generate }
+    package var upstream: [any PipelineStage] { [PoolStage()] }
 
     /// Generation is done when no trajectory is pending; the fingerprint carries the settings and
     /// the data version, so new pool items or a retry make it run again.
-    public func fingerprint(_ context: StageContext) throws -> String {
+    package func fingerprint(_ context: StageContext) throws -> String {
         let c = context.config
         // The synthetic dials join the text only when set, so runs made before they existed keep
         // their fingerprints.
@@ -33,7 +33,7 @@ public struct GenerateStage: PipelineStage {
         ])
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    package func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
         // A shard holds only its own trajectories, so that `merge` can take every complete
         // trajectory of every shard without sorting out the others' pending ones.

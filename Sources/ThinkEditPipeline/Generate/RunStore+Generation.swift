@@ -1,28 +1,28 @@
-import ThinkEditStore
 import Foundation
 import GRDB
 import ThinkEditCore
+import ThinkEditStore
 
 /// What generation knows of one trajectory when it picks it up: enough to decide the next call.
-public struct GenerationState: Sendable {
-    public var seq: Int64
-    public var id: String
-    public var task: String
-    public var instruction: String
-    public var sourceImage: ImageRecord
-    public var meta: String?
-    public var editor: String
+package struct GenerationState: Sendable {
+    package var seq: Int64
+    package var id: String
+    package var task: String
+    package var instruction: String
+    package var sourceImage: ImageRecord
+    package var meta: String?
+    package var editor: String
     /// Committed turns in order; the last one's `image` is empty while its edit is pending.
-    public var turns: [Turn]
+    package var turns: [Turn]
     /// Formats of the turn images, by hash.
-    public var imageFormats: [String: String]
+    package var imageFormats: [String: String]
 }
 
 extension RunStore {
     /// Creates a pending trajectory for every pool item that has none and that `include` accepts
     /// (a shard's items, when generation runs with `--shard`), in pool order, with the editor
     /// `assign` picks for its id. Returns how many were created.
-    public func createMissingTrajectories(include: (String) -> Bool = { _ in true }, assign: (String) -> String) throws -> Int {
+    package func createMissingTrajectories(include: (String) -> Bool = { _ in true }, assign: (String) -> String) throws -> Int {
         try write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT p.id, p.task, p.instruction, p.image FROM pool_item p
@@ -49,14 +49,14 @@ extension RunStore {
     }
 
     /// Seqs and ids of the trajectories generation still has to work on, in seq order.
-    public func pendingTrajectories() throws -> [(seq: Int64, id: String)] {
+    package func pendingTrajectories() throws -> [(seq: Int64, id: String)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = 'pending' ORDER BY seq").map { ($0[0], $0[1]) }
         }
     }
 
     /// The state of one trajectory, for generation to continue it.
-    public func generationState(seq: Int64) throws -> GenerationState {
+    package func generationState(seq: Int64) throws -> GenerationState {
         try read { db in
             guard let r = try Row.fetchOne(db, sql: """
                 SELECT t.seq, t.id, t.task, t.instruction, t.source_image, t.editor, p.meta, i.format, i.width, i.height, i.bytes
@@ -79,7 +79,7 @@ extension RunStore {
     }
 
     /// Commits the expert's new instruction for `turn` (its edit is still to come).
-    public func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) throws {
+    package func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) throws {
         try write { db in
             try db.execute(sql: "INSERT INTO turn(trajectory, turn, instruction, reasoning) VALUES (?, ?, ?, ?)",
                            arguments: [seq, turn, instruction, reasoning])
@@ -88,7 +88,7 @@ extension RunStore {
     }
 
     /// Commits the edited image of `turn` (creating the turn row for an unrewritten turn 1).
-    public func commitEdit(seq: Int64, turn: Int, instruction: String, image: ImageRecord, seed: UInt64, call: CallRecord?) throws {
+    package func commitEdit(seq: Int64, turn: Int, instruction: String, image: ImageRecord, seed: UInt64, call: CallRecord?) throws {
         try write { db in
             try Self.insertImages(db, [image])
             try db.execute(sql: """
@@ -101,7 +101,7 @@ extension RunStore {
     }
 
     /// Ends a trajectory: `stop` with the expert's stop reasoning, or `max_turns`.
-    public func commitEnd(seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
+    package func commitEnd(seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
         try write { db in
             try db.execute(sql: """
                 UPDATE trajectory SET status = 'complete', end_reason = ?, stop_reasoning = ?, error_class = NULL, error_message = NULL
@@ -113,7 +113,7 @@ extension RunStore {
     }
 
     /// Marks a trajectory failed after a call's retries ran out.
-    public func markFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
+    package func markFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
         try write { db in
             try db.execute(sql: "UPDATE trajectory SET status = 'failed', error_class = ?, error_message = ? WHERE seq = ?",
                            arguments: [errorClass.rawValue, message, seq])

@@ -1,21 +1,21 @@
 /// One bad line of an input file.
-public struct ImportProblem: Sendable, Hashable, CustomStringConvertible {
-    public var line: Int
-    public var message: String
+package struct ImportProblem: Sendable, Hashable, CustomStringConvertible {
+    package var line: Int
+    package var message: String
 
-    public var description: String { "line \(line): \(message)" }
+    package var description: String { "line \(line): \(message)" }
 }
 
 /// Why an import wrote nothing. Every problem carries its line; the message lists the first
 /// `shownLimit` of them and says how many there were.
-public enum ImportError: Error, CustomStringConvertible, Equatable {
-    public static let shownLimit = 50
+package enum ImportError: Error, CustomStringConvertible, Equatable {
+    package static let shownLimit = 50
 
     case unreadable(file: String, reason: String)
     case empty(file: String)
     case invalid(file: String, problems: [ImportProblem], total: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let f, let r):
             return "\(f): cannot read the file (\(r)): check the path and its permissions."

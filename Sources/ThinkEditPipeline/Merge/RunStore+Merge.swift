@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import ThinkEditStore
 import Glibc
+import ThinkEditStore
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -11,8 +11,8 @@ import ThinkEditCore
 /// A shard's work directory opened for `merge`: its database read-only, and its write lock held
 /// for as long as this value lives, so that a shard still running is refused (`StoreError.locked`)
 /// and none can start writing while the merge reads it.
-public final class MergeSource: Sendable {
-    public let workdir: String
+package final class MergeSource: Sendable {
+    package let workdir: String
     let store: RunStore
     private let lock: RunLock
 
@@ -24,7 +24,7 @@ public final class MergeSource: Sendable {
 
     /// Opens the shard run in `workdir`. Throws `StoreError.noRun` when there is none and
     /// `StoreError.locked` while a process writes it.
-    public static func open(workdir: String) throws -> MergeSource {
+    package static func open(workdir: String) throws -> MergeSource {
         let path = (workdir as NSString).appendingPathComponent("thinkedit.sqlite")
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noRun(workdir: workdir) }
         let lock = try RunLock.acquire(workdir: workdir)
@@ -34,35 +34,35 @@ public final class MergeSource: Sendable {
 
 /// One id that two sources disagree about: a shard's row differs from what the target already
 /// held, or from the same id in a shard merged before it in the same merge.
-public struct MergeConflict: Sendable, Hashable {
+package struct MergeConflict: Sendable, Hashable {
     /// `trajectory`, `pool_item` or `image`.
-    public var kind: String
-    public var id: String
+    package var kind: String
+    package var id: String
     /// The shard work directory whose row differs.
-    public var shard: String
+    package var shard: String
     /// What it differs from: `nil` for the target run as it was, else the earlier shard's folder.
-    public var against: String?
+    package var against: String?
 }
 
 /// What a merge added to the target run.
-public struct MergeSummary: Sendable, Hashable {
-    public var trajectoriesAdded = 0
+package struct MergeSummary: Sendable, Hashable {
+    package var trajectoriesAdded = 0
     /// Complete trajectories the target already held with the same content (a re-merge).
-    public var trajectoriesPresent = 0
+    package var trajectoriesPresent = 0
     /// Shard trajectories not taken because they are not complete, by status (`pending`, `failed`):
     /// finish them in their shard (`retry-failed`, `generate --shard`) and merge again.
-    public var leftBehind: [String: Int] = [:]
-    public var turnsAdded = 0
-    public var callsAdded = 0
-    public var poolItemsAdded = 0
+    package var leftBehind: [String: Int] = [:]
+    package var turnsAdded = 0
+    package var callsAdded = 0
+    package var poolItemsAdded = 0
     /// Image rows new to the target; each file is hard-linked (or copied) once.
-    public var imagesAdded = 0
+    package var imagesAdded = 0
 
-    public init() {}
+    package init() {}
 }
 
 /// A merge either adds everything or, when any id conflicts, nothing.
-public enum MergeOutcome: Sendable {
+package enum MergeOutcome: Sendable {
     case merged(MergeSummary)
     case conflicts([MergeConflict])
 }
@@ -76,7 +76,7 @@ extension RunStore {
     /// the same shards again changes nothing; an id held with different content is a conflict, and
     /// then nothing at all is written. Content is compared value by value, an integer score
     /// differing from the same real.
-    public func merge(_ sources: [MergeSource]) throws -> MergeOutcome {
+    package func merge(_ sources: [MergeSource]) throws -> MergeOutcome {
         do {
             return .merged(try write { db in
                 var state = MergeState()

@@ -10,18 +10,18 @@ import ThinkEditStore
 ///
 /// Trajectories get new `seq` numbers in the target (shard by shard), so anything downstream must
 /// order by id, never by `seq`: the trajectory export does, and curation is order-independent.
-public struct ShardMerge {
-    public let target: RunStore
-    public let log: @Sendable (String) -> Void
+package struct ShardMerge {
+    package let target: RunStore
+    package let log: @Sendable (String) -> Void
 
-    public init(target: RunStore, log: @escaping @Sendable (String) -> Void) {
+    package init(target: RunStore, log: @escaping @Sendable (String) -> Void) {
         self.target = target
         self.log = log
     }
 
     /// Merges the runs in `shardDirs` (in the given order) into the target run.
     @discardableResult
-    public func merge(_ shardDirs: [String]) throws -> MergeSummary {
+    package func merge(_ shardDirs: [String]) throws -> MergeSummary {
         guard !shardDirs.isEmpty else { throw MergeError.noShards }
         let targetDir = Self.canonical(target.workdir)
         var seen = Set<String>()
@@ -61,13 +61,13 @@ public struct ShardMerge {
 }
 
 /// Why a merge did not happen, with what to do about it.
-public enum MergeError: Error, CustomStringConvertible {
+package enum MergeError: Error, CustomStringConvertible {
     case noShards
     case shardIsTarget(String)
     case shardRunning(String, holder: String)
     case conflicts([MergeConflict])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noShards:
             return "merge: no shard work directories given: name the folders the `--shard i/n` runs wrote (their --workdir)."

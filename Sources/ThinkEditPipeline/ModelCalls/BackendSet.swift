@@ -4,7 +4,7 @@ import ThinkEditCore
 import ThinkEditSynthetic
 
 /// The run's model backends, built from the config, with the per-backend call limits and prices.
-struct BackendSet: Sendable {
+package struct BackendSet: Sendable {
     struct Member<B: Sendable>: Sendable {
         var backend: B
         var settings: BackendSettings
@@ -41,7 +41,7 @@ struct BackendSet: Sendable {
     }
 
     /// Backends given directly (tests, embedding): each with the settings that name and limit it.
-    init(thinker: any Thinker, scorer: any Scorer, editors: [(any Editor, weight: Double)], concurrency: Int) {
+    package init(thinker: any Thinker, scorer: any Scorer, editors: [(any Editor, weight: Double)], concurrency: Int) {
         func settings(_ role: String, _ name: String, _ weight: Double = 1) -> BackendSettings {
             var s = BackendSettings.synthetic(role: role)
             s.name = name

@@ -4,23 +4,23 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// One model call, for the journal.
-public struct CallRecord: Sendable {
-    public var stage: String
-    public var backend: String
-    public var kind: String
-    public var trajectorySeq: Int64?
-    public var turn: Int?
-    public var requestHash: String
-    public var attempt: Int
-    public var outcome: String
-    public var errorClass: CallErrorClass?
-    public var httpStatus: Int?
-    public var promptTokens: Int
-    public var completionTokens: Int
-    public var cost: Double
-    public var latencyMs: Double
+package struct CallRecord: Sendable {
+    package var stage: String
+    package var backend: String
+    package var kind: String
+    package var trajectorySeq: Int64?
+    package var turn: Int?
+    package var requestHash: String
+    package var attempt: Int
+    package var outcome: String
+    package var errorClass: CallErrorClass?
+    package var httpStatus: Int?
+    package var promptTokens: Int
+    package var completionTokens: Int
+    package var cost: Double
+    package var latencyMs: Double
 
-    public init(stage: String, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
+    package init(stage: String, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
                 attempt: Int = 1, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
                 promptTokens: Int = 0, completionTokens: Int = 0, cost: Double = 0, latencyMs: Double) {
         self.stage = stage
@@ -42,7 +42,7 @@ public struct CallRecord: Sendable {
 
 extension RunStore {
     /// Records a call attempt on its own (retried attempts, for instance).
-    public func recordCall(_ call: CallRecord) throws {
+    package func recordCall(_ call: CallRecord) throws {
         try write { db in try Self.insertCall(db, call) }
     }
 

@@ -5,7 +5,7 @@ import ThinkEditStore
 extension RunStore {
     /// Puts failed trajectories (generation) and failed scorings back in the queue; `classes`
     /// limits it to those error classes. Returns (trajectories, scorings) re-queued.
-    public func retryFailed(classes: Set<CallErrorClass>?) throws -> (generation: Int, scoring: Int) {
+    package func retryFailed(classes: Set<CallErrorClass>?) throws -> (generation: Int, scoring: Int) {
         try write { db in
             var gen = 0, score = 0
             for (column, setSQL) in [("error_class", "status = 'pending', error_class = NULL, error_message = NULL"),

@@ -4,20 +4,20 @@ import ThinkEditImaging
 import ThinkEditStore
 
 /// What an import did.
-public struct ImportSummary: Sendable, Hashable {
-    public var rows: Int
-    public var inserted: Int
+package struct ImportSummary: Sendable, Hashable {
+    package var rows: Int
+    package var inserted: Int
     /// Rows whose id the run already held with the same content.
-    public var unchanged: Int
-    public var images: Int
+    package var unchanged: Int
+    package var images: Int
 }
 
 /// `thinkedit pool import` (SPEC §4.1): validates the whole file, then writes it in one transaction.
-public struct PoolImporter {
+package struct PoolImporter {
     let config: RunConfig
     let store: RunStore
 
-    public init(config: RunConfig, store: RunStore) {
+    package init(config: RunConfig, store: RunStore) {
         self.config = config
         self.store = store
     }
@@ -47,7 +47,7 @@ public struct PoolImporter {
         }
     }
 
-    public func importFile(_ path: String) throws -> ImportSummary {
+    package func importFile(_ path: String) throws -> ImportSummary {
         let file = absolutePath(path, relativeTo: FileManager.default.currentDirectoryPath)
         let jsonl = try JSONLines(file: file)
         guard !jsonl.lines.isEmpty else { throw ImportError.empty(file: file) }

@@ -8,20 +8,20 @@ import ThinkEditSynthetic
 /// by `pool import`, or merged from shards) it does nothing. Generation reads its output, so
 /// `generate` and `run` bring it up to date first, and a shard's work directory starts from the
 /// config's pool like a one-process run does.
-public struct PoolStage: PipelineStage {
-    public init() {}
-    public var name: StageName { .pool }
-    public var upstream: [any PipelineStage] { [] }
+package struct PoolStage: PipelineStage {
+    package init() {}
+    package var name: StageName { .pool }
+    package var upstream: [any PipelineStage] { [] }
 
     /// What the pool comes from, and whether the run has one: importing changes the second part,
     /// so the fingerprint a run leaves (`finalFingerprint`) is the one the next check computes.
-    public func fingerprint(_ context: StageContext) throws -> String {
+    package func fingerprint(_ context: StageContext) throws -> String {
         let c = context.config
         let source = c.pool.path ?? c.pool.synth.map { "synth:\($0.count):\($0.seed):\($0.imageSize):\($0.precisionWeights)" } ?? "none"
         return StageRunner.fingerprint(["pool/2", source, try context.store.poolCount() > 0 ? "present" : "absent"])
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    package func run(_ context: StageContext) async throws -> StageResult {
         let store = context.store
         let existing = try store.poolCount()
         if existing > 0 {

@@ -1,12 +1,12 @@
-import ThinkEditStore
 import GRDB
 import ThinkEditCore
+import ThinkEditStore
 
 extension RunStore {
     // MARK: - Images
 
     /// The records of the given images that the run knows.
-    public func imageRecords(hashes: some Collection<String>) throws -> [String: ImageRecord] {
+    package func imageRecords(hashes: some Collection<String>) throws -> [String: ImageRecord] {
         try read { db in
             var out: [String: ImageRecord] = [:]
             let stmt = try db.cachedStatement(sql: "SELECT hash, format, width, height, bytes FROM image WHERE hash = ?")
@@ -29,7 +29,7 @@ extension RunStore {
     // MARK: - Pool
 
     /// The pool items among `ids` that the run already holds.
-    public func poolItems(ids: some Collection<String>) throws -> [String: PoolItem] {
+    package func poolItems(ids: some Collection<String>) throws -> [String: PoolItem] {
         try read { db in
             var out: [String: PoolItem] = [:]
             let stmt = try db.cachedStatement(sql: "SELECT id, image, instruction, task, source, meta FROM pool_item WHERE id = ?")
@@ -44,7 +44,7 @@ extension RunStore {
 
     /// Inserts images and pool items in one transaction; items whose id exists are skipped
     /// (the importer has checked they are identical). Returns how many items were new.
-    public func insertPool(images: [ImageRecord], items: [PoolItem]) throws -> Int {
+    package func insertPool(images: [ImageRecord], items: [PoolItem]) throws -> Int {
         try write { db in
             try Self.insertImages(db, images)
             let stmt = try RawInsert(db, "INSERT OR IGNORE INTO pool_item(id, task, instruction, image, source, meta) VALUES (?, ?, ?, ?, ?, ?)")
@@ -62,7 +62,7 @@ extension RunStore {
         }
     }
 
-    public func poolCount() throws -> Int {
+    package func poolCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0 }
     }
 }

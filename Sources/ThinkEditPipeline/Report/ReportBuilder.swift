@@ -18,32 +18,32 @@ import ThinkEditStore
 /// - The report is built in `<workdir>/.report-tmp-<pid>` and renamed into place, so
 ///   `report/` always holds a whole report, the old one until the new one is complete.
 /// - Thumbnails (96 px JPEG, by image hash) already in the old report are hard-linked, not remade.
-public struct ReportBuilder {
-    public let store: RunStore
-    public let pageSize: Int
+package struct ReportBuilder {
+    package let store: RunStore
+    package let pageSize: Int
 
-    public init(store: RunStore, pageSize: Int = 50) {
+    package init(store: RunStore, pageSize: Int = 50) {
         self.store = store
         self.pageSize = pageSize
     }
 
     /// What a build produced.
-    public struct Summary: Sendable, Hashable {
-        public var folder: String
-        public var trajectories: Int
+    package struct Summary: Sendable, Hashable {
+        package var folder: String
+        package var trajectories: Int
         /// List pages written, over all lists.
-        public var listPages: Int
+        package var listPages: Int
         /// Images shown with a placeholder because their file is missing or unreadable.
-        public var missingImages: Int
-        public var seconds: Double
+        package var missingImages: Int
+        package var seconds: Double
     }
 
     /// The report folder of a run.
-    public static func folder(workdir: String) -> String {
+    package static func folder(workdir: String) -> String {
         (workdir as NSString).appendingPathComponent("report")
     }
 
-    public func build() throws -> Summary {
+    package func build() throws -> Summary {
         let start = DispatchTime.now().uptimeNanoseconds
         let workdir = store.workdir
         let target = Self.folder(workdir: workdir)

@@ -89,11 +89,11 @@ enum ReportFiles {
 }
 
 /// Why a report could not be made, and what to do.
-public enum ReportError: Error, CustomStringConvertible {
+package enum ReportError: Error, CustomStringConvertible {
     case notWritable(path: String, reason: String)
     case inconsistent(list: String, counted: Int, streamed: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notWritable(let path, let reason):
             return "\(path): cannot write the report (\(reason)); check the work directory's permissions and free space, then run `thinkedit report` again."

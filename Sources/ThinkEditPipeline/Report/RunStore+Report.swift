@@ -1,63 +1,63 @@
-import ThinkEditStore
 import GRDB
 import ThinkEditCore
+import ThinkEditStore
 
 /// One turn as the report shows it: the instruction and reasoning, the edited image (nil while
 /// the edit is not made), the score and the judge's raw numbers.
-public struct ReportTurn: Sendable, Hashable {
-    public var turn: Int
-    public var instruction: String
-    public var reasoning: String?
-    public var image: ImageRecord?
-    public var score: Score?
-    public var judge: JudgeSubScores?
+package struct ReportTurn: Sendable, Hashable {
+    package var turn: Int
+    package var instruction: String
+    package var reasoning: String?
+    package var image: ImageRecord?
+    package var score: Score?
+    package var judge: JudgeSubScores?
 }
 
 /// A step sample of a trajectory and the split that selected it (nil: not selected).
-public struct ReportSample: Sendable, Hashable {
-    public var turn: Int
-    public var kind: String
-    public var split: String?
+package struct ReportSample: Sendable, Hashable {
+    package var turn: Int
+    package var kind: String
+    package var split: String?
 }
 
 /// A trajectory with everything the report draws about it: the request, the turns, the filter's
 /// verdict (nil when filter has not run) and the samples unroll made with their split.
-public struct ReportTrajectory: Sendable, Hashable {
-    public var id: String
-    public var task: String
-    public var instruction: String
-    public var editor: String
-    public var status: String
-    public var endReason: String?
-    public var stopReasoning: String?
-    public var errorClass: String?
-    public var sourceImage: ImageRecord?
-    public var turns: [ReportTurn]
+package struct ReportTrajectory: Sendable, Hashable {
+    package var id: String
+    package var task: String
+    package var instruction: String
+    package var editor: String
+    package var status: String
+    package var endReason: String?
+    package var stopReasoning: String?
+    package var errorClass: String?
+    package var sourceImage: ImageRecord?
+    package var turns: [ReportTurn]
     /// `true` kept, `false` dropped, nil not filtered yet.
-    public var kept: Bool?
-    public var dropReason: String?
+    package var kept: Bool?
+    package var dropReason: String?
     /// The truncation point `k` of a kept trajectory.
-    public var k: Int?
-    public var variance: Double?
-    public var samples: [ReportSample]
+    package var k: Int?
+    package var variance: Double?
+    package var samples: [ReportSample]
 
     /// `rl`, `sft` or `none`: the split any of its samples went to (SPEC §2.6: never both).
-    public var split: String {
+    package var split: String {
         samples.lazy.compactMap(\.split).first ?? "none"
     }
 }
 
 /// How many trajectories each of the report's list filters holds, computed by the same rules the
 /// report's stream applies row by row.
-public struct ReportFilterCounts: Sendable, Hashable {
-    public var all = 0
-    public var byTask: [String: Int] = [:]
+package struct ReportFilterCounts: Sendable, Hashable {
+    package var all = 0
+    package var byTask: [String: Int] = [:]
     /// `sft`, `rl`, `none`.
-    public var bySplit: [String: Int] = [:]
-    public var kept = 0
-    public var dropped = 0
+    package var bySplit: [String: Int] = [:]
+    package var kept = 0
+    package var dropped = 0
 
-    public init() {}
+    package init() {}
 }
 
 extension RunStore {
@@ -66,7 +66,7 @@ extension RunStore {
     /// through the `id` index, never by OFFSET. `body` must not call back into the store.
     /// `start` first gets the size of every list, counted in the same snapshot, so page numbers
     /// computed from them match the rows that follow.
-    public func forEachReportPage(
+    package func forEachReportPage(
         pageSize: Int, start: (ReportFilterCounts) throws -> Void, _ body: ([ReportTrajectory]) throws -> Void
     ) throws {
         precondition(pageSize > 0)
@@ -127,7 +127,7 @@ extension RunStore {
     }
 
     /// The size of every list the report pages through.
-    public func reportFilterCounts() throws -> ReportFilterCounts {
+    package func reportFilterCounts() throws -> ReportFilterCounts {
         try read { db in try Self.reportFilterCounts(db) }
     }
 
@@ -151,7 +151,7 @@ extension RunStore {
 
     /// Calls `body` with the critique score's overall of every step sample and the split that
     /// selected it (nil: not selected), streamed through a cursor.
-    public func forEachCritiqueScore(_ body: (Double, String?) throws -> Void) throws {
+    package func forEachCritiqueScore(_ body: (Double, String?) throws -> Void) throws {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT u.overall, m.split FROM sample s

@@ -6,21 +6,21 @@ import ThinkEditStore
 /// Ctrl-C (and SIGTERM) handling for the stages that call models: the first signal stops taking
 /// new work and lets calls in flight finish for `grace` seconds; a second one exits at once. The
 /// database is safe either way: every completed call was committed before the next was sent.
-public final class Interruption: @unchecked Sendable {
+package final class Interruption: @unchecked Sendable {
     private let stoppingSince = Mutex<AnyClock.Instant?>(nil)
     private let stopped = OneShotEvent()
     /// Set once by `install`, before any stage runs; read by `deinit`.
     private var sources: [any DispatchSourceSignal] = []
-    public let grace: TimeInterval
+    package let grace: TimeInterval
     private let clock: AnyClock
 
-    public init(grace: TimeInterval = 10, clock: AnyClock = .continuous) {
+    package init(grace: TimeInterval = 10, clock: AnyClock = .continuous) {
         self.grace = grace
         self.clock = clock
     }
 
     /// Starts listening for SIGINT and SIGTERM.
-    public func install(onFirst: @escaping @Sendable () -> Void) {
+    package func install(onFirst: @escaping @Sendable () -> Void) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
@@ -40,7 +40,7 @@ public final class Interruption: @unchecked Sendable {
 
     /// Asks the stage to stop; returns false when a stop was already asked for.
     @discardableResult
-    public func requestStop() -> Bool {
+    package func requestStop() -> Bool {
         let first = stoppingSince.withLock { since -> Bool in
             if since != nil { return false }
             since = clock.now
@@ -51,17 +51,17 @@ public final class Interruption: @unchecked Sendable {
     }
 
     /// No new call may start.
-    public var isStopping: Bool { stoppingSince.withLock { $0 != nil } }
+    package var isStopping: Bool { stoppingSince.withLock { $0 != nil } }
 
     /// Calls still in flight should be abandoned (their work is re-sent on resume).
-    public var graceExpired: Bool {
+    package var graceExpired: Bool {
         guard let since = stoppingSince.withLock({ $0 }) else { return false }
         return since.duration(to: clock.now).inSeconds > grace
     }
 
     /// Returns when a stop was asked for and its grace period has passed; throws
     /// `CancellationError` when the waiting task is cancelled first.
-    public func waitForGraceToExpire() async throws {
+    package func waitForGraceToExpire() async throws {
         try await stopped.wait()
         guard let since = stoppingSince.withLock({ $0 }) else { return }
         try await clock.sleep(until: since.advanced(by: .seconds(grace)))
@@ -75,8 +75,8 @@ public final class Interruption: @unchecked Sendable {
 }
 
 /// A stage stopped by Ctrl-C: what was done is committed, and the message says how to resume.
-public struct StageInterrupted: Error, CustomStringConvertible {
-    public var stage: String
-    public var resume: String
-    public var description: String { "\(stage) interrupted; every completed call is saved. Resume with: \(resume)" }
+package struct StageInterrupted: Error, CustomStringConvertible {
+    package var stage: String
+    package var resume: String
+    package var description: String { "\(stage) interrupted; every completed call is saved. Resume with: \(resume)" }
 }

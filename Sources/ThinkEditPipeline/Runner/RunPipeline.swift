@@ -4,10 +4,10 @@ import ThinkEditStore
 
 /// `thinkedit run`: brings every stage up to date in order, from the pool (imported when the run
 /// has none) to the export. Each stage resumes where it stopped.
-public enum RunPipeline {
+package enum RunPipeline {
     /// Brings every stage up to date, in pipeline order (a stage already settled through another's
     /// upstream is not run twice).
-    public static func run(_ context: StageContext) async throws {
+    package static func run(_ context: StageContext) async throws {
         for stage in StageGraph.stages {
             try await StageRunner.run(stage, context)
         }
@@ -15,10 +15,10 @@ public enum RunPipeline {
 }
 
 /// Pipeline-level problems with what to do about them.
-public enum PipelineError: Error, CustomStringConvertible {
+package enum PipelineError: Error, CustomStringConvertible {
     case noPool(config: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noPool(let c):
             return "\(c): the run has no pool and the config names none: set `pool: {path: FILE.jsonl}` or `pool: {synth: {count: N}}`, or import trajectories with `thinkedit trajectories import`."

@@ -3,21 +3,21 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// What every stage gets: the run's config, its open store, and where to say what it does.
-public struct StageContext: Sendable {
-    public let config: RunConfig
-    public let store: RunStore
-    public let log: @Sendable (String) -> Void
+package struct StageContext: Sendable {
+    package let config: RunConfig
+    package let store: RunStore
+    package let log: @Sendable (String) -> Void
     /// Ctrl-C handling for the stages that call models.
-    public var interruption: Interruption
+    package var interruption: Interruption
     /// `--shard i/n`: generate and score only the items of shard `index`.
-    public var shard: Shard?
+    package var shard: Shard?
     /// The clock the progress line and the stage timings read.
-    public var clock: AnyClock
+    package var clock: AnyClock
     /// Stages already brought up to date by this process, so that a stage reached again through
     /// another's upstream is not checked (and reported) twice.
     let settled = LockedSet<StageName>()
 
-    public init(config: RunConfig, store: RunStore, interruption: Interruption = Interruption(), shard: Shard? = nil,
+    package init(config: RunConfig, store: RunStore, interruption: Interruption = Interruption(), shard: Shard? = nil,
                 clock: AnyClock = .continuous, log: @escaping @Sendable (String) -> Void) {
         self.clock = clock
         self.config = config
@@ -29,37 +29,37 @@ public struct StageContext: Sendable {
 }
 
 /// `--shard i/n`: this process works on the pool items whose stable hash falls in shard `index`.
-public struct Shard: Sendable, Hashable, CustomStringConvertible {
-    public var index: Int
-    public var count: Int
+package struct Shard: Sendable, Hashable, CustomStringConvertible {
+    package var index: Int
+    package var count: Int
 
-    public init(index: Int, count: Int) {
+    package init(index: Int, count: Int) {
         self.index = index
         self.count = count
     }
 
     /// Parses `i/n` with 0 <= i < n.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n > 0, (0..<n).contains(i) else { return nil }
         self.init(index: i, count: n)
     }
 
-    public func contains(_ id: String) -> Bool { Derivation.shard(item: id, count: count) == index }
-    public var description: String { "\(index)/\(count)" }
+    package func contains(_ id: String) -> Bool { Derivation.shard(item: id, count: count) == index }
+    package var description: String { "\(index)/\(count)" }
 }
 
 /// How a stage run ended: ordered counts for `status`, optional statistics (JSON) and a line for
 /// the user.
-public struct StageResult: Sendable {
-    public var counts: [(String, Int)]
-    public var statsJSON: String?
-    public var summary: String
+package struct StageResult: Sendable {
+    package var counts: [(String, Int)]
+    package var statsJSON: String?
+    package var summary: String
     /// Set by stages whose fingerprint depends on the work left (generate, score): the fingerprint
     /// of the state they leave, so that a rerun with nothing left is recognised as up to date.
-    public var finalFingerprint: String?
+    package var finalFingerprint: String?
 
-    public init(counts: [(String, Int)], statsJSON: String? = nil, summary: String, finalFingerprint: String? = nil) {
+    package init(counts: [(String, Int)], statsJSON: String? = nil, summary: String, finalFingerprint: String? = nil) {
         self.counts = counts
         self.statsJSON = statsJSON
         self.summary = summary
@@ -74,7 +74,7 @@ public struct StageResult: Sendable {
 /// One step of the pipeline. Every stage has the same shape, so the runner (and `run`) stays
 /// ignorant of what a stage does: a name, a fingerprint of everything its output depends on, and
 /// a body. A finished stage whose fingerprint has not changed is not run again.
-public protocol PipelineStage: Sendable {
+package protocol PipelineStage: Sendable {
     var name: StageName { get }
     /// The stages whose output this one reads; the runner brings them up to date first.
     var upstream: [any PipelineStage] { get }
@@ -89,7 +89,7 @@ public protocol PipelineStage: Sendable {
 }
 
 extension PipelineStage {
-    public var produces: [OutputTable] { [] }
+    package var produces: [OutputTable] { [] }
 }
 
 /// A set shared by concurrent tasks of one stage run.
@@ -102,15 +102,15 @@ final class LockedSet<Element: Hashable & Sendable>: @unchecked Sendable {
 }
 
 /// Runs stages, skipping those whose last run finished with the same fingerprint.
-public enum StageRunner {
-    public enum Outcome: Sendable {
+package enum StageRunner {
+    package enum Outcome: Sendable {
         case upToDate(String)
         case ran(StageResult)
     }
 
     /// Brings `stage` (and, first, its upstream stages) up to date.
     @discardableResult
-    public static func run(_ stage: any PipelineStage, _ context: StageContext) async throws -> Outcome {
+    package static func run(_ stage: any PipelineStage, _ context: StageContext) async throws -> Outcome {
         for up in stage.upstream where !context.settled.contains(up.name) {
             try await run(up, context)
         }
@@ -137,7 +137,7 @@ public enum StageRunner {
     }
 
     /// `SHA-256` of the parts, joined unambiguously.
-    public static func fingerprint(_ parts: [String]) -> String {
+    package static func fingerprint(_ parts: [String]) -> String {
         ContentHash.sha256Hex(parts.map { "\($0.utf8.count):\($0)" }.joined(separator: "|"))
     }
 }

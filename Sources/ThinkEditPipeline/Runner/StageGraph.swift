@@ -3,7 +3,7 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// A table that holds a stage's output, as the stage declares it (`PipelineStage.produces`).
-public enum OutputTable: String, Sendable, Hashable, CaseIterable {
+package enum OutputTable: String, Sendable, Hashable, CaseIterable {
     case curation
     case sample
     case splitMember = "split_member"
@@ -11,14 +11,14 @@ public enum OutputTable: String, Sendable, Hashable, CaseIterable {
 
 /// The stages and how they depend on each other, from each stage's `upstream` — the one place
 /// the graph is written. The runner asks it what a stage's new output makes stale.
-public enum StageGraph {
+package enum StageGraph {
     /// Every stage of a run, in pipeline order.
-    public static var stages: [any PipelineStage] {
+    package static var stages: [any PipelineStage] {
         [PoolStage(), GenerateStage(), ScoreStage(), FilterStage(), UnrollStage(), SplitStage(), ExportStage()]
     }
 
     /// The names of the stages that read `stage`'s output, directly or through others.
-    public static func downstream(of stage: StageName) -> Set<StageName> {
+    package static func downstream(of stage: StageName) -> Set<StageName> {
         var found = Set<StageName>()
         var changed = true
         while changed {
@@ -36,7 +36,7 @@ public enum StageGraph {
 
     /// The tables to clear before `stage` writes its output: its own and those of every stage
     /// downstream of it, the most downstream first (a row is removed before the rows it refers to).
-    public static func stale(_ stage: any PipelineStage) -> [OutputTable] {
+    package static func stale(_ stage: any PipelineStage) -> [OutputTable] {
         let after = downstream(of: stage.name)
         let owners = stages.filter { after.contains($0.name) }.reversed() + [stage]
         return owners.flatMap { $0.produces.reversed() }

@@ -1,20 +1,20 @@
-import ThinkEditStore
 import GRDB
 import ThinkEditCore
+import ThinkEditStore
 
 /// One edited image waiting for the judge, with what the judge needs to see.
-public struct ScoreWork: Sendable {
-    public var seq: Int64
-    public var trajectoryID: String
-    public var task: String
+package struct ScoreWork: Sendable {
+    package var seq: Int64
+    package var trajectoryID: String
+    package var task: String
     /// The ORIGINAL instruction `T` (SPEC §2.3: never `T_t`).
-    public var instruction: String
-    public var sourceImage: ImageRecord
-    public var meta: String?
-    public var turn: Int
-    public var image: ImageRecord
-    public var needsSemantic: Bool
-    public var needsQuality: Bool
+    package var instruction: String
+    package var sourceImage: ImageRecord
+    package var meta: String?
+    package var turn: Int
+    package var image: ImageRecord
+    package var needsSemantic: Bool
+    package var needsQuality: Bool
 }
 
 extension RunStore {
@@ -22,7 +22,7 @@ extension RunStore {
     /// most `limit` of them after the (seq, turn) `after`; trajectories whose scoring failed wait
     /// for `retry-failed`. A run of 100k trajectories has several hundred thousand images to
     /// score; a page at a time keeps their instructions and metadata out of memory.
-    public func scoreWork(after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
+    package func scoreWork(after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT t.seq, t.id, t.task, t.instruction, p.meta, u.turn,
@@ -46,7 +46,7 @@ extension RunStore {
     }
 
     /// The trajectory id of every image `scoreWork(after:limit:)` would give, one entry per image.
-    public func scoreWorkTrajectoryIDs() throws -> [String] {
+    package func scoreWorkTrajectoryIDs() throws -> [String] {
         try read { db in
             try String.fetchAll(db, sql: """
                 SELECT t.id FROM turn u JOIN trajectory t ON t.seq = u.trajectory
@@ -57,7 +57,7 @@ extension RunStore {
 
     /// Commits one judge answer; when both aspects are in, the turn gets SC = min, PQ = min and
     /// O = sqrt(SC * PQ).
-    public func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
+    package func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
                                 call: CallRecord?) throws {
         try write { db in
             let columns = semantic ? ("sc_success", "sc_overedit", "semantic_reasoning") : ("pq_natural", "pq_artifacts", "quality_reasoning")
@@ -87,7 +87,7 @@ extension RunStore {
     }
 
     /// Marks a trajectory's scoring failed (its unscored turns wait for `retry-failed`).
-    public func markScoreFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
+    package func markScoreFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
         try write { db in
             try db.execute(sql: "UPDATE trajectory SET score_error_class = ?, score_error_message = ? WHERE seq = ?",
                            arguments: [errorClass.rawValue, message, seq])

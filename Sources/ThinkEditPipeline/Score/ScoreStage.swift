@@ -6,19 +6,19 @@ import ThinkEditStore
 /// `thinkedit score` (SPEC §2.3): every edited image of a complete trajectory is judged against the
 /// source and the ORIGINAL instruction `T` — semantic (two numbers) and quality (two numbers), two
 /// calls, each committed as it arrives; SC = min, PQ = min, O = sqrt(SC·PQ).
-public struct ScoreStage: PipelineStage {
+package struct ScoreStage: PipelineStage {
     /// Backends to use instead of the config's (tests).
     var backends: BackendSet?
 
-    public init() {}
-    init(backends: BackendSet, pageSize: Int = 4096) {
+    package init() {}
+    package init(backends: BackendSet, pageSize: Int = 4096) {
         self.backends = backends
         self.pageSize = pageSize
     }
-    public var name: StageName { .score }
-    public var upstream: [any PipelineStage] { [] }
+    package var name: StageName { .score }
+    package var upstream: [any PipelineStage] { [] }
 
-    public func fingerprint(_ context: StageContext) throws -> String {
+    package func fingerprint(_ context: StageContext) throws -> String {
         let s = context.config.backends.scorer
         let left = try workCount(context)
         let prompts = try BackendSet.promptFingerprint(s, config: context.config)
@@ -36,7 +36,7 @@ public struct ScoreStage: PipelineStage {
     /// The work is read a page at a time, so memory does not grow with the run.
     var pageSize = 4096
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    package func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
         let total = try workCount(context)
         let progress = ProgressLine(stage: "score", total: total, unit: "images", clock: context.clock, log: context.log)

@@ -3,22 +3,22 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// A step sample as the split reads it back: its row, its trajectory and its critique overall.
-public struct SampleRow: Sendable {
-    public var seq: Int64
-    public var trajectorySeq: Int64
-    public var turn: Int
-    public var critiqueOverall: Double
+package struct SampleRow: Sendable {
+    package var seq: Int64
+    package var trajectorySeq: Int64
+    package var turn: Int
+    package var critiqueOverall: Double
 }
 
 /// A kept trajectory as the split reads it back.
-public struct SplitTrajectoryRow: Sendable {
-    public var seq: Int64
-    public var trajectory: SplitTrajectory
+package struct SplitTrajectoryRow: Sendable {
+    package var seq: Int64
+    package var trajectory: SplitTrajectory
 }
 
 extension RunStore {
     /// The kept trajectories and their samples with critique overall scores, as the split reads them.
-    public func splitInputs() throws -> (trajectories: [SplitTrajectoryRow], samples: [SampleRow]) {
+    package func splitInputs() throws -> (trajectories: [SplitTrajectoryRow], samples: [SampleRow]) {
         try read { db in
             let trajectories = try Row.fetchAll(db, sql: """
                 SELECT c.trajectory, t.id, t.task, c.variance, c.first_overall, c.min_overall
@@ -53,7 +53,7 @@ extension RunStore {
     }
 
     /// Every selected sample: its id parts and its split, in byte order of trajectory id then turn.
-    public func splitMembership() throws -> [(trajectory: String, turn: Int, split: String)] {
+    package func splitMembership() throws -> [(trajectory: String, turn: Int, split: String)] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT t.id, s.turn, m.split FROM split_member m JOIN sample s ON s.seq = m.sample

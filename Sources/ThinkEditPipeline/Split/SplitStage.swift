@@ -4,11 +4,11 @@ import ThinkEditStore
 
 /// `thinkedit split` (SPEC §2.6): the high-variance RL set and the SFT set, each balanced by task
 /// and score bin with the water-filling rule.
-public struct SplitStage: PipelineStage {
-    public init() {}
-    public var name: StageName { .split }
-    public var upstream: [any PipelineStage] { [UnrollStage()] }
-    public var produces: [OutputTable] { [.splitMember] }
+package struct SplitStage: PipelineStage {
+    package init() {}
+    package var name: StageName { .split }
+    package var upstream: [any PipelineStage] { [UnrollStage()] }
+    package var produces: [OutputTable] { [.splitMember] }
 
     func splitConfig(_ config: RunConfig) -> SplitConfig {
         let c = config.curation
@@ -16,11 +16,11 @@ public struct SplitStage: PipelineStage {
                            sftMinQuality: c.sftMinQuality, binWidth: c.binWidth, seed: config.seed)
     }
 
-    public func fingerprint(_ context: StageContext) throws -> String {
+    package func fingerprint(_ context: StageContext) throws -> String {
         StageRunner.fingerprint(["split/1", try encodeJSON(splitConfig(context.config)), try UnrollStage().fingerprint(context)])
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    package func run(_ context: StageContext) async throws -> StageResult {
         let (trajectoryRows, sampleRows) = try context.store.splitInputs()
         var index: [Int64: Int] = [:]
         index.reserveCapacity(trajectoryRows.count)

@@ -1,26 +1,26 @@
-import ThinkEditStore
 import GRDB
+import ThinkEditStore
 
 /// Money spent by one model stage so far and where it is heading: `projected` = spend / done ×
 /// total, nil until some work is done.
-public struct StageSpend: Sendable, Hashable {
-    public var stage: String
-    public var cost: Double
-    public var promptTokens: Int
-    public var completionTokens: Int
+package struct StageSpend: Sendable, Hashable {
+    package var stage: String
+    package var cost: Double
+    package var promptTokens: Int
+    package var completionTokens: Int
     /// Units finished (generate: trajectories complete or failed; score: images scored).
-    public var done: Int
+    package var done: Int
     /// Units the stage has in all.
-    public var total: Int
+    package var total: Int
 
-    public var projected: Double? {
+    package var projected: Double? {
         done > 0 ? cost / Double(done) * Double(total) : nil
     }
 }
 
 extension RunStore {
     /// The spend of `generate` and `score`, from the call journal.
-    public func spend() throws -> [StageSpend] {
+    package func spend() throws -> [StageSpend] {
         try read { db in
             func costs(_ stage: String) throws -> (Double, Int, Int) {
                 let r = try Row.fetchOne(db, sql: """

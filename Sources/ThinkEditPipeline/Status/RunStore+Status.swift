@@ -1,33 +1,33 @@
-import ThinkEditStore
 import GRDB
+import ThinkEditStore
 
 /// The counts `thinkedit status` shows, read in one snapshot.
-public struct RunSnapshot: Sendable, Hashable {
-    public var poolItems = 0
-    public var images = 0
+package struct RunSnapshot: Sendable, Hashable {
+    package var poolItems = 0
+    package var images = 0
     /// Trajectories by status (`pending`, `complete`, `failed`).
-    public var trajectories: [String: Int] = [:]
+    package var trajectories: [String: Int] = [:]
     /// Failed trajectories by error class.
-    public var failures: [String: Int] = [:]
-    public var turns = 0
-    public var scoredTurns = 0
-    public var kept = 0
+    package var failures: [String: Int] = [:]
+    package var turns = 0
+    package var scoredTurns = 0
+    package var kept = 0
     /// Dropped trajectories by reason.
-    public var dropped: [String: Int] = [:]
-    public var samples = 0
+    package var dropped: [String: Int] = [:]
+    package var samples = 0
     /// Selected samples by split (`sft`, `rl`).
-    public var split: [String: Int] = [:]
-    public var calls = 0
+    package var split: [String: Int] = [:]
+    package var calls = 0
     /// Failed call attempts by error class.
-    public var callErrors: [String: Int] = [:]
-    public var promptTokens = 0
-    public var completionTokens = 0
-    public var cost = 0.0
-    public var dataVersion = 0
+    package var callErrors: [String: Int] = [:]
+    package var promptTokens = 0
+    package var completionTokens = 0
+    package var cost = 0.0
+    package var dataVersion = 0
 }
 
 extension RunStore {
-    public func snapshot() throws -> RunSnapshot {
+    package func snapshot() throws -> RunSnapshot {
         try read { db in
             var s = RunSnapshot()
             s.poolItems = try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0
@@ -66,7 +66,7 @@ extension RunStore {
 extension RunStore {
     /// Completed calls (outcome ok) that the journal holds more than once for the same work:
     /// the same kind of call for the same trajectory and turn. Zero when no paid work was repeated.
-    public func repeatedCompletedCalls() throws -> Int {
+    package func repeatedCompletedCalls() throws -> Int {
         try read { db in
             try Int.fetchOne(db, sql: """
                 SELECT coalesce(sum(n - 1), 0) FROM (

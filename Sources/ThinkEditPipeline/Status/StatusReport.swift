@@ -4,23 +4,23 @@ import ThinkEditStore
 
 /// What `thinkedit status` prints: a readable table, or one JSON object with `--json`.
 /// Reads only, so it works while another process writes the run.
-public struct StatusReport {
-    public let workdir: String
-    public let snapshot: RunSnapshot
-    public let stages: [StageName: StageRun]
+package struct StatusReport {
+    package let workdir: String
+    package let snapshot: RunSnapshot
+    package let stages: [StageName: StageRun]
     /// Spend so far and projected total of the model stages.
-    public let spend: [StageSpend]
+    package let spend: [StageSpend]
 
     /// Stages in pipeline order; the table lists them so.
 
-    public init(store: RunStore) throws {
+    package init(store: RunStore) throws {
         workdir = store.workdir
         snapshot = try store.snapshot()
         stages = try store.latestStageRuns()
         spend = try store.spend()
     }
 
-    public var table: String {
+    package var table: String {
         let s = snapshot
         func counts(_ d: [String: Int]) -> String {
             d.isEmpty ? "none" : d.sorted { $0.key < $1.key }.map { "\($0.key) \(group($0.value))" }.joined(separator: ", ")
@@ -52,7 +52,7 @@ public struct StatusReport {
         return lines.joined(separator: "\n")
     }
 
-    public var json: String {
+    package var json: String {
         let s = snapshot
         func obj(_ d: [String: Int]) -> JSONValue { .object(d.map { ($0.key, .integer(Int64($0.value))) }) }
         var stageValues: [(String, JSONValue)] = []

@@ -1,10 +1,10 @@
-import ThinkEditStore
 import GRDB
 import ThinkEditCore
+import ThinkEditStore
 
 extension RunStore {
     /// The trajectories among `ids` that the run holds, in full.
-    public func trajectories(ids: some Collection<String>) throws -> [String: Trajectory] {
+    package func trajectories(ids: some Collection<String>) throws -> [String: Trajectory] {
         try read { db in
             var out: [String: Trajectory] = [:]
             let stmt = try db.cachedStatement(sql: "SELECT \(Self.trajectoryColumns) FROM trajectory WHERE id = ?")
@@ -22,7 +22,7 @@ extension RunStore {
     /// Calls `body` with every trajectory, in byte order of ids, with its turns and the format
     /// (`png`/`jpeg`) of each image it names. Reads in one snapshot; memory stays bounded by one
     /// trajectory. `body` must not call back into the store.
-    public func forEachTrajectory(_ body: (Trajectory, _ formats: [String: String]) throws -> Void) throws {
+    package func forEachTrajectory(_ body: (Trajectory, _ formats: [String: String]) throws -> Void) throws {
         try read { db in
             let turnRows = try Row.fetchCursor(db, sql: """
                 SELECT t.id, i.format, \(Self.turnColumns) FROM turn
@@ -54,7 +54,7 @@ extension RunStore {
 
     /// Inserts imported trajectories (and the images they name) in one transaction; ids that exist
     /// are skipped (the importer has checked they are identical). Returns how many were new.
-    public func insertTrajectories(images: [ImageRecord], trajectories: [Trajectory], origin: String = "imported") throws -> Int {
+    package func insertTrajectories(images: [ImageRecord], trajectories: [Trajectory], origin: String = "imported") throws -> Int {
         try write { db in
             try Self.insertImages(db, images)
             let tStmt = try RawInsert(db, """
@@ -109,7 +109,7 @@ extension RunStore {
         }
     }
 
-    public func trajectoryCount() throws -> Int {
+    package func trajectoryCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0 }
     }
 

@@ -5,21 +5,21 @@ import ThinkEditStore
 /// `thinkedit trajectories export`: every complete trajectory as SPEC §4.2 JSONL, in byte order of
 /// ids, with its images beside the file in `images/` (hard links into the store where possible).
 /// The file imports back to the same content.
-public struct TrajectoryExporter {
+package struct TrajectoryExporter {
     let store: RunStore
 
-    public init(store: RunStore) {
+    package init(store: RunStore) {
         self.store = store
     }
 
-    public struct Summary: Sendable, Hashable {
-        public var exported: Int
+    package struct Summary: Sendable, Hashable {
+        package var exported: Int
         /// Trajectories not exported because they are pending or failed.
-        public var skipped: Int
-        public var images: Int
+        package var skipped: Int
+        package var images: Int
     }
 
-    public func export(to path: String) throws -> Summary {
+    package func export(to path: String) throws -> Summary {
         let file = absolutePath(path, relativeTo: FileManager.default.currentDirectoryPath)
         let folder = (file as NSString).deletingLastPathComponent
         let imageFolder = (folder as NSString).appendingPathComponent("images")
@@ -82,7 +82,7 @@ public struct TrajectoryExporter {
 
     /// One §4.2 line. Keys in a fixed order; `overall` only when it was given (so a computed one
     /// stays computed after a round trip); the judge's raw sub-scores and reasoning when present.
-    static func write(_ t: Trajectory, imageName: (String) -> String, to out: inout String) {
+    package static func write(_ t: Trajectory, imageName: (String) -> String, to out: inout String) {
         out += "{\"id\":"; JSONText.appendQuoted(t.id, to: &out)
         out += ",\"task\":"; JSONText.appendQuoted(t.task, to: &out)
         out += ",\"instruction\":"; JSONText.appendQuoted(t.instruction, to: &out)

@@ -6,16 +6,16 @@ import ThinkEditStore
 /// `thinkedit trajectories import` (SPEC §4.2): brings finished — optionally scored — trajectories
 /// into a run so that score, filter, unroll, split and export can run on them without a model.
 /// The whole file is validated first; any bad line means nothing is written.
-public struct TrajectoryImporter {
+package struct TrajectoryImporter {
     let config: RunConfig
     let store: RunStore
 
-    public init(config: RunConfig, store: RunStore) {
+    package init(config: RunConfig, store: RunStore) {
         self.config = config
         self.store = store
     }
 
-    public func importFile(_ path: String) throws -> ImportSummary {
+    package func importFile(_ path: String) throws -> ImportSummary {
         let file = absolutePath(path, relativeTo: FileManager.default.currentDirectoryPath)
         let jsonl = try JSONLines(file: file)
         guard !jsonl.lines.isEmpty else { throw ImportError.empty(file: file) }

@@ -3,15 +3,15 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// A kept trajectory as unroll reads it back.
-public struct KeptRow: Sendable {
-    public var seq: Int64
-    public var turnCount: Int
-    public var endReason: EndReason?
-    public var kept: KeptTrajectory
+package struct KeptRow: Sendable {
+    package var seq: Int64
+    package var turnCount: Int
+    package var endReason: EndReason?
+    package var kept: KeptTrajectory
 }
 
 extension RunStore {
-    public func keptTrajectories() throws -> [KeptRow] {
+    package func keptTrajectories() throws -> [KeptRow] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.trajectory, c.turns, t.end_reason, c.k, c.variance, c.first_overall, c.best_overall, c.min_overall

@@ -4,17 +4,17 @@ import ThinkEditStore
 
 /// `thinkedit unroll` (SPEC §2.5): one refine sample per kept step, plus a stop sample when the
 /// expert stopped at the best step (`stop_samples`).
-public struct UnrollStage: PipelineStage {
-    public init() {}
-    public var name: StageName { .unroll }
-    public var upstream: [any PipelineStage] { [FilterStage()] }
-    public var produces: [OutputTable] { [.sample] }
+package struct UnrollStage: PipelineStage {
+    package init() {}
+    package var name: StageName { .unroll }
+    package var upstream: [any PipelineStage] { [FilterStage()] }
+    package var produces: [OutputTable] { [.sample] }
 
-    public func fingerprint(_ context: StageContext) throws -> String {
+    package func fingerprint(_ context: StageContext) throws -> String {
         StageRunner.fingerprint(["unroll/1", String(context.config.curation.stopSamples), try FilterStage().fingerprint(context)])
     }
 
-    public func run(_ context: StageContext) async throws -> StageResult {
+    package func run(_ context: StageContext) async throws -> StageResult {
         let kept = try context.store.keptTrajectories()
         var samples: [UnrolledSample] = []
         var owner: [(Int64, UnrolledSample)] = []

@@ -1,27 +1,29 @@
 import Foundation
+import ThinkEditImaging
+import ThinkEditPipeline
 
 /// The `thinkedit bench images` workload, kept next to the code it measures: decode → fit into a
 /// pixel budget → re-encode in the same format, over a generated corpus of photo-like images, on a
 /// fixed number of threads. Images are independent, so threads take every T-th image.
-public enum ImageBenchmark {
+package enum ImageBenchmark {
     /// One encoded input plus the size the workload must produce (shared with the Pillow side so
     /// both produce exactly the same output sizes).
-    public struct Item: Sendable {
-        public let name: String
-        public let format: ImageFormat
-        public let bytes: [UInt8]
-        public let targetWidth: Int
-        public let targetHeight: Int
+    package struct Item: Sendable {
+        package let name: String
+        package let format: ImageFormat
+        package let bytes: [UInt8]
+        package let targetWidth: Int
+        package let targetHeight: Int
     }
 
     /// What the workload produces: the pixel budget, the resize filter and both encoders' options.
-    public struct Settings: Sendable {
-        public var maxPixels: Int
-        public var filter: ResizeFilter
-        public var png: PNGEncodeOptions
-        public var jpeg: JPEGEncodeOptions
+    package struct Settings: Sendable {
+        package var maxPixels: Int
+        package var filter: ResizeFilter
+        package var png: PNGEncodeOptions
+        package var jpeg: JPEGEncodeOptions
 
-        public init(maxPixels: Int, filter: ResizeFilter, png: PNGEncodeOptions, jpeg: JPEGEncodeOptions) {
+        package init(maxPixels: Int, filter: ResizeFilter, png: PNGEncodeOptions, jpeg: JPEGEncodeOptions) {
             self.maxPixels = maxPixels
             self.filter = filter
             self.png = png
@@ -32,7 +34,7 @@ public enum ImageBenchmark {
     /// `count` images of each format, `width` × `height`, from `SyntheticPhoto` with seeds
     /// seed, seed+1, ... Inputs are written the way files usually arrive: PNG at zlib level 6 with
     /// adaptive filters, JPEG at quality 92 with 4:2:0 chroma.
-    public static func makeCorpus(count: Int, width: Int, height: Int, maxPixels: Int, seed: UInt64) throws -> [Item] {
+    package static func makeCorpus(count: Int, width: Int, height: Int, maxPixels: Int, seed: UInt64) throws -> [Item] {
         let target = RGBImage.fittingSize(width: width, height: height, maxPixels: maxPixels)
         var items: [Item] = []
         for i in 0..<count {
@@ -48,7 +50,7 @@ public enum ImageBenchmark {
     }
 
     /// The unit of work; returns the encoded output size.
-    public static func process(_ item: Item, settings: Settings) throws -> Int {
+    package static func process(_ item: Item, settings: Settings) throws -> Int {
         let image = try ImageCodec.decode(item.bytes, name: item.name, fittingMaxPixels: settings.maxPixels, filter: settings.filter)
         guard image.width == item.targetWidth && image.height == item.targetHeight else {
             throw ImageError.codecFailure(name: item.name, detail: "benchmark produced \(image.width)×\(image.height), expected \(item.targetWidth)×\(item.targetHeight)")
@@ -60,20 +62,20 @@ public enum ImageBenchmark {
     }
 
     /// Timings of one cell of the benchmark.
-    public struct Timing: Sendable {
+    package struct Timing: Sendable {
         /// Wall-clock seconds of each timed repetition.
-        public let seconds: [Double]
+        package let seconds: [Double]
         /// CPU seconds (all threads of the process) of each timed repetition: seconds × cores busy.
-        public let cpuSeconds: [Double]
+        package let cpuSeconds: [Double]
         /// Total encoded output of one repetition.
-        public let outputBytes: Int
+        package let outputBytes: Int
     }
 
     /// Times `repetitions` runs of the whole of `items` on `threads` threads, after one untimed
     /// warm-up run. CPU time is recorded too, so a shortfall in multi-thread scaling can be told
     /// apart: per-image CPU that grows means contention in the code, CPU that does not reach
     /// `threads` cores means the machine had no free core to give.
-    public static func time(_ items: [Item], threads: Int, repetitions: Int, settings: Settings) throws -> Timing {
+    package static func time(_ items: [Item], threads: Int, repetitions: Int, settings: Settings) throws -> Timing {
         precondition(threads >= 1 && repetitions >= 1)
         var outputBytes = 0
         var seconds: [Double] = []

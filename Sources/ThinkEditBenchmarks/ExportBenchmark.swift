@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import ThinkEditCore
 import ThinkEditImaging
+import ThinkEditPipeline
 import ThinkEditStore
 
 /// `thinkedit bench export`: a run of about `samples` step samples with real photo-like images and
@@ -17,14 +18,14 @@ import ThinkEditStore
 /// One trajectory in four climbs steeply (variance above 1, RL); the rest are flat (SFT). The
 /// stages before export run once; the export runs `repeats` times from an empty folder and each
 /// time is printed, with images resized per second.
-public struct ExportBenchmark {
-    public var samples: Int
-    public var folder: String
-    public var width: Int
-    public var height: Int
-    public var repeats: Int
+package struct ExportBenchmark {
+    package var samples: Int
+    package var folder: String
+    package var width: Int
+    package var height: Int
+    package var repeats: Int
 
-    public init(samples: Int = 20_000, folder: String, width: Int = 1280, height: Int = 1024, repeats: Int = 3) {
+    package init(samples: Int = 20_000, folder: String, width: Int = 1280, height: Int = 1024, repeats: Int = 3) {
         self.samples = samples
         self.folder = folder
         self.width = width
@@ -32,21 +33,21 @@ public struct ExportBenchmark {
         self.repeats = repeats
     }
 
-    public struct Result: Sendable {
-        public var samples: Int
-        public var images: Int
-        public var resized: Int
-        public var setupSeconds: Double
-        public var exportSeconds: [Double]
-        public var resizeSeconds: [Double]
-        public var exportRoot: String
-        public var medianExport: Double { exportSeconds.sorted()[exportSeconds.count / 2] }
-        public var medianResize: Double { resizeSeconds.sorted()[resizeSeconds.count / 2] }
+    package struct Result: Sendable {
+        package var samples: Int
+        package var images: Int
+        package var resized: Int
+        package var setupSeconds: Double
+        package var exportSeconds: [Double]
+        package var resizeSeconds: [Double]
+        package var exportRoot: String
+        package var medianExport: Double { exportSeconds.sorted()[exportSeconds.count / 2] }
+        package var medianResize: Double { resizeSeconds.sorted()[resizeSeconds.count / 2] }
     }
 
     static let turns = 4
 
-    public func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {
+    package func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {
         try? FileManager.default.removeItem(atPath: folder)
         let config = try RunConfig.parse("""
             workdir: run

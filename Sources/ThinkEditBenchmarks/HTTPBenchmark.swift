@@ -1,20 +1,22 @@
 import Foundation
+import ThinkEditBackends
 import ThinkEditCore
+import ThinkEditPipeline
 
 /// Throughput of the chat driver stack (request building, the shared HTTP client, the reliability
 /// layer, answer parsing) against a server that answers every request after a fixed delay. With
 /// `concurrency` requests always in flight and a delay of `d` seconds, the ideal is
 /// `concurrency / d` requests per second; the ratio to it is the client's overhead.
-public enum HTTPBenchmark {
-    public struct Run: Sendable {
-        public var requests: Int
-        public var seconds: Double
-        public var failures: Int
-        public var perSecond: Double { Double(requests - failures) / seconds }
+package enum HTTPBenchmark {
+    package struct Run: Sendable {
+        package var requests: Int
+        package var seconds: Double
+        package var failures: Int
+        package var perSecond: Double { Double(requests - failures) / seconds }
     }
 
     /// Sends `requests` judge-style chat calls to `baseURL`, `concurrency` at a time, and times them.
-    public static func run(baseURL: String, concurrency: Int, requests: Int) async -> Run {
+    package static func run(baseURL: String, concurrency: Int, requests: Int) async -> Run {
         let client = OpenAIChatClient(backend: "bench", baseURL: baseURL, model: "bench-model", key: nil, temperature: 0, maxTokens: 64,
                                       jsonMode: true,
                                       reliability: Reliability(backend: "bench", retry: RetryPolicy(maxRetries: 0), timeout: 30))
@@ -55,7 +57,7 @@ public enum HTTPBenchmark {
     }
 
     /// The answer a benchmark server gives: a chat completion holding a judge answer.
-    public static let serverAnswer: String = JSONValue.object([
+    package static let serverAnswer: String = JSONValue.object([
         ("id", .string("bench")), ("object", .string("chat.completion")),
         ("choices", .array([.object([("index", .integer(0)), ("finish_reason", .string("stop")),
                                      ("message", .object([("role", .string("assistant")),

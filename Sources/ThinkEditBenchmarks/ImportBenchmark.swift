@@ -1,33 +1,34 @@
 import Foundation
 import ThinkEditCore
 import ThinkEditImaging
+import ThinkEditPipeline
 import ThinkEditStore
 
 /// `thinkedit bench import`: writes a trajectory JSONL of `count` trajectories with `turns` scored
 /// turns each, whose images are a few shared small PNG files, then imports it into fresh work
 /// directories `repeats` times and reports trajectories per second (median).
-public struct ImportBenchmark {
-    public var count: Int
-    public var turns: Int
-    public var repeats: Int
-    public var folder: String
+package struct ImportBenchmark {
+    package var count: Int
+    package var turns: Int
+    package var repeats: Int
+    package var folder: String
 
-    public init(count: Int = 100_000, turns: Int = 4, repeats: Int = 3, folder: String) {
+    package init(count: Int = 100_000, turns: Int = 4, repeats: Int = 3, folder: String) {
         self.count = count
         self.turns = turns
         self.repeats = repeats
         self.folder = folder
     }
 
-    public struct Result: Sendable {
-        public var seconds: [Double]
-        public var count: Int
-        public var fileBytes: Int
-        public var median: Double { seconds.sorted()[seconds.count / 2] }
-        public var perSecond: Double { Double(count) / median }
+    package struct Result: Sendable {
+        package var seconds: [Double]
+        package var count: Int
+        package var fileBytes: Int
+        package var median: Double { seconds.sorted()[seconds.count / 2] }
+        package var perSecond: Double { Double(count) / median }
     }
 
-    public func run(log: (String) -> Void) throws -> Result {
+    package func run(log: (String) -> Void) throws -> Result {
         let fm = FileManager.default
         try? fm.removeItem(atPath: folder)
         try fm.createDirectory(atPath: folder + "/data/img", withIntermediateDirectories: true)

@@ -1,29 +1,30 @@
 import Foundation
 import ThinkEditCore
+import ThinkEditPipeline
 import ThinkEditStore
 
 /// `thinkedit bench curation`: puts `count` scored trajectories (2–6 turns, about 4 on average,
 /// seeded random scores) into a fresh run, then times filter, unroll and split separately and
 /// reports the process's peak memory.
-public struct CurationBenchmark {
-    public var count: Int
-    public var folder: String
-    public var seed: UInt64
+package struct CurationBenchmark {
+    package var count: Int
+    package var folder: String
+    package var seed: UInt64
 
-    public init(count: Int = 1_000_000, folder: String, seed: UInt64 = 1) {
+    package init(count: Int = 1_000_000, folder: String, seed: UInt64 = 1) {
         self.count = count
         self.folder = folder
         self.seed = seed
     }
 
-    public struct Result: Sendable {
-        public var turns: Int
-        public var setupSeconds: Double
-        public var stageSeconds: [(String, Double)]
-        public var peakMemoryBytes: Int
+    package struct Result: Sendable {
+        package var turns: Int
+        package var setupSeconds: Double
+        package var stageSeconds: [(String, Double)]
+        package var peakMemoryBytes: Int
     }
 
-    public func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {
+    package func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {
         try? FileManager.default.removeItem(atPath: folder)
         let config = try RunConfig.parse("workdir: run\nseed: \(seed)\n", file: folder + "/bench.yaml")
         let store = try RunStore.openForWriting(workdir: config.workdir)
@@ -76,7 +77,7 @@ private let RUSAGE_SELF_VALUE = RUSAGE_SELF
 #endif
 
 /// The process's peak resident memory (getrusage), in bytes.
-public func peakResidentBytes() -> Int {
+package func peakResidentBytes() -> Int {
     var usage = rusage()
     getrusage(RUSAGE_SELF_VALUE, &usage)
     return usage.ru_maxrss * 1024

@@ -2,6 +2,7 @@ import Foundation
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditImaging
+import ThinkEditPipeline
 import ThinkEditStore
 import ThinkEditSynthetic
 
@@ -13,16 +14,16 @@ import ThinkEditSynthetic
 /// turn (scheduling, hashing, image validation, commits). With a latency, every call sleeps that
 /// long, and the stage's wall time is compared to the ideal a perfect scheduler reaches with
 /// `concurrency` calls in flight per backend.
-public struct GenerateBenchmark {
-    public var count: Int
-    public var maxTurns: Int
-    public var satisfiedAt: Int
-    public var latencyMs: Int
-    public var concurrency: Int
+package struct GenerateBenchmark {
+    package var count: Int
+    package var maxTurns: Int
+    package var satisfiedAt: Int
+    package var latencyMs: Int
+    package var concurrency: Int
     /// Scratch work directory, deleted and re-created.
-    public var folder: String
+    package var folder: String
 
-    public init(count: Int, maxTurns: Int = 5, satisfiedAt: Int = 4, latencyMs: Int = 0, concurrency: Int = 64, folder: String) {
+    package init(count: Int, maxTurns: Int = 5, satisfiedAt: Int = 4, latencyMs: Int = 0, concurrency: Int = 64, folder: String) {
         self.count = count
         self.maxTurns = maxTurns
         self.satisfiedAt = satisfiedAt
@@ -32,24 +33,24 @@ public struct GenerateBenchmark {
     }
 
     /// The figures of one stage.
-    public struct StageFigures: Sendable {
-        public var stage: String
-        public var wallSeconds: Double
-        public var cpuSeconds: Double
+    package struct StageFigures: Sendable {
+        package var stage: String
+        package var wallSeconds: Double
+        package var cpuSeconds: Double
         /// Model calls the stage made, by kind (`edit`, `think`, `judge`).
-        public var calls: [String: Int]
+        package var calls: [String: Int]
         /// The least wall time the calls allow: the busiest backend's calls × latency / concurrency.
-        public var idealSeconds: Double
+        package var idealSeconds: Double
     }
 
-    public struct Result: Sendable {
-        public var trajectories: Int
-        public var turns: Int
-        public var stages: [StageFigures]
-        public var peakMemoryBytes: Int
+    package struct Result: Sendable {
+        package var trajectories: Int
+        package var turns: Int
+        package var stages: [StageFigures]
+        package var peakMemoryBytes: Int
     }
 
-    public func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {
+    package func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {
         try? FileManager.default.removeItem(atPath: folder)
         let configPath = (folder as NSString).appendingPathComponent("bench.yaml")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

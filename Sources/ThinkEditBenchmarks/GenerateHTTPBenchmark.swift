@@ -2,6 +2,7 @@ import Foundation
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditImaging
+import ThinkEditPipeline
 import ThinkEditStore
 import ThinkEditSynthetic
 
@@ -15,21 +16,21 @@ import ThinkEditSynthetic
 /// The call counts come from the server's `GET /stats`, so a request the drivers send twice
 /// counts twice. The server is started by the caller (the command), so this type stays free of
 /// process handling.
-public struct GenerateHTTPBenchmark {
-    public var count: Int
-    public var maxTurns: Int
+package struct GenerateHTTPBenchmark {
+    package var count: Int
+    package var maxTurns: Int
     /// The server's delay per model call, in milliseconds (for the ideal).
-    public var delayMs: Int
+    package var delayMs: Int
     /// Calls in flight per backend (expert, judge, editor).
-    public var concurrency: Int
+    package var concurrency: Int
     /// Base URL of the running fake server (chat and edit routes on one server).
-    public var serverURL: String
+    package var serverURL: String
     /// The prompts folder the expert and judge use (`pipeline-configs/prompts`).
-    public var prompts: String
+    package var prompts: String
     /// Scratch work directory, deleted and re-created.
-    public var folder: String
+    package var folder: String
 
-    public init(count: Int, maxTurns: Int = 5, delayMs: Int, concurrency: Int = 64, serverURL: String, prompts: String, folder: String) {
+    package init(count: Int, maxTurns: Int = 5, delayMs: Int, concurrency: Int = 64, serverURL: String, prompts: String, folder: String) {
         self.count = count
         self.maxTurns = maxTurns
         self.delayMs = delayMs
@@ -41,7 +42,7 @@ public struct GenerateHTTPBenchmark {
 
     /// The config the benchmark runs with: every backend at `concurrency`, no retries hidden
     /// behind long timeouts (a fault-free server needs none).
-    public var configText: String {
+    package var configText: String {
         let absolutePrompts = URL(fileURLWithPath: prompts).standardizedFileURL.path
         return """
             workdir: work
@@ -55,7 +56,7 @@ public struct GenerateHTTPBenchmark {
             """
     }
 
-    public func run(log: @escaping @Sendable (String) -> Void) async throws -> GenerateBenchmark.Result {
+    package func run(log: @escaping @Sendable (String) -> Void) async throws -> GenerateBenchmark.Result {
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let configPath = (folder as NSString).appendingPathComponent("bench.yaml")
@@ -123,8 +124,8 @@ public struct GenerateHTTPBenchmark {
 }
 
 /// The fake server the benchmark measures against did not answer as expected.
-public struct BenchmarkServerError: Error, CustomStringConvertible {
-    public var url: String
-    public var message: String
-    public var description: String { "\(url): \(message)" }
+package struct BenchmarkServerError: Error, CustomStringConvertible {
+    package var url: String
+    package var message: String
+    package var description: String { "\(url): \(message)" }
 }
