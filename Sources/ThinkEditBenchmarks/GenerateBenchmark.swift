@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditImaging
@@ -146,19 +147,15 @@ struct FixedJudge: Scorer {
 }
 
 /// Calls made, by kind, since the last `take()`.
-final class CallCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts: [String: Int] = [:]
+final class CallCounter: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
 
-    func add(_ kind: String) {
-        lock.lock()
-        counts[kind, default: 0] += 1
-        lock.unlock()
-    }
+    func add(_ kind: String) { counts.withLock { $0[kind, default: 0] += 1 } }
 
     func take() -> [String: Int] {
-        lock.lock()
-        defer { counts = [:]; lock.unlock() }
-        return counts
+        counts.withLock { c in
+            defer { c = [:] }
+            return c
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditPipeline
@@ -43,16 +44,15 @@ package enum HTTPBenchmark {
     }
 
     /// Hands out `total` tickets to the workers.
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var left: Int
-        init(_ total: Int) { left = total }
+    final class Counter: Sendable {
+        private let left: Mutex<Int>
+        init(_ total: Int) { left = Mutex(total) }
         func take() -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            guard left > 0 else { return false }
-            left -= 1
-            return true
+            left.withLock { left in
+                guard left > 0 else { return false }
+                left -= 1
+                return true
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditCore
 import ThinkEditImaging
 import ThinkEditPipeline
 
@@ -106,7 +107,7 @@ package enum ImageBenchmark {
     }
 
     private static func runOnce(_ items: [Item], threads: Int, settings: Settings) throws -> Int {
-        let results = WorkerResults(count: threads)
+        let results = ResultSlots<Int>(count: threads)
         // Dedicated threads, not Dispatch's pool: the figure must be for exactly `threads` threads.
         let done = DispatchGroup()
         for worker in 0..<threads {
@@ -117,9 +118,9 @@ package enum ImageBenchmark {
                     for index in stride(from: worker, to: items.count, by: threads) {
                         total += try process(items[index], settings: settings)
                     }
-                    results.record(worker: worker, .success(total))
+                    results.set(worker, .success(total))
                 } catch {
-                    results.record(worker: worker, .failure(error))
+                    results.set(worker, .failure(error))
                 }
                 done.leave()
             }
@@ -127,30 +128,6 @@ package enum ImageBenchmark {
             thread.start()
         }
         done.wait()
-        return try results.total()
-    }
-}
-
-/// Per-worker outcomes, written from the worker threads under a lock.
-private final class WorkerResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outcomes: [Result<Int, any Error>?]
-
-    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
-
-    func record(worker: Int, _ outcome: Result<Int, any Error>) {
-        lock.lock()
-        outcomes[worker] = outcome
-        lock.unlock()
-    }
-
-    func total() throws -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        var sum = 0
-        for outcome in outcomes {
-            sum += try outcome?.get() ?? 0
-        }
-        return sum
+        return try (0..<threads).reduce(0) { try $0 + results.get($1) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ThinkEditCore
 
 /// The fault a request gets, if any.
@@ -16,14 +17,13 @@ enum Fault: String, Sendable, CaseIterable {
 /// Draws the fault of each model request from one seeded generator, so a run with the same seed
 /// and the same request order injects the same faults. Requests arrive concurrently, so the
 /// order (and hence which request gets which fault) varies; the rates do not.
-final class FaultInjector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var random: SplitMix64
+final class FaultInjector: Sendable {
+    private let random: Mutex<SplitMix64>
     /// Cumulative thresholds, in `Fault.allCases` order.
     private let thresholds: [(Fault, Double)]
 
     init(_ o: FakeOptions) {
-        random = SplitMix64(seed: o.faultSeed)
+        random = Mutex(SplitMix64(seed: o.faultSeed))
         var sum = 0.0
         var t: [(Fault, Double)] = []
         for (fault, p) in [(Fault.rateLimit, o.fault429), (.server, o.fault5xx), (.malformed, o.faultMalformed), (.timeout, o.faultTimeout)] {
@@ -36,10 +36,7 @@ final class FaultInjector: @unchecked Sendable {
     /// The fault for the next request (nil: answer properly), and a second draw the answer may
     /// use to vary how the fault looks (which 5xx, which kind of malformed body).
     func draw() -> (Fault?, UInt64) {
-        lock.lock()
-        let u = random.unit()
-        let variant = random.next()
-        lock.unlock()
+        let (u, variant) = random.withLock { ($0.unit(), $0.next()) }
         return (thresholds.first { u < $0.1 }?.0, variant)
     }
 }
@@ -47,22 +44,17 @@ final class FaultInjector: @unchecked Sendable {
 /// Counters of what the server did, by route kind (`expert`, `judge`, `edit`, `unknown`): requests
 /// received, proper answers, each injected fault, and requests it refused as malformed (400). Read
 /// at `GET /stats` and printed when the server is stopped.
-final class ServerStats: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts: [String: [String: Int]] = [:]
+final class ServerStats: Sendable {
+    private let counts = Mutex<[String: [String: Int]]>([:])
 
     func add(_ kind: String, _ what: String) {
-        lock.lock()
-        counts[kind, default: [:]][what, default: 0] += 1
-        lock.unlock()
+        counts.withLock { $0[kind, default: [:]][what, default: 0] += 1 }
     }
 
     /// `{"edit": {"requests": n, "ok": n, "429": n, ...}, ..., "injected": {"429": n, ...}}`
     /// with keys sorted, so two reads can be compared as text.
     var json: String {
-        lock.lock()
-        let snapshot = counts
-        lock.unlock()
+        let snapshot = counts.withLock { $0 }
         var injected: [String: Int] = [:]
         for fault in Fault.allCases { injected[fault.rawValue] = snapshot.values.reduce(0) { $0 + ($1[fault.rawValue] ?? 0) } }
         func object(_ d: [String: Int]) -> JSONValue {

@@ -5,6 +5,7 @@ import Synchronization
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditImaging
+import ThinkEditTestSupport
 
 /// A request as a fake server saw it.
 struct SeenRequest: Sendable {
@@ -157,8 +158,7 @@ final class FakeServer: Sendable {
 final class ResettingServer: @unchecked Sendable {
     let port: Int
     private let fd: Int32
-    private let lock = NSLock()
-    private var accepted = 0
+    private let accepted = Mutex(0)
 
     init() throws {
         let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -177,13 +177,13 @@ final class ResettingServer: @unchecked Sendable {
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
-    var connections: Int { lock.lock(); defer { lock.unlock() }; return accepted }
+    var connections: Int { accepted.withLock { $0 } }
 
     private func loop() {
         while true {
             let client = accept(fd, nil, nil)
             if client < 0 { return }
-            lock.lock(); accepted += 1; lock.unlock()
+            accepted.withLock { $0 += 1 }
             var buffer = [UInt8](repeating: 0, count: 65536)
             _ = read(client, &buffer, buffer.count)
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
@@ -196,19 +196,13 @@ final class ResettingServer: @unchecked Sendable {
 }
 
 /// Lines a stage logged.
-final class LineLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    func add(_ line: String) { lock.lock(); items.append(line); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
-}
+typealias LineLog = Recorder<String>
 
 /// Collects the attempts a reliability layer reports.
-final class AttemptLog: AttemptObserver, @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [AttemptReport] = []
-    func record(_ attempt: AttemptReport) { lock.lock(); items.append(attempt); lock.unlock() }
-    var all: [AttemptReport] { lock.lock(); defer { lock.unlock() }; return items }
+final class AttemptLog: AttemptObserver, Sendable {
+    private let items = Recorder<AttemptReport>()
+    func record(_ attempt: AttemptReport) { items.add(attempt) }
+    var all: [AttemptReport] { items.all }
     var classes: [String] { all.map { $0.errorClass?.rawValue ?? "ok" } }
 }
 

@@ -1,17 +1,12 @@
 import Foundation
 import Testing
+import ThinkEditTestSupport
 import ThinkEditCore
 @testable import ThinkEditPipeline
 import ThinkEditStore
 
 /// Collects what stages say, to check which ran and which were up to date.
-final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func add(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
-    func clear() { lock.lock(); lines = []; lock.unlock() }
-}
+typealias LogLines = Recorder<String>
 
 @Suite struct CurationStageTests {
     /// One trajectory line with the given (SC, PQ) per turn; `nil` scores leave the turn unscored.

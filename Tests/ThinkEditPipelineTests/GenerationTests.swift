@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ThinkEditTestSupport
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditImaging
@@ -7,12 +8,7 @@ import ThinkEditImaging
 import ThinkEditStore
 
 /// Records what the scripted backends were asked, for the assertions.
-final class CallLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String] = []
-    func add(_ s: String) { lock.lock(); entries.append(s); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return entries }
-}
+typealias CallLog = Recorder<String>
 
 /// An expert that is satisfied before `satisfiedAt` (turn number), and rewrites instructions.
 struct ScriptedThinker: Thinker {

@@ -45,7 +45,7 @@ package actor EndpointPool {
             if let until = endpoints[i].asideUntil, until <= t, !endpoints[i].probing {
                 endpoints[i].probing = true
                 let url = endpoints[i].url
-                probes[i] = Task { await self.probed(i, ok: await self.probe(url)) }
+                probes[i] = Task { self.probed(i, ok: await self.probe(url)) }
             }
         }
         var best: Int?

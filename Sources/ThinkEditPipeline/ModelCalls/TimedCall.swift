@@ -58,26 +58,19 @@ func timedCall<T: Sendable>(stage: String, backend: String, kind: String, seq: I
 
 /// The attempt observer a stage installs around one call: retried attempts go straight to the
 /// journal; the final attempt is remembered for the record committed with the call's result.
-final class AttemptRecorder: AttemptObserver, @unchecked Sendable {
-    private let lock = NSLock()
-    private var finalAttempt: AttemptReport?
+final class AttemptRecorder: AttemptObserver, Sendable {
+    private let finalAttempt = Mutex<AttemptReport?>(nil)
     private let retried: @Sendable (AttemptReport) -> Void
 
     init(retried: @escaping @Sendable (AttemptReport) -> Void) { self.retried = retried }
 
     func record(_ attempt: AttemptReport) {
         if attempt.isFinal {
-            lock.lock()
-            finalAttempt = attempt
-            lock.unlock()
+            finalAttempt.withLock { $0 = attempt }
         } else {
             retried(attempt)
         }
     }
 
-    var last: AttemptReport? {
-        lock.lock()
-        defer { lock.unlock() }
-        return finalAttempt
-    }
+    var last: AttemptReport? { finalAttempt.withLock { $0 } }
 }

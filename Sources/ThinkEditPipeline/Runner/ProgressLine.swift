@@ -1,20 +1,23 @@
 import Foundation
+import Synchronization
 import ThinkEditCore
 
 /// The live progress of a stage: done/total, rate, ETA, failures, tokens and cost. On a terminal it
 /// redraws one line; otherwise it prints a plain line every few seconds.
-final class ProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
+final class ProgressLine: Sendable {
     private let stage: String
     private let total: Int
     private let unit: String
-    private var done = 0
-    private var failed = 0
-    private var tokens = 0
-    private var cost = 0.0
+    private struct Counts {
+        var done = 0
+        var failed = 0
+        var tokens = 0
+        var cost = 0.0
+    }
+    private let counts = Mutex(Counts())
     private let clock: AnyClock
     private let start: AnyClock.Instant
-    private var task: Task<Void, Never>?
+    private let task = Mutex<Task<Void, Never>?>(nil)
     private let live = isatty(STDOUT_FILENO) != 0
     private let log: @Sendable (String) -> Void
 
@@ -28,34 +31,35 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     func add(done d: Int = 0, failed f: Int = 0, tokens t: Int = 0, cost c: Double = 0) {
-        lock.lock()
-        done += d
-        failed += f
-        tokens += t
-        cost += c
-        lock.unlock()
+        counts.withLock {
+            $0.done += d
+            $0.failed += f
+            $0.tokens += t
+            $0.cost += c
+        }
     }
 
     func begin() {
         let interval: Duration = live ? .milliseconds(500) : .seconds(5)
         let clock = self.clock
-        task = Task { [weak self] in
+        let ticker = Task { [weak self] in
             while !Task.isCancelled {
                 try? await clock.sleep(for: interval)
                 guard let self, !Task.isCancelled else { return }
                 self.emit(final: false)
             }
         }
+        task.withLock { $0 = ticker }
     }
 
     func end() {
-        task?.cancel()
+        task.withLock { $0?.cancel() }
         emit(final: true)
     }
 
     var line: String {
-        lock.lock()
-        defer { lock.unlock() }
+        let c = counts.withLock { $0 }
+        let (done, failed, tokens, cost) = (c.done, c.failed, c.tokens, c.cost)
         let elapsed = max(0.001, start.duration(to: clock.now).inSeconds)
         let rate = Double(done + failed) / elapsed
         let left = total - done - failed

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ThinkEditCore
 import ThinkEditStore
 
@@ -93,12 +94,11 @@ extension PipelineStage {
 }
 
 /// A set shared by concurrent tasks of one stage run.
-final class LockedSet<Element: Hashable & Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var elements = Set<Element>()
-    func insert(_ e: Element) { lock.lock(); elements.insert(e); lock.unlock() }
-    func contains(_ e: Element) -> Bool { lock.lock(); defer { lock.unlock() }; return elements.contains(e) }
-    var count: Int { lock.lock(); defer { lock.unlock() }; return elements.count }
+final class LockedSet<Element: Hashable & Sendable>: Sendable {
+    private let elements = Mutex(Set<Element>())
+    func insert(_ e: Element) { _ = elements.withLock { $0.insert(e) } }
+    func contains(_ e: Element) -> Bool { elements.withLock { $0.contains(e) } }
+    var count: Int { elements.withLock { $0.count } }
 }
 
 /// Runs stages, skipping those whose last run finished with the same fingerprint.
