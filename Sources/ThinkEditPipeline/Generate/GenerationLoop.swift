@@ -77,8 +77,8 @@ struct GenerationLoop: Sendable {
         let request = ThinkRequest(item: item, turn: turn, previousImage: previous?.0, previousInstruction: previous?.1)
         let hash = ContentHash.sha256Hex("think|\(state.id)|\(turn)|\(previous?.0.hash ?? "")|\(previous?.1 ?? "")")
         let member = backends.thinker
-        return try await timedCall(stage: "generate", backend: member.settings.name, kind: "think", seq: state.seq, turn: turn,
-                                   requestHash: hash, limiter: member.limiter, price: member.cost,
+        return try await timedCall(stage: .generate, backend: member.settings.name, kind: "think", seq: state.seq, turn: turn,
+                                   requestHash: hash, limiter: member.limiter, clock: context.clock, price: member.cost,
                                    journal: { try? store.recordCall($0) }) {
             let answer = try await member.backend.think(request)
             guard !answer.instruction.isBlank || answer.satisfied else {
@@ -94,8 +94,8 @@ struct GenerationLoop: Sendable {
         let request = EditRequest(item: item, turn: turn, instruction: instruction, seed: seed)
         let hash = ContentHash.sha256Hex("edit|\(state.id)|\(turn)|\(instruction)|\(seed)")
         let limits = ImageLimits(maxPixels: context.config.images.maxPixels)
-        let ((record, bytes), call) = try await timedCall(stage: "generate", backend: editor.settings.name, kind: "edit", seq: state.seq,
-                                                           turn: turn, requestHash: hash, limiter: editor.limiter, price: editor.cost,
+        let ((record, bytes), call) = try await timedCall(stage: .generate, backend: editor.settings.name, kind: "edit", seq: state.seq,
+                                                           turn: turn, requestHash: hash, limiter: editor.limiter, clock: context.clock, price: editor.cost,
                                                            journal: { try? store.recordCall($0) }) {
             let result = try await editor.backend.edit(request)
             let info: ImageInfo

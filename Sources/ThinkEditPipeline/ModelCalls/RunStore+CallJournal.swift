@@ -5,7 +5,7 @@ import ThinkEditStore
 
 /// One model call, for the journal.
 package struct CallRecord: Sendable {
-    package var stage: String
+    package var stage: StageName
     package var backend: String
     package var kind: String
     package var trajectorySeq: Int64?
@@ -20,7 +20,7 @@ package struct CallRecord: Sendable {
     package var cost: Double
     package var latencyMs: Double
 
-    package init(stage: String, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
+    package init(stage: StageName, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
                 attempt: Int = 1, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
                 promptTokens: Int = 0, completionTokens: Int = 0, cost: Double = 0, latencyMs: Double) {
         self.stage = stage
@@ -51,7 +51,7 @@ extension RunStore {
             INSERT INTO call(stage, backend, kind, trajectory, turn, request_hash, attempt, outcome, error_class, http_status,
                              prompt_tokens, completion_tokens, cost, latency_ms, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [c.stage, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass?.rawValue,
+            """, arguments: [c.stage.rawValue, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass?.rawValue,
                              c.httpStatus, c.promptTokens, c.completionTokens, c.cost, c.latencyMs, Date().timeIntervalSince1970])
     }
 }

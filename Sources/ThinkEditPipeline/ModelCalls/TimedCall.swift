@@ -17,12 +17,12 @@ struct CallFailure: Error, ClassifiedError, CustomStringConvertible {
 /// Runs one call under its backend's limit, timing it and journaling its outcome. The drivers'
 /// reliability layer reports every attempt; the attempts it will retry go to `journal` at once
 /// (`store.recordCall`), the final one becomes the returned record, committed with the result.
-func timedCall<T: Sendable>(stage: String, backend: String, kind: String, seq: Int64, turn: Int, requestHash: String,
-                            limiter: AsyncSemaphore, price: @escaping @Sendable (Usage?) -> Double,
+func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq: Int64, turn: Int, requestHash: String,
+                            limiter: AsyncSemaphore, clock: AnyClock, price: @escaping @Sendable (Usage?) -> Double,
                             journal: (@Sendable (CallRecord) -> Void)? = nil,
                             _ body: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> (T, CallRecord) {
-    let start = DispatchTime.now().uptimeNanoseconds
-    func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
+    let start = clock.now
+    func elapsed() -> Double { start.duration(to: clock.now).inMilliseconds }
     let attempts = AttemptRecorder { report in
         journal?(CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
                             attempt: report.attempt, outcome: report.outcome, errorClass: report.errorClass,

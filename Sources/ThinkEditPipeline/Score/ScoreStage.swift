@@ -83,8 +83,8 @@ package struct ScoreStage: PipelineStage {
                     if context.interruption.isStopping || Task.isCancelled { return }
                     let request = JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect)
                     let hash = ContentHash.sha256Hex("judge|\(aspect.rawValue)|\(w.trajectoryID)|\(w.turn)|\(w.image.hash)")
-                    let (answer, call) = try await timedCall(stage: "score", backend: scorer.settings.name, kind: "judge_\(aspect.rawValue)",
-                                                             seq: w.seq, turn: w.turn, requestHash: hash, limiter: scorer.limiter,
+                    let (answer, call) = try await timedCall(stage: .score, backend: scorer.settings.name, kind: "judge_\(aspect.rawValue)",
+                                                             seq: w.seq, turn: w.turn, requestHash: hash, limiter: scorer.limiter, clock: context.clock,
                                                              price: scorer.cost, journal: { try? store.recordCall($0) }) {
                         let answer = try await scorer.backend.judge(request)
                         guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
