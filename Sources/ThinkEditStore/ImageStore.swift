@@ -35,36 +35,7 @@ package struct ImageStore: Sendable {
                 throw StoreError.notWritable(path: dir, reason: StoreError.reason(errno: errno))
             }
         }
-        let temp = "\(dir)/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.notWritable(path: temp, reason: StoreError.reason(errno: errno)) }
-        var ok = false
-        defer {
-            if !ok { unlink(temp) }
-        }
-        var written = 0
-        try bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let reason = StoreError.reason(errno: errno)
-                    close(fd)
-                    throw StoreError.notWritable(path: target, reason: reason)
-                }
-                written += n
-            }
-        }
-        if fsync(fd) != 0 {
-            let reason = StoreError.reason(errno: errno)
-            close(fd)
-            throw StoreError.notWritable(path: target, reason: reason)
-        }
-        close(fd)
-        guard rename(temp, target) == 0 else {
-            throw StoreError.notWritable(path: target, reason: StoreError.reason(errno: errno))
-        }
-        ok = true
+        try AtomicFile.write(bytes, to: target)
     }
 
     /// The bytes of a stored image.

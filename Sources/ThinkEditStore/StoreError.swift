@@ -36,7 +36,7 @@ package enum StoreError: Error, CustomStringConvertible, Equatable {
 extension StoreError {
     /// The reason of a failed file operation in the user's words: a full disk (or quota) says so
     /// plainly, as the database's own SQLITE_FULL does.
-    static func reason(errno code: Int32) -> String {
+    package static func reason(errno code: Int32) -> String {
         let system = String(cString: strerror(code))
         return code == ENOSPC || code == EDQUOT ? "the disk is full: \(system)" : system
     }

@@ -199,18 +199,14 @@ package struct Exporter {
 
     // MARK: - Putting the folders in place
 
-    /// Renames the new folder over the old one: the old one is first moved aside into `temp`
-    /// (deleted with it), so the final name always holds a complete folder except for the instant
-    /// between the two renames.
+    /// Renames the new folder over the old one (`AtomicFile.replaceFolder`): the old one is moved
+    /// aside into `temp` and deleted with it, or put back if the new one cannot take its name.
     private func swapIn(_ new: String, at target: String, temp: String) throws {
-        if FileManager.default.fileExists(atPath: target) {
-            let aside = (temp as NSString).appendingPathComponent("old-" + (target as NSString).lastPathComponent)
-            guard rename(target, aside) == 0 else {
-                throw ExportError.notWritable(path: target, reason: String(cString: strerror(errno)))
-            }
-        }
-        guard rename(new, target) == 0 else {
-            throw ExportError.notWritable(path: target, reason: String(cString: strerror(errno)))
+        let aside = (temp as NSString).appendingPathComponent("old-" + (target as NSString).lastPathComponent)
+        do {
+            try AtomicFile.replaceFolder(target, with: new, aside: aside)
+        } catch StoreError.notWritable(let path, let reason) {
+            throw ExportError.notWritable(path: path, reason: reason)
         }
     }
 

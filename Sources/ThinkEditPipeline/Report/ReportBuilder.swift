@@ -125,18 +125,11 @@ package struct ReportBuilder {
     /// `report/` names a whole report at every moment but the one between two renames.
     private func swapIn(_ new: String, at target: String, workdir: String) throws {
         let aside = (workdir as NSString).appendingPathComponent(".report-old-\(getpid())")
-        try? FileManager.default.removeItem(atPath: aside)
-        if FileManager.default.fileExists(atPath: target) {
-            guard rename(target, aside) == 0 else {
-                throw ReportError.notWritable(path: target, reason: String(cString: strerror(errno)))
-            }
+        do {
+            try AtomicFile.replaceFolder(target, with: new, aside: aside)
+        } catch StoreError.notWritable(let path, let reason) {
+            throw ReportError.notWritable(path: path, reason: reason)
         }
-        guard rename(new, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            _ = rename(aside, target)
-            throw ReportError.notWritable(path: target, reason: reason)
-        }
-        try? FileManager.default.removeItem(atPath: aside)
     }
 
     /// Folders a killed report left behind: those of processes that no longer exist.

@@ -65,13 +65,7 @@ struct Thumbnails: Sendable {
             : max(1, Int((Double(r.width) * scale).rounded()) * Int((Double(r.height) * scale).rounded()))
         guard let small = try? ImageCodec.decode(bytes, name: r.hash, fittingMaxPixels: pixels),
               let jpeg = try? ImageCodec.encodeJPEG(small, quality: Self.quality) else { return false }
-        let target = path(r.hash)
-        let temp = target + ".tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(jpeg)), rename(temp, target) == 0 else {
-            unlink(temp)
-            return false
-        }
-        return true
+        return (try? AtomicFile.write(jpeg, to: path(r.hash))) != nil
     }
 }
 

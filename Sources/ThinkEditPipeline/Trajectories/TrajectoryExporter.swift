@@ -61,10 +61,11 @@ package struct TrajectoryExporter {
             unlink(temp)
             throw error
         }
-        guard rename(temp, file) == 0 else {
-            let r = String(cString: strerror(errno))
+        do {
+            try AtomicFile.commit(temp, to: file)
+        } catch {
             unlink(temp)
-            throw StoreError.notWritable(path: file, reason: r)
+            throw error
         }
         summary.images = linked.count
         return summary

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The one way thinkedit puts a file or a folder in place: written under a temporary name in the
+/// same folder, flushed, then renamed, so a crash never leaves a partial file under a real name.
+/// Every failure is a `StoreError.notWritable` naming the path, and a full disk (or quota) says so
+/// plainly.
+package enum AtomicFile {
+    /// Writes `bytes` to `target` (replacing it if it exists). The folder must exist.
+    package static func write(_ bytes: some ContiguousBytes, to target: String) throws {
+        let dir = (target as NSString).deletingLastPathComponent
+        let temp = "\(dir)/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(temp) }
+        var ok = false
+        defer { if !ok { unlink(temp) } }
+        var written = 0
+        try bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = systemWrite(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    let error = failure(target)
+                    close(fd)
+                    throw error
+                }
+                written += n
+            }
+        }
+        if fsync(fd) != 0 {
+            let error = failure(target)
+            close(fd)
+            throw error
+        }
+        close(fd)
+        try commit(temp, to: target)
+        ok = true
+    }
+
+    /// Renames a finished temporary file over `target`.
+    package static func commit(_ temp: String, to target: String) throws {
+        guard rename(temp, target) == 0 else { throw failure(target) }
+    }
+
+    /// Puts the folder `new` (built beside it) at `target`. An existing `target` is first renamed
+    /// to `aside`, then deleted once the new folder is in place; if the second rename fails, the
+    /// old folder goes back. `target` names a whole folder at every moment but the one between the
+    /// two renames.
+    package static func replaceFolder(_ target: String, with new: String, aside: String) throws {
+        try? FileManager.default.removeItem(atPath: aside)
+        let hadOld = FileManager.default.fileExists(atPath: target)
+        if hadOld {
+            guard rename(target, aside) == 0 else { throw failure(target) }
+        }
+        guard rename(new, target) == 0 else {
+            let error = failure(target)
+            if hadOld { _ = rename(aside, target) }
+            throw error
+        }
+        if hadOld { try? FileManager.default.removeItem(atPath: aside) }
+    }
+
+    private static func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(fd, bytes, count)
+        #else
+        Darwin.write(fd, bytes, count)
+        #endif
+    }
+
+    /// The error for the current `errno` at `path`.
+    private static func failure(_ path: String) -> StoreError {
+        StoreError.notWritable(path: path, reason: StoreError.reason(errno: errno))
+    }
+}
