@@ -42,7 +42,7 @@ struct ExportFixture {
 
     func export() async throws { try await StageRunner.run(ExportStage(), context) }
 
-    func folder(_ split: String) -> String { Exporter.folder(run.config, split: split) }
+    func folder(_ split: String) -> String { Exporter.folder(run.config, split: DatasetSplit(rawValue: split)!) }
 
     func text(_ split: String, _ file: String) throws -> String {
         try String(contentsOfFile: folder(split) + "/" + file, encoding: .utf8)
@@ -109,7 +109,7 @@ struct ExportFixture {
     @Test func llamaFactoryRecordsMatchTheManifestFieldByField() async throws {
         let f = try ExportFixture()
         try await f.export()
-        for split in Exporter.splits {
+        for split in DatasetSplit.allCases.map(\.rawValue) {
             let manifest = try f.lines(split, "manifest.jsonl")
             let records = try #require(try JSONSerialization.jsonObject(with: Data(f.text(split, "\(split).json").utf8)) as? [[String: Any]])
             #expect(records.count == manifest.count)
@@ -139,7 +139,7 @@ struct ExportFixture {
         let f = try ExportFixture()
         try await f.export()
         func marks(_ s: String) -> Int { s.components(separatedBy: "<image>").count - 1 }
-        for split in Exporter.splits {
+        for split in DatasetSplit.allCases.map(\.rawValue) {
             let records = try #require(try JSONSerialization.jsonObject(with: Data(f.text(split, "\(split).json").utf8)) as? [[String: Any]])
             for r in records {
                 let user = (r["messages"] as! [[String: String]])[0]["content"]!
@@ -249,7 +249,7 @@ struct ExportFixture {
     @Test func imagesLargerThanMaxPixelsAreResizedToFit() async throws {
         let f = try ExportFixture(extraConfig: "export: {max_pixels: 300}\n", imageSize: 24)
         try await f.export()
-        for split in Exporter.splits {
+        for split in DatasetSplit.allCases.map(\.rawValue) {
             let names = try FileManager.default.contentsOfDirectory(atPath: f.folder(split) + "/images")
             #expect(!names.isEmpty)
             for name in names {

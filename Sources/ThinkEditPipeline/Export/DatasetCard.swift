@@ -9,10 +9,10 @@ import ThinkEditStore
 struct DatasetCard {
     var name: String
     var license: String
-    var split: String
+    var split: DatasetSplit
     var rows: [ExportSampleRow]
     /// Sample counts of every split of the export, in order.
-    var splitCounts: [(String, Int)]
+    var splitCounts: [(DatasetSplit, Int)]
     var imageCount: Int
     var resizedCount: Int
     var files: [(String, String)]
@@ -21,8 +21,8 @@ struct DatasetCard {
 
     func render() -> String {
         var out = "---\nlicense: \(license)\npretty_name: \(name) (\(split))\ntags:\n- image-editing\n- thinkedit\n---\n\n"
-        out += "# \(name): \(split.uppercased()) set\n\n"
-        out += split == "rl"
+        out += "# \(name): \(split.rawValue.uppercased()) set\n\n"
+        out += split == .rl
             ? "High-variance trajectories for GRPO reinforcement learning, unrolled into step samples.\n"
             : "Step samples for supervised fine-tuning of an image-editing thinker.\n"
         out += "Each sample shows the source image and one edit of it; the target critiques the edit (`<think>`), scores it (`<score>`) and writes the next instruction (`<answer>`).\n\n"

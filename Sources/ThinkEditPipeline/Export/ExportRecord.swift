@@ -64,7 +64,7 @@ enum ExportJSON {
         out += ",\"kind\":"; string(row.kind.rawValue, &out)
         out += ",\"task\":"; string(row.task, &out)
         out += ",\"editor\":"; string(row.editor, &out)
-        out += ",\"split\":"; string(row.split, &out)
+        out += ",\"split\":"; string(row.split.rawValue, &out)
         out += ",\"original_instruction\":"; string(row.originalInstruction, &out)
         out += ",\"previous_instruction\":"; string(row.previousInstruction, &out)
         out += ",\"answer\":"; string(row.answer, &out)
@@ -146,7 +146,7 @@ enum ExportJSON {
         out += "},{\"image\":"; string(r.inputImage, &out)
         out += "}],\"ability\":\"image_edit_critique\""
         out += ",\"reward_model\":{\"style\":\"rule\",\"ground_truth\":"; string(r.target, &out)
-        out += "},\"extra_info\":{\"split\":"; string(r.row.split, &out)
+        out += "},\"extra_info\":{\"split\":"; string(r.row.split.rawValue, &out)
         out += ",\"index\":" + String(index) + ","
         metadata(r, &out)
         out += "}}\n"

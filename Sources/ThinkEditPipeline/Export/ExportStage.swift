@@ -25,7 +25,7 @@ package struct ExportStage: PipelineStage {
         // (the stage runs), a present one keeps whichever of the two was stored (a no-op).
         let missing = base + ":rewritten"
         let stored = try context.store.latestStageRuns()[name].map(\.fingerprint).flatMap { $0 == base || $0 == missing ? $0 : nil }
-        let present = Exporter.splits.allSatisfy {
+        let present = DatasetSplit.allCases.allSatisfy {
             FileManager.default.fileExists(atPath: (Exporter.folder(config, split: $0) as NSString).appendingPathComponent("manifest.jsonl"))
         }
         if present { return stored ?? base }

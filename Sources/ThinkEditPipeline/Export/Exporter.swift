@@ -28,7 +28,6 @@ package struct Exporter {
         self.curationFingerprint = curationFingerprint
     }
 
-    package static let splits = ["sft", "rl"]
 
     /// Samples whose texts are read at once.
     static let textBatch = 2048
@@ -43,8 +42,8 @@ package struct Exporter {
     }
 
     /// The export folder of a split.
-    package static func folder(_ config: RunConfig, split: String) -> String {
-        (config.export.dir as NSString).appendingPathComponent(split)
+    package static func folder(_ config: RunConfig, split: DatasetSplit) -> String {
+        (config.export.dir as NSString).appendingPathComponent(split.rawValue)
     }
 
     /// The settings that shape the files, as stable text (hashed into the fingerprint and the card).
@@ -72,24 +71,24 @@ package struct Exporter {
 
         // One split's rows at a time, without their texts (read a batch at a time as the files
         // are written).
-        let splitCounts = try Self.splits.map { ($0, try store.sampleCount(split: $0)) }
-        for split in Self.splits {
+        let splitCounts = try DatasetSplit.allCases.map { ($0, try store.sampleCount(split: $0)) }
+        for split in DatasetSplit.allCases {
             let rows = try store.exportSamples(split: split)
-            try writeSplit(split, rows: rows, outputs: outputs, into: (temp as NSString).appendingPathComponent(split),
+            try writeSplit(split, rows: rows, outputs: outputs, into: (temp as NSString).appendingPathComponent(split.rawValue),
                            splitCounts: splitCounts)
         }
-        for split in Self.splits {
-            try swapIn((temp as NSString).appendingPathComponent(split), at: Self.folder(config, split: split), temp: temp)
+        for split in DatasetSplit.allCases {
+            try swapIn((temp as NSString).appendingPathComponent(split.rawValue), at: Self.folder(config, split: split), temp: temp)
         }
-        return Summary(samples: Dictionary(uniqueKeysWithValues: splitCounts), images: images.count,
+        return Summary(samples: Dictionary(uniqueKeysWithValues: splitCounts.map { ($0.0.rawValue, $0.1) }), images: images.count,
                        resized: outputs.values.filter(\.resized).count, resizeSeconds: resizeSeconds,
                        totalSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     // MARK: - One split
 
-    private func writeSplit(_ split: String, rows: [ExportSampleRow], outputs: [String: ExportImages.Output], into folder: String,
-                            splitCounts: [(String, Int)]) throws {
+    private func writeSplit(_ split: DatasetSplit, rows: [ExportSampleRow], outputs: [String: ExportImages.Output], into folder: String,
+                            splitCounts: [(DatasetSplit, Int)]) throws {
         let imageFolder = (folder as NSString).appendingPathComponent("images")
         try makeFolder(imageFolder)
         let finalFolder = Self.folder(config, split: split)
@@ -121,7 +120,7 @@ package struct Exporter {
             files.append(("dataset_info.json", "LLaMA-Factory dataset entry `\(config.export.datasetName)_\(split)`"))
         }
         if formats.contains("swift") {
-            let grpo = split == "rl"
+            let grpo = split == .rl
             let file = grpo ? "swift_grpo.jsonl" : "swift_sft.jsonl"
             writers.append(try LineWriter(folder, file) { r, _, out in ExportJSON.swift(r, grpo: grpo, &out) })
             files.append((file, grpo ? "ms-swift GRPO rows: user turn, images, `solution` and metadata columns" : "ms-swift SFT rows (messages + images)"))
@@ -172,7 +171,7 @@ package struct Exporter {
         ]
     }
 
-    private func datasetInfo(split: String, file: String) -> String {
+    private func datasetInfo(split: DatasetSplit, file: String) -> String {
         var out = "{\n  "
         JSONText.appendQuoted("\(config.export.datasetName)_\(split)", to: &out)
         out += ": {\n    \"file_name\": "

@@ -14,7 +14,7 @@ package struct ExportSampleRow: Sendable, Hashable {
     package var trajectory: String
     package var turn: Int
     package var kind: SampleKind
-    package var split: String
+    package var split: DatasetSplit
     package var task: String
     package var editor: String
     /// The user's instruction `T`.
@@ -65,7 +65,7 @@ extension RunStore {
     /// collation compares text with memcmp, so ordering by the id text is that byte order. A
     /// selected sample whose critiqued turn has no image or no score cannot exist after filter (it
     /// drops unscored trajectories), so such rows are an error.
-    package func exportSamples(split: String) throws -> [ExportSampleRow] {
+    package func exportSamples(split: DatasetSplit) throws -> [ExportSampleRow] {
         try read { db in
             var out: [ExportSampleRow] = []
             let cursor = try Row.fetchCursor(db, sql: """
@@ -85,7 +85,7 @@ extension RunStore {
                 LEFT JOIN turn rt ON rt.trajectory = s.trajectory AND rt.turn = s.result_turn
                 WHERE m.split = ?
                 ORDER BY t.id || '#' || s.turn
-                """, arguments: [split])
+                """, arguments: [split.rawValue])
             while let r = try cursor.next() {
                 let id: String = r[0]
                 let turn: Int = r[1]
@@ -114,8 +114,8 @@ extension RunStore {
     }
 
     /// How many samples the split selected for `split`.
-    package func sampleCount(split: String) throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM split_member WHERE split = ?", arguments: [split]) ?? 0 }
+    package func sampleCount(split: DatasetSplit) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM split_member WHERE split = ?", arguments: [split.rawValue]) ?? 0 }
     }
 
     /// Every distinct image the selected samples show (sources and critiqued images), by hash.

@@ -42,10 +42,10 @@ extension RunStore {
     static func insertSplit(_ db: Database, rl: [Int64], sft: [Int64]) throws {
         do {
             let stmt = try RawInsert(db, "INSERT INTO split_member(sample, split) VALUES (?, ?)")
-            for (split, seqs) in [("rl", rl), ("sft", sft)] {
+            for (split, seqs) in [(DatasetSplit.rl, rl), (.sft, sft)] {
                 for seq in seqs {
                     stmt.bind(1, seq)
-                    stmt.bind(2, split)
+                    stmt.bind(2, split.rawValue)
                     try stmt.step()
                 }
             }
