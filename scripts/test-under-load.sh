@@ -23,8 +23,9 @@ for i in $(seq 1 "$runs"); do
   swift test >"$log" 2>&1
   rc=$?
   wall=$(( $(date +%s) - start ))
-  # Lines that are not a passing test's own start/pass line, and speak of an error or a failure.
-  errors=$(grep -vE '^(◇|✔) (Test|Suite) ' "$log" | grep -ciE 'error|✘|fatal')
+  # Lines that are neither a passing test's own start/pass line nor a build step (files named
+  # *Error.swift), and speak of an error or a failure.
+  errors=$(grep -vE '^(◇|✔) (Test|Suite) |^\[[0-9]+/[0-9]+\] ' "$log" | grep -ciE 'error|✘|fatal')
   summary=$(grep -E '^✔ Test run with|^✘ Test run with' "$log" | tail -1)
   [ "$rc" -eq 0 ] && passed=$((passed + 1))
   echo "run $i: exit $rc, ${wall}s, error lines: $errors, ${summary:-no summary}"
