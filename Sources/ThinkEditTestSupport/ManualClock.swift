@@ -4,7 +4,7 @@ import ThinkEditCore
 /// A clock that moves only when a test says so.
 ///
 /// Code under test sleeps on it as on any clock; the test waits until the code is asleep
-/// (`waitForSleepers`), looks at what it waits for (`pendingSleeps`), and moves time with
+/// (`waitForSleepers(where:)`), looks at what it waits for (`pendingSleeps`), and moves time with
 /// `advance(by:)`, which wakes every sleeper whose deadline has come, earliest first. Nothing here
 /// reads the system time, so a test driven by it gives the same answer on an idle machine and on
 /// one whose cores are busy.
@@ -12,8 +12,7 @@ import ThinkEditCore
 /// ```swift
 /// let clock = ManualClock()
 /// let call = Task { try await limiter.admit(tokens: 0) }   // the limiter was given AnyClock(clock)
-/// await clock.waitForSleepers(1)
-/// #expect(clock.pendingSleeps == [.milliseconds(500)])
+/// await clock.waitForSleepers { $0 == [.milliseconds(500)] }
 /// clock.advance(by: .milliseconds(500))
 /// try await call.value
 /// ```
@@ -98,11 +97,6 @@ package final class ManualClock: Clock, Sendable {
 
     /// How long each sleeper still has to sleep, shortest first.
     package var pendingSleeps: [Duration] { state.withLock { $0.pending } }
-
-    /// Returns once at least `count` tasks are asleep on this clock.
-    package func waitForSleepers(_ count: Int = 1) async {
-        await waitForSleepers { $0.count >= count }
-    }
 
     /// Returns once `condition` holds for the time each sleeper has left (`pendingSleeps`):
     /// for example `{ $0 == [.seconds(1)] }`, one task waiting exactly one second.

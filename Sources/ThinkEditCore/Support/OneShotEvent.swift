@@ -20,9 +20,6 @@ package final class OneShotEvent: Sendable {
 
     package init() {}
 
-    /// Whether `signal()` has been called.
-    package var isSignalled: Bool { state.withLock { $0.signalled } }
-
     /// Wakes every waiter, now and later. Calling it again does nothing.
     package func signal() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, any Error>] in

@@ -53,12 +53,6 @@ package final class Interruption: @unchecked Sendable {
     /// No new call may start.
     package var isStopping: Bool { stoppingSince.withLock { $0 != nil } }
 
-    /// Calls still in flight should be abandoned (their work is re-sent on resume).
-    package var graceExpired: Bool {
-        guard let since = stoppingSince.withLock({ $0 }) else { return false }
-        return since.duration(to: clock.now).inSeconds > grace
-    }
-
     /// Returns when a stop was asked for and its grace period has passed; throws
     /// `CancellationError` when the waiting task is cancelled first.
     package func waitForGraceToExpire() async throws {
