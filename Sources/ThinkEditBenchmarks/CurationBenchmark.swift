@@ -28,7 +28,7 @@ package struct CurationBenchmark {
         try? FileManager.default.removeItem(atPath: folder)
         let config = try RunConfig.parse("workdir: run\nseed: \(seed)\n", file: folder + "/bench.yaml")
         let store = try RunStore.openForWriting(workdir: config.workdir)
-        let image = ImageRecord(hash: String(repeating: "0", count: 64), format: "png", width: 1, height: 1, bytes: 1)
+        let image = ImageRecord(hash: String(repeating: "0", count: 64), format: .png, width: 1, height: 1, bytes: 1)
         var rng = SplitMix64(seed: seed)
         let tasks = TaskTaxonomy.gedit.tasks
         var turns = 0

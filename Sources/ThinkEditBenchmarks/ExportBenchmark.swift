@@ -96,8 +96,8 @@ package struct ExportBenchmark {
                 Self.stamp(i, into: &image)
                 let bytes = try ImageCodec.encodeJPEG(image, quality: 90)
                 let hash = ContentHash.sha256Hex(bytes)
-                try store.images.put(bytes, hash: hash, format: "jpeg")
-                return ImageRecord(hash: hash, format: "jpeg", width: w, height: h, bytes: bytes.count)
+                try store.images.put(bytes, hash: hash, format: .jpeg)
+                return ImageRecord(hash: hash, format: .jpeg, width: w, height: h, bytes: bytes.count)
             })
         }
         let images = try (0..<imageCount).map { try records.get($0) }

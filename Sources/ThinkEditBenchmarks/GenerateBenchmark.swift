@@ -90,8 +90,8 @@ package struct GenerateBenchmark {
     private func fillPool(_ store: RunStore) throws {
         let png = try ImageCodec.encodePNG(RGBImage(width: 16, height: 16, fill: (40, 40, 200)))
         let hash = ContentHash.sha256Hex(png)
-        try store.images.put(png, hash: hash, format: "png")
-        let record = ImageRecord(hash: hash, format: "png", width: 16, height: 16, bytes: png.count)
+        try store.images.put(png, hash: hash, format: .png)
+        let record = ImageRecord(hash: hash, format: .png, width: 16, height: 16, bytes: png.count)
         let items = (0..<count).map { i in
             PoolItem(id: String(format: "bench-%07d", i), image: hash, instruction: "make the square red", task: "color_alter")
         }

@@ -113,8 +113,8 @@ package struct GenerateHTTPBenchmark {
             let png = try ImageCodec.encodePNG(RGBImage(width: 16, height: 16, fill: (UInt8(i & 0xFF), UInt8((i >> 8) & 0xFF), UInt8((i * 7) & 0xFF))))
             let hash = ContentHash.sha256Hex(png)
             if records[hash] == nil {
-                try store.images.put(png, hash: hash, format: "png")
-                records[hash] = ImageRecord(hash: hash, format: "png", width: 16, height: 16, bytes: png.count)
+                try store.images.put(png, hash: hash, format: .png)
+                records[hash] = ImageRecord(hash: hash, format: .png, width: 16, height: 16, bytes: png.count)
             }
             let (instruction, task) = instructions[i % instructions.count]
             items.append(PoolItem(id: String(format: "http-%07d", i), image: hash, instruction: instruction, task: task))

@@ -24,8 +24,9 @@ package struct Turn: Sendable, Hashable {
     package var turn: Int
     package var instruction: String
     package var reasoning: String?
-    /// Content hash of the edited image.
-    package var image: String
+    /// Content hash of the edited image; nil while the expert's instruction is committed and its
+    /// edit is not yet.
+    package var image: String?
     /// Seed of the editor call that made `image`, when it was generated here.
     package var seed: UInt64?
     package var score: Score?
@@ -35,7 +36,7 @@ package struct Turn: Sendable, Hashable {
     package var judgeReasoning: String?
 
     package init(
-        turn: Int, instruction: String, reasoning: String? = nil, image: String,
+        turn: Int, instruction: String, reasoning: String? = nil, image: String?,
         seed: UInt64? = nil, score: Score? = nil, judge: JudgeSubScores? = nil, judgeReasoning: String? = nil
     ) {
         self.turn = turn

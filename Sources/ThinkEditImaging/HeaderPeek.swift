@@ -1,3 +1,5 @@
+import ThinkEditCore
+
 /// Reads an image's pixel size straight from the first bytes, without the codec libraries, so the
 /// pixel limit is enforced even when the rest of the file is missing or hostile: a forged header
 /// announcing 100 000 × 100 000 pixels is refused before libpng or libjpeg allocate anything.

@@ -1,4 +1,5 @@
 import CJPEGShim
+import ThinkEditCore
 
 /// Which PNG row filters the encoder may use. libpng tries each allowed filter per row and keeps
 /// the one with the smallest sum of absolute differences; one filter alone is faster.

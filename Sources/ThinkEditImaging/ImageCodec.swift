@@ -1,4 +1,5 @@
 import CJPEGShim
+import ThinkEditCore
 
 /// Reading and writing PNG and JPEG as `RGBImage`.
 ///

@@ -1,3 +1,5 @@
+import ThinkEditCore
+
 /// Why an image could not be read or written. Every reading case names the file (or whatever the
 /// caller called the bytes), so a message in a log of a 100k-image import points at the culprit.
 package enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {

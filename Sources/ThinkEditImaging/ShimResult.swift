@@ -1,4 +1,5 @@
 import CJPEGShim
+import ThinkEditCore
 
 // Turns the C shim's status codes into ImageError, naming the file.
 extension te_result {

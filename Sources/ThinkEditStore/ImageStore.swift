@@ -17,13 +17,12 @@ package struct ImageStore: Sendable {
     }
 
     /// The file of an image.
-    package func path(hash: String, format: String) -> String {
-        let prefix = String(hash.prefix(2))
-        return "\(root)/\(prefix)/\(hash).\(format == "jpeg" ? "jpg" : format)"
+    package func path(hash: String, format: ImageFormat) -> String {
+        "\(root)/\(hash.prefix(2))/\(hash).\(format.fileExtension)"
     }
 
     /// Stores `bytes` (whose SHA-256 is `hash`) unless the store already has them.
-    package func put(_ bytes: [UInt8], hash: String, format: String) throws {
+    package func put(_ bytes: [UInt8], hash: String, format: ImageFormat) throws {
         let target = path(hash: hash, format: format)
         if access(target, F_OK) == 0 { return }
         let dir = (target as NSString).deletingLastPathComponent
@@ -39,7 +38,7 @@ package struct ImageStore: Sendable {
     }
 
     /// The bytes of a stored image.
-    package func read(hash: String, format: String) throws -> [UInt8] {
+    package func read(hash: String, format: ImageFormat) throws -> [UInt8] {
         let p = path(hash: hash, format: format)
         guard let data = FileManager.default.contents(atPath: p) else {
             throw StoreError.corrupt(path: p, reason: "an image the database names is missing from the store")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ThinkEditBenchmarks
+import ThinkEditCore
 import ThinkEditImaging
 
 /// `thinkedit bench images`: images per second for decode → resize → encode, thinkedit against

@@ -113,7 +113,7 @@ import ThinkEditStore
     /// Every trajectory as text: its turns' instructions, image hashes and sub-scores.
     static func digest(_ store: RunStore) throws -> [String] {
         try trajectories(store).map { t in
-            "\(t.id) \(t.endReason?.rawValue ?? "-") " + t.turns.map { "[\($0.instruction)|\($0.image)|\($0.score.map { "\($0.semantic)/\($0.quality)" } ?? "-")]" }.joined()
+            "\(t.id) \(t.endReason?.rawValue ?? "-") " + t.turns.map { "[\($0.instruction)|\($0.image ?? "-")|\($0.score.map { "\($0.semantic)/\($0.quality)" } ?? "-")]" }.joined()
         }
     }
 

@@ -239,7 +239,7 @@ struct ExportFixture {
             let bytes = try #require(FileManager.default.contents(atPath: path))
             #expect(name == ContentHash.sha256Hex(bytes) + ".png")
             // Small enough: a hard link to the store's file, not a copy.
-            let store = f.run.store.images.path(hash: String(name.prefix(64)), format: "png")
+            let store = f.run.store.images.path(hash: String(name.prefix(64)), format: .png)
             let a = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int
             let b = try FileManager.default.attributesOfItem(atPath: store)[.systemFileNumber] as? Int
             #expect(a != nil && a == b)

@@ -29,13 +29,15 @@ struct ScriptedEditor: Editor {
     var name = "scripted-editor"
     let log: CallLog
     var failFor: Set<String> = []
+    /// The format of the images it answers with (hosted editors often answer JPEG).
+    var format: ImageFormat = .png
     struct Failure: ClassifiedError { var errorClass: CallErrorClass { .server } }
     func edit(_ r: EditRequest) async throws -> EditResult {
         log.add("edit \(r.item.trajectoryID) t=\(r.turn) seed=\(r.seed) instr=\(r.instruction)")
         if failFor.contains(r.item.trajectoryID) { throw Failure() }
         let h = Derivation.hash64("\(r.item.trajectoryID)|\(r.turn)|\(r.seed)")
         let img = RGBImage(width: 8, height: 8, fill: (UInt8(h & 0xff), UInt8(h >> 8 & 0xff), UInt8(h >> 16 & 0xff)))
-        return EditResult(image: try ImageCodec.encodePNG(img))
+        return EditResult(image: format == .png ? try ImageCodec.encodePNG(img) : try ImageCodec.encodeJPEG(img, quality: 90))
     }
 }
 
@@ -110,6 +112,30 @@ struct ScriptedJudge: Scorer {
         #expect(t.turns.map(\.turn) == [1, 2, 3])
         #expect(log.all.filter { $0.hasPrefix("edit") }.count == 3)
         #expect(log.all.filter { $0.hasPrefix("think") }.count == 2)
+    }
+
+    @Test func anEditorAnsweringJPEGIsShownItsOwnPreviousEditOnTheNextTurn() async throws {
+        let run = try Self.run(count: 2, extra: "generation: {max_turns: 3}\n")
+        let log = CallLog()
+        let backends = BackendSet(thinker: ScriptedThinker(satisfiedAt: 99, log: log), scorer: ScriptedJudge(log: log),
+                                  editors: [(ScriptedEditor(log: log, format: .jpeg), weight: 1)], concurrency: 2)
+        try await StageRunner.run(GenerateStage(backends: backends), Self.context(run))
+        var formats: [String: ImageFormat] = [:]
+        var trajectories: [Trajectory] = []
+        try run.store.forEachTrajectory { t, f in
+            trajectories.append(t)
+            formats.merge(f) { a, _ in a }
+        }
+        #expect(trajectories.count == 2)
+        for t in trajectories {
+            #expect(t.endReason == .maxTurns)
+            #expect(t.turns.count == 3)
+            for image in t.turns.compactMap(\.image) {
+                #expect(formats[image] == .jpeg)
+                #expect(try ImageFormat.sniff(run.store.images.read(hash: image, format: .jpeg)) == .jpeg)
+            }
+        }
+        #expect(log.all.filter { $0.hasPrefix("think") && $0.hasSuffix("img=yes") }.count == 4)
     }
 
     @Test func firstTurnRewriteAsksTheExpertBeforeTheFirstEdit() async throws {

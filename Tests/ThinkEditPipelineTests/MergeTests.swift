@@ -98,8 +98,8 @@ import ThinkEditStore
         func image(_ shade: UInt8) throws -> String {
             let bytes = try ImageCodec.encodePNG(RGBImage(width: 4, height: 4, fill: (shade, 0, 0)))
             let hash = ContentHash.sha256Hex(bytes)
-            try store.images.put(bytes, hash: hash, format: "png")
-            records.append(ImageRecord(hash: hash, format: "png", width: 4, height: 4, bytes: bytes.count))
+            try store.images.put(bytes, hash: hash, format: .png)
+            records.append(ImageRecord(hash: hash, format: .png, width: 4, height: 4, bytes: bytes.count))
             return hash
         }
         var trajectories: [Trajectory] = []
@@ -131,7 +131,7 @@ import ThinkEditStore
         let files = FileManager.default.enumerator(atPath: target.images.root)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".png") } ?? []
         #expect(files.count == 4)
         let t = try #require(try target.trajectories(ids: ["c"])["c"])
-        #expect(try target.images.read(hash: t.turns[0].image, format: "png").count > 0)
+        #expect(try target.images.read(hash: try #require(t.turns[0].image), format: .png).count > 0)
     }
 
     @Test func aConflictingIdIsListedAndNothingIsWritten() throws {

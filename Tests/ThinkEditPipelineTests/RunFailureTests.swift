@@ -53,7 +53,7 @@ import ThinkEditCore
         let log = CallLog()
         try await StageRunner.run(GenerateStage(backends: GenerationTests.backends(log)), GenerationTests.context(run))
         let edited = try #require(try GenerationTests.trajectories(run).first?.turns.first?.image)
-        let file = run.store.images.path(hash: edited, format: "png")
+        let file = run.store.images.path(hash: edited, format: .png)
         try FileManager.default.removeItem(atPath: file)
         do {
             try await StageRunner.run(ScoreStage(backends: GenerationTests.backends(log)), GenerationTests.context(run))

@@ -30,7 +30,7 @@ private func tempDir() -> String {
         let dir = tempDir()
         do {
             let store = try RunStore.openForWriting(workdir: dir)
-            _ = try store.insertPool(images: [ImageRecord(hash: "aa", format: "png", width: 1, height: 1, bytes: 10)],
+            _ = try store.insertPool(images: [ImageRecord(hash: "aa", format: .png, width: 1, height: 1, bytes: 10)],
                                      items: [PoolItem(id: "p1", image: "aa", instruction: "x", task: "color_alter")])
         }
         let store = try RunStore.openForWriting(workdir: dir)
@@ -71,11 +71,11 @@ private func tempDir() -> String {
         let images = ImageStore(workdir: dir)
         let bytes: [UInt8] = Array("not really a png but bytes".utf8)
         let hash = ContentHash.sha256Hex(bytes)
-        try images.put(bytes, hash: hash, format: "png")
-        try images.put(bytes, hash: hash, format: "png")
-        let path = images.path(hash: hash, format: "png")
+        try images.put(bytes, hash: hash, format: .png)
+        try images.put(bytes, hash: hash, format: .png)
+        let path = images.path(hash: hash, format: .png)
         #expect(path.hasSuffix("/images/\(hash.prefix(2))/\(hash).png"))
-        #expect(try images.read(hash: hash, format: "png") == bytes)
+        #expect(try images.read(hash: hash, format: .png) == bytes)
         let folder = (path as NSString).deletingLastPathComponent
         let files = try FileManager.default.contentsOfDirectory(atPath: folder)
         #expect(files == ["\(hash).png"], "no temporary file may remain")
@@ -86,7 +86,7 @@ private func tempDir() -> String {
         let store = try RunStore.openForWriting(workdir: dir)
         let t = Trajectory(id: "t", task: "color_alter", instruction: "x", sourceImage: "aa", editor: "e", endReason: .maxTurns,
                            turns: [Turn(turn: 1, instruction: "x", image: "aa", score: Score(semantic: ScoreNumber(8), quality: ScoreNumber(decimal: 7.0)))])
-        _ = try store.insertTrajectories(images: [ImageRecord(hash: "aa", format: "png", width: 1, height: 1, bytes: 1)], trajectories: [t])
+        _ = try store.insertTrajectories(images: [ImageRecord(hash: "aa", format: .png, width: 1, height: 1, bytes: 1)], trajectories: [t])
         let back = try #require(try store.trajectories(ids: ["t"])["t"])
         #expect(back.turns[0].score?.semantic.description == "8")
         #expect(back.turns[0].score?.quality.description == "7.0")

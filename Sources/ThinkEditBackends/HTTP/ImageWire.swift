@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditCore
 import ThinkEditImaging
 
 /// How images cross the wire: base64 in JSON bodies, `data:` URLs in chat messages.

@@ -36,8 +36,7 @@ struct ExportImages {
         var large: [ImageRecord] = []
         for image in images {
             if image.width * image.height <= maxPixels {
-                let ext = Self.fileExtension(image.format)
-                outputs[image.hash] = Output(name: "\(image.hash).\(ext)", width: image.width, height: image.height,
+                outputs[image.hash] = Output(name: "\(image.hash).\(image.format.fileExtension)", width: image.width, height: image.height,
                                              file: store.images.path(hash: image.hash, format: image.format), resized: false)
             } else {
                 large.append(image)
@@ -70,17 +69,18 @@ struct ExportImages {
         do {
             let fitted = try ImageCodec.decode(bytes, name: source, fittingMaxPixels: maxPixels)
             size = (fitted.width, fitted.height)
-            encoded = image.format == "jpeg" ? try ImageCodec.encodeJPEG(fitted, quality: 95) : try ImageCodec.encodePNG(fitted)
+            switch image.format {
+            case .jpeg: encoded = try ImageCodec.encodeJPEG(fitted, quality: 95)
+            case .png: encoded = try ImageCodec.encodePNG(fitted)
+            }
         } catch {
             throw ExportError.badImage(hash: image.hash, path: source, reason: "\(error)")
         }
-        let name = ContentHash.sha256Hex(encoded) + "." + fileExtension(image.format)
+        let name = ContentHash.sha256Hex(encoded) + "." + image.format.fileExtension
         let file = (staging as NSString).appendingPathComponent(name)
         try writeFile(encoded, to: file)
         return Output(name: name, width: size.0, height: size.1, file: file, resized: true)
     }
-
-    static func fileExtension(_ format: String) -> String { format == "jpeg" ? "jpg" : format }
 
     /// Puts `output` at `target`: a hard link, or a copy when linking is not possible.
     static func place(_ output: Output, at target: String) throws {

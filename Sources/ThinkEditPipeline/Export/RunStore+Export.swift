@@ -68,12 +68,12 @@ extension RunStore {
     package func exportSamples(split: DatasetSplit) throws -> [ExportSampleRow] {
         try read { db in
             var out: [ExportSampleRow] = []
-            let cursor = try Row.fetchCursor(db, sql: """
+            let statement = try db.makeStatement(sql: """
                 SELECT t.id, s.turn, s.kind, t.task, t.editor,
-                       si.hash, si.format, si.width, si.height, si.bytes,
-                       ci.hash, ci.format, ci.width, ci.height, ci.bytes,
-                       ct.semantic, ct.quality, ct.overall, ct.overall_given,
-                       rt.semantic, rt.quality, rt.overall, rt.overall_given,
+                       \(ImageRecord.columns(of: "si", as: "source_")),
+                       \(ImageRecord.columns(of: "ci", as: "input_")),
+                       \(Self.scoreColumns(of: "ct", as: "critique_")),
+                       \(Self.scoreColumns(of: "rt", as: "result_")),
                        c.variance, c.k, s.seq
                 FROM split_member m
                 JOIN sample s ON s.seq = m.sample
@@ -85,24 +85,28 @@ extension RunStore {
                 LEFT JOIN turn rt ON rt.trajectory = s.trajectory AND rt.turn = s.result_turn
                 WHERE m.split = ?
                 ORDER BY t.id || '#' || s.turn
-                """, arguments: [split.rawValue])
+                """)
+            let c = (id: statement.column("id"), turn: statement.column("turn"), kind: statement.column("kind"), task: statement.column("task"),
+                     editor: statement.column("editor"), variance: statement.column("variance"), k: statement.column("k"),
+                     seq: statement.column("seq"))
+            let cursor = try Row.fetchCursor(statement, arguments: [split.rawValue])
             while let r = try cursor.next() {
-                let id: String = r[0]
-                let turn: Int = r[1]
-                guard let kind = SampleKind(rawValue: r[2]) else {
+                let id: String = r[c.id]
+                let turn: Int = r[c.turn]
+                guard let kind = SampleKind(rawValue: r[c.kind]) else {
                     throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) has an unknown kind")
                 }
-                guard let critique = Self.score(r, at: 15) else {
+                guard let critique = Self.score(r, prefix: "critique_") else {
                     throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) critiques an unscored turn: run filter again")
                 }
                 var row = ExportSampleRow(
-                    sample: r[25], trajectory: id, turn: turn, kind: kind, split: split, task: r[3], editor: r[4], originalInstruction: "",
-                    sourceImage: ImageRecord(hash: r[5], format: r[6], width: r[7], height: r[8], bytes: r[9]),
-                    inputImage: ImageRecord(hash: r[10], format: r[11], width: r[12], height: r[13], bytes: r[14]),
+                    sample: r[c.seq], trajectory: id, turn: turn, kind: kind, split: split, task: r[c.task], editor: r[c.editor],
+                    originalInstruction: "",
+                    sourceImage: try ImageRecord(row: r, prefix: "source_"), inputImage: try ImageRecord(row: r, prefix: "input_"),
                     previousInstruction: "", answer: "", reasoning: "", critiqueScore: critique, resultScore: nil,
-                    trajectoryVariance: r[23], trajectoryLength: r[24])
+                    trajectoryVariance: r[c.variance], trajectoryLength: r[c.k])
                 if kind == .refine {
-                    guard let result = Self.score(r, at: 19) else {
+                    guard let result = Self.score(r, prefix: "result_") else {
                         throw StoreError.corrupt(path: databasePath, reason: "refine sample \(id)#\(turn) has no scored result turn: run unroll again")
                     }
                     row.resultScore = result
@@ -121,14 +125,14 @@ extension RunStore {
     /// Every distinct image the selected samples show (sources and critiqued images), by hash.
     package func exportImages() throws -> [ImageRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.decodeAll(db, sql: """
                 SELECT i.hash, i.format, i.width, i.height, i.bytes FROM image i WHERE i.hash IN (
                     SELECT t.source_image FROM split_member m JOIN sample s ON s.seq = m.sample JOIN trajectory t ON t.seq = s.trajectory
                     UNION
                     SELECT ct.image FROM split_member m JOIN sample s ON s.seq = m.sample
                     JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn)
                 ORDER BY i.hash
-                """).map { r in ImageRecord(hash: r[0], format: r[1], width: r[2], height: r[3], bytes: r[4]) }
+                """) { try ImageRecord(row: $0) }
         }
     }
 
@@ -139,7 +143,8 @@ extension RunStore {
             var out: [Int64: ExportSampleRow.Texts] = [:]
             out.reserveCapacity(samples.count)
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT s.seq, s.kind, t.instruction, t.stop_reasoning, ct.instruction, rt.instruction, rt.reasoning
+                SELECT s.seq, s.kind, t.instruction AS original, t.stop_reasoning, ct.instruction AS previous,
+                       rt.instruction AS rewritten, rt.reasoning
                 FROM sample s
                 JOIN trajectory t ON t.seq = s.trajectory
                 JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn
@@ -147,21 +152,27 @@ extension RunStore {
                 WHERE s.seq IN (\(samples.map(String.init).joined(separator: ",")))
                 """)
             while let r = try cursor.next() {
-                let previous: String = r[4]
-                let refine = (r[1] as String) == SampleKind.refine.rawValue
-                out[r[0]] = ExportSampleRow.Texts(
-                    originalInstruction: r[2], previousInstruction: previous,
-                    answer: refine ? ((r[5] as String?) ?? previous) : previous,
-                    reasoning: (refine ? r[6] as String? : r[3] as String?) ?? "")
+                let previous: String = r["previous"]
+                let refine = (r["kind"] as String) == SampleKind.refine.rawValue
+                out[r["seq"]] = ExportSampleRow.Texts(
+                    originalInstruction: r["original"], previousInstruction: previous,
+                    answer: refine ? ((r["rewritten"] as String?) ?? previous) : previous,
+                    reasoning: (refine ? r["reasoning"] as String? : r["stop_reasoning"] as String?) ?? "")
             }
             return out
         }
     }
 
-    /// The score in columns semantic, quality, overall, overall_given starting at `i`.
-    private static func score(_ row: Row, at i: Int) -> Score? {
-        guard let sc = number(row[i]), let pq = number(row[i + 1]) else { return nil }
-        let given: Bool = row[i + 3] ?? false
-        return Score(semantic: sc, quality: pq, overall: given ? row[i + 2] : nil)
+    /// The score columns of the turn `table`, named under `prefix`, for `score(_:prefix:)`.
+    private static func scoreColumns(of table: String, as prefix: String) -> String {
+        ["semantic", "quality", "overall", "overall_given"].map { "\(table).\($0) AS \(prefix)\($0)" }.joined(separator: ", ")
+    }
+
+    /// The score in the columns `<prefix>semantic`, `<prefix>quality`, `<prefix>overall` and
+    /// `<prefix>overall_given`; nil when the turn has none.
+    private static func score(_ row: Row, prefix: String) -> Score? {
+        guard let sc = number(row[prefix + "semantic"]), let pq = number(row[prefix + "quality"]) else { return nil }
+        let given: Bool = row[prefix + "overall_given"] ?? false
+        return Score(semantic: sc, quality: pq, overall: given ? row[prefix + "overall"] : nil)
     }
 }

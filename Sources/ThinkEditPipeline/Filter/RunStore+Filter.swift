@@ -11,31 +11,42 @@ extension RunStore {
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0
             seqs.reserveCapacity(count)
             out.reserveCapacity(count)
-            let turns = try Row.fetchCursor(db, sql: """
+            let turnStatement = try db.makeStatement(sql: """
                 SELECT trajectory, semantic, quality, overall, overall_given, image FROM turn ORDER BY trajectory, turn
                 """)
-            let trajectories = try Row.fetchCursor(db, sql: "SELECT seq, id, task, status, end_reason FROM trajectory ORDER BY seq")
+            let u = (trajectory: turnStatement.column("trajectory"), semantic: turnStatement.column("semantic"),
+                     quality: turnStatement.column("quality"), overall: turnStatement.column("overall"),
+                     given: turnStatement.column("overall_given"), image: turnStatement.column("image"))
+            let trajectoryStatement = try db.makeStatement(sql: "SELECT seq, id, task, status, end_reason FROM trajectory ORDER BY seq")
+            let t = (seq: trajectoryStatement.column("seq"), id: trajectoryStatement.column("id"), task: trajectoryStatement.column("task"),
+                     status: trajectoryStatement.column("status"), endReason: trajectoryStatement.column("end_reason"))
+            let turns = try Row.fetchCursor(turnStatement)
+            let trajectories = try Row.fetchCursor(trajectoryStatement)
             var pending: (Int64, Score?)? = nil
             while let row = try trajectories.next() {
-                let seq: Int64 = row[0]
+                let seq: Int64 = row[t.seq]
                 var scores: [Score?] = []
                 while true {
                     if pending == nil, let r = try turns.next() {
                         var score: Score? = nil
-                        let hasImage = !(r[5] as DatabaseValue).isNull
-                        if hasImage, let sc = Self.number(r[1]), let pq = Self.number(r[2]) {
-                            let given: Bool = r[4] ?? false
-                            score = Score(semantic: sc, quality: pq, overall: given ? r[3] : nil)
+                        let hasImage = !(r[u.image] as DatabaseValue).isNull
+                        if hasImage, let sc = Self.number(r[u.semantic]), let pq = Self.number(r[u.quality]) {
+                            let given: Bool = r[u.given] ?? false
+                            score = Score(semantic: sc, quality: pq, overall: given ? r[u.overall] : nil)
                         }
-                        pending = (r[0], score)
+                        pending = (r[u.trajectory], score)
                     }
                     guard let p = pending, p.0 == seq else { break }
                     scores.append(p.1)
                     pending = nil
                 }
+                let status: String = row[t.status]
+                guard let known = TrajectoryStatus(rawValue: status) else {
+                    throw StoreError.corrupt(path: databasePath, reason: "unknown status \"\(status)\" of trajectory \(seq)")
+                }
                 seqs.append(seq)
-                out.append(CurationTrajectory(id: row[1], task: row[2], status: TrajectoryStatus(rawValue: row[3]) ?? .pending,
-                                              endReason: (row[4] as String?).flatMap(EndReason.init(rawValue:)), scores: scores))
+                out.append(CurationTrajectory(id: row[t.id], task: row[t.task], status: known,
+                                              endReason: (row[t.endReason] as String?).flatMap(EndReason.init(rawValue:)), scores: scores))
             }
             return (seqs, out)
         }

@@ -32,15 +32,18 @@ struct GenerationLoop: Sendable {
                     if context.config.generation.firstTurn == .rewrite {
                         let answer = try await think(state, item, turn: 1, previous: nil)
                         try store.commitInstruction(seq: seq, turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, call: answer.1)
-                        state.turns.append(Turn(turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, image: ""))
+                        state.turns.append(Turn(turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, image: nil))
                     } else {
-                        state.turns.append(try await edit(state, item, editor, turn: 1, instruction: state.instruction, reasoning: nil))
+                        let edited = try await edit(state, item, editor, turn: 1, instruction: state.instruction, reasoning: nil)
+                        state.turns.append(edited.turn)
+                        state.imageFormats[edited.image.hash] = edited.image.format
                     }
                     continue
                 }
-                if last.image.isEmpty {
-                    state.turns[state.turns.count - 1] = try await edit(state, item, editor, turn: last.turn, instruction: last.instruction,
-                                                                        reasoning: last.reasoning)
+                guard let lastImage = last.image else {
+                    let edited = try await edit(state, item, editor, turn: last.turn, instruction: last.instruction, reasoning: last.reasoning)
+                    state.turns[state.turns.count - 1] = edited.turn
+                    state.imageFormats[edited.image.hash] = edited.image.format
                     continue
                 }
                 if last.turn >= maxTurns {
@@ -48,8 +51,10 @@ struct GenerationLoop: Sendable {
                     progress.add(done: 1)
                     return
                 }
-                let previous = ImagePayload(bytes: try store.images.read(hash: last.image, format: state.imageFormats[last.image] ?? "png"),
-                                            hash: last.image)
+                guard let lastFormat = state.imageFormats[lastImage] else {
+                    throw StoreError.corrupt(path: store.databasePath, reason: "image \(lastImage) of \(state.id) turn \(last.turn) is not in the image table")
+                }
+                let previous = ImagePayload(bytes: try store.images.read(hash: lastImage, format: lastFormat), hash: lastImage)
                 let (answer, call) = try await think(state, item, turn: last.turn + 1, previous: (previous, last.instruction))
                 if answer.satisfied {
                     try store.commitEnd(seq: seq, reason: .stop, stopReasoning: answer.reasoning, call: call)
@@ -57,7 +62,7 @@ struct GenerationLoop: Sendable {
                     return
                 }
                 try store.commitInstruction(seq: seq, turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, call: call)
-                state.turns.append(Turn(turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, image: ""))
+                state.turns.append(Turn(turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, image: nil))
             }
         } catch is CancellationError {
             return
@@ -89,7 +94,7 @@ struct GenerationLoop: Sendable {
     }
 
     private func edit(_ state: GenerationState, _ item: ItemContext, _ editor: BackendSet.Member<any Editor>, turn: Int,
-                      instruction: String, reasoning: String?) async throws -> Turn {
+                      instruction: String, reasoning: String?) async throws -> (turn: Turn, image: ImageRecord) {
         let seed = Derivation.editorSeed(runSeed: context.config.seed, trajectory: state.id, turn: turn)
         let request = EditRequest(item: item, turn: turn, instruction: instruction, seed: seed)
         let hash = ContentHash.sha256Hex("edit|\(state.id)|\(turn)|\(instruction)|\(seed)")
@@ -104,12 +109,12 @@ struct GenerationLoop: Sendable {
             } catch {
                 throw CallFailure.parse("the editor's image is unusable: \(error)")
             }
-            let record = ImageRecord(hash: ContentHash.sha256Hex(result.image), format: info.format.rawValue,
+            let record = ImageRecord(hash: ContentHash.sha256Hex(result.image), format: info.format,
                                      width: info.width, height: info.height, bytes: result.image.count)
             return ((record, result.image), result.usage)
         }
         try store.images.put(bytes, hash: record.hash, format: record.format)
         try store.commitEdit(seq: state.seq, turn: turn, instruction: instruction, image: record, seed: seed, call: call)
-        return Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed)
+        return (Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed), record)
     }
 }

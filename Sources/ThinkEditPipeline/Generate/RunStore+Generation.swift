@@ -12,10 +12,10 @@ package struct GenerationState: Sendable {
     package var sourceImage: ImageRecord
     package var meta: String?
     package var editor: String
-    /// Committed turns in order; the last one's `image` is empty while its edit is pending.
+    /// Committed turns in order; the last one's `image` is nil while its edit is pending.
     package var turns: [Turn]
     /// Formats of the turn images, by hash.
-    package var imageFormats: [String: String]
+    package var imageFormats: [String: ImageFormat]
 }
 
 extension RunStore {
@@ -24,22 +24,21 @@ extension RunStore {
     /// `assign` picks for its id. Returns how many were created.
     package func createMissingTrajectories(include: (String) -> Bool = { _ in true }, assign: (String) -> String) throws -> Int {
         try write { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.decodeAll(db, sql: """
                 SELECT p.id, p.task, p.instruction, p.image FROM pool_item p
                 WHERE NOT EXISTS (SELECT 1 FROM trajectory t WHERE t.id = p.id) ORDER BY p.seq
-                """)
+                """) { (id: $0["id"] as String, task: $0["task"] as String, instruction: $0["instruction"] as String, image: $0["image"] as String) }
             let stmt = try RawInsert(db, """
                 INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status) VALUES (?, ?, ?, ?, ?, 'generated', 'pending')
                 """)
             var created = 0
             for r in rows {
-                let id: String = r[0]
-                guard include(id) else { continue }
-                stmt.bind(1, id)
-                stmt.bind(2, r[1] as String)
-                stmt.bind(3, r[2] as String)
-                stmt.bind(4, r[3] as String)
-                stmt.bind(5, assign(id))
+                guard include(r.id) else { continue }
+                stmt.bind(1, r.id)
+                stmt.bind(2, r.task)
+                stmt.bind(3, r.instruction)
+                stmt.bind(4, r.image)
+                stmt.bind(5, assign(r.id))
                 try stmt.step()
                 created += 1
             }
@@ -51,7 +50,7 @@ extension RunStore {
     /// Seqs and ids of the trajectories generation still has to work on, in seq order.
     package func pendingTrajectories() throws -> [(seq: Int64, id: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = 'pending' ORDER BY seq").map { ($0[0], $0[1]) }
+            try Row.decodeAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = 'pending' ORDER BY seq") { ($0["seq"], $0["id"]) }
         }
     }
 
@@ -59,22 +58,22 @@ extension RunStore {
     package func generationState(seq: Int64) throws -> GenerationState {
         try read { db in
             guard let r = try Row.fetchOne(db, sql: """
-                SELECT t.seq, t.id, t.task, t.instruction, t.source_image, t.editor, p.meta, i.format, i.width, i.height, i.bytes
+                SELECT t.seq, t.id, t.task, t.instruction, t.editor, p.meta, \(ImageRecord.columns(of: "i", as: "source_"))
                 FROM trajectory t LEFT JOIN pool_item p ON p.id = t.id JOIN image i ON i.hash = t.source_image WHERE t.seq = ?
                 """, arguments: [seq]) else {
                 throw StoreError.corrupt(path: databasePath, reason: "trajectory \(seq) vanished")
             }
             let turns = try Self.turns(db, trajectorySeq: seq)
-            var formats: [String: String] = [:]
+            var formats: [String: ImageFormat] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT i.hash, i.format FROM turn u JOIN image i ON i.hash = u.image WHERE u.trajectory = ?
                 """, arguments: [seq]) {
-                formats[row[0]] = row[1]
+                formats[row["hash"]] = try row.imageFormat("format")
             }
             return GenerationState(
-                seq: r[0], id: r[1], task: r[2], instruction: r[3],
-                sourceImage: ImageRecord(hash: r[4], format: r[7], width: r[8], height: r[9], bytes: r[10]),
-                meta: r[6], editor: r[5], turns: turns, imageFormats: formats)
+                seq: r["seq"], id: r["id"], task: r["task"], instruction: r["instruction"],
+                sourceImage: try ImageRecord(row: r, prefix: "source_"),
+                meta: r["meta"], editor: r["editor"], turns: turns, imageFormats: formats)
         }
     }
 

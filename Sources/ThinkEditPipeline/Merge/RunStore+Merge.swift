@@ -105,7 +105,7 @@ extension RunStore {
         var conflicts: [MergeConflict] = []
         /// Ids added by this merge, with the shard they came from (to name it in a conflict).
         var addedFrom: [String: String] = [:]
-        var files: [(String, String, MergeSource)] = []
+        var files: [(String, ImageFormat, MergeSource)] = []
     }
 
     static let mergePoolColumns = "id, task, instruction, image, source, meta"
@@ -127,14 +127,14 @@ extension RunStore {
         let insert = try db.cachedStatement(sql: "INSERT INTO pool_item(\(mergePoolColumns)) VALUES (?, ?, ?, ?, ?, ?)")
         let rows = try Row.fetchCursor(shardDB, sql: "SELECT \(mergePoolColumns) FROM pool_item ORDER BY seq")
         while let row = try rows.next() {
-            let id: String = row[0]
+            let id: String = row["id"]
             if let held = try Row.fetchOne(find, arguments: [id]) {
                 if !sameValues(held, row) {
                     state.conflicts.append(MergeConflict(kind: "pool_item", id: id, shard: source.workdir, against: state.addedFrom["pool:" + id]))
                 }
                 continue
             }
-            try adoptImage(row[3], into: db, from: shardDB, source: source, &state)
+            try adoptImage(row["image"], into: db, from: shardDB, source: source, &state)
             try insert.execute(arguments: arguments(row.databaseValues))
             state.addedFrom["pool:" + id] = source.workdir
             state.summary.poolItemsAdded += 1
@@ -154,17 +154,18 @@ extension RunStore {
         var added: [Int64: Int64] = [:]
         let rows = try Row.fetchCursor(shardDB, sql: "SELECT seq, \(mergeTrajectoryColumns) FROM trajectory ORDER BY seq")
         while let row = try rows.next() {
-            let shardSeq: Int64 = row[0]
-            let id: String = row[1]
-            let status: String = row[7]
+            let shardSeq: Int64 = row["seq"]
+            let id: String = row["id"]
+            let status: String = row["status"]
             guard status == "complete" else {
                 state.summary.leftBehind[status, default: 0] += 1
                 continue
             }
+            // The values of `mergeTrajectoryColumns`, without the seq (the target numbers its own).
             let values = Array(row.databaseValues.dropFirst())
             let turns = try Row.fetchAll(shardTurns, arguments: [shardSeq])
             if let held = try Row.fetchOne(find, arguments: [id]) {
-                let heldSeq: Int64 = held[0]
+                let heldSeq: Int64 = held["seq"]
                 let heldTurnRows = try Row.fetchAll(heldTurns, arguments: [heldSeq])
                 let same = sameValues(Array(held.databaseValues.dropFirst()), values) && sameRows(heldTurnRows, turns)
                 if same {
@@ -174,11 +175,11 @@ extension RunStore {
                 }
                 continue
             }
-            try adoptImage(row[4], into: db, from: shardDB, source: source, &state)
+            try adoptImage(row["source_image"], into: db, from: shardDB, source: source, &state)
             try insert.execute(arguments: arguments(values))
             let seq = db.lastInsertedRowID
             for turn in turns {
-                if let image: String = turn[3] { try adoptImage(image, into: db, from: shardDB, source: source, &state) }
+                if let image: String = turn["image"] { try adoptImage(image, into: db, from: shardDB, source: source, &state) }
                 try insertTurn.execute(arguments: arguments([seq.databaseValue] + turn.databaseValues))
             }
             added[shardSeq] = seq
@@ -193,7 +194,7 @@ extension RunStore {
             """)
         let calls = try Row.fetchCursor(shardDB, sql: "SELECT trajectory, \(mergeCallColumns) FROM call WHERE trajectory IS NOT NULL ORDER BY id")
         while let call = try calls.next() {
-            guard let seq = added[call[0] as Int64] else { continue }
+            guard let seq = added[call["trajectory"] as Int64] else { continue }
             try insertCall.execute(arguments: arguments([seq.databaseValue] + Array(call.databaseValues.dropFirst())))
             state.summary.callsAdded += 1
         }
@@ -209,7 +210,7 @@ extension RunStore {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO image(hash, format, width, height, bytes) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: arguments(row.databaseValues))
         if db.changesCount > 0 {
-            state.files.append((hash, row[1], source))
+            state.files.append((hash, try row.imageFormat("format"), source))
             state.summary.imagesAdded += 1
         }
     }
@@ -243,7 +244,7 @@ extension RunStore {
 extension ImageStore {
     /// Makes the image `hash` of another run's store part of this one: a hard link when both are
     /// on one file system (images are never rewritten, so sharing the inode is safe), else a copy.
-    func adopt(hash: String, format: String, from other: ImageStore) throws {
+    func adopt(hash: String, format: ImageFormat, from other: ImageStore) throws {
         let target = path(hash: hash, format: format)
         if access(target, F_OK) == 0 { return }
         let origin = other.path(hash: hash, format: format)

@@ -60,7 +60,7 @@ final class ImageIntake {
         }
         do {
             let info = try ImageCodec.validate(bytes, name: path, limits: limits)
-            let record = ImageRecord(hash: ContentHash.sha256Hex(bytes), format: info.format.rawValue,
+            let record = ImageRecord(hash: ContentHash.sha256Hex(bytes), format: info.format,
                                      width: info.width, height: info.height, bytes: bytes.count)
             return .success(Inspected(path: path, record: record))
         } catch {

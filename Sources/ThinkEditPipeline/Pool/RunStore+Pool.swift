@@ -12,7 +12,7 @@ extension RunStore {
             let stmt = try db.cachedStatement(sql: "SELECT hash, format, width, height, bytes FROM image WHERE hash = ?")
             for h in Set(hashes) {
                 if let row = try Row.fetchOne(stmt, arguments: [h]) {
-                    out[h] = ImageRecord(hash: row[0], format: row[1], width: row[2], height: row[3], bytes: row[4])
+                    out[h] = try ImageRecord(row: row)
                 }
             }
             return out
@@ -22,7 +22,7 @@ extension RunStore {
     static func insertImages(_ db: Database, _ images: [ImageRecord]) throws {
         let stmt = try db.cachedStatement(sql: "INSERT OR IGNORE INTO image(hash, format, width, height, bytes) VALUES (?, ?, ?, ?, ?)")
         for i in images {
-            try stmt.execute(arguments: [i.hash, i.format, i.width, i.height, i.bytes])
+            try stmt.execute(arguments: [i.hash, i.format.rawValue, i.width, i.height, i.bytes])
         }
     }
 
@@ -35,7 +35,8 @@ extension RunStore {
             let stmt = try db.cachedStatement(sql: "SELECT id, image, instruction, task, source, meta FROM pool_item WHERE id = ?")
             for id in ids {
                 if let row = try Row.fetchOne(stmt, arguments: [id]) {
-                    out[id] = PoolItem(id: row[0], image: row[1], instruction: row[2], task: row[3], source: row[4], metaJSON: row[5])
+                    out[id] = PoolItem(id: row["id"], image: row["image"], instruction: row["instruction"], task: row["task"], source: row["source"],
+                                       metaJSON: row["meta"])
                 }
             }
             return out

@@ -74,7 +74,7 @@ extension RunStore {
             try start(try Self.reportFilterCounts(db))
             let pageSQL = """
                 SELECT t.seq, t.id, t.task, t.instruction, t.editor, t.status, t.end_reason, t.stop_reasoning, t.error_class,
-                       i.hash, i.format, i.width, i.height, i.bytes,
+                       \(ImageRecord.columns(of: "i", as: "source_")),
                        c.kept, c.drop_reason, c.k, c.variance
                 FROM trajectory t LEFT JOIN image i ON i.hash = t.source_image
                 LEFT JOIN curation c ON c.trajectory = t.seq
@@ -84,7 +84,7 @@ extension RunStore {
             let turnStmt = try db.makeStatement(sql: """
                 SELECT u.turn, u.instruction, u.reasoning, u.semantic, u.quality, u.overall, u.overall_given,
                        u.sc_success, u.sc_overedit, u.pq_natural, u.pq_artifacts,
-                       i.hash, i.format, i.width, i.height, i.bytes
+                       \(ImageRecord.columns(of: "i", as: "image_"))
                 FROM turn u LEFT JOIN image i ON i.hash = u.image WHERE u.trajectory = ? ORDER BY u.turn
                 """)
             let sampleStmt = try db.makeStatement(sql: """
@@ -93,30 +93,35 @@ extension RunStore {
                 """)
             var last = ""
             while true {
-                let rows = try Row.fetchAll(pageStmt, arguments: [last, pageSize])
+                let rows = try Row.decodeAll(pageStmt, arguments: [last, pageSize]) { r in
+                    (seq: r["seq"] as Int64, trajectory: ReportTrajectory(
+                        id: r["id"], task: r["task"], instruction: r["instruction"], editor: r["editor"], status: r["status"],
+                        endReason: r["end_reason"], stopReasoning: r["stop_reasoning"], errorClass: r["error_class"],
+                        sourceImage: try Self.optionalImage(r, prefix: "source_"), turns: [],
+                        kept: r["kept"], dropReason: r["drop_reason"], k: r["k"], variance: r["variance"], samples: []))
+                }
                 if rows.isEmpty { break }
                 var page: [ReportTrajectory] = []
                 page.reserveCapacity(rows.count)
-                for r in rows {
-                    let seq: Int64 = r[0]
-                    var t = ReportTrajectory(
-                        id: r[1], task: r[2], instruction: r[3], editor: r[4], status: r[5], endReason: r[6],
-                        stopReasoning: r[7], errorClass: r[8], sourceImage: Self.imageRecord(r, at: 9), turns: [],
-                        kept: r[14], dropReason: r[15], k: r[16], variance: r[17], samples: [])
-                    t.turns = try Row.fetchAll(turnStmt, arguments: [seq]).map { u in
+                for (seq, trajectory) in rows {
+                    var t = trajectory
+                    t.turns = try Row.decodeAll(turnStmt, arguments: [seq]) { u in
                         var score: Score? = nil
-                        if let sc = Self.number(u[3]), let pq = Self.number(u[4]) {
-                            let given: Bool = u[6] ?? false
-                            score = Score(semantic: sc, quality: pq, overall: given ? u[5] : nil)
+                        if let sc = Self.number(u["semantic"]), let pq = Self.number(u["quality"]) {
+                            let given: Bool = u["overall_given"] ?? false
+                            score = Score(semantic: sc, quality: pq, overall: given ? u["overall"] : nil)
                         }
                         var judge: JudgeSubScores? = nil
-                        if let a = Self.number(u[7]), let b = Self.number(u[8]), let c = Self.number(u[9]), let d = Self.number(u[10]) {
+                        if let a = Self.number(u["sc_success"]), let b = Self.number(u["sc_overedit"]), let c = Self.number(u["pq_natural"]),
+                           let d = Self.number(u["pq_artifacts"]) {
                             judge = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d)
                         }
-                        return ReportTurn(turn: u[0], instruction: u[1], reasoning: u[2], image: Self.imageRecord(u, at: 11),
-                                          score: score, judge: judge)
+                        return ReportTurn(turn: u["turn"], instruction: u["instruction"], reasoning: u["reasoning"],
+                                          image: try Self.optionalImage(u, prefix: "image_"), score: score, judge: judge)
                     }
-                    t.samples = try Row.fetchAll(sampleStmt, arguments: [seq]).map { ReportSample(turn: $0[0], kind: $0[1], split: $0[2]) }
+                    t.samples = try Row.decodeAll(sampleStmt, arguments: [seq]) {
+                        ReportSample(turn: $0["turn"], kind: $0["kind"], split: $0["split"])
+                    }
                     page.append(t)
                 }
                 last = page[page.count - 1].id
@@ -134,15 +139,15 @@ extension RunStore {
     static func reportFilterCounts(_ db: Database) throws -> ReportFilterCounts {
         var c = ReportFilterCounts()
         c.all = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0
-        for r in try Row.fetchAll(db, sql: "SELECT task, count(*) FROM trajectory GROUP BY task") {
-            c.byTask[r[0]] = r[1]
+        for r in try Row.fetchAll(db, sql: "SELECT task, count(*) AS n FROM trajectory GROUP BY task") {
+            c.byTask[r["task"]] = r["n"]
         }
         for r in try Row.fetchAll(db, sql: """
             SELECT coalesce((SELECT m.split FROM sample s JOIN split_member m ON m.sample = s.seq
-                             WHERE s.trajectory = t.seq LIMIT 1), 'none'), count(*)
+                             WHERE s.trajectory = t.seq LIMIT 1), 'none') AS split, count(*) AS n
             FROM trajectory t GROUP BY 1
             """) {
-            c.bySplit[r[0]] = r[1]
+            c.bySplit[r["split"]] = r["n"]
         }
         c.kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 1") ?? 0
         c.dropped = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 0") ?? 0
@@ -160,13 +165,14 @@ extension RunStore {
                 WHERE u.overall IS NOT NULL
                 """)
             while let r = try cursor.next() {
-                try body(r[0], r[1])
+                try body(r["overall"], r["split"])
             }
         }
     }
 
-    private static func imageRecord(_ r: Row, at i: Int) -> ImageRecord? {
-        guard let hash = r[i] as String? else { return nil }
-        return ImageRecord(hash: hash, format: r[i + 1], width: r[i + 2], height: r[i + 3], bytes: r[i + 4])
+    /// The image under `prefix` of a LEFT JOIN; nil when the join found none.
+    private static func optionalImage(_ r: Row, prefix: String) throws -> ImageRecord? {
+        guard (r[prefix + "hash"] as String?) != nil else { return nil }
+        return try ImageRecord(row: r, prefix: prefix)
     }
 }

@@ -24,11 +24,11 @@ extension RunStore {
     /// score; a page at a time keeps their instructions and metadata out of memory.
     package func scoreWork(after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.decodeAll(db, sql: """
                 SELECT t.seq, t.id, t.task, t.instruction, p.meta, u.turn,
-                       s.hash, s.format, s.width, s.height, s.bytes,
-                       i.hash, i.format, i.width, i.height, i.bytes,
-                       u.sc_success IS NULL, u.pq_natural IS NULL
+                       \(ImageRecord.columns(of: "s", as: "source_")),
+                       \(ImageRecord.columns(of: "i", as: "edit_")),
+                       u.sc_success IS NULL AS needs_semantic, u.pq_natural IS NULL AS needs_quality
                 FROM turn u JOIN trajectory t ON t.seq = u.trajectory
                 LEFT JOIN pool_item p ON p.id = t.id
                 JOIN image s ON s.hash = t.source_image JOIN image i ON i.hash = u.image
@@ -36,11 +36,11 @@ extension RunStore {
                   AND (u.trajectory > ? OR (u.trajectory = ? AND u.turn > ?))
                 ORDER BY u.trajectory, u.turn
                 LIMIT ?
-                """, arguments: [after?.seq ?? Int64.min, after?.seq ?? Int64.min, after?.turn ?? Int.min, limit]).map { r in
-                ScoreWork(seq: r[0], trajectoryID: r[1], task: r[2], instruction: r[3],
-                          sourceImage: ImageRecord(hash: r[6], format: r[7], width: r[8], height: r[9], bytes: r[10]), meta: r[4],
-                          turn: r[5], image: ImageRecord(hash: r[11], format: r[12], width: r[13], height: r[14], bytes: r[15]),
-                          needsSemantic: r[16], needsQuality: r[17])
+                """, arguments: [after?.seq ?? Int64.min, after?.seq ?? Int64.min, after?.turn ?? Int.min, limit]) { r in
+                ScoreWork(seq: r["seq"], trajectoryID: r["id"], task: r["task"], instruction: r["instruction"],
+                          sourceImage: try ImageRecord(row: r, prefix: "source_"), meta: r["meta"],
+                          turn: r["turn"], image: try ImageRecord(row: r, prefix: "edit_"),
+                          needsSemantic: r["needs_semantic"], needsQuality: r["needs_quality"])
             }
         }
     }
@@ -71,7 +71,8 @@ extension RunStore {
             if let r = try Row.fetchOne(db, sql: """
                 SELECT sc_success, sc_overedit, pq_natural, pq_artifacts FROM turn WHERE trajectory = ? AND turn = ?
                 """, arguments: [seq, turn]),
-               let a = Self.number(r[0]), let b = Self.number(r[1]), let c = Self.number(r[2]), let d = Self.number(r[3]) {
+               let a = Self.number(r["sc_success"]), let b = Self.number(r["sc_overedit"]), let c = Self.number(r["pq_natural"]),
+               let d = Self.number(r["pq_artifacts"]) {
                 let score = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d).score
                 let update = try RawInsert(db, "UPDATE turn SET semantic = ?, quality = ?, overall = ?, overall_given = 0 WHERE trajectory = ? AND turn = ?")
                 update.bind(1, Self.value(score.semantic))

@@ -20,19 +20,26 @@ extension RunStore {
     /// The kept trajectories and their samples with critique overall scores, as the split reads them.
     package func splitInputs() throws -> (trajectories: [SplitTrajectoryRow], samples: [SampleRow]) {
         try read { db in
-            let trajectories = try Row.fetchAll(db, sql: """
+            let kept = try db.makeStatement(sql: """
                 SELECT c.trajectory, t.id, t.task, c.variance, c.first_overall, c.min_overall
                 FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1 ORDER BY c.trajectory
-                """).map { r in
-                SplitTrajectoryRow(seq: r[0], trajectory: SplitTrajectory(id: r[1], task: r[2], variance: r[3], firstOverall: r[4], minOverall: r[5]))
+                """)
+            let k = (seq: kept.column("trajectory"), id: kept.column("id"), task: kept.column("task"), variance: kept.column("variance"),
+                     first: kept.column("first_overall"), min: kept.column("min_overall"))
+            let trajectories = try Row.fetchAll(kept).map { r in
+                SplitTrajectoryRow(seq: r[k.seq], trajectory: SplitTrajectory(id: r[k.id], task: r[k.task], variance: r[k.variance],
+                                                                              firstOverall: r[k.first], minOverall: r[k.min]))
             }
             var samples: [SampleRow] = []
-            let cursor = try Row.fetchCursor(db, sql: """
+            let sampleStatement = try db.makeStatement(sql: """
                 SELECT s.seq, s.trajectory, s.turn, u.overall FROM sample s
                 JOIN turn u ON u.trajectory = s.trajectory AND u.turn = s.critique_turn ORDER BY s.seq
                 """)
+            let c = (seq: sampleStatement.column("seq"), trajectory: sampleStatement.column("trajectory"), turn: sampleStatement.column("turn"),
+                     overall: sampleStatement.column("overall"))
+            let cursor = try Row.fetchCursor(sampleStatement)
             while let r = try cursor.next() {
-                samples.append(SampleRow(seq: r[0], trajectorySeq: r[1], turn: r[2], critiqueOverall: r[3]))
+                samples.append(SampleRow(seq: r[c.seq], trajectorySeq: r[c.trajectory], turn: r[c.turn], critiqueOverall: r[c.overall]))
             }
             return (trajectories, samples)
         }
@@ -53,12 +60,18 @@ extension RunStore {
     }
 
     /// Every selected sample: its id parts and its split, in byte order of trajectory id then turn.
-    package func splitMembership() throws -> [(trajectory: String, turn: Int, split: String)] {
+    package func splitMembership() throws -> [(trajectory: String, turn: Int, split: DatasetSplit)] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT t.id, s.turn, m.split FROM split_member m JOIN sample s ON s.seq = m.sample
                 JOIN trajectory t ON t.seq = s.trajectory ORDER BY t.id, s.turn
-                """).map { (trajectory: $0[0], turn: $0[1], split: $0[2]) }
+                """).map { row in
+                let split: String = row["split"]
+                guard let known = DatasetSplit(rawValue: split) else {
+                    throw StoreError.corrupt(path: databasePath, reason: "unknown split \"\(split)\" in split_member")
+                }
+                return (trajectory: row["id"], turn: row["turn"], split: known)
+            }
         }
     }
 }

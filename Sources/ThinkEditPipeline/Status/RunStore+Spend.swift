@@ -24,9 +24,10 @@ extension RunStore {
         try read { db in
             func costs(_ stage: String) throws -> (Double, Int, Int) {
                 let r = try Row.fetchOne(db, sql: """
-                    SELECT coalesce(sum(cost),0), coalesce(sum(prompt_tokens),0), coalesce(sum(completion_tokens),0) FROM call WHERE stage = ?
+                    SELECT coalesce(sum(cost), 0) AS cost, coalesce(sum(prompt_tokens), 0) AS prompt,
+                           coalesce(sum(completion_tokens), 0) AS completion FROM call WHERE stage = ?
                     """, arguments: [stage])
-                return (r?[0] ?? 0, r?[1] ?? 0, r?[2] ?? 0)
+                return (r?["cost"] ?? 0, r?["prompt"] ?? 0, r?["completion"] ?? 0)
             }
             let trajectories = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory WHERE origin = 'generated'") ?? 0
             let pool = try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0

@@ -32,34 +32,36 @@ extension RunStore {
             var s = RunSnapshot()
             s.poolItems = try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0
             s.images = try Int.fetchOne(db, sql: "SELECT count(*) FROM image") ?? 0
-            for r in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM trajectory GROUP BY status") {
-                s.trajectories[r[0]] = r[1]
-            }
-            for r in try Row.fetchAll(db, sql: "SELECT coalesce(error_class, 'unknown'), count(*) FROM trajectory WHERE status = 'failed' GROUP BY 1") {
-                s.failures[r[0]] = r[1]
-            }
+            s.trajectories = try Self.counts(db, "SELECT status AS key, count(*) AS n FROM trajectory GROUP BY status")
+            s.failures = try Self.counts(db, """
+                SELECT coalesce(error_class, 'unknown') AS key, count(*) AS n FROM trajectory WHERE status = 'failed' GROUP BY 1
+                """)
             s.turns = try Int.fetchOne(db, sql: "SELECT count(*) FROM turn") ?? 0
             s.scoredTurns = try Int.fetchOne(db, sql: "SELECT count(*) FROM turn WHERE overall IS NOT NULL") ?? 0
             s.kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 1") ?? 0
-            for r in try Row.fetchAll(db, sql: "SELECT drop_reason, count(*) FROM curation WHERE kept = 0 GROUP BY 1") {
-                s.dropped[r[0]] = r[1]
-            }
+            s.dropped = try Self.counts(db, "SELECT drop_reason AS key, count(*) AS n FROM curation WHERE kept = 0 GROUP BY 1")
             s.samples = try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0
-            for r in try Row.fetchAll(db, sql: "SELECT split, count(*) FROM split_member GROUP BY split") {
-                s.split[r[0]] = r[1]
+            s.split = try Self.counts(db, "SELECT split AS key, count(*) AS n FROM split_member GROUP BY split")
+            if let r = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS calls, coalesce(sum(prompt_tokens), 0) AS prompt, coalesce(sum(completion_tokens), 0) AS completion,
+                       coalesce(sum(cost), 0) AS cost FROM call
+                """) {
+                s.calls = r["calls"]
+                s.promptTokens = r["prompt"]
+                s.completionTokens = r["completion"]
+                s.cost = r["cost"]
             }
-            if let r = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(prompt_tokens),0), coalesce(sum(completion_tokens),0), coalesce(sum(cost),0) FROM call") {
-                s.calls = r[0]
-                s.promptTokens = r[1]
-                s.completionTokens = r[2]
-                s.cost = r[3]
-            }
-            for r in try Row.fetchAll(db, sql: "SELECT error_class, count(*) FROM call WHERE outcome = 'error' GROUP BY 1") {
-                s.callErrors[r[0] ?? "unknown"] = r[1]
-            }
+            s.callErrors = try Self.counts(db, "SELECT coalesce(error_class, 'unknown') AS key, count(*) AS n FROM call WHERE outcome = 'error' GROUP BY 1")
             s.dataVersion = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM run_meta WHERE key = 'data_version'") ?? 0
             return s
         }
+    }
+
+    /// A `key, n` count query as a dictionary.
+    private static func counts(_ db: Database, _ sql: String) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (key, n) in try Row.decodeAll(db, sql: sql, { ($0["key"] as String, $0["n"] as Int) }) { out[key, default: 0] += n }
+        return out
     }
 }
 

@@ -10,8 +10,8 @@ extension RunStore {
             let stmt = try db.cachedStatement(sql: "SELECT \(Self.trajectoryColumns) FROM trajectory WHERE id = ?")
             for id in ids {
                 if let row = try Row.fetchOne(stmt, arguments: [id]) {
-                    var t = Self.trajectory(row)
-                    t.turns = try Self.turns(db, trajectorySeq: row[0])
+                    var t = try Self.trajectory(row)
+                    t.turns = try Self.turns(db, trajectorySeq: row["seq"])
                     out[id] = t
                 }
             }
@@ -19,10 +19,10 @@ extension RunStore {
         }
     }
 
-    /// Calls `body` with every trajectory, in byte order of ids, with its turns and the format
-    /// (`png`/`jpeg`) of each image it names. Reads in one snapshot; memory stays bounded by one
-    /// trajectory. `body` must not call back into the store.
-    package func forEachTrajectory(_ body: (Trajectory, _ formats: [String: String]) throws -> Void) throws {
+    /// Calls `body` with every trajectory, in byte order of ids, with its turns and the format of
+    /// each image it names. Reads in one snapshot; memory stays bounded by one trajectory. `body`
+    /// must not call back into the store.
+    package func forEachTrajectory(_ body: (Trajectory, _ formats: [String: ImageFormat]) throws -> Void) throws {
         try read { db in
             let turnRows = try Row.fetchCursor(db, sql: """
                 SELECT t.id, i.format, \(Self.turnColumns) FROM turn
@@ -33,18 +33,18 @@ extension RunStore {
                 SELECT \(Self.trajectoryColumns), i.format FROM trajectory LEFT JOIN image i ON i.hash = trajectory.source_image
                 ORDER BY id
                 """)
-            var pending: (id: String, format: String?, turn: Turn)? = nil
+            var pending: (id: String, format: ImageFormat?, turn: Turn)? = nil
             while let row = try trajectories.next() {
-                var t = Self.trajectory(row)
-                var formats: [String: String] = [:]
-                formats[t.sourceImage] = row[10]
+                var t = try Self.trajectory(row)
+                var formats: [String: ImageFormat] = [t.sourceImage: try row.imageFormat("format")]
                 while true {
                     if pending == nil, let r = try turnRows.next() {
-                        pending = (r[0], r[1], Self.turn(r, offset: 2))
+                        let turn = try Self.turn(r)
+                        pending = (r["id"], turn.image == nil ? nil : try r.imageFormat("format"), turn)
                     }
                     guard let p = pending, p.id == t.id else { break }
                     t.turns.append(p.turn)
-                    formats[p.turn.image] = p.format
+                    if let image = p.turn.image { formats[image] = p.format }
                     pending = nil
                 }
                 try body(t, formats)
@@ -122,32 +122,39 @@ extension RunStore {
         turn.quality_reasoning
         """
 
-    static func trajectory(_ row: Row) -> Trajectory {
-        Trajectory(id: row[1], task: row[2], instruction: row[3], sourceImage: row[4], editor: row[5],
-                   status: TrajectoryStatus(rawValue: row[6]) ?? .pending,
-                   endReason: (row[7] as String?).flatMap(EndReason.init(rawValue:)),
-                   stopReasoning: row[8],
-                   errorClass: (row[9] as String?).map { CallErrorClass(rawValue: $0) ?? .unknown })
+    /// Reads the `trajectoryColumns` of a row.
+    static func trajectory(_ row: Row) throws -> Trajectory {
+        let status: String = row["status"]
+        guard let known = TrajectoryStatus(rawValue: status) else {
+            throw StoreError.corrupt(path: "trajectory table", reason: "unknown status \"\(status)\" of trajectory \(row["id"] as String)")
+        }
+        return Trajectory(id: row["id"], task: row["task"], instruction: row["instruction"], sourceImage: row["source_image"],
+                          editor: row["editor"], status: known,
+                          endReason: (row["end_reason"] as String?).flatMap(EndReason.init(rawValue:)),
+                          stopReasoning: row["stop_reasoning"],
+                          errorClass: (row["error_class"] as String?).map { CallErrorClass(rawValue: $0) ?? .unknown })
     }
 
     static func turns(_ db: Database, trajectorySeq: Int64) throws -> [Turn] {
         let stmt = try db.cachedStatement(sql: "SELECT \(turnColumns) FROM turn WHERE trajectory = ? ORDER BY turn")
-        return try Row.fetchAll(stmt, arguments: [trajectorySeq]).map { turn($0, offset: 0) }
+        return try Row.decodeAll(stmt, arguments: [trajectorySeq]) { try turn($0) }
     }
 
-    static func turn(_ row: Row, offset o: Int) -> Turn {
+    /// Reads the `turnColumns` of a row.
+    static func turn(_ row: Row) throws -> Turn {
         var score: Score? = nil
-        if let sc = number(row[o + 5]), let pq = number(row[o + 6]) {
-            let given: Bool = row[o + 8] ?? false
-            score = Score(semantic: sc, quality: pq, overall: given ? row[o + 7] : nil)
+        if let sc = number(row["semantic"]), let pq = number(row["quality"]) {
+            let given: Bool = row["overall_given"] ?? false
+            score = Score(semantic: sc, quality: pq, overall: given ? row["overall"] : nil)
         }
         var judge: JudgeSubScores? = nil
-        if let a = number(row[o + 9]), let b = number(row[o + 10]), let c = number(row[o + 12]), let d = number(row[o + 13]) {
+        if let a = number(row["sc_success"]), let b = number(row["sc_overedit"]), let c = number(row["pq_natural"]),
+           let d = number(row["pq_artifacts"]) {
             judge = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d)
         }
-        let reasons = [row[o + 11] as String?, row[o + 14] as String?].compactMap { $0 }
-        return Turn(turn: row[o], instruction: row[o + 1], reasoning: row[o + 2], image: row[o + 3] ?? "",
-                    seed: (row[o + 4] as Int64?).map { UInt64(bitPattern: $0) }, score: score, judge: judge,
+        let reasons = [row["semantic_reasoning"] as String?, row["quality_reasoning"] as String?].compactMap { $0 }
+        return Turn(turn: row["turn"], instruction: row["instruction"], reasoning: row["reasoning"], image: row["image"],
+                    seed: (row["seed"] as Int64?).map { UInt64(bitPattern: $0) }, score: score, judge: judge,
                     judgeReasoning: reasons.isEmpty ? nil : reasons.joined(separator: "\n"))
     }
 

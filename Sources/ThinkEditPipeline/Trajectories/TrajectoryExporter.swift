@@ -41,11 +41,21 @@ package struct TrajectoryExporter {
                     summary.skipped += 1
                     return
                 }
-                let hashes = [t.sourceImage] + t.turns.map(\.image)
-                func name(_ hash: String) -> String { "images/\(hash).\(formats[hash] == "jpeg" ? "jpg" : "png")" }
-                for h in hashes where linked.insert(h).inserted {
-                    try link(hash: h, format: formats[h] ?? "png", to: (folder as NSString).appendingPathComponent(name(h)))
+                let turnImages = t.turns.compactMap(\.image)
+                guard turnImages.count == t.turns.count else {
+                    throw StoreError.corrupt(path: store.databasePath, reason: "complete trajectory \(t.id) has a turn without its image")
                 }
+                var names: [String: String] = [:]
+                for h in [t.sourceImage] + turnImages {
+                    guard let format = formats[h] else {
+                        throw StoreError.corrupt(path: store.databasePath, reason: "image \(h) of \(t.id) is not in the image table")
+                    }
+                    names[h] = "images/\(h).\(format.fileExtension)"
+                    if linked.insert(h).inserted {
+                        try link(hash: h, format: format, to: (folder as NSString).appendingPathComponent(names[h]!))
+                    }
+                }
+                func name(_ hash: String) -> String { names[hash]! }
                 Self.write(t, imageName: name, to: &buffer)
                 summary.exported += 1
                 if buffer.utf8.count > 1 << 20 {
@@ -71,7 +81,7 @@ package struct TrajectoryExporter {
         return summary
     }
 
-    private func link(hash: String, format: String, to target: String) throws {
+    private func link(hash: String, format: ImageFormat, to target: String) throws {
         if FileManager.default.fileExists(atPath: target) { return }
         let source = store.images.path(hash: hash, format: format)
         if Glibc.link(source, target) == 0 { return }
@@ -96,7 +106,8 @@ package struct TrajectoryExporter {
             if i > 0 { out += "," }
             out += "{\"turn\":\(turn.turn),\"instruction\":"; JSONText.appendQuoted(turn.instruction, to: &out)
             if let r = turn.reasoning { out += ",\"reasoning\":"; JSONText.appendQuoted(r, to: &out) }
-            out += ",\"image\":"; JSONText.appendQuoted(imageName(turn.image), to: &out)
+            // Complete trajectories only: every turn has its image (the caller checks).
+            out += ",\"image\":"; JSONText.appendQuoted(imageName(turn.image ?? ""), to: &out)
             if let seed = turn.seed { out += ",\"seed\":\(seed)" }
             if let s = turn.score {
                 out += ",\"score\":{\"semantic\":\(s.semantic),\"quality\":\(s.quality)"

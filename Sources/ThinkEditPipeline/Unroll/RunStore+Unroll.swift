@@ -13,12 +13,17 @@ package struct KeptRow: Sendable {
 extension RunStore {
     package func keptTrajectories() throws -> [KeptRow] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            let stmt = try db.makeStatement(sql: """
                 SELECT c.trajectory, c.turns, t.end_reason, c.k, c.variance, c.first_overall, c.best_overall, c.min_overall
                 FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1 ORDER BY c.trajectory
-                """).map { r in
-                KeptRow(seq: r[0], turnCount: r[1], endReason: (r[2] as String?).flatMap(EndReason.init(rawValue:)),
-                        kept: KeptTrajectory(length: r[3], variance: r[4], firstOverall: r[5], bestOverall: r[6], minOverall: r[7]))
+                """)
+            let c = (seq: stmt.column("trajectory"), turns: stmt.column("turns"), endReason: stmt.column("end_reason"), k: stmt.column("k"),
+                     variance: stmt.column("variance"), first: stmt.column("first_overall"), best: stmt.column("best_overall"),
+                     min: stmt.column("min_overall"))
+            return try Row.fetchAll(stmt).map { r in
+                KeptRow(seq: r[c.seq], turnCount: r[c.turns], endReason: (r[c.endReason] as String?).flatMap(EndReason.init(rawValue:)),
+                        kept: KeptTrajectory(length: r[c.k], variance: r[c.variance], firstOverall: r[c.first], bestOverall: r[c.best],
+                                             minOverall: r[c.min]))
             }
         }
     }
