@@ -54,6 +54,8 @@ let package = Package(
         .target(
             name: "ThinkEditBackends",
             dependencies: ["ThinkEditCore", "ThinkEditImaging", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            // The default prompts, compiled into the binary (one copy; `thinkedit prompts export` writes them out).
+            resources: BuiltInPromptFiles.names.map { .embedInCode("Prompts/Defaults/\($0)") },
             swiftSettings: strict
         ),
         // The built-in synthetic world: scenes, editor, expert, judge, pool synthesizer (SPEC §5).
@@ -116,3 +118,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// The files of Sources/ThinkEditBackends/Prompts/Defaults/.
+enum BuiltInPromptFiles {
+    static let names = [
+        "expert_system.txt", "expert_refine.txt", "expert_rewrite.txt",
+        "judge_system.txt", "judge_semantic.txt", "judge_quality.txt",
+        "thinker_user.txt",
+    ]
+}

@@ -75,8 +75,8 @@ seed: $SEED
 pool: {path: pool/pool.jsonl}
 generation: {max_turns: 5}
 backends:
-  thinker: {kind: openai, name: fake-expert, base_url: "$URL", $common, prompts: "$ROOT/pipeline-configs/prompts"}
-  scorer: {kind: openai, name: fake-judge, base_url: "$URL", $common, prompts: "$ROOT/pipeline-configs/prompts"}
+  thinker: {kind: openai, name: fake-expert, base_url: "$URL", $common}
+  scorer: {kind: openai, name: fake-judge, base_url: "$URL", $common}
   editor: {kind: editthinker-http, name: fake-editor, endpoints: ["$URL"], $common}
 YAML
 }

@@ -85,8 +85,6 @@ backends:
   scorer: {kind: synthetic, concurrency: 8}
   editor: {kind: synthetic, concurrency: 8}
 EOF
-    # The user-turn template is looked up next to the config.
-    cp -r "$repo/pipeline-configs/prompts" "$scratch/"
 else
     config=$(realpath "$target")
     [ -f "$config" ] || fail "$target: no such config (give a size or a config file)"

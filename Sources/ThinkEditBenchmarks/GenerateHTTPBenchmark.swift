@@ -25,12 +25,12 @@ package struct GenerateHTTPBenchmark {
     package var concurrency: Int
     /// Base URL of the running fake server (chat and edit routes on one server).
     package var serverURL: String
-    /// The prompts folder the expert and judge use (`pipeline-configs/prompts`).
-    package var prompts: String
+    /// A folder overriding the built-in prompts of the expert and the judge; nil: the built-ins.
+    package var prompts: String?
     /// Scratch work directory, deleted and re-created.
     package var folder: String
 
-    package init(count: Int, maxTurns: Int = 5, delayMs: Int, concurrency: Int = 64, serverURL: String, prompts: String, folder: String) {
+    package init(count: Int, maxTurns: Int = 5, delayMs: Int, concurrency: Int = 64, serverURL: String, prompts: String?, folder: String) {
         self.count = count
         self.maxTurns = maxTurns
         self.delayMs = delayMs
@@ -43,14 +43,14 @@ package struct GenerateHTTPBenchmark {
     /// The config the benchmark runs with: every backend at `concurrency`, no retries hidden
     /// behind long timeouts (a fault-free server needs none).
     package var configText: String {
-        let absolutePrompts = URL(fileURLWithPath: prompts).standardizedFileURL.path
+        let promptsKey = prompts.map { ", prompts: \"\(URL(fileURLWithPath: $0).standardizedFileURL.path)\"" } ?? ""
         return """
             workdir: work
             seed: 1
             generation: {max_turns: \(maxTurns)}
             backends:
-              thinker: {kind: openai, name: fake-expert, base_url: "\(serverURL)", model: fake-expert, concurrency: \(concurrency), timeout_seconds: 60, prompts: "\(absolutePrompts)"}
-              scorer: {kind: openai, name: fake-judge, base_url: "\(serverURL)", model: fake-judge, concurrency: \(concurrency), timeout_seconds: 60, prompts: "\(absolutePrompts)"}
+              thinker: {kind: openai, name: fake-expert, base_url: "\(serverURL)", model: fake-expert, concurrency: \(concurrency), timeout_seconds: 60\(promptsKey)}
+              scorer: {kind: openai, name: fake-judge, base_url: "\(serverURL)", model: fake-judge, concurrency: \(concurrency), timeout_seconds: 60\(promptsKey)}
               editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(serverURL)"], concurrency: \(concurrency), timeout_seconds: 60}
 
             """

@@ -15,7 +15,7 @@ struct BenchGenerateHTTPCommand: AsyncParsableCommand {
     @Option(help: "Most editor calls per trajectory.") var maxTurns = 5
     @Option(help: "The fake server's delay per model call, in milliseconds.") var delayMs = 50
     @Option(help: "Calls in flight per backend (expert, judge, editor).") var concurrency = 64
-    @Option(help: "The expert's and judge's prompts folder.") var prompts = "pipeline-configs/prompts"
+    @Option(help: "A folder overriding the expert's and judge's built-in prompts.") var prompts: String?
     @Option(help: "Use this already running thinkedit-fake-server (base URL) instead of starting one.") var url: String?
     @Option(help: "Scratch folder (deleted and re-created).") var folder = NSTemporaryDirectory() + "thinkedit-bench-generate-http"
 

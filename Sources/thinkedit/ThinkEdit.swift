@@ -20,6 +20,7 @@ struct ThinkEdit: AsyncParsableCommand {
             ReportCommand.self,
             RetryFailedCommand.self,
             MergeCommand.self,
+            PromptsCommand.self,
             BenchCommand.self,
         ]
     )

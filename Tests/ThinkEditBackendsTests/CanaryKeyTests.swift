@@ -37,16 +37,14 @@ import ThinkEditPipeline
         }
         defer { server.stop() }
 
-        let prompts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("pipeline-configs/prompts").path
         let yaml = """
         workdir: run
         seed: 3
         pool: {synth: {count: 3, seed: 5}}
         generation: {max_turns: 3}
         backends:
-          thinker: {kind: openai, base_url: "\(server.url)/expert", model: gpt-4.1, api_key_env: THINKEDIT_CANARY_KEY, concurrency: 2, prompts: "\(prompts)", max_retries: 2, price: {prompt_per_million: 2.0, completion_per_million: 8.0}}
-          scorer: {kind: openai, base_url: "\(server.url)/judge", model: gpt-4.1, api_key_env: THINKEDIT_CANARY_KEY, concurrency: 2, prompts: "\(prompts)", price: {prompt_per_million: 2.0, completion_per_million: 8.0}}
+          thinker: {kind: openai, base_url: "\(server.url)/expert", model: gpt-4.1, api_key_env: THINKEDIT_CANARY_KEY, concurrency: 2, max_retries: 2, price: {prompt_per_million: 2.0, completion_per_million: 8.0}}
+          scorer: {kind: openai, base_url: "\(server.url)/judge", model: gpt-4.1, api_key_env: THINKEDIT_CANARY_KEY, concurrency: 2, price: {prompt_per_million: 2.0, completion_per_million: 8.0}}
           editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(server.url)"], concurrency: 2, extra: {steps: 4}}
         """
         let file = (root as NSString).appendingPathComponent("config.yaml")

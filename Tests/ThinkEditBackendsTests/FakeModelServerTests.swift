@@ -12,7 +12,6 @@ import ThinkEditStore
 @Suite struct FakeModelServerTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var binary: String { root.appendingPathComponent(".build/debug/thinkedit-fake-server").path }
-    static var prompts: String { root.appendingPathComponent("pipeline-configs/prompts").path }
 
     /// The server as a child process; killed by `stop()`.
     final class Server: @unchecked Sendable {
@@ -89,8 +88,8 @@ import ThinkEditStore
             pool: {synth: {count: \(count), seed: 2, image_size: 48}}
             generation: {max_turns: 5}
             backends:
-              thinker: {kind: openai, name: expert, base_url: "\(server.url)/v1", model: fake, concurrency: 8, prompts: "\(prompts)", max_retries: \(retries), timeout_seconds: 10}
-              scorer: {kind: openai, name: judge, base_url: "\(server.url)", model: fake, concurrency: 8, prompts: "\(prompts)", max_retries: \(retries), timeout_seconds: 10}
+              thinker: {kind: openai, name: expert, base_url: "\(server.url)/v1", model: fake, concurrency: 8, max_retries: \(retries), timeout_seconds: 10}
+              scorer: {kind: openai, name: judge, base_url: "\(server.url)", model: fake, concurrency: 8, max_retries: \(retries), timeout_seconds: 10}
               editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(server.url)"], concurrency: 8, max_retries: \(retries), timeout_seconds: 10}
             """
         let file = (dir as NSString).appendingPathComponent("config.yaml")
@@ -146,7 +145,7 @@ import ThinkEditStore
         let server = try Server(["--delay-ms", "0", "--fault-429", "0.2", "--fault-5xx", "0.1", "--fault-malformed", "0.15",
                                  "--fault-timeout", "0.05", "--hold-ms", "8000", "--fault-seed", "9"])
         defer { _ = server.stop() }
-        let prompts = try JudgePrompts.load(folder: Self.prompts)
+        let prompts = try JudgePrompts.load(folder: nil)
         let judge = OpenAIJudge(name: "judge", client: OpenAIChatClient(
             backend: "judge", baseURL: server.url, model: "fake", key: nil, temperature: 0, maxTokens: 64, jsonMode: true,
             reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: 0), timeout: 3)), prompts: prompts)

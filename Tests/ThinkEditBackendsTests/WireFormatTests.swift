@@ -125,13 +125,28 @@ import ThinkEditCore
         #expect(t?.render(["instruction": "x"]) == "JSON like {\"a\": 1} for x")
     }
 
-    @Test func theShippedPromptsLoad() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("pipeline-configs/prompts").path
-        let expert = try ExpertPrompts.load(folder: folder)
-        let judge = try JudgePrompts.load(folder: folder)
+    @Test func theBuiltInPromptsLoad() throws {
+        let expert = try ExpertPrompts.load(folder: nil)
+        let judge = try JudgePrompts.load(folder: nil)
         #expect(expert.refine.placeholders.isSuperset(of: ["instruction", "previous_instruction"]))
         #expect(judge.semantic.placeholders.contains("instruction"))
+        #expect(expert.system.file == "built-in expert_system.txt")
+        #expect(BuiltInPrompts.files.count == 7 && BuiltInPrompts.files.allSatisfy { !$0.text.isEmpty })
+    }
+
+    @Test func aPromptsFolderOverridesTheBuiltInsFileByFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("prompts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("Be terse about {task}.".utf8).write(to: folder.appendingPathComponent("expert_system.txt"))
+        let expert = try ExpertPrompts.load(folder: folder.path)
+        #expect(expert.system.text == "Be terse about {task}.")
+        #expect(expert.system.file == folder.appendingPathComponent("expert_system.txt").path)
+        #expect(expert.refine.text == BuiltInPrompts.text(named: "expert_refine.txt"))
+        #expect(expert.rewrite.text == BuiltInPrompts.text(named: "expert_rewrite.txt"))
+        // An override is checked like any prompt: a refine prompt without the previous instruction is refused.
+        try Data("Goal: {instruction}".utf8).write(to: folder.appendingPathComponent("expert_refine.txt"))
+        #expect(throws: PromptError.self) { try ExpertPrompts.load(folder: folder.path) }
     }
 
     @Test func theOpenAIImagesEditorSendsMultipartAndReadsB64JSON() async throws {

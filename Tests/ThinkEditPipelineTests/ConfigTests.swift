@@ -105,6 +105,18 @@ import ThinkEditCore
         #expect(e.description.contains("trajectories"))
     }
 
+    @Test func aPromptsKeyMustNameAFolder() throws {
+        let e = try #require(error("""
+            workdir: w
+            backends:
+              thinker: {kind: openai, base_url: "http://localhost:1", model: m, prompts: my-promts}
+            """))
+        #expect(e.line == 3)
+        #expect(e.key == "backends.thinker.prompts")
+        #expect(e.description.contains("/cfg/my-promts is not a folder"))
+        #expect(e.description.contains("prompts export"))
+    }
+
     @Test func wrongTypeNamesTheKey() throws {
         let e = try #require(error("workdir: w\ngeneration:\n  max_turns: five\n"))
         #expect(e.kind == .wrongType)

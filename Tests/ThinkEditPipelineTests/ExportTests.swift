@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditImaging
 @testable import ThinkEditPipeline
@@ -333,10 +334,23 @@ struct ExportFixture {
         #expect(try f.text("sft", "dataset_info.json").contains("\"mini_sft\""))
     }
 
-    @Test func builtInTemplateIsTheRepositoryFile() throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let file = try String(contentsOf: repo.appendingPathComponent("pipeline-configs/prompts/thinker_user.txt"), encoding: .utf8)
-        #expect(try UserPromptTemplate(text: file, origin: "file").text == Self.template.text)
+    @Test func promptsExportWritesTheBuiltInsAndReadsBackTheSame() throws {
+        let folder = makeTempDir("prompts") + "/edit-me"
+        let written = try PromptExport.write(to: folder, overwrite: false)
+        #expect(written.map { ($0 as NSString).lastPathComponent } == BuiltInPrompts.files.map(\.name))
+        for (name, text) in BuiltInPrompts.files {
+            #expect(try String(contentsOfFile: folder + "/" + name, encoding: .utf8) == text)
+        }
+        #expect(try ExpertPrompts.load(folder: folder).refine.text == BuiltInPrompts.text(named: "expert_refine.txt"))
+        #expect(try JudgePrompts.load(folder: folder).semantic.text == BuiltInPrompts.text(named: "judge_semantic.txt"))
+        let exported = try String(contentsOfFile: folder + "/" + UserPromptTemplate.fileName, encoding: .utf8)
+        #expect(try UserPromptTemplate(text: exported, origin: "file").text == Self.template.text)
+        // A second export does not overwrite the files a user may have edited, unless forced.
+        try Data("edited".utf8).write(to: URL(fileURLWithPath: folder + "/judge_system.txt"))
+        #expect(throws: PromptExport.Exists.self) { try PromptExport.write(to: folder, overwrite: false) }
+        #expect(try String(contentsOfFile: folder + "/judge_system.txt", encoding: .utf8) == "edited")
+        _ = try PromptExport.write(to: folder, overwrite: true)
+        #expect(try String(contentsOfFile: folder + "/judge_system.txt", encoding: .utf8) == BuiltInPrompts.text(named: "judge_system.txt"))
     }
 
     @Test func templateNeedsTwoImageMarksAndBothPlaceholders() {

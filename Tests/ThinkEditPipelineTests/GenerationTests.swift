@@ -203,10 +203,6 @@ struct ScriptedJudge: Scorer {
         defer { try? FileManager.default.removeItem(at: dir) }
         let prompts = dir.appendingPathComponent("prompts")
         try FileManager.default.createDirectory(at: prompts, withIntermediateDirectories: true)
-        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../pipeline-configs/prompts").standardized
-        for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) {
-            try FileManager.default.copyItem(at: shipped.appendingPathComponent(name), to: prompts.appendingPathComponent(name))
-        }
         func config(_ thinkerExtra: String = "") throws -> RunConfig {
             try RunConfig.parse("""
                 workdir: w

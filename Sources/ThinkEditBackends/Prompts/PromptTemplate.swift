@@ -28,13 +28,22 @@ package struct PromptTemplate: Sendable, Hashable {
         }
     }
 
-    /// Reads `name` from `folder`.
-    package static func load(folder: String, name: String, required: Set<String>, allowed: Set<String> = []) throws -> PromptTemplate {
-        let path = (folder as NSString).appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PromptError(file: path, message: "cannot be read: the prompts folder (backend key `prompts`) must hold \(name)")
+    /// The prompt `name`: the file of that name in `folder` when there is one, the built-in text
+    /// otherwise (a folder overrides the built-ins file by file).
+    package static func load(folder: String?, name: String, required: Set<String>, allowed: Set<String> = []) throws -> PromptTemplate {
+        if let folder {
+            let path = (folder as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: path) {
+                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                    throw PromptError(file: path, message: "cannot be read as UTF-8 text")
+                }
+                return try PromptTemplate(text: text, file: path, required: required, allowed: allowed)
+            }
         }
-        return try PromptTemplate(text: String(decoding: data, as: UTF8.self), file: path, required: required, allowed: allowed)
+        guard let text = BuiltInPrompts.text(named: name) else {
+            preconditionFailure("\(name) is not a built-in prompt")
+        }
+        return try PromptTemplate(text: text, file: "built-in \(name)", required: required, allowed: allowed)
     }
 
     /// The text with every placeholder replaced by its value (absent values render empty).
@@ -84,8 +93,8 @@ package struct PromptError: Error, CustomStringConvertible, Sendable {
     package var description: String { "prompt \(file): \(message)" }
 }
 
-/// The prompts of the expert and the judge, loaded from one folder
-/// (`pipeline-configs/prompts/` by default).
+/// The prompts of the expert and the judge: the built-in ones, each overridden by the file of the
+/// same name in the backend's prompts folder when it has one.
 package struct ExpertPrompts: Sendable {
     package var system: PromptTemplate
     /// Before turn t >= 2: sees the source, the previous edit and the previous instruction.
@@ -101,7 +110,7 @@ package struct ExpertPrompts: Sendable {
         self.rewrite = rewrite
     }
 
-    package static func load(folder: String) throws -> ExpertPrompts {
+    package static func load(folder: String?) throws -> ExpertPrompts {
         let fields: Set<String> = ["instruction", "previous_instruction", "task", "turn"]
         return ExpertPrompts(
             system: try .load(folder: folder, name: "expert_system.txt", required: [], allowed: fields),
@@ -123,7 +132,7 @@ package struct JudgePrompts: Sendable {
         self.quality = quality
     }
 
-    package static func load(folder: String) throws -> JudgePrompts {
+    package static func load(folder: String?) throws -> JudgePrompts {
         JudgePrompts(
             system: try .load(folder: folder, name: "judge_system.txt", required: [], allowed: []),
             semantic: try .load(folder: folder, name: "judge_semantic.txt", required: ["instruction"], allowed: ["task"]),

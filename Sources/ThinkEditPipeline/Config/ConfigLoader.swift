@@ -248,7 +248,14 @@ extension BackendSettings {
             }
             b.extraJSON = try yamlToJSON(extra, reader: reader, path: "\(path).extra")
         }
-        b.promptsDir = try m.nonEmptyString("prompts").map(resolve)
+        if let prompts = try m.nonEmptyString("prompts").map(resolve) {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: prompts, isDirectory: &isFolder), isFolder.boolValue else {
+                throw reader.error(.invalidValue, m.value("prompts"), "\(path).prompts",
+                    "\(prompts) is not a folder: name a folder of prompt files, or remove the key to use the built-in prompts (`thinkedit prompts export DIR` writes them out to edit)")
+            }
+            b.promptsDir = prompts
+        }
         if let format = try m.nonEmptyString("answer_format") {
             guard ["json", "tags"].contains(format) else {
                 throw reader.error(.invalidValue, m.value("answer_format"), "\(path).answer_format",

@@ -105,7 +105,8 @@ package struct BackendSettings: Sendable, Hashable {
     package var priceCompletionPerMillion: Double
     /// Extra request parameters passed through to the backend (editthinker-http), as JSON text.
     package var extraJSON: String?
-    /// The folder of the expert / judge prompt files (`prompts`); nil: `prompts/` beside the config.
+    /// The folder whose prompt files override the built-in ones (`prompts`); nil: `prompts/` beside
+    /// the config when it exists, else the built-ins alone.
     package var promptsDir: String? = nil
     /// How the expert answers (`answer_format`): `json` (default) or `tags` (a trained thinker).
     package var answerFormat: String? = nil

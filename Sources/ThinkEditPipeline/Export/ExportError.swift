@@ -7,7 +7,7 @@ package enum ExportError: Error, CustomStringConvertible, Sendable {
     package var description: String {
         switch self {
         case .badTemplate(let path, let reason):
-            return "\(path): the user-turn template is not usable: \(reason). Fix the file (see pipeline-configs/prompts/thinker_user.txt) and run export again."
+            return "\(path): the user-turn template is not usable: \(reason). Fix the file (`thinkedit prompts export DIR` writes the built-in one to start from) and run export again."
         case .notWritable(let path, let reason):
             return "\(path): cannot write the export: \(reason). Check the disk and the permissions of export.dir, then run export again."
         case .badImage(let hash, let path, let reason):

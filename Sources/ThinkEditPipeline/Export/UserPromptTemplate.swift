@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditBackends
 import ThinkEditCore
 
 /// The wording of the user turn of every exported sample: a text with exactly two `<image>` marks
@@ -6,9 +7,8 @@ import ThinkEditCore
 /// `{original_instruction}` (the user's `T`) and `{previous_instruction}` (the instruction that
 /// produced the critiqued image).
 ///
-/// The file is `prompts/thinker_user.txt` beside the run's config (the repository keeps it in
-/// `pipeline-configs/prompts/`); without one the built-in copy below is used, which a test keeps
-/// equal to the repository's file. Its SHA-256 goes into the export fingerprint and the dataset card.
+/// The file is `prompts/thinker_user.txt` beside the run's config when that exists, else the
+/// built-in prompt of that name. Its SHA-256 goes into the export fingerprint and the dataset card.
 package struct UserPromptTemplate: Sendable, Hashable {
     package static let fileName = "thinker_user.txt"
     package static let imageMark = "<image>"
@@ -74,14 +74,6 @@ package struct UserPromptTemplate: Sendable, Hashable {
         s.contains(imageMark) ? s.replacingOccurrences(of: imageMark, with: "<image >") : s
     }
 
-    /// The repository's `pipeline-configs/prompts/thinker_user.txt`, for runs without a prompts folder.
-    package static let builtIn = """
-        Here is an image-editing request and one attempt at it.
-        Original image: <image>
-        The user's request: {original_instruction}
-        Edited image: <image>
-        It was produced from the original with this editor instruction: {previous_instruction}
-        Judge the edited image against the user's request. Inside <think></think>, explain what the edit got right and what it missed or broke. Inside <score></score>, rate it as {"semantic": 0-10, "quality": 0-10}: semantic for how well the request is fulfilled without needless changes, quality for how natural and artifact-free the image looks. Inside <answer></answer>, write the instruction the editor should get next; if the request is already fulfilled, repeat the editor instruction unchanged.
-
-        """
+    /// The built-in template (`Prompts/Defaults/thinker_user.txt` of ThinkEditBackends).
+    package static var builtIn: String { BuiltInPrompts.text(named: fileName)! }
 }

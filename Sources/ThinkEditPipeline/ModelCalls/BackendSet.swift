@@ -26,10 +26,11 @@ package struct BackendSet: Sendable {
 
     init(config: RunConfig) throws {
         let b = config.backends
-        let prompts = ((config.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prompts")
-        thinker = Member(backend: try Self.thinker(b.thinker, seed: config.seed, prompts: prompts), settings: b.thinker,
+        thinker = Member(backend: try Self.thinker(b.thinker, seed: config.seed, prompts: Self.promptsFolder(b.thinker, config: config)),
+                         settings: b.thinker,
                          limiter: AsyncSemaphore(limit: b.thinker.concurrency))
-        scorer = Member(backend: try Self.scorer(b.scorer, seed: config.seed, prompts: prompts), settings: b.scorer,
+        scorer = Member(backend: try Self.scorer(b.scorer, seed: config.seed, prompts: Self.promptsFolder(b.scorer, config: config)),
+                        settings: b.scorer,
                         limiter: AsyncSemaphore(limit: b.scorer.concurrency))
         var editors: [String: Member<any Editor>] = [:]
         for e in b.editors {
@@ -65,7 +66,7 @@ package struct BackendSet: Sendable {
     /// so synthetic runs keep their fingerprints.
     static func promptFingerprint(_ s: BackendSettings, config: RunConfig) throws -> String {
         guard s.kind == .openai else { return "" }
-        let folder = s.promptsDir ?? ((config.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prompts")
+        let folder = promptsFolder(s, config: config)
         let texts: [String]
         if s.role == "thinker" {
             let p = try ExpertPrompts.load(folder: folder)
@@ -82,7 +83,16 @@ package struct BackendSet: Sendable {
         editorNames[Derivation.editorIndex(item: id, weights: editorWeights)]
     }
 
-    private static func thinker(_ s: BackendSettings, seed: UInt64, prompts: String) throws -> any Thinker {
+    /// The folder whose files override a chat backend's built-in prompts: its `prompts` key, else
+    /// `prompts/` beside the config when that folder exists, else none.
+    static func promptsFolder(_ s: BackendSettings, config: RunConfig) -> String? {
+        if let folder = s.promptsDir { return folder }
+        let beside = ((config.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prompts")
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: beside, isDirectory: &isFolder) && isFolder.boolValue ? beside : nil
+    }
+
+    private static func thinker(_ s: BackendSettings, seed: UInt64, prompts: String?) throws -> any Thinker {
         switch s.kind {
         case .synthetic:
             return SyntheticExpert(seed: seed, name: s.name == "synthetic" ? "synthetic-expert" : s.name,
@@ -90,17 +100,17 @@ package struct BackendSet: Sendable {
         case .openai:
             let format = ExpertAnswerFormat(rawValue: s.answerFormat ?? "json") ?? .json
             return OpenAIThinker(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? (format == .json)),
-                                 prompts: try ExpertPrompts.load(folder: s.promptsDir ?? prompts), format: format)
+                                 prompts: try ExpertPrompts.load(folder: prompts), format: format)
         case .editthinkerHTTP, .openaiImages: throw unusable(s)
         }
     }
 
-    private static func scorer(_ s: BackendSettings, seed: UInt64, prompts: String) throws -> any Scorer {
+    private static func scorer(_ s: BackendSettings, seed: UInt64, prompts: String?) throws -> any Scorer {
         switch s.kind {
         case .synthetic: return SyntheticJudge(seed: seed, name: s.name == "synthetic" ? "synthetic-judge" : s.name)
         case .openai:
             return OpenAIJudge(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? true),
-                               prompts: try JudgePrompts.load(folder: s.promptsDir ?? prompts))
+                               prompts: try JudgePrompts.load(folder: prompts))
         case .editthinkerHTTP, .openaiImages: throw unusable(s)
         }
     }
