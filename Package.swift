@@ -99,7 +99,8 @@ let package = Package(
         // What tests share: a clock they move by hand.
         .target(name: "ThinkEditTestSupport", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
-        .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore", "ThinkEditPipeline"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore", "ThinkEditPipeline", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: strict),
         .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline", "ThinkEditTestSupport"], swiftSettings: strict),
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(

@@ -67,10 +67,17 @@ package struct EditResult: Sendable, Hashable {
     /// The edited image, encoded (PNG or JPEG).
     package var image: [UInt8]
     package var usage: Usage?
+    /// The prompt the editor says it executed, when it says (a server that polishes prompts
+    /// reports its rewrite); nil when it does not report one.
+    package var executedPrompt: String?
+    /// The seed the editor says it used, when it says.
+    package var executedSeed: UInt64?
 
-    package init(image: [UInt8], usage: Usage? = nil) {
+    package init(image: [UInt8], usage: Usage? = nil, executedPrompt: String? = nil, executedSeed: UInt64? = nil) {
         self.image = image
         self.usage = usage
+        self.executedPrompt = executedPrompt
+        self.executedSeed = executedSeed
     }
 }
 

@@ -29,6 +29,11 @@ package struct Turn: Sendable, Hashable {
     package var image: String?
     /// Seed of the editor call that made `image`, when it was generated here.
     package var seed: UInt64?
+    /// The prompt the editor reports it executed, when it reports one. When it differs from
+    /// `instruction`, the editor rewrote the instruction before editing (`promptRewritten`).
+    package var executedPrompt: String?
+    /// The seed the editor reports it used, when it reports one.
+    package var executedSeed: UInt64?
     package var score: Score?
     /// The judge's raw sub-scores, when the judge of this run scored the image.
     package var judge: JudgeSubScores?
@@ -47,6 +52,12 @@ package struct Turn: Sendable, Hashable {
         self.score = score
         self.judge = judge
         self.judgeReasoning = judgeReasoning
+    }
+
+    /// The editor executed a prompt other than `instruction`: the pair (instruction, image) is
+    /// not what happened.
+    package var promptRewritten: Bool {
+        executedPrompt.map { $0 != instruction } ?? false
     }
 }
 

@@ -141,6 +141,14 @@ enum Schema {
                 INSERT INTO run_meta(key, value) VALUES ('data_version', '0');
                 """)
         }
+        m.registerMigration("v2") { db in
+            // What the editor reports it executed: the prompt (a server that polishes prompts
+            // reports its rewrite) and the seed. NULL when the editor did not say.
+            try db.execute(sql: """
+                ALTER TABLE turn ADD COLUMN executed_prompt TEXT;
+                ALTER TABLE turn ADD COLUMN executed_seed INTEGER;
+                """)
+        }
         return m
     }
 }

@@ -172,9 +172,18 @@ enum FakeModels {
 
     // MARK: - Editor
 
-    /// Reads an `/edit` body: a base64 image, a prompt and a seed.
-    static func readEdit(_ body: [UInt8]) -> Result<(prompt: String, seed: String), FakeReply> {
-        func refuse(_ why: String) -> Result<(prompt: String, seed: String), FakeReply> {
+    /// What an `/edit` request asks for.
+    struct EditAsk {
+        var prompt: String
+        var seed: String
+        /// `enhance_prompt`: absent means true, as in the EditThinker repository's FLUX.1 Kontext and
+        /// Qwen-Image-Edit servers (`Field(True, ...)`).
+        var enhance: Bool
+    }
+
+    /// Reads an `/edit` body: a base64 image, a prompt, a seed and `enhance_prompt`.
+    static func readEdit(_ body: [UInt8]) -> Result<EditAsk, FakeReply> {
+        func refuse(_ why: String) -> Result<EditAsk, FakeReply> {
             .failure(.json(.object([("success", .bool(false)), ("error", .string(why))]), status: 400))
         }
         guard let value = try? JSONParser.parse(body) else { return refuse("the request body is not JSON") }
@@ -188,8 +197,17 @@ enum FakeModels {
         case .unsigned(let u)?: seed = String(u)
         default: return refuse("\"seed\" must be a whole number")
         }
-        return .success((prompt, seed))
+        let enhance: Bool
+        switch value["enhance_prompt"] {
+        case nil, .null?: enhance = true
+        case .bool(let b)?: enhance = b
+        default: return refuse("\"enhance_prompt\" must be true or false")
+        }
+        return .success(EditAsk(prompt: prompt, seed: seed, enhance: enhance))
     }
+
+    /// The prompt a polishing server would run instead of `prompt` (deterministic here).
+    static func polished(_ prompt: String) -> String { "Polished: \(prompt), rendered with care" }
 
     /// The edited images the fake editor returns: small PNGs of a shape on a background, one per
     /// colour, so that different requests get different images (and different judge answers).
@@ -202,9 +220,15 @@ enum FakeModels {
         return ImageWire.base64(try! ImageCodec.encodePNG(image))
     }
 
-    static func editAnswer(prompt: String, seed: String) -> FakeReply {
-        let h = number(ContentHash.sha256Hex("\(prompt)\u{1}\(seed)"))
-        return .json(.object([("success", .bool(true)), ("edited_image", .string(editedImages[Int(h % UInt64(editedImages.count))]))]))
+    /// The answer of the EditThinker servers: the image edited with the executed prompt, the seed
+    /// used, the original prompt, and `enhanced_prompt` (the rewrite; null when not asked to).
+    static func editAnswer(_ ask: EditAsk) -> FakeReply {
+        let executed = ask.enhance ? polished(ask.prompt) : ask.prompt
+        let h = number(ContentHash.sha256Hex("\(executed)\u{1}\(ask.seed)"))
+        let seed: JSONValue = Int64(ask.seed).map { .integer($0) } ?? UInt64(ask.seed).map { .unsigned($0) } ?? .null
+        return .json(.object([("success", .bool(true)), ("edited_image", .string(editedImages[Int(h % UInt64(editedImages.count))])),
+                              ("seed", seed), ("original_prompt", .string(ask.prompt)),
+                              ("enhanced_prompt", ask.enhance ? .string(executed) : .null), ("error", .null)]))
     }
 
     /// A 200 `/edit` answer the client must reject: a body cut short, `edited_image` that is not

@@ -83,9 +83,10 @@ router.post("edit") { request, _ -> Response in
     case .failure(let refusal):
         stats.add("edit", "refused")
         return response(refusal)
-    case .success(let (prompt, seed)):
+    case .success(let ask):
+        if ask.enhance { stats.add("edit", "enhanced") }
         return response(try await serve(.edit, malformed: { FakeModels.malformedEdit(variant: $0) }) {
-            FakeModels.editAnswer(prompt: prompt, seed: seed)
+            FakeModels.editAnswer(ask)
         })
     }
 }

@@ -49,6 +49,30 @@ import ThinkEditTestSupport
         #expect(body["seed"] == .integer(42))
         #expect(body["steps"] == .integer(28))
         #expect(body["guidance"] == .number(2.5))
+        // The EditThinker FLUX.1 Kontext and Qwen-Image-Edit servers rewrite the prompt unless told not to.
+        #expect(body["enhance_prompt"] == .bool(false))
+        #expect(try result.get().executedPrompt == nil && result.get().executedSeed == nil)
+    }
+
+    @Test func thePromptAndSeedTheServerReportsAreReturnedAsExecuted() async throws {
+        let image = JSONValue.string(Data(testPNG).base64EncodedString())
+        let server = try await FakeServer.scripted([
+            // FLUX.1 Kontext / Qwen-Image-Edit with enhance_prompt on: the rewrite and the seed used.
+            .json(JSONValue.object([("success", .bool(true)), ("edited_image", image), ("seed", .integer(7)),
+                                    ("original_prompt", .string("paint the whole car red")),
+                                    ("enhanced_prompt", .string("Paint the entire car a vivid red."))]).canonicalText),
+            // LongCat: echoes the prompt it ran; no enhanced_prompt field.
+            .json(JSONValue.object([("success", .bool(true)), ("edited_image", image), ("seed", .integer(42)),
+                                    ("prompt", .string("paint the whole car red"))]).canonicalText),
+        ])
+        defer { server.stop() }
+        var e = editor([server.url])
+        e.enhancePrompt = true
+        let first = try await e.edit(request())
+        #expect(first.executedPrompt == "Paint the entire car a vivid red." && first.executedSeed == 7)
+        #expect(try #require(server.log.all.first?.json)["enhance_prompt"] == .bool(true))
+        let second = try await e.edit(request())
+        #expect(second.executedPrompt == "paint the whole car red" && second.executedSeed == 42)
     }
 
     @Test func aSeedAboveInt64TravelsAsAnExactInteger() async throws {

@@ -17,7 +17,12 @@ import ThinkEditPipeline
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer { process.terminate() }
+        // SIGKILL, not terminate(): the child inherits the test thread's signal mask, in which
+        // SIGTERM is blocked, so a SIGTERM would stay pending and leave the server running.
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
         // Read the port on a thread of its own: a blocking read on the cooperative pool would
         // stall every other test's tasks while Python starts.
         let handle = pipe.fileHandleForReading

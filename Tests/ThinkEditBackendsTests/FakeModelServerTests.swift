@@ -78,8 +78,14 @@ import ThinkEditStore
 
     static func int(_ v: JSONValue?) -> Int { if case .integer(let i)? = v { return Int(i) }; return 0 }
 
-    /// One generate + score run against `server` in a fresh folder; returns the store.
-    static func run(against server: Server, count: Int, retries: Int = 2) async throws -> RunStore {
+    /// One generate + score run against `server` from a config in a fresh, otherwise empty folder
+    /// (no prompts folder: the built-in prompts); returns the store. `editor` adds keys to the
+    /// editor's backend, `top` adds top-level config lines.
+    static func run(against server: Server, count: Int, retries: Int = 2, editor: String = "", top: String = "") async throws -> RunStore {
+        try await run(against: server, count: count, retries: retries, editor: editor, top: top).store
+    }
+
+    static func run(against server: Server, count: Int, retries: Int, editor: String, top: String) async throws -> (store: RunStore, config: RunConfig) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thinkedit-fakeserver-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let yaml = """
@@ -90,7 +96,8 @@ import ThinkEditStore
             backends:
               thinker: {kind: openai, name: expert, base_url: "\(server.url)/v1", model: fake, concurrency: 8, max_retries: \(retries), timeout_seconds: 10}
               scorer: {kind: openai, name: judge, base_url: "\(server.url)", model: fake, concurrency: 8, max_retries: \(retries), timeout_seconds: 10}
-              editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(server.url)"], concurrency: 8, max_retries: \(retries), timeout_seconds: 10}
+              editor: {kind: editthinker-http, name: fake-editor, endpoints: ["\(server.url)"], concurrency: 8, max_retries: \(retries), timeout_seconds: 10\(editor)}
+            \(top)
             """
         let file = (dir as NSString).appendingPathComponent("config.yaml")
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
@@ -100,7 +107,7 @@ import ThinkEditStore
         try await StageRunner.run(PoolStage(), context)
         try await StageRunner.run(GenerateStage(), context)
         try await StageRunner.run(ScoreStage(), context)
-        return store
+        return (store, config)
     }
 
     static func trajectories(_ store: RunStore) throws -> [Trajectory] {
@@ -137,8 +144,50 @@ import ThinkEditStore
         #expect(try Self.digest(first) == Self.digest(second))
         #expect(try Self.digest(first).count == 30)
         let stats = try await server.stats()
+        // The editor was told not to rewrite prompts, and every turn records that the editor ran
+        // the instruction as written, with the seed sent.
+        #expect(Self.int(stats["edit"]?["enhanced"]) == 0)
+        for turn in trajectories.flatMap(\.turns) {
+            #expect(turn.executedPrompt == nil && !turn.promptRewritten)
+            #expect(turn.executedSeed == turn.seed)
+        }
         #expect(Self.int(stats["injected"]?["429"]) == 0)
         #expect(Self.int(stats["expert"]?["ok"]) > 0 && Self.int(stats["judge"]?["ok"]) > 0 && Self.int(stats["edit"]?["ok"]) > 0)
+    }
+
+    @Test func aServerThatRewritesPromptsIsRecordedMarkedAndItsTrajectoriesDroppedUnlessKept() async throws {
+        let server = try Server(["--delay-ms", "0"])
+        defer { _ = server.stop() }
+        let (store, config) = try await Self.run(against: server, count: 12, retries: 2, editor: ", enhance_prompt: true", top: "")
+        let trajectories = try Self.trajectories(store)
+        let turns = trajectories.flatMap(\.turns)
+        #expect(!turns.isEmpty && trajectories.count == 12)
+        // Every edit ran the server's rewrite, and the turn says so beside the instruction sent.
+        for turn in turns {
+            #expect(turn.executedPrompt == "Polished: \(turn.instruction), rendered with care")
+            #expect(turn.promptRewritten)
+            #expect(turn.executedSeed == turn.seed)
+        }
+        #expect(Self.int(try await server.stats()["edit"]?["enhanced"]) == turns.count)
+        let context = StageContext(config: config, store: store) { _ in }
+        try await StageRunner.run(FilterStage(), context)
+        var s = try store.snapshot()
+        #expect(s.dropped == ["editor_rewrote_prompt": 12])
+        #expect(s.kept == 0)
+        #expect(s.rewrittenPromptTurns == turns.count && s.rewrittenPromptTrajectories == 12)
+        let status = try StatusReport(store: store)
+        #expect(status.table.contains("\(turns.count) executed a prompt the editor rewrote (in 12 trajectories)"))
+        #expect(status.json.contains("\"rewritten_prompt_turns\":\(turns.count)"))
+
+        // keep_rewritten_prompts: the same trajectories are judged by their scores instead.
+        var keeping = config
+        keeping.curation.keepRewrittenPrompts = true
+        try await StageRunner.run(FilterStage(), StageContext(config: keeping, store: store) { _ in })
+        s = try store.snapshot()
+        #expect(s.dropped["editor_rewrote_prompt"] == nil)
+        #expect(s.kept > 0)
+        let filter = try #require(try store.latestStageRuns()[.filter]?.stats)
+        #expect(filter.contains("\"kept_rewritten\":\(s.kept)"))
     }
 
     @Test func injectedChatFaultsArriveAtTheirRatesAndEachAsItsErrorClass() async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ThinkEditCore
 
@@ -90,6 +91,30 @@ struct TrajectoryFilterTests {
         #expect(TrajectoryFilter.decide(CurationTrajectory(id: "e", task: "x", endReason: .stop, scores: [])) == .dropped(.unscored))
         #expect(TrajectoryFilter.decide(CurationTrajectory(id: "u", task: "x", endReason: .stop, scores: [nil])) == .dropped(.unscored))
         #expect(TrajectoryFilter.decide(CurationTrajectory(id: "u2", task: "x", endReason: .stop, scores: [score(9), nil, score(2)])) == .dropped(.unscored))
+    }
+
+    @Test func aTrajectoryWhoseEditorRewroteAPromptIsDroppedAfterFailedAndPendingUnlessKept() {
+        var rewritten = trajectory([6, 8])
+        rewritten.promptRewritten = true
+        #expect(TrajectoryFilter.decide(rewritten) == .dropped(.editorRewrotePrompt))
+        var unscored = CurationTrajectory(id: "u", task: "x", endReason: .stop, scores: [nil], promptRewritten: true)
+        #expect(TrajectoryFilter.decide(unscored) == .dropped(.editorRewrotePrompt))
+        unscored.status = .pending
+        #expect(TrajectoryFilter.decide(unscored) == .dropped(.pending))
+        // Kept on request: judged by its scores like any other, and counted.
+        #expect(TrajectoryFilter.decide(rewritten, keepRewritten: true) == TrajectoryFilter.decide(trajectory([6, 8])))
+        var worse = trajectory([8, 6])
+        worse.promptRewritten = true
+        #expect(TrajectoryFilter.decide(worse, keepRewritten: true) == .dropped(.noImprovement))
+        let (_, stats) = TrajectoryFilter.apply([rewritten, worse, trajectory([5, 7])], keepRewritten: true)
+        #expect(stats.kept == 2 && stats.keptRewritten == 1)
+        #expect(TrajectoryFilter.apply([rewritten, trajectory([5, 7])]).statistics.dropped.editorRewrotePrompt == 1)
+    }
+
+    @Test func filterStatisticsWrittenBeforeTheRewriteReasonStillRead() throws {
+        let old = #"{"dropped":{"failed":1,"no_improvement":2,"pending":0,"single_turn":3,"unscored":4},"kept":5,"lengths":[],"trajectories":15,"truncated":0,"turns_cut":0}"#
+        let stats = try JSONDecoder().decode(FilterStatistics.self, from: Data(old.utf8))
+        #expect(stats.dropped.editorRewrotePrompt == 0 && stats.dropped.unscored == 4 && stats.keptRewritten == 0)
     }
 
     @Test func statisticsCountKeptDroppedAndTruncationLengths() {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import ThinkEditCore
 import ThinkEditPipeline
@@ -35,8 +36,28 @@ private func tempDir() -> String {
         }
         let store = try RunStore.openForWriting(workdir: dir)
         #expect(try store.poolCount() == 1)
-        let migrations = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") }
-        #expect(migrations == 1)
+        let migrations = try store.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
+        #expect(migrations == ["v1", "v2"])
+    }
+
+    @Test func aRunWrittenBeforeV2GainsTheExecutedColumnsAndKeepsItsTurns() throws {
+        let dir = tempDir()
+        do {
+            let queue = try DatabaseQueue(path: (dir as NSString).appendingPathComponent("thinkedit.sqlite"))
+            try Schema.migrator.migrate(queue, upTo: "v1")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO image(hash, format, width, height, bytes) VALUES ('aa', 'png', 1, 1, 1);
+                    INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status, end_reason)
+                        VALUES ('t', 'color_alter', 'x', 'aa', 'e', 'generated', 'complete', 'max_turns');
+                    INSERT INTO turn(trajectory, turn, instruction, image, seed) VALUES (1, 1, 'x', 'aa', 5);
+                    """)
+            }
+        }
+        let store = try RunStore.openForWriting(workdir: dir)
+        let t = try #require(try store.trajectories(ids: ["t"])["t"])
+        #expect(t.turns.count == 1 && t.turns[0].seed == 5)
+        #expect(t.turns[0].executedPrompt == nil && t.turns[0].executedSeed == nil && !t.turns[0].promptRewritten)
     }
 
     @Test func aSecondWriterIsRefusedButReadersAreNot() throws {

@@ -2,24 +2,34 @@ import Foundation
 import ThinkEditCore
 import ThinkEditImaging
 
-/// The `editthinker-http` editor protocol: `POST {endpoint}/edit` with
-/// `{"image": base64, "prompt": ..., "seed": ..., <extra>}`, answered by
-/// `{"success": bool, "edited_image": base64, "error": text}`; `GET {endpoint}/health` answers 200
-/// when the server can take work. Several endpoints share the load through an `EndpointPool`.
+/// The `editthinker-http` editor protocol, as the EditThinker repository's servers speak it
+/// (`inference/server/apis/*_edit_api.py`): `POST {endpoint}/edit` with
+/// `{"image": base64, "prompt": ..., "seed": ..., "enhance_prompt": false, <extra>}`, answered by
+/// `{"success": bool, "edited_image": base64, "error": text, "seed": used, "enhanced_prompt": ...}`;
+/// `GET {endpoint}/health` answers 200 when the server can take work. Several endpoints share the
+/// load through an `EndpointPool`.
+///
+/// The FLUX.1 Kontext and Qwen-Image-Edit servers polish the prompt with an LLM unless told not
+/// to (`enhance_prompt` defaults to true there), so the request always says whether to; the
+/// prompt and seed a server reports back are returned as what was executed.
 package struct EditThinkerHTTPEditor: Editor {
     package var name: String
     package var pool: EndpointPool
     /// Extra request fields from the config (`extra`: steps, guidance, size...).
     package var extra: [(String, JSONValue)]
+    /// Whether the server may rewrite the prompt before editing (`enhance_prompt`); off unless
+    /// the backend's config turns it on.
+    package var enhancePrompt: Bool
     package var maxResponseBytes: Int
     package var reliability: Reliability
     package var transport: HTTPTransport
 
-    package init(name: String, endpoints: [String], extra: [(String, JSONValue)] = [], maxResponseBytes: Int = 64 << 20,
-                reliability: Reliability, transport: HTTPTransport = .shared,
+    package init(name: String, endpoints: [String], extra: [(String, JSONValue)] = [], enhancePrompt: Bool = false,
+                maxResponseBytes: Int = 64 << 20, reliability: Reliability, transport: HTTPTransport = .shared,
                 failureThreshold: Int = 3, cooldown: Double = 30) {
         self.name = name
         self.extra = extra
+        self.enhancePrompt = enhancePrompt
         self.maxResponseBytes = maxResponseBytes
         self.reliability = reliability
         self.transport = transport
@@ -35,6 +45,7 @@ package struct EditThinkerHTTPEditor: Editor {
             ("image", .string(ImageWire.base64(request.item.source.bytes))),
             ("prompt", .string(request.instruction)),
             ("seed", .unsigned(request.seed)),
+            ("enhance_prompt", .bool(enhancePrompt)),
         ]
         for (k, v) in extra where !fields.contains(where: { $0.0 == k }) { fields.append((k, v)) }
         var out = ""
@@ -54,9 +65,9 @@ package struct EditThinkerHTTPEditor: Editor {
             }
             let (index, url) = slot
             do {
-                let image = try await editor.exchange(url: url, body: body)
+                let result = try await editor.exchange(url: url, body: body)
                 await editor.pool.finish(index, healthy: true)
-                return (EditResult(image: image), nil)
+                return (result, nil)
             } catch {
                 let kind = (error as? BackendError)?.kind
                 let serverSide = kind == nil || kind == .server || kind == .timeout || kind == .network
@@ -66,7 +77,7 @@ package struct EditThinkerHTTPEditor: Editor {
         }
     }
 
-    func exchange(url: String, body: [UInt8]) async throws -> [UInt8] {
+    func exchange(url: String, body: [UInt8]) async throws -> EditResult {
         let call = HTTPCall(method: "POST", url: "\(url)/edit", headers: [("content-type", "application/json")], body: body,
                             maxResponseBytes: maxResponseBytes, timeout: reliability.transportTimeout)
         let reply: HTTPReply
@@ -102,6 +113,24 @@ package struct EditThinkerHTTPEditor: Editor {
         } catch {
             throw BackendError(.parse, backend: name, "\(call.url) sent an \"edited_image\" that is not a PNG or JPEG image (\(error))")
         }
-        return image
+        return EditResult(image: image, executedPrompt: Self.executedPrompt(value), executedSeed: Self.executedSeed(value))
+    }
+
+    /// The prompt the server reports it ran: `enhanced_prompt` (FLUX.1 Kontext, Qwen-Image-Edit,
+    /// OmniGen2; null when it did not rewrite), else `prompt` (LongCat echoes the prompt it ran).
+    static func executedPrompt(_ answer: JSONValue) -> String? {
+        for key in ["enhanced_prompt", "prompt"] {
+            if case .string(let text)? = answer[key] { return text }
+        }
+        return nil
+    }
+
+    /// The seed the server reports it used (`seed`), when it is a whole number.
+    static func executedSeed(_ answer: JSONValue) -> UInt64? {
+        switch answer["seed"] {
+        case .integer(let i)?: return UInt64(bitPattern: i)
+        case .unsigned(let u)?: return u
+        default: return nil
+        }
     }
 }

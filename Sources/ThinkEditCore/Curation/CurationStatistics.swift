@@ -6,6 +6,7 @@
 package struct DropCounts: Sendable, Hashable, Codable {
     package var failed = 0
     package var pending = 0
+    package var editorRewrotePrompt = 0
     package var unscored = 0
     package var singleTurn = 0
     package var noImprovement = 0
@@ -17,6 +18,7 @@ package struct DropCounts: Sendable, Hashable, Codable {
             switch reason {
             case .failed: failed
             case .pending: pending
+            case .editorRewrotePrompt: editorRewrotePrompt
             case .unscored: unscored
             case .singleTurn: singleTurn
             case .noImprovement: noImprovement
@@ -26,6 +28,7 @@ package struct DropCounts: Sendable, Hashable, Codable {
             switch reason {
             case .failed: failed = newValue
             case .pending: pending = newValue
+            case .editorRewrotePrompt: editorRewrotePrompt = newValue
             case .unscored: unscored = newValue
             case .singleTurn: singleTurn = newValue
             case .noImprovement: noImprovement = newValue
@@ -37,7 +40,24 @@ package struct DropCounts: Sendable, Hashable, Codable {
     package var total: Int { DropReason.allCases.reduce(0) { $0 + self[$1] } }
 
     enum CodingKeys: String, CodingKey {
-        case failed, pending, unscored, singleTurn = "single_turn", noImprovement = "no_improvement"
+        case failed, pending, editorRewrotePrompt = "editor_rewrote_prompt", unscored, singleTurn = "single_turn",
+             noImprovement = "no_improvement"
+    }
+
+    /// Statistics written before a reason existed read it as 0.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        for key in [CodingKeys.failed, .pending, .editorRewrotePrompt, .unscored, .singleTurn, .noImprovement] {
+            let n = try c.decodeIfPresent(Int.self, forKey: key) ?? 0
+            switch key {
+            case .failed: failed = n
+            case .pending: pending = n
+            case .editorRewrotePrompt: editorRewrotePrompt = n
+            case .unscored: unscored = n
+            case .singleTurn: singleTurn = n
+            case .noImprovement: noImprovement = n
+            }
+        }
     }
 }
 
@@ -64,17 +84,20 @@ package struct FilterStatistics: Sendable, Hashable, Codable {
     package var truncated = 0
     /// Turns removed by truncation, over all kept trajectories.
     package var turnsCut = 0
+    /// Kept trajectories in which an editor executed a rewritten prompt (`keep_rewritten_prompts`).
+    package var keptRewritten = 0
 
     package init() {}
 
     /// Counts one verdict; `turns` is the trajectory's `n`.
-    package mutating func record(_ decision: FilterDecision, turns: Int) {
+    package mutating func record(_ decision: FilterDecision, turns: Int, promptRewritten: Bool = false) {
         trajectories += 1
         switch decision {
         case .dropped(let reason):
             dropped[reason] += 1
         case .kept(let kept):
             self.kept += 1
+            if promptRewritten { keptRewritten += 1 }
             let k = kept.length
             while lengths.count <= k - 2 { lengths.append(LengthCount(k: lengths.count + 2, count: 0)) }
             lengths[k - 2].count += 1
@@ -86,7 +109,19 @@ package struct FilterStatistics: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case trajectories, kept, dropped, lengths, truncated, turnsCut = "turns_cut"
+        case trajectories, kept, dropped, lengths, truncated, turnsCut = "turns_cut", keptRewritten = "kept_rewritten"
+    }
+
+    /// Statistics written before `kept_rewritten` existed read it as 0.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        trajectories = try c.decode(Int.self, forKey: .trajectories)
+        kept = try c.decode(Int.self, forKey: .kept)
+        dropped = try c.decode(DropCounts.self, forKey: .dropped)
+        lengths = try c.decode([LengthCount].self, forKey: .lengths)
+        truncated = try c.decode(Int.self, forKey: .truncated)
+        turnsCut = try c.decode(Int.self, forKey: .turnsCut)
+        keptRewritten = try c.decodeIfPresent(Int.self, forKey: .keptRewritten) ?? 0
     }
 }
 

@@ -55,18 +55,21 @@ package enum FilterDecision: Sendable, Hashable {
 /// A trajectory is dropped for the first reason that applies, in this order:
 /// 1. `failed` — generation gave up; its turns are partial, so no score rule is meaningful;
 /// 2. `pending` — generation has not finished; a later filter run judges it;
-/// 3. `unscored` — no turns, or a turn without a score; the score rules below read every `O_t`, so
+/// 3. `editor_rewrote_prompt` — an editor executed a prompt other than the turn's instruction
+///    (unless `keepRewritten`: the trajectory is then judged by its scores like any other);
+/// 4. `unscored` — no turns, or a turn without a score; the score rules below read every `O_t`, so
 ///    they wait until the score stage is done (a single unscored turn is therefore `unscored`);
-/// 4. `single_turn` — `n < 2`;
-/// 5. `no_improvement` — `max(O_2..O_n) < O_1`.
+/// 5. `single_turn` — `n < 2`;
+/// 6. `no_improvement` — `max(O_2..O_n) < O_1`.
 package enum TrajectoryFilter {
     /// The verdict on one trajectory.
-    package static func decide(_ trajectory: CurationTrajectory) -> FilterDecision {
+    package static func decide(_ trajectory: CurationTrajectory, keepRewritten: Bool = false) -> FilterDecision {
         switch trajectory.status {
         case .failed: return .dropped(.failed)
         case .pending: return .dropped(.pending)
         case .complete: break
         }
+        if trajectory.promptRewritten && !keepRewritten { return .dropped(.editorRewrotePrompt) }
         let scores = trajectory.scores
         if scores.isEmpty { return .dropped(.unscored) }
         for score in scores where score == nil { return .dropped(.unscored) }
@@ -107,13 +110,14 @@ package enum TrajectoryFilter {
     }
 
     /// The verdicts on many trajectories, in input order, with their statistics.
-    package static func apply(_ trajectories: [CurationTrajectory]) -> (decisions: [FilterDecision], statistics: FilterStatistics) {
+    package static func apply(_ trajectories: [CurationTrajectory],
+                              keepRewritten: Bool = false) -> (decisions: [FilterDecision], statistics: FilterStatistics) {
         var statistics = FilterStatistics()
         var decisions = [FilterDecision]()
         decisions.reserveCapacity(trajectories.count)
         for trajectory in trajectories {
-            let decision = decide(trajectory)
-            statistics.record(decision, turns: trajectory.scores.count)
+            let decision = decide(trajectory, keepRewritten: keepRewritten)
+            statistics.record(decision, turns: trajectory.scores.count, promptRewritten: trajectory.promptRewritten)
             decisions.append(decision)
         }
         return (decisions, statistics)

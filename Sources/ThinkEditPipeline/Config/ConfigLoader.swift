@@ -124,6 +124,7 @@ extension RunConfig {
         var curation = CurationSettings(stopSamples: true, binWidth: 1, rlMinVariance: 1.0, rlTrajectories: 10_000,
                                         sftSamples: 140_000, sftMinQuality: 7.0)
         curation.stopSamples = try top.bool("stop_samples") ?? true
+        curation.keepRewrittenPrompts = try top.bool("keep_rewritten_prompts") ?? false
         curation.binWidth = try top.double("bin_width", range: 0.000001...10) ?? 1
         if var rl = try top.mapping("rl") {
             curation.rlMinVariance = try rl.double("min_variance", range: 0...100) ?? curation.rlMinVariance
@@ -264,6 +265,7 @@ extension BackendSettings {
             b.answerFormat = format
         }
         b.jsonMode = try m.bool("json_mode")
+        b.enhancePrompt = try m.bool("enhance_prompt")
         b.world.failureScale = try m.double("failure_scale", range: 0...100)
         if var failures = try m.mapping("failures") {
             for key in SyntheticWorldSettings.failureKeys {
@@ -285,8 +287,17 @@ extension BackendSettings {
             if b.model == nil { throw reader.error(.missing, m.node, "\(path).model", "is required for kind \(kind.rawValue)") }
         case .editthinkerHTTP:
             if b.endpoints.isEmpty { throw reader.error(.missing, m.node, "\(path).endpoints", "is required for kind editthinker-http: a list of editor server URLs") }
+            for key in ["enhance_prompt", "image", "prompt", "seed"] where b.extraJSON.flatMap({ try? JSONParser.parse(Array($0.utf8)) })?[key] != nil {
+                throw reader.error(.invalidValue, m.value("extra"), "\(path).extra.\(key)",
+                    key == "enhance_prompt"
+                        ? "set enhance_prompt as a key of the backend (enhance_prompt: true), not in extra"
+                        : "thinkedit sends \(key) itself (the source image, the turn's instruction, the derived seed); remove it from extra")
+            }
         case .synthetic:
             break
+        }
+        if b.enhancePrompt != nil && kind != .editthinkerHTTP {
+            throw reader.error(.invalidValue, m.value("enhance_prompt"), "\(path).enhance_prompt", "only editthinker-http editors take enhance_prompt")
         }
         let editorDials = b.world.failureScale != nil || !b.world.failureFactors.isEmpty || b.world.severity != nil
         let expertDials = b.world.earlyStop != nil || b.world.needlessContinue != nil

@@ -61,6 +61,9 @@ package struct CurationSettings: Sendable, Hashable {
     package var rlTrajectories: Int
     package var sftSamples: Int
     package var sftMinQuality: Double
+    /// Keep trajectories whose editor executed a rewritten prompt (their turns record the prompt
+    /// executed) instead of dropping them as `editor_rewrote_prompt`.
+    package var keepRewrittenPrompts = false
 }
 
 package struct ExportSettings: Sendable, Hashable {
@@ -112,6 +115,9 @@ package struct BackendSettings: Sendable, Hashable {
     package var answerFormat: String? = nil
     /// Ask a chat backend for a JSON object answer (`json_mode`, default true for openai).
     package var jsonMode: Bool? = nil
+    /// editthinker-http: let the server rewrite the prompt before editing (`enhance_prompt`; off
+    /// unless set, because the recorded instruction is then not what the editor ran).
+    package var enhancePrompt: Bool? = nil
     /// How the synthetic world behaves in this role (kind `synthetic` only); empty: the defaults.
     package var world = SyntheticWorldSettings()
 }

@@ -4,7 +4,7 @@ import ThinkEditStore
 
 /// `thinkedit filter` (SPEC §2.4): keeps the trajectories that improved and truncates them at their
 /// best step. A thin shell around `TrajectoryFilter`; its output depends only on the trajectories
-/// and scores (the run's data version).
+/// and scores (the run's data version) and on `keep_rewritten_prompts`.
 package struct FilterStage: PipelineStage {
     package init() {}
     package var name: StageName { .filter }
@@ -12,12 +12,13 @@ package struct FilterStage: PipelineStage {
     package var produces: [OutputTable] { [.curation] }
 
     package func fingerprint(_ context: StageContext) throws -> String {
-        StageRunner.fingerprint(["filter/1", String(try context.store.dataVersion())])
+        StageRunner.fingerprint(["filter/1", String(try context.store.dataVersion())]
+                                + (context.config.curation.keepRewrittenPrompts ? ["keep_rewritten_prompts"] : []))
     }
 
     package func run(_ context: StageContext) async throws -> StageResult {
         let (seqs, trajectories) = try context.store.curationInputs()
-        let (decisions, stats) = TrajectoryFilter.apply(trajectories)
+        let (decisions, stats) = TrajectoryFilter.apply(trajectories, keepRewritten: context.config.curation.keepRewrittenPrompts)
         try context.replaceOutput(of: self) { db in
             try RunStore.insertCuration(db, seqs: seqs, turnCounts: trajectories.map(\.scores.count), decisions: decisions)
         }

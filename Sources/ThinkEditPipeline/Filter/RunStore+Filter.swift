@@ -12,20 +12,24 @@ extension RunStore {
             seqs.reserveCapacity(count)
             out.reserveCapacity(count)
             let turnStatement = try db.makeStatement(sql: """
-                SELECT trajectory, semantic, quality, overall, overall_given, image FROM turn ORDER BY trajectory, turn
+                SELECT trajectory, semantic, quality, overall, overall_given, image,
+                       coalesce(executed_prompt <> instruction, 0) AS rewritten
+                FROM turn ORDER BY trajectory, turn
                 """)
             let u = (trajectory: turnStatement.column("trajectory"), semantic: turnStatement.column("semantic"),
                      quality: turnStatement.column("quality"), overall: turnStatement.column("overall"),
-                     given: turnStatement.column("overall_given"), image: turnStatement.column("image"))
+                     given: turnStatement.column("overall_given"), image: turnStatement.column("image"),
+                     rewritten: turnStatement.column("rewritten"))
             let trajectoryStatement = try db.makeStatement(sql: "SELECT seq, id, task, status, end_reason FROM trajectory ORDER BY seq")
             let t = (seq: trajectoryStatement.column("seq"), id: trajectoryStatement.column("id"), task: trajectoryStatement.column("task"),
                      status: trajectoryStatement.column("status"), endReason: trajectoryStatement.column("end_reason"))
             let turns = try Row.fetchCursor(turnStatement)
             let trajectories = try Row.fetchCursor(trajectoryStatement)
-            var pending: (Int64, Score?)? = nil
+            var pending: (Int64, Score?, Bool)? = nil
             while let row = try trajectories.next() {
                 let seq: Int64 = row[t.seq]
                 var scores: [Score?] = []
+                var rewritten = false
                 while true {
                     if pending == nil, let r = try turns.next() {
                         var score: Score? = nil
@@ -34,10 +38,11 @@ extension RunStore {
                             let given: Bool = r[u.given] ?? false
                             score = Score(semantic: sc, quality: pq, overall: given ? r[u.overall] : nil)
                         }
-                        pending = (r[u.trajectory], score)
+                        pending = (r[u.trajectory], score, r[u.rewritten])
                     }
                     guard let p = pending, p.0 == seq else { break }
                     scores.append(p.1)
+                    rewritten = rewritten || p.2
                     pending = nil
                 }
                 let status: String = row[t.status]
@@ -46,7 +51,8 @@ extension RunStore {
                 }
                 seqs.append(seq)
                 out.append(CurationTrajectory(id: row[t.id], task: row[t.task], status: known,
-                                              endReason: (row[t.endReason] as String?).flatMap(EndReason.init(rawValue:)), scores: scores))
+                                              endReason: (row[t.endReason] as String?).flatMap(EndReason.init(rawValue:)), scores: scores,
+                                              promptRewritten: rewritten))
             }
             return (seqs, out)
         }

@@ -99,7 +99,7 @@ struct GenerationLoop: Sendable {
         let request = EditRequest(item: item, turn: turn, instruction: instruction, seed: seed)
         let hash = ContentHash.sha256Hex("edit|\(state.id)|\(turn)|\(instruction)|\(seed)")
         let limits = ImageLimits(maxPixels: context.config.images.maxPixels)
-        let ((record, bytes), call) = try await timedCall(stage: .generate, backend: editor.settings.name, kind: "edit", seq: state.seq,
+        let ((record, result), call) = try await timedCall(stage: .generate, backend: editor.settings.name, kind: "edit", seq: state.seq,
                                                            turn: turn, requestHash: hash, limiter: editor.limiter, clock: context.clock, price: editor.cost,
                                                            journal: { try? store.recordCall($0) }) {
             let result = try await editor.backend.edit(request)
@@ -111,10 +111,13 @@ struct GenerationLoop: Sendable {
             }
             let record = ImageRecord(hash: ContentHash.sha256Hex(result.image), format: info.format,
                                      width: info.width, height: info.height, bytes: result.image.count)
-            return ((record, result.image), result.usage)
+            return ((record, result), result.usage)
         }
-        try store.images.put(bytes, hash: record.hash, format: record.format)
-        try store.commitEdit(seq: state.seq, turn: turn, instruction: instruction, image: record, seed: seed, call: call)
-        return (Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed), record)
+        try store.images.put(result.image, hash: record.hash, format: record.format)
+        var made = Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed)
+        made.executedPrompt = result.executedPrompt
+        made.executedSeed = result.executedSeed
+        try store.commitEdit(seq: state.seq, turn: made, image: record, call: call)
+        return (made, record)
     }
 }

@@ -86,14 +86,17 @@ extension RunStore {
         }
     }
 
-    /// Commits the edited image of `turn` (creating the turn row for an unrewritten turn 1).
-    package func commitEdit(seq: Int64, turn: Int, instruction: String, image: ImageRecord, seed: UInt64, call: CallRecord?) throws {
+    /// Commits the edited image of `turn` with the seed sent and what the editor reports it
+    /// executed (creating the turn row for an unrewritten turn 1).
+    package func commitEdit(seq: Int64, turn: Turn, image: ImageRecord, call: CallRecord?) throws {
         try write { db in
             try Self.insertImages(db, [image])
             try db.execute(sql: """
-                INSERT INTO turn(trajectory, turn, instruction, image, seed) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(trajectory, turn) DO UPDATE SET image = excluded.image, seed = excluded.seed
-                """, arguments: [seq, turn, instruction, image.hash, Int64(bitPattern: seed)])
+                INSERT INTO turn(trajectory, turn, instruction, image, seed, executed_prompt, executed_seed) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(trajectory, turn) DO UPDATE SET image = excluded.image, seed = excluded.seed,
+                    executed_prompt = excluded.executed_prompt, executed_seed = excluded.executed_seed
+                """, arguments: [seq, turn.turn, turn.instruction, image.hash, turn.seed.map { Int64(bitPattern: $0) }, turn.executedPrompt,
+                                 turn.executedSeed.map { Int64(bitPattern: $0) }])
             if let call { try Self.insertCall(db, call) }
             try Self.bumpDataVersion(db)
         }

@@ -115,7 +115,7 @@ extension RunStore {
         """
     static let mergeTurnColumns = """
         turn, instruction, reasoning, image, seed, semantic, quality, overall, overall_given, sc_success, sc_overedit,
-        semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning
+        semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning, executed_prompt, executed_seed
         """
     static let mergeCallColumns = """
         stage, backend, kind, turn, request_hash, attempt, outcome, error_class, http_status, prompt_tokens, completion_tokens,
@@ -148,7 +148,7 @@ extension RunStore {
         let heldTurns = try db.cachedStatement(sql: "SELECT \(mergeTurnColumns) FROM turn WHERE trajectory = ? ORDER BY turn")
         let shardTurns = try shardDB.cachedStatement(sql: "SELECT \(mergeTurnColumns) FROM turn WHERE trajectory = ? ORDER BY turn")
         let insertTurn = try db.cachedStatement(sql: """
-            INSERT INTO turn(trajectory, \(mergeTurnColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO turn(trajectory, \(mergeTurnColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         // Shard seq -> target seq of the trajectories this shard adds; their calls follow them.
         var added: [Int64: Int64] = [:]

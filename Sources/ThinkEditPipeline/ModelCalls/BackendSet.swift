@@ -125,7 +125,8 @@ package struct BackendSet: Sendable {
             return SyntheticEditor(seed: seed, name: s.name, failureScale: s.world.failureScale ?? 1, failureFactors: factors,
                                    severity: s.world.severity ?? 1)
         case .editthinkerHTTP:
-            return EditThinkerHTTPEditor(name: s.name, endpoints: s.endpoints, extra: try extra(s), reliability: reliability(s))
+            return EditThinkerHTTPEditor(name: s.name, endpoints: s.endpoints, extra: try extra(s), enhancePrompt: s.enhancePrompt ?? false,
+                                         reliability: reliability(s))
         case .openaiImages:
             return OpenAIImagesEditor(name: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s),
                                       extra: try extra(s), reliability: reliability(s))

@@ -63,6 +63,7 @@ struct Overview {
         b += card("trajectories", HTML.figure("trajectories", s.trajectories.values.reduce(0, +)))
         b += card("complete", HTML.figure("trajectories.complete", s.trajectories["complete"] ?? 0))
         b += card("turns (scored)", HTML.figure("turns", s.turns) + " (" + HTML.figure("scored_turns", s.scoredTurns) + ")")
+        b += card("turns with a prompt the editor rewrote", HTML.figure("rewritten_prompt_turns", s.rewrittenPromptTurns))
         b += card("kept", HTML.figure("kept", s.kept))
         b += card("dropped", HTML.figure("dropped", s.dropped.values.reduce(0, +)))
         b += card("step samples", HTML.figure("samples", s.samples))

@@ -11,6 +11,10 @@ package struct RunSnapshot: Sendable, Hashable {
     package var failures: [String: Int] = [:]
     package var turns = 0
     package var scoredTurns = 0
+    /// Edited turns whose editor reports it executed a prompt other than the turn's instruction.
+    package var rewrittenPromptTurns = 0
+    /// Trajectories with at least one such turn.
+    package var rewrittenPromptTrajectories = 0
     package var kept = 0
     /// Dropped trajectories by reason.
     package var dropped: [String: Int] = [:]
@@ -38,6 +42,12 @@ extension RunStore {
                 """)
             s.turns = try Int.fetchOne(db, sql: "SELECT count(*) FROM turn") ?? 0
             s.scoredTurns = try Int.fetchOne(db, sql: "SELECT count(*) FROM turn WHERE overall IS NOT NULL") ?? 0
+            if let r = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS turns, count(DISTINCT trajectory) AS trajectories FROM turn WHERE executed_prompt <> instruction
+                """) {
+                s.rewrittenPromptTurns = r["turns"]
+                s.rewrittenPromptTrajectories = r["trajectories"]
+            }
             s.kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 1") ?? 0
             s.dropped = try Self.counts(db, "SELECT drop_reason AS key, count(*) AS n FROM curation WHERE kept = 0 GROUP BY 1")
             s.samples = try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0

@@ -29,7 +29,8 @@ package struct StatusReport {
         lines.append("run           \(workdir)")
         lines.append("pool          \(group(s.poolItems)) items, \(group(s.images)) images stored")
         lines.append("trajectories  \(counts(s.trajectories))" + (s.failures.isEmpty ? "" : "; failed by class: \(counts(s.failures))"))
-        lines.append("turns         \(group(s.turns)), \(group(s.scoredTurns)) scored")
+        lines.append("turns         \(group(s.turns)), \(group(s.scoredTurns)) scored"
+                     + (s.rewrittenPromptTurns == 0 ? "" : "; \(group(s.rewrittenPromptTurns)) executed a prompt the editor rewrote (in \(group(s.rewrittenPromptTrajectories)) trajectories)"))
         lines.append("curation      kept \(group(s.kept)); dropped: \(counts(s.dropped))")
         lines.append("samples       \(group(s.samples)); selected: \(counts(s.split))")
         lines.append("calls         \(group(s.calls)); errors: \(counts(s.callErrors)); tokens \(group(s.promptTokens)) in, \(group(s.completionTokens)) out; cost \(String(format: "%.2f", s.cost))")
@@ -74,6 +75,8 @@ package struct StatusReport {
             ("failures", obj(s.failures)),
             ("turns", .integer(Int64(s.turns))),
             ("scored_turns", .integer(Int64(s.scoredTurns))),
+            ("rewritten_prompt_turns", .integer(Int64(s.rewrittenPromptTurns))),
+            ("rewritten_prompt_trajectories", .integer(Int64(s.rewrittenPromptTrajectories))),
             ("kept", .integer(Int64(s.kept))),
             ("dropped", obj(s.dropped)),
             ("samples", .integer(Int64(s.samples))),

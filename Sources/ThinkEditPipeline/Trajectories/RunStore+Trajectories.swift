@@ -63,8 +63,9 @@ extension RunStore {
                 """)
             let turnStmt = try RawInsert(db, """
                 INSERT INTO turn(trajectory, turn, instruction, reasoning, image, seed, semantic, quality, overall, overall_given,
-                                 sc_success, sc_overedit, semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 sc_success, sc_overedit, semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning,
+                                 executed_prompt, executed_seed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var inserted = 0
             for t in trajectories {
@@ -101,6 +102,8 @@ extension RunStore {
                         turnStmt.bind(15, Self.value(j.artifacts))
                     }
                     turnStmt.bind(13, turn.judgeReasoning)
+                    turnStmt.bind(17, turn.executedPrompt)
+                    if let seed = turn.executedSeed { turnStmt.bind(18, Int64(bitPattern: seed)) }
                     try turnStmt.step()
                 }
             }
@@ -117,7 +120,8 @@ extension RunStore {
 
     static let trajectoryColumns = "seq, id, task, instruction, source_image, editor, status, end_reason, stop_reasoning, error_class"
     static let turnColumns = """
-        turn.turn, turn.instruction, turn.reasoning, turn.image, turn.seed, turn.semantic, turn.quality, turn.overall,
+        turn.turn, turn.instruction, turn.reasoning, turn.image, turn.seed, turn.executed_prompt, turn.executed_seed,
+        turn.semantic, turn.quality, turn.overall,
         turn.overall_given, turn.sc_success, turn.sc_overedit, turn.semantic_reasoning, turn.pq_natural, turn.pq_artifacts,
         turn.quality_reasoning
         """
@@ -153,9 +157,12 @@ extension RunStore {
             judge = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d)
         }
         let reasons = [row["semantic_reasoning"] as String?, row["quality_reasoning"] as String?].compactMap { $0 }
-        return Turn(turn: row["turn"], instruction: row["instruction"], reasoning: row["reasoning"], image: row["image"],
-                    seed: (row["seed"] as Int64?).map { UInt64(bitPattern: $0) }, score: score, judge: judge,
-                    judgeReasoning: reasons.isEmpty ? nil : reasons.joined(separator: "\n"))
+        var turn = Turn(turn: row["turn"], instruction: row["instruction"], reasoning: row["reasoning"], image: row["image"],
+                        seed: (row["seed"] as Int64?).map { UInt64(bitPattern: $0) }, score: score, judge: judge,
+                        judgeReasoning: reasons.isEmpty ? nil : reasons.joined(separator: "\n"))
+        turn.executedPrompt = row["executed_prompt"]
+        turn.executedSeed = (row["executed_seed"] as Int64?).map { UInt64(bitPattern: $0) }
+        return turn
     }
 
     /// Integer scores are stored as SQLite integers, decimals as reals: the column has no type.
