@@ -62,10 +62,3 @@ extension JSONWriter {
         }
     }
 }
-
-/// The export layouts' quoting until they move to `JSONWriter` (`JSONWriter.appendQuoted`).
-package enum JSONText {
-    package static func appendQuoted(_ s: String, to out: inout String) {
-        JSONWriter.appendQuoted(s, to: &out)
-    }
-}

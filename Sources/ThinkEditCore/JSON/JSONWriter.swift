@@ -190,7 +190,7 @@ package struct JSONWriter {
 
     /// Appends `s` as a JSON string literal (see the type's contract for what is escaped). Runs of
     /// characters that need no escape are copied as they are.
-    package static func appendQuoted(_ s: String, to text: inout String) {
+    private static func appendQuoted(_ s: String, to text: inout String) {
         text.append("\"")
         let utf8 = s.utf8
         var run = utf8.startIndex
