@@ -47,7 +47,7 @@ package struct ImportBenchmark {
         guard fm.createFile(atPath: file, contents: nil), let handle = FileHandle(forWritingAtPath: file) else {
             throw StoreError.notWritable(path: file, reason: "cannot create the file")
         }
-        var buffer = ""
+        var buffer = JSONWriter()
         let tasks = TaskTaxonomy.gedit.tasks
         for n in 0..<count {
             var t = Trajectory(id: String(format: "bench-%07d", n), task: tasks[n % tasks.count],
@@ -61,12 +61,12 @@ package struct ImportBenchmark {
                                     image: names[(n + k) % 8], score: Score(semantic: ScoreNumber(sc), quality: ScoreNumber(pq))))
             }
             TrajectoryExporter.write(t, imageName: { $0 }, to: &buffer)
-            if buffer.utf8.count > 1 << 20 {
-                handle.write(Data(buffer.utf8))
-                buffer.removeAll(keepingCapacity: true)
+            if buffer.text.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.text.utf8))
+                buffer.text.removeAll(keepingCapacity: true)
             }
         }
-        handle.write(Data(buffer.utf8))
+        handle.write(Data(buffer.text.utf8))
         try handle.close()
         let fileBytes = (try fm.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         log("corpus: \(count) trajectories × \(turns) turns, \(fileBytes / 1_000_000) MB JSONL, 8 shared images")

@@ -37,6 +37,13 @@ package struct ScoreNumber: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+extension JSONWriter {
+    /// A judge's number in the form the judge gave it (`8`, `7.5`).
+    package mutating func number(_ n: ScoreNumber) {
+        raw(n.description)
+    }
+}
+
 /// The score of one edited image (SPEC §2.3): semantic consistency `SC`, perceptual quality `PQ`
 /// and the overall `O`, which is `sqrt(SC * PQ)` unless it was given by an import.
 package struct Score: Sendable, Hashable {

@@ -18,18 +18,11 @@ package enum AtomicFile {
         guard fd >= 0 else { throw failure(temp) }
         var ok = false
         defer { if !ok { unlink(temp) } }
-        var written = 0
-        try bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = systemWrite(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let error = failure(target)
-                    close(fd)
-                    throw error
-                }
-                written += n
-            }
+        do {
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: target) }
+        } catch {
+            close(fd)
+            throw error
         }
         if fsync(fd) != 0 {
             let error = failure(target)
@@ -62,6 +55,21 @@ package enum AtomicFile {
             throw error
         }
         if hadOld { try? FileManager.default.removeItem(atPath: aside) }
+    }
+
+    /// Writes every byte of `bytes` to the open file `fd`, through short writes and interrupts. A
+    /// failure is `StoreError.notWritable` naming `path`, a full disk said plainly. For files that
+    /// need no rename of their own (the export writes into a private folder renamed as a whole).
+    package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let n = systemWrite(fd, bytes.baseAddress! + written, bytes.count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(path)
+            }
+            written += n
+        }
     }
 
     private static func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {

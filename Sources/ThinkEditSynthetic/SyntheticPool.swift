@@ -77,7 +77,7 @@ package enum SyntheticPool {
             DispatchQueue.concurrentPerform(iterations: starts.count) { slot in
                 let first = starts[slot]
                 do {
-                    var lines = ""
+                    var lines = JSONWriter()
                     for index in first..<min(first + chunk, count + 1) {
                         let item = try item(index: index, seed: seed, imageSize: imageSize, precisionMix: precisionMix)
                         let file = root.appendingPathComponent(item.imagePath)
@@ -86,9 +86,10 @@ package enum SyntheticPool {
                         } catch {
                             throw SyntheticError.cannotWrite(path: file.path, detail: error.localizedDescription)
                         }
-                        lines += row(item) + "\n"
+                        appendRow(item, to: &lines)
+                        lines.text += "\n"
                     }
-                    results.set(slot, .success(lines))
+                    results.set(slot, .success(lines.text))
                 } catch {
                     results.set(slot, .failure(error))
                 }
@@ -113,16 +114,24 @@ package enum SyntheticPool {
         return count
     }
 
-    /// One JSONL line, keys sorted: `{"id","image","instruction","meta","source","task"}`.
+    /// One JSONL line (without its line break), keys sorted:
+    /// `{"id","image","instruction","meta","source","task"}`.
     static func row(_ item: Item) -> String {
-        func quoted(_ s: String) -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            let data = try! encoder.encode(s)  // a String always encodes
-            return String(decoding: data, as: UTF8.self)
+        var w = JSONWriter()
+        appendRow(item, to: &w)
+        return w.text
+    }
+
+    static func appendRow(_ item: Item, to w: inout JSONWriter) {
+        w.object { o in
+            o.field("id", item.id)
+            o.field("image", item.imagePath)
+            o.field("instruction", item.instruction)
+            o.key("meta")
+            o.raw(item.meta)
+            o.field("source", "synthetic")
+            o.field("task", item.task)
         }
-        return "{\"id\":\(quoted(item.id)),\"image\":\(quoted(item.imagePath)),\"instruction\":\(quoted(item.instruction)),"
-            + "\"meta\":\(item.meta),\"source\":\"synthetic\",\"task\":\(quoted(item.task))}"
     }
 
     static func padded(_ n: Int) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditCore
 
 /// How precisely a pool instruction names its edit.
 /// How often a synthetic pool draws each precision of instruction. Only the ratios matter.
@@ -58,11 +59,8 @@ package struct SyntheticTruth: Codable, Sendable, Hashable {
 
     /// The meta object's JSON text, keys sorted so the same truth always gives the same bytes.
     package func metaJSON() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain enums, ints and arrays cannot fail.
-        let data = try! encoder.encode(Envelope(synthetic: self))
-        return String(decoding: data, as: UTF8.self)
+        try! JSONWriter.encode(Envelope(synthetic: self), escapingSlashes: false)
     }
 
     /// Reads the truth back from `ItemContext.meta`.

@@ -188,6 +188,25 @@ import ThinkEditStore
         #expect(s.kept > 0)
         let filter = try #require(try store.latestStageRuns()[.filter]?.stats)
         #expect(filter.contains("\"kept_rewritten\":\(s.kept)"))
+
+        // The export says so in the dataset card, and a sample's previous instruction is the prompt
+        // the editor executed (what made the image it critiques).
+        try await StageRunner.run(ExportStage(), StageContext(config: keeping, store: store) { _ in })
+        var samples = 0
+        for split in DatasetSplit.allCases {
+            let folder = (keeping.export.dir as NSString).appendingPathComponent(split.rawValue)
+            let card = try String(contentsOfFile: folder + "/README.md", encoding: .utf8)
+            let rows = try String(contentsOfFile: folder + "/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+            samples += rows.count
+            #expect(card.contains("prompts the editor rewrote: \(turns.count) edited turns in 12 trajectories of the run; kept"))
+            #expect(card.contains("samples here critiquing such an edit: \(rows.count)"))
+            for row in rows {
+                let previous = try #require(try JSONParser.parse(String(row))["previous_instruction"])
+                guard case .string(let text) = previous else { Issue.record("no previous_instruction"); continue }
+                #expect(text.hasPrefix("Polished: "))
+            }
+        }
+        #expect(samples > 0)
     }
 
     @Test func injectedChatFaultsArriveAtTheirRatesAndEachAsItsErrorClass() async throws {

@@ -59,7 +59,7 @@ import ThinkEditCore
         #expect(c.curation.sftMinQuality == 7.0)
         #expect(c.curation.stopSamples)
         #expect(c.export.maxPixels == 1_048_576)
-        #expect(c.export.formats == ["llamafactory", "swift", "editthinker-rl", "verl"])
+        #expect(c.export.formats == [.llamafactory, .swift, .editThinkerRL, .verl])
         #expect(c.export.dir == "/cfg/runs/a/export")
         #expect(c.backends.editors.map(\.kind) == [.synthetic])
         #expect(c.taxonomy == .gedit)

@@ -302,7 +302,7 @@ struct ExportFixture {
         let f = try ExportFixture()
         try await f.export()
         var config = f.run.config
-        config.export.formats = ["verl"]
+        config.export.formats = [.verl]
         f.log.clear()
         try await StageRunner.run(ExportStage(), StageContext(config: config, store: f.run.store) { [log = f.log] in log.add($0) })
         #expect(f.log.all.last?.hasPrefix("export: SFT 3") == true)

@@ -95,7 +95,7 @@ import ThinkEditStore
     @Test func exportThenImportGivesTheSameContent() throws {
         let run = try TestRun()
         let odd = #"""
-            {"id": "ü/../é 👍\tid\"q", "task": "subject-add", "instruction": "ajoute un chapeau 🎩 \"rouge\"\nligne 2", "source_image": "img/src.png", "editor": "qwen-image-edit", "end_reason": "max_turns", "steps": [{"turn": 1, "instruction": "ajoute", "reasoning": "pensé d'abord", "image": "img/e1.png", "seed": 18446744073709551615, "score": {"semantic": 2.5, "quality": 7, "judge": {"success": 2.5, "over_editing": 9, "naturalness": 7, "artifacts": 8}, "reasoning": "le chapeau manque"}}, {"turn": 2, "reasoning": "il faut un chapeau", "instruction": "mets un chapeau rouge", "image": "img/e2.png", "score": {"semantic": 6, "quality": 6.0, "overall": 5.999999}}]}
+            {"id": "ü/../é 👍\tid\"q", "task": "subject-add", "instruction": "ajoute un chapeau 🎩 \"rouge\"\nligne 2", "source_image": "img/src.png", "editor": "qwen-image-edit", "end_reason": "max_turns", "steps": [{"turn": 1, "instruction": "ajoute", "reasoning": "pensé d'abord", "image": "img/e1.png", "seed": 18446744073709551615, "score": {"semantic": 2.5, "quality": 7, "judge": {"success": 2.5, "over_editing": 9, "naturalness": 7, "artifacts": 8}, "reasoning": "le chapeau manque"}}, {"turn": 2, "reasoning": "il faut un chapeau", "instruction": "mets un chapeau rouge", "image": "img/e2.png", "executed_prompt": "Mets un chapeau rouge vif.", "executed_seed": 9, "score": {"semantic": 6, "quality": 6.0, "overall": 5.999999}}]}
             """#
         let unscored = #"{"id": "../x", "task": "color_alter", "instruction": "x", "source_image": "img/src.png", "end_reason": "max_turns", "steps": [{"turn": 1, "instruction": "x", "image": "img/e1.png"}]}"#
         _ = try TrajectoryImporter(config: run.config, store: run.store).importFile(folder([specExample, odd, unscored]))
@@ -120,6 +120,8 @@ import ThinkEditStore
         #expect(oddBack.turns[0].score?.quality.description == "7")
         #expect(oddBack.turns[0].judge?.overEditing == ScoreNumber(9))
         #expect(oddBack.turns[1].score?.overall == 5.999999)
+        #expect(oddBack.turns[1].executedPrompt == "Mets un chapeau rouge vif." && oddBack.turns[1].executedSeed == 9)
+        #expect(oddBack.turns[1].promptRewritten && !oddBack.turns[0].promptRewritten)
 
         // Exporting again writes the same bytes.
         let first = try Data(contentsOf: URL(fileURLWithPath: out))

@@ -139,16 +139,18 @@ extension RunConfig {
 
         // export
         var export = ExportSettings(dir: (workdir as NSString).appendingPathComponent("export"),
-                                    formats: ExportSettings.allFormats, maxPixels: 1024 * 1024,
+                                    formats: ExportFormat.allCases, maxPixels: 1024 * 1024,
                                     absolutePaths: false, license: "unspecified", datasetName: "thinkedit")
         if var e = try top.mapping("export") {
             if let dir = try e.nonEmptyString("dir") { export.dir = resolve(dir) }
-            if let formats = try e.stringList("formats") {
-                for (i, f) in formats.enumerated() where !ExportSettings.allFormats.contains(f) {
-                    throw reader.error(.invalidValue, e.value("formats"), "export.formats[\(i)]",
-                        "unknown format \"\(f)\": use any of \(ExportSettings.allFormats.joined(separator: ", "))")
+            if let names = try e.stringList("formats") {
+                export.formats = try names.enumerated().map { i, name in
+                    guard let format = ExportFormat(rawValue: name) else {
+                        throw reader.error(.invalidValue, e.value("formats"), "export.formats[\(i)]",
+                            "unknown format \"\(name)\": use any of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return format
                 }
-                export.formats = formats
             }
             export.maxPixels = try e.int("max_pixels", range: 1...1_000_000_000) ?? export.maxPixels
             export.absolutePaths = try e.bool("absolute_paths") ?? false

@@ -67,9 +67,9 @@ package struct CurationSettings: Sendable, Hashable {
 }
 
 package struct ExportSettings: Sendable, Hashable {
-    package static let allFormats = ["llamafactory", "swift", "editthinker-rl", "verl"]
     package var dir: String
-    package var formats: [String]
+    /// As the config lists them (the order and repeats go into the settings text, not the files).
+    package var formats: [ExportFormat]
     package var maxPixels: Int
     package var absolutePaths: Bool
     package var license: String

@@ -105,22 +105,18 @@ func makeFolder(_ path: String) throws {
 /// Writes a new file in full (the folder is private to this export until it is renamed in place).
 func writeFile(_ bytes: [UInt8], to path: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno))) }
+    guard fd >= 0 else { throw ExportError.notWritable(path: path, reason: StoreError.reason(errno: errno)) }
     defer { close(fd) }
     try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
 }
 
-/// Writes every byte to `fd`, with the system's own words for a failure ("No space left on
-/// device") and `path` in the error.
+/// Writes every byte to `fd` (`AtomicFile.writeAll`): a failure names `path` and says plainly when
+/// the disk is full.
 func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer, path: String) throws {
-    var written = 0
-    while written < raw.count {
-        let n = write(fd, raw.baseAddress! + written, raw.count - written)
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno)))
-        }
-        written += n
+    do {
+        try AtomicFile.writeAll(fd, raw, path: path)
+    } catch StoreError.notWritable(let path, let reason) {
+        throw ExportError.notWritable(path: path, reason: reason)
     }
 }
 

@@ -49,7 +49,7 @@ package struct Exporter {
     /// The settings that shape the files, as stable text (hashed into the fingerprint and the card).
     package static func settingsText(_ config: RunConfig) -> String {
         let e = config.export
-        return "formats=\(e.formats.joined(separator: ","));max_pixels=\(e.maxPixels);absolute_paths=\(e.absolutePaths)"
+        return "formats=\(e.formats.map(\.rawValue).joined(separator: ","));max_pixels=\(e.maxPixels);absolute_paths=\(e.absolutePaths)"
             + ";license=\(e.license);name=\(e.datasetName);dir=\(e.absolutePaths ? e.dir : "")"
     }
 
@@ -106,35 +106,22 @@ package struct Exporter {
         // Every file is written in one pass over the rows, a batch at a time: the batch's texts are
         // read then, and each record lives only while its lines are made. The texts, filled user
         // turns and target texts of 140,000 samples would otherwise hold hundreds of megabytes.
-        var files: [(String, String)] = [("manifest.jsonl", "one row per sample (SPEC §4.4), sorted by id")]
-        var writers: [LineWriter] = [try LineWriter(folder, "manifest.jsonl") { r, _, out in ExportJSON.manifest(r, &out) }]
-        let formats = config.export.formats
-        if formats.contains("llamafactory") {
-            let file = "\(split).json"
-            writers.append(try LineWriter(folder, file, header: "[", footer: rows.isEmpty ? "]\n" : "\n]\n") { r, i, out in
-                out += i == 0 ? "\n" : ",\n"
-                ExportJSON.llamaFactory(r, &out)
-            })
-            try writeFile(datasetInfo(split: split, file: file), to: (folder as NSString).appendingPathComponent("dataset_info.json"))
-            files.append((file, "LLaMA-Factory sharegpt records (messages + images)"))
-            files.append(("dataset_info.json", "LLaMA-Factory dataset entry `\(config.export.datasetName)_\(split)`"))
-        }
-        if formats.contains("swift") {
-            let grpo = split == .rl
-            let file = grpo ? "swift_grpo.jsonl" : "swift_sft.jsonl"
-            writers.append(try LineWriter(folder, file) { r, _, out in ExportJSON.swift(r, grpo: grpo, &out) })
-            files.append((file, grpo ? "ms-swift GRPO rows: user turn, images, `solution` and metadata columns" : "ms-swift SFT rows (messages + images)"))
-        }
-        if formats.contains("editthinker-rl") {
-            writers.append(try LineWriter(folder, "editthinker_rl.jsonl") { r, _, out in ExportJSON.editThinkerRL(r, &out) })
-            files.append(("editthinker_rl.jsonl", "rows for the EditThinker GRPO loader"))
-        }
-        if formats.contains("verl") {
-            let source = config.export.datasetName
-            writers.append(try LineWriter(folder, "verl.jsonl") { r, i, out in ExportJSON.verl(r, dataSource: source, index: i, &out) })
-            files.append(("verl.jsonl", "verl rows; `python3 scripts/to_parquet.py verl.jsonl verl.parquet` embeds the images"))
-        }
+        // The manifest first, then the configured formats in `ExportFormat.allCases` order whatever
+        // the config's order: the card lists the files in this order.
+        let configured = config.export.formats
+        let layouts: [any ExportFormatWriter] = [ManifestFile()]
+            + ExportFormat.allCases.filter(configured.contains).map { $0.writer(for: split, settings: config.export) }
+        var files: [(String, String)] = []
+        var writers: [RecordFileWriter] = []
         defer { writers.forEach { $0.release() } }
+        for layout in layouts {
+            writers.append(try RecordFileWriter(folder, layout))
+            files.append((layout.fileName, layout.cardDescription))
+            for side in layout.sideFiles {
+                try writeFile(side.text, to: (folder as NSString).appendingPathComponent(side.name))
+                files.append((side.name, side.cardDescription))
+            }
+        }
         for start in stride(from: 0, to: rows.count, by: Self.textBatch) {
             let batch = rows[start..<min(rows.count, start + Self.textBatch)]
             let texts = try store.exportTexts(samples: batch.map(\.sample))
@@ -153,11 +140,11 @@ package struct Exporter {
         let card = DatasetCard(
             name: config.export.datasetName, license: config.export.license, split: split, rows: rows, splitCounts: splitCounts,
             imageCount: placed.count, resizedCount: placed.filter { outputs[$0]!.resized }.count, files: files,
-            binning: try ScoreBinning(width: config.curation.binWidth), provenance: provenance(rows))
+            binning: try ScoreBinning(width: config.curation.binWidth), provenance: try provenance(rows))
         try writeFile(card.render(), to: (folder as NSString).appendingPathComponent("README.md"))
     }
 
-    private func provenance(_ rows: [ExportSampleRow]) -> [(String, String)] {
+    private func provenance(_ rows: [ExportSampleRow]) throws -> [(String, String)] {
         let b = config.backends
         let editorsInData = Set(rows.map(\.editor)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return [
@@ -165,35 +152,23 @@ package struct Exporter {
             ("models", "thinker `\(b.thinker.name)`, scorer `\(b.scorer.name)`, editors `\(b.editors.map(\.name).joined(separator: "`, `"))`"),
             ("editors named by the trajectories", editorsInData.isEmpty ? "none" : editorsInData.map { "`\($0)`" }.joined(separator: ", ")),
             ("curation fingerprint (split stage: filter, unroll and split settings and the data version)", "`\(curationFingerprint)`"),
-            ("export settings sha256", "`\(ContentHash.sha256Hex(Self.settingsText(config)))` (formats \(config.export.formats.joined(separator: ", ")); max_pixels \(config.export.maxPixels))"),
+            ("export settings sha256", "`\(ContentHash.sha256Hex(Self.settingsText(config)))` (formats \(config.export.formats.map(\.rawValue).joined(separator: ", ")); max_pixels \(config.export.maxPixels))"),
+            ("prompts the editor rewrote", try rewrittenLine(rows)),
             ("user prompt template sha256", "`\(template.sha256)` (\(template.origin == "built-in" ? "built-in" : "prompts/\(UserPromptTemplate.fileName)"))"),
             ("target text", "SPEC §2.5: `<think>` reasoning, `<score>` {\"semantic\", \"quality\"}, `<answer>` instruction"),
         ]
     }
 
-    private func datasetInfo(split: DatasetSplit, file: String) -> String {
-        var out = "{\n  "
-        JSONText.appendQuoted("\(config.export.datasetName)_\(split)", to: &out)
-        out += ": {\n    \"file_name\": "
-        JSONText.appendQuoted(file, to: &out)
-        out += """
-            ,
-                "formatting": "sharegpt",
-                "columns": {
-                  "messages": "messages",
-                  "images": "images"
-                },
-                "tags": {
-                  "role_tag": "role",
-                  "content_tag": "content",
-                  "user_tag": "user",
-                  "assistant_tag": "assistant"
-                }
-              }
-            }
-
-            """
-        return out
+    /// How many turns of the run an editor executed with a rewritten prompt, what curation did
+    /// with them, and how many of this split's samples critique such an edit.
+    private func rewrittenLine(_ rows: [ExportSampleRow]) throws -> String {
+        let snapshot = try store.snapshot()
+        let turns = snapshot.rewrittenPromptTurns
+        let trajectories = snapshot.rewrittenPromptTrajectories
+        let policy = config.curation.keepRewrittenPrompts
+            ? "kept (`keep_rewritten_prompts`); a sample's previous instruction is the prompt the editor executed"
+            : "their trajectories dropped (`editor_rewrote_prompt`)"
+        return "\(turns) edited turns in \(trajectories) trajectories of the run; \(policy); samples here critiquing such an edit: \(rows.filter(\.promptRewritten).count)"
     }
 
     // MARK: - Putting the folders in place
@@ -219,37 +194,39 @@ package struct Exporter {
     }
 }
 
-/// One output file written line by line through a 1 MB buffer.
-private final class LineWriter {
+/// One format's record file, written through a 1 MB buffer: its header, a record per sample, its
+/// footer. The folder is private to this export until it is renamed into place, so the file is
+/// written in place; a failed write names the file and says plainly when the disk is full.
+private final class RecordFileWriter {
     let path: String
     let fd: Int32
-    let footer: String
-    let line: (ExportRecord, Int, inout String) -> Void
-    var buffer: String
+    let layout: any ExportFormatWriter
+    var buffer: JSONWriter
+    var count = 0
 
-    init(_ folder: String, _ file: String, header: String = "", footer: String = "", line: @escaping (ExportRecord, Int, inout String) -> Void) throws {
-        path = (folder as NSString).appendingPathComponent(file)
+    init(_ folder: String, _ layout: any ExportFormatWriter) throws {
+        path = (folder as NSString).appendingPathComponent(layout.fileName)
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ExportError.notWritable(path: path, reason: String(cString: strerror(errno))) }
-        self.footer = footer
-        self.line = line
-        buffer = header
+        guard fd >= 0 else { throw ExportError.notWritable(path: path, reason: StoreError.reason(errno: errno)) }
+        self.layout = layout
+        buffer = JSONWriter(text: layout.header)
     }
 
     func add(_ record: ExportRecord, _ index: Int) throws {
-        line(record, index, &buffer)
-        if buffer.utf8.count >= 1 << 20 { try flush() }
+        layout.appendRecord(record, index: index, to: &buffer)
+        count += 1
+        if buffer.text.utf8.count >= 1 << 20 { try flush() }
     }
 
     func finish() throws {
-        buffer += footer
+        buffer.text += layout.footer(count: count)
         try flush()
     }
 
     func release() { _ = close(fd) }
 
     private func flush() throws {
-        try buffer.withUTF8 { try writeAll(fd, UnsafeRawBufferPointer($0), path: path) }
-        buffer.removeAll(keepingCapacity: true)
+        try buffer.text.withUTF8 { try writeAll(fd, UnsafeRawBufferPointer($0), path: path) }
+        buffer.text.removeAll(keepingCapacity: true)
     }
 }

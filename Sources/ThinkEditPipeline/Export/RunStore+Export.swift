@@ -22,7 +22,8 @@ package struct ExportSampleRow: Sendable, Hashable {
     package var sourceImage: ImageRecord
     /// `I_{t-1}` for a refine sample, `I_k` for a stop sample.
     package var inputImage: ImageRecord
-    /// `T_{t-1}` (refine) or `T_k` (stop).
+    /// `T_{t-1}` (refine) or `T_k` (stop): the prompt that made the critiqued image, which is the
+    /// one the editor reports it executed when that differs (`keep_rewritten_prompts`).
     package var previousInstruction: String
     /// `T_t` (refine) or `T_k` unchanged (stop).
     package var answer: String
@@ -35,6 +36,8 @@ package struct ExportSampleRow: Sendable, Hashable {
     package var trajectoryVariance: Double
     /// `k`, the turns kept after truncation.
     package var trajectoryLength: Int
+    /// The editor executed a rewrite of the critiqued turn's instruction.
+    package var promptRewritten = false
 
     /// `<trajectory id>#<t>` (SPEC §2.5).
     package var id: String { trajectory + "#" + String(turn) }
@@ -74,7 +77,7 @@ extension RunStore {
                        \(ImageRecord.columns(of: "ci", as: "input_")),
                        \(Self.scoreColumns(of: "ct", as: "critique_")),
                        \(Self.scoreColumns(of: "rt", as: "result_")),
-                       c.variance, c.k, s.seq
+                       c.variance, c.k, s.seq, coalesce(ct.executed_prompt <> ct.instruction, 0) AS critique_rewritten
                 FROM split_member m
                 JOIN sample s ON s.seq = m.sample
                 JOIN trajectory t ON t.seq = s.trajectory
@@ -88,7 +91,7 @@ extension RunStore {
                 """)
             let c = (id: statement.column("id"), turn: statement.column("turn"), kind: statement.column("kind"), task: statement.column("task"),
                      editor: statement.column("editor"), variance: statement.column("variance"), k: statement.column("k"),
-                     seq: statement.column("seq"))
+                     seq: statement.column("seq"), rewritten: statement.column("critique_rewritten"))
             let cursor = try Row.fetchCursor(statement, arguments: [split.rawValue])
             while let r = try cursor.next() {
                 let id: String = r[c.id]
@@ -104,7 +107,7 @@ extension RunStore {
                     originalInstruction: "",
                     sourceImage: try ImageRecord(row: r, prefix: "source_"), inputImage: try ImageRecord(row: r, prefix: "input_"),
                     previousInstruction: "", answer: "", reasoning: "", critiqueScore: critique, resultScore: nil,
-                    trajectoryVariance: r[c.variance], trajectoryLength: r[c.k])
+                    trajectoryVariance: r[c.variance], trajectoryLength: r[c.k], promptRewritten: r[c.rewritten])
                 if kind == .refine {
                     guard let result = Self.score(r, prefix: "result_") else {
                         throw StoreError.corrupt(path: databasePath, reason: "refine sample \(id)#\(turn) has no scored result turn: run unroll again")
@@ -143,7 +146,7 @@ extension RunStore {
             var out: [Int64: ExportSampleRow.Texts] = [:]
             out.reserveCapacity(samples.count)
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT s.seq, s.kind, t.instruction AS original, t.stop_reasoning, ct.instruction AS previous,
+                SELECT s.seq, s.kind, t.instruction AS original, t.stop_reasoning, coalesce(ct.executed_prompt, ct.instruction) AS previous,
                        rt.instruction AS rewritten, rt.reasoning
                 FROM sample s
                 JOIN trajectory t ON t.seq = s.trajectory

@@ -25,7 +25,7 @@ package struct FilterStage: PipelineStage {
         let dropped = DropReason.allCases.filter { stats.dropped[$0] > 0 }.map { "\($0.rawValue) \(stats.dropped[$0])" }
         return StageResult(
             counts: [("trajectories", stats.trajectories), ("kept", stats.kept), ("dropped", stats.dropped.total)],
-            statsJSON: try encodeJSON(stats),
+            statsJSON: try JSONWriter.encode(stats, escapingSlashes: true),
             summary: "\(stats.kept) of \(stats.trajectories) trajectories kept" + (dropped.isEmpty ? "" : "; dropped: " + dropped.joined(separator: ", ")))
     }
 }

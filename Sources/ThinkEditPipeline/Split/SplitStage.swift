@@ -17,7 +17,7 @@ package struct SplitStage: PipelineStage {
     }
 
     package func fingerprint(_ context: StageContext) throws -> String {
-        StageRunner.fingerprint(["split/1", try encodeJSON(splitConfig(context.config)), try UnrollStage().fingerprint(context)])
+        StageRunner.fingerprint(["split/1", try JSONWriter.encode(splitConfig(context.config), escapingSlashes: true), try UnrollStage().fingerprint(context)])
     }
 
     package func run(_ context: StageContext) async throws -> StageResult {
@@ -39,6 +39,6 @@ package struct SplitStage: PipelineStage {
         return StageResult(
             counts: [("rl_trajectories", result.rlTrajectories.count), ("rl_samples", result.rlSamples.count),
                      ("sft_samples", result.sftSamples.count), ("rl_shortfall", s.rl.shortfall), ("sft_shortfall", s.sft.shortfall)],
-            statsJSON: try encodeJSON(s), summary: summary)
+            statsJSON: try JSONWriter.encode(s, escapingSlashes: true), summary: summary)
     }
 }

@@ -34,7 +34,7 @@ package struct TrajectoryExporter {
         }
         var summary = Summary(exported: 0, skipped: 0, images: 0)
         var linked = Set<String>()
-        var buffer = ""
+        var buffer = JSONWriter()
         do {
             try store.forEachTrajectory { t, formats in
                 guard t.status == .complete, t.endReason != nil else {
@@ -58,12 +58,12 @@ package struct TrajectoryExporter {
                 func name(_ hash: String) -> String { names[hash]! }
                 Self.write(t, imageName: name, to: &buffer)
                 summary.exported += 1
-                if buffer.utf8.count > 1 << 20 {
-                    try handle.write(contentsOf: Data(buffer.utf8))
-                    buffer.removeAll(keepingCapacity: true)
+                if buffer.text.utf8.count > 1 << 20 {
+                    try handle.write(contentsOf: Data(buffer.text.utf8))
+                    buffer.text.removeAll(keepingCapacity: true)
                 }
             }
-            try handle.write(contentsOf: Data(buffer.utf8))
+            try handle.write(contentsOf: Data(buffer.text.utf8))
             try handle.synchronize()
             try handle.close()
         } catch {
@@ -93,33 +93,54 @@ package struct TrajectoryExporter {
 
     /// One §4.2 line. Keys in a fixed order; `overall` only when it was given (so a computed one
     /// stays computed after a round trip); the judge's raw sub-scores and reasoning when present.
-    package static func write(_ t: Trajectory, imageName: (String) -> String, to out: inout String) {
-        out += "{\"id\":"; JSONText.appendQuoted(t.id, to: &out)
-        out += ",\"task\":"; JSONText.appendQuoted(t.task, to: &out)
-        out += ",\"instruction\":"; JSONText.appendQuoted(t.instruction, to: &out)
-        out += ",\"source_image\":"; JSONText.appendQuoted(imageName(t.sourceImage), to: &out)
-        out += ",\"editor\":"; JSONText.appendQuoted(t.editor, to: &out)
-        out += ",\"end_reason\":"; JSONText.appendQuoted(t.endReason!.rawValue, to: &out)
-        if let s = t.stopReasoning { out += ",\"stop_reasoning\":"; JSONText.appendQuoted(s, to: &out) }
-        out += ",\"steps\":["
-        for (i, turn) in t.turns.enumerated() {
-            if i > 0 { out += "," }
-            out += "{\"turn\":\(turn.turn),\"instruction\":"; JSONText.appendQuoted(turn.instruction, to: &out)
-            if let r = turn.reasoning { out += ",\"reasoning\":"; JSONText.appendQuoted(r, to: &out) }
-            // Complete trajectories only: every turn has its image (the caller checks).
-            out += ",\"image\":"; JSONText.appendQuoted(imageName(turn.image ?? ""), to: &out)
-            if let seed = turn.seed { out += ",\"seed\":\(seed)" }
-            if let s = turn.score {
-                out += ",\"score\":{\"semantic\":\(s.semantic),\"quality\":\(s.quality)"
-                if s.overallGiven { out += ",\"overall\":\(JSONNumber.format(s.overall))" }
-                if let j = turn.judge {
-                    out += ",\"judge\":{\"success\":\(j.success),\"over_editing\":\(j.overEditing),\"naturalness\":\(j.naturalness),\"artifacts\":\(j.artifacts)}"
+    package static func write(_ t: Trajectory, imageName: (String) -> String, to out: inout JSONWriter) {
+        out.object { o in
+            o.field("id", t.id)
+            o.field("task", t.task)
+            o.field("instruction", t.instruction)
+            o.field("source_image", imageName(t.sourceImage))
+            o.field("editor", t.editor)
+            o.field("end_reason", t.endReason!.rawValue)
+            if let s = t.stopReasoning { o.field("stop_reasoning", s) }
+            o.array("steps") { steps in
+                for turn in t.turns {
+                    steps.object { step in write(turn, imageName: imageName, to: &step) }
                 }
-                if let r = turn.judgeReasoning { out += ",\"reasoning\":"; JSONText.appendQuoted(r, to: &out) }
-                out += "}"
             }
-            out += "}"
         }
-        out += "]}\n"
+        out.text += "\n"
+    }
+
+    /// The members of one step.
+    private static func write(_ turn: Turn, imageName: (String) -> String, to o: inout JSONWriter) {
+        o.field("turn", turn.turn)
+        o.field("instruction", turn.instruction)
+        if let r = turn.reasoning { o.field("reasoning", r) }
+        // Complete trajectories only: every turn has its image (the caller checks).
+        o.field("image", imageName(turn.image ?? ""))
+        if let seed = turn.seed {
+            o.key("seed")
+            o.int(seed)
+        }
+        if let executed = turn.executedPrompt { o.field("executed_prompt", executed) }
+        if let seed = turn.executedSeed {
+            o.key("executed_seed")
+            o.int(seed)
+        }
+        guard let s = turn.score else { return }
+        o.object("score") { score in
+            score.key("semantic"); score.number(s.semantic)
+            score.key("quality"); score.number(s.quality)
+            if s.overallGiven { score.field("overall", s.overall) }
+            if let j = turn.judge {
+                score.object("judge") { judge in
+                    judge.key("success"); judge.number(j.success)
+                    judge.key("over_editing"); judge.number(j.overEditing)
+                    judge.key("naturalness"); judge.number(j.naturalness)
+                    judge.key("artifacts"); judge.number(j.artifacts)
+                }
+            }
+            if let r = turn.judgeReasoning { score.field("reasoning", r) }
+        }
     }
 }

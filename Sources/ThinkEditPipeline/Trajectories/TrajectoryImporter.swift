@@ -143,8 +143,11 @@ package struct TrajectoryImporter {
         let turns = row.steps!.map { s -> Turn in
             let score = s.score.map { Score(semantic: $0.semantic!, quality: $0.quality!, overall: $0.overall) }
             let judge = s.score?.judge
-            return Turn(turn: s.turn!, instruction: s.instruction!, reasoning: s.reasoning, image: hash(s.image!),
-                        seed: s.seed, score: score, judge: judge, judgeReasoning: s.score?.reasoning)
+            var turn = Turn(turn: s.turn!, instruction: s.instruction!, reasoning: s.reasoning, image: hash(s.image!),
+                            seed: s.seed, score: score, judge: judge, judgeReasoning: s.score?.reasoning)
+            turn.executedPrompt = s.executedPrompt
+            turn.executedSeed = s.executedSeed
+            return turn
         }
         return Trajectory(id: row.id!, task: config.taxonomy.resolve(row.task!)!, instruction: row.instruction!,
                           sourceImage: hash(row.sourceImage!), editor: row.editor ?? "unknown", status: .complete,

@@ -19,6 +19,9 @@ struct TrajectoryRow: Sendable {
         var reasoning: String?
         var image: String?
         var seed: UInt64?
+        /// What the editor reported it executed (written by `trajectories export` when it did).
+        var executedPrompt: String?
+        var executedSeed: UInt64?
         var score: ScoreRow?
     }
 
@@ -60,7 +63,8 @@ struct TrajectoryRow: Sendable {
                 }
                 steps.append(StepRow(turn: try s.int("turn"), instruction: try s.string("instruction"),
                                      reasoning: try s.string("reasoning"), image: try s.string("image"),
-                                     seed: try s.uint64("seed"), score: score))
+                                     seed: try s.uint64("seed"), executedPrompt: try s.string("executed_prompt"),
+                                     executedSeed: try s.uint64("executed_seed"), score: score))
             }
             self.steps = steps
         }

@@ -32,7 +32,7 @@ package struct UnrollStage: PipelineStage {
         try context.replaceOutput(of: self) { db in try RunStore.insertSamples(db, owner.map { (trajectorySeq: $0.0, sample: $0.1) }) }
         return StageResult(
             counts: [("samples", owner.count), ("refine", stats.refineSamples), ("stop", stats.stopSamples)],
-            statsJSON: try encodeJSON(stats),
+            statsJSON: try JSONWriter.encode(stats, escapingSlashes: true),
             summary: "\(owner.count) samples (\(stats.refineSamples) refine, \(stats.stopSamples) stop) from \(kept.count) trajectories")
     }
 }

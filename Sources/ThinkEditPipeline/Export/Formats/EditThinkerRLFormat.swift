@@ -1,0 +1,21 @@
+import ThinkEditCore
+
+/// The row the public EditThinker GRPO loader reads (`editthinker-rl`, `editthinker_rl.jsonl`): it
+/// fills `{original_instruction}` and `{rewritten_prompt}` of its own prompt from the two prompts
+/// and opens the two image paths (relative ones against its `image_dir`).
+struct EditThinkerRLFormat: ExportFormatWriter {
+    var fileName: String { "editthinker_rl.jsonl" }
+    var cardDescription: String { "rows for the EditThinker GRPO loader" }
+
+    func appendRecord(_ r: ExportRecord, index: Int, to out: inout JSONWriter) {
+        out.object { o in
+            o.field("origin_prompt", r.row.originalInstruction)
+            o.field("rewritten_prompt", r.row.previousInstruction)
+            o.field("origin_image_path", r.sourceImage)
+            o.field("edited_image_path", r.inputImage)
+            o.key("evaluation")
+            o.score(r.row.critiqueScore, semanticKey: "semantics", overall: false)
+        }
+        out.text += "\n"
+    }
+}

@@ -1,0 +1,34 @@
+import ThinkEditCore
+
+/// verl RL rows (`verl`, `verl.jsonl`); images as `{"image": path}` (what verl's `process_image`
+/// opens), turned into `{"bytes", "path"}` by `scripts/to_parquet.py`.
+struct VerlFormat: ExportFormatWriter {
+    /// `data_source` of every row: `export.name`.
+    var dataSource: String
+
+    var fileName: String { "verl.jsonl" }
+    var cardDescription: String { "verl rows; `python3 scripts/to_parquet.py verl.jsonl verl.parquet` embeds the images" }
+
+    func appendRecord(_ r: ExportRecord, index: Int, to out: inout JSONWriter) {
+        out.object { o in
+            o.field("data_source", dataSource)
+            o.key("prompt")
+            o.messages(r, withAnswer: false)
+            o.array("images") { images in
+                images.object { $0.field("image", r.sourceImage) }
+                images.object { $0.field("image", r.inputImage) }
+            }
+            o.field("ability", "image_edit_critique")
+            o.object("reward_model") { m in
+                m.field("style", "rule")
+                m.field("ground_truth", r.target)
+            }
+            o.object("extra_info") { e in
+                e.field("split", r.row.split.rawValue)
+                e.field("index", index)
+                e.metadataFields(r)
+            }
+        }
+        out.text += "\n"
+    }
+}
