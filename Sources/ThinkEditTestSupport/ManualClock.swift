@@ -1,4 +1,3 @@
-import Synchronization
 import ThinkEditCore
 
 /// A clock that moves only when a test says so.
@@ -19,95 +18,68 @@ import ThinkEditCore
 package final class ManualClock: Clock, Sendable {
     package typealias Instant = AnyClock.Instant
 
-    private struct Sleeper {
-        var deadline: Instant
-        var continuation: CheckedContinuation<Void, any Error>
-    }
-
-    private struct Waiter {
+    /// A test waiting for the sleepers to be in some state.
+    private struct Watcher {
         var isSatisfied: @Sendable ([Duration]) -> Bool
         var continuation: CheckedContinuation<Void, Never>
     }
 
     private struct State {
         var now = Instant(offset: .zero)
-        var nextID = 0
-        var sleepers: [Int: Sleeper] = [:]
-        var cancelledBeforeSleeping: Set<Int> = []
-        var waiters: [Waiter] = []
-
-        var pending: [Duration] { sleepers.values.map { now.duration(to: $0.deadline) }.sorted() }
-
-        /// The waiters whose condition now holds, removed from the list.
-        mutating func satisfiedWaiters() -> [CheckedContinuation<Void, Never>] {
-            guard !waiters.isEmpty else { return [] }
-            let pending = self.pending
-            let ready = waiters.filter { $0.isSatisfied(pending) }
-            waiters.removeAll { $0.isSatisfied(pending) }
-            return ready.map(\.continuation)
-        }
+        var watchers: [Watcher] = []
     }
 
-    private let state = Mutex(State())
+    /// The time, the tests watching, and the sleepers (each tagged with its deadline).
+    private let queue = WaitQueue<State, Instant>(State())
 
     package init() {}
 
-    package var now: Instant { state.withLock { $0.now } }
+    package var now: Instant { queue.withLock { s, _ in s.now } }
     package var minimumResolution: Duration { .nanoseconds(1) }
 
     package func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
-        let id = state.withLock { s -> Int in
-            s.nextID += 1
-            return s.nextID
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let (outcome, waiters) = state.withLock { s -> (Result<Void, any Error>?, [CheckedContinuation<Void, Never>]) in
-                    if s.cancelledBeforeSleeping.remove(id) != nil { return (.failure(CancellationError()), []) }
-                    if deadline <= s.now { return (.success(()), []) }
-                    s.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
-                    return (nil, s.satisfiedWaiters())
-                }
-                for w in waiters { w.resume() }
-                if let outcome { continuation.resume(with: outcome) }
-            }
-        } onCancel: {
-            let (sleeper, waiters) = state.withLock { s -> (Sleeper?, [CheckedContinuation<Void, Never>]) in
-                if let sleeper = s.sleepers.removeValue(forKey: id) { return (sleeper, s.satisfiedWaiters()) }
-                s.cancelledBeforeSleeping.insert(id)
-                return (nil, [])
-            }
-            sleeper?.continuation.resume(throwing: CancellationError())
-            for w in waiters { w.resume() }
-        }
+        try await queue.wait({ s in deadline <= s.now ? .finish : .park(deadline) }, changed: Self.satisfiedWatchers)
     }
 
     /// Moves time forward by `duration` and wakes, earliest deadline first, every sleeper whose
     /// deadline is now reached.
     package func advance(by duration: Duration) {
-        let (woken, waiters) = state.withLock { s -> ([Sleeper], [CheckedContinuation<Void, Never>]) in
+        let (woken, watchers) = queue.withLock { s, sleepers in
             s.now = s.now.advanced(by: duration)
-            let due = s.sleepers.filter { $0.value.deadline <= s.now }.sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
-            for (id, _) in due { s.sleepers.removeValue(forKey: id) }
-            return (due.map(\.value), s.satisfiedWaiters())
+            let now = s.now
+            let due = sleepers.removeAll { $0 <= now }.enumerated().sorted { ($0.element.tag, $0.offset) < ($1.element.tag, $1.offset) }
+            return (due.map(\.element.continuation), Self.satisfiedWatchers(&s, sleepers))
         }
-        for sleeper in woken { sleeper.continuation.resume() }
-        for w in waiters { w.resume() }
+        for sleeper in woken { sleeper.resume() }
+        for w in watchers { w.resume() }
     }
 
     /// How long each sleeper still has to sleep, shortest first.
-    package var pendingSleeps: [Duration] { state.withLock { $0.pending } }
+    package var pendingSleeps: [Duration] { queue.withLock { s, sleepers in Self.pending(s, sleepers) } }
 
     /// Returns once `condition` holds for the time each sleeper has left (`pendingSleeps`):
     /// for example `{ $0 == [.seconds(1)] }`, one task waiting exactly one second.
     package func waitForSleepers(where condition: @escaping @Sendable ([Duration]) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { s -> Bool in
-                if condition(s.pending) { return true }
-                s.waiters.append(Waiter(isSatisfied: condition, continuation: continuation))
+            let ready = queue.withLock { s, sleepers -> Bool in
+                if condition(Self.pending(s, sleepers)) { return true }
+                s.watchers.append(Watcher(isSatisfied: condition, continuation: continuation))
                 return false
             }
             if ready { continuation.resume() }
         }
+    }
+
+    private static func pending(_ s: State, _ sleepers: Waiters<Instant>) -> [Duration] {
+        sleepers.tags.map { s.now.duration(to: $0) }.sorted()
+    }
+
+    /// The watchers whose condition now holds, taken out of the list.
+    @Sendable private static func satisfiedWatchers(_ s: inout State, _ sleepers: Waiters<Instant>) -> [CheckedContinuation<Void, Never>] {
+        guard !s.watchers.isEmpty else { return [] }
+        let pending = pending(s, sleepers)
+        let ready = s.watchers.filter { $0.isSatisfied(pending) }
+        s.watchers.removeAll { $0.isSatisfied(pending) }
+        return ready.map(\.continuation)
     }
 }

@@ -129,7 +129,7 @@ import ThinkEditTestSupport
         let e = editor([a.url, b.url])
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<6 { group.addTask { _ = try await e.edit(request()) } }
-            await arrived.waitForCount(6)
+            try await arrived.waitForCount(6)
             #expect(await e.pool.snapshot().map(\.outstanding) == [3, 3])
             release.signal()
             try await group.waitForAll()

@@ -33,35 +33,24 @@ struct FakeReply: Sendable {
 
 /// What the server saw, in arrival order; tests can wait for a number of requests to arrive.
 final class RequestLog: Sendable {
-    private struct State {
-        var items: [SeenRequest] = []
-        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
-    }
-    private let state = Mutex(State())
+    /// The requests seen, and the tests waiting for a count of them (tagged with that count).
+    private let queue = WaitQueue<[SeenRequest], Int>([])
 
     func add(_ r: SeenRequest) {
-        let ready = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.items.append(r)
-            let n = s.items.count
-            defer { s.waiters.removeAll { $0.count <= n } }
-            return s.waiters.filter { $0.count <= n }.map(\.continuation)
+        let ready = queue.withLock { items, waiters in
+            items.append(r)
+            let n = items.count
+            return waiters.removeAll { $0 <= n }
         }
-        for c in ready { c.resume() }
+        for w in ready { w.continuation.resume() }
     }
 
-    var all: [SeenRequest] { state.withLock { $0.items } }
-    var count: Int { state.withLock { $0.items.count } }
+    var all: [SeenRequest] { queue.withLock { items, _ in items } }
+    var count: Int { queue.withLock { items, _ in items.count } }
 
     /// Returns once at least `count` requests have arrived.
-    func waitForCount(_ count: Int) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { s -> Bool in
-                if s.items.count >= count { return true }
-                s.waiters.append((count, continuation))
-                return false
-            }
-            if ready { continuation.resume() }
-        }
+    func waitForCount(_ count: Int) async throws {
+        try await queue.wait { items in items.count >= count ? .finish : .park(count) }
     }
 }
 

@@ -86,13 +86,13 @@ import ThinkEditTestSupport
         let c = client(server.url, retries: 1, timeout: 0.3, baseDelay: 0.1, clock: clock)
         let call = Task { await judge(c) }
         // Attempt 1: the request is at the server and its 0.3 s deadline is armed; moving the clock there cuts it.
-        await server.log.waitForCount(1)
+        try await server.log.waitForCount(1)
         await clock.waitForSleepers { $0 == [.milliseconds(300)] }
         clock.advance(by: .milliseconds(300))
         // The backoff (50 to 100 ms with a 0.1 s base), then attempt 2 and its deadline.
         await clock.waitForSleepers { $0.count == 1 && $0[0] >= .milliseconds(50) && $0[0] <= .milliseconds(100) }
         clock.advance(by: .milliseconds(100))
-        await server.log.waitForCount(2)
+        try await server.log.waitForCount(2)
         await clock.waitForSleepers { $0 == [.milliseconds(300)] }
         clock.advance(by: .milliseconds(300))
         let (result, log) = await call.value
