@@ -90,8 +90,9 @@ struct ExportFixture {
         #expect(stop["answer"] as? String == "f-stop instruction 2")
         #expect(stop["result_score"] is NSNull)
         let line = try f.text("sft", "manifest.jsonl").split(separator: "\n")[2]
-        // Sub-scores as the judge gave them; overall sqrt(7.5 * 7) = 7.245688373... rounded to 6 decimals.
-        #expect(line.contains(#""critique_score":{"semantic":7.5,"quality":7,"overall":7.245688}"#))
+        // Sub-scores as decimals whatever the judge's form (one JSON type per column); overall
+        // sqrt(7.5 * 7) = 7.245688373... rounded to 6 decimals.
+        #expect(line.contains(#""critique_score":{"semantic":7.5,"quality":7.0,"overall":7.245688}"#))
         // V of O_1 = 6, O_2 = 7.245688...: ((1.245688/2)^2) = 0.387935...
         let v = JSONNumber.round6(pow((sqrt(52.5) - 6) / 2, 2))
         #expect(line.contains("\"trajectory_variance\":\(JSONNumber.format(v))"))
@@ -101,7 +102,7 @@ struct ExportFixture {
         #expect(refine["answer"] as? String == "f-stop instruction 2")
         #expect(line.contains(#""original_instruction":"make f-stop <image> {previous_instruction}""#))
         let refineLine = try f.text("sft", "manifest.jsonl").split(separator: "\n")[1]
-        #expect(refineLine.contains(#""critique_score":{"semantic":6,"quality":6,"overall":6.0},"result_score":{"semantic":7.5,"quality":7,"overall":7.245688}"#))
+        #expect(refineLine.contains(#""critique_score":{"semantic":6.0,"quality":6.0,"overall":6.0},"result_score":{"semantic":7.5,"quality":7.0,"overall":7.245688}"#))
         // The stop sample critiques I_2, the refine sample I_1; both show the same source image.
         #expect(stop["source_image"] as? String == refine["source_image"] as? String)
         #expect(stop["input_image"] as? String != refine["input_image"] as? String)
@@ -202,8 +203,37 @@ struct ExportFixture {
             #expect(r["edited_image_path"] as? String == m["input_image"] as? String)
         }
         #expect(try f.text("rl", "editthinker_rl.jsonl").split(separator: "\n").map { String($0.suffix(40)) } == [
-            #"evaluation":{"semantics":2,"quality":2}}"#, #"evaluation":{"semantics":8,"quality":8}}"#,
+            #"evaluation":{"semantics":2.0,"quality":2.0}}"#, #"evaluation":{"semantics":8.0,"quality":8.0}}"#,
         ].map { String($0.suffix(40)) })
+    }
+
+    @Test func everyColumnKeepsOneJSONTypeAcrossRowsWhateverFormTheJudgeUsed() async throws {
+        // The fixture's judge gave integers (6, 8, 2) and decimals (7.5): no number column may be
+        // an integer in one row and a decimal in another, in any file.
+        let f = try ExportFixture()
+        try await f.export()
+        func kinds(_ v: JSONValue, _ path: String, _ into: inout [String: Set<String>]) {
+            switch v {
+            case .integer, .unsigned: into[path, default: []].insert("integer")
+            case .number: into[path, default: []].insert("decimal")
+            case .object(let pairs): for (k, x) in pairs { kinds(x, path + "." + k, &into) }
+            case .array(let items): for x in items { kinds(x, path + "[]", &into) }
+            default: break
+            }
+        }
+        var numberColumns = 0
+        for split in ["sft", "rl"] {
+            for file in ["manifest.jsonl", "swift_sft.jsonl", "swift_grpo.jsonl", "editthinker_rl.jsonl", "verl.jsonl"] {
+                guard let text = try? f.text(split, file) else { continue }
+                var columns: [String: Set<String>] = [:]
+                for line in text.split(separator: "\n") { kinds(try JSONParser.parse(String(line)), "", &columns) }
+                numberColumns += columns.count
+                for (path, seen) in columns { #expect(seen.count == 1, "\(split)/\(file) \(path): \(seen.sorted())") }
+            }
+        }
+        #expect(numberColumns > 20)
+        let manifest = try f.text("sft", "manifest.jsonl")
+        #expect(manifest.contains(#""semantic":7.5"#) && manifest.contains(#""semantic":6.0"#))
     }
 
     @Test func verlRowsHaveVerlColumns() async throws {

@@ -26,14 +26,14 @@ struct ExportRecord: Sendable {
 /// Written with a `JSONWriter` so that key order and number forms are fixed: the same samples
 /// always give the same bytes. Each format's own layout is in `Formats/`.
 extension JSONWriter {
-    /// `{"semantic": SC, "quality": PQ, "overall": O}`, sub-scores as the judge gave them, `O`
-    /// rounded to 6 decimals.
+    /// `{"semantic": SC, "quality": PQ, "overall": O}`, every number a decimal (`8.0`, not `8`)
+    /// whatever form the judge used, `O` rounded to 6 decimals. One JSON type per column: a
+    /// loader that infers a column's type from its first rows (`datasets`, Arrow) would fail on
+    /// the first decimal after a block of integers. Only the target text keeps the judge's forms.
     mutating func score(_ s: Score, semanticKey: String = "semantic", overall: Bool = true) {
         object { o in
-            o.key(semanticKey)
-            o.number(s.semantic)
-            o.key("quality")
-            o.number(s.quality)
+            o.field(semanticKey, s.semantic.value)
+            o.field("quality", s.quality.value)
             if overall { o.field("overall", JSONNumber.round6(s.overall)) }
         }
     }
