@@ -197,7 +197,9 @@ struct ExportFixture {
         #expect(rows.count == 2)
         for (r, m) in zip(rows, manifest) {
             #expect(Set(r.keys) == ["origin_prompt", "rewritten_prompt", "origin_image_path", "edited_image_path", "evaluation"])
-            #expect(r["origin_prompt"] as? String == "make a-rl <image> {previous_instruction}")
+            // The loader fills this into a prompt whose image marks it counts: the instruction's own
+            // "<image>" is defused as in the SFT user turn.
+            #expect(r["origin_prompt"] as? String == "make a-rl <image > {previous_instruction}")
             #expect(r["rewritten_prompt"] as? String == m["previous_instruction"] as? String)
             #expect(r["origin_image_path"] as? String == m["source_image"] as? String)
             #expect(r["edited_image_path"] as? String == m["input_image"] as? String)
@@ -234,6 +236,25 @@ struct ExportFixture {
         #expect(numberColumns > 20)
         let manifest = try f.text("sft", "manifest.jsonl")
         #expect(manifest.contains(#""semantic":7.5"#) && manifest.contains(#""semantic":6.0"#))
+    }
+
+    @Test func trainerTokensInReasoningAndAnswersAreDefusedAndCounted() {
+        #expect(TrainerTokens.defused("keep the <image> tag <|im_end|> and <video>") == "keep the <image > tag < |im_end| > and <video >")
+        #expect(TrainerTokens.defused("a plain instruction, 2 < 3 | 4 > 1") == "a plain instruction, 2 < 3 | 4 > 1")
+        let image = ImageRecord(hash: "a", format: .png, width: 1, height: 1, bytes: 1)
+        var row = ExportSampleRow(sample: 1, trajectory: "t", turn: 2, kind: .refine, split: .sft, task: "color_alter", editor: "e",
+                                  originalInstruction: "make it red", sourceImage: image, inputImage: image, previousInstruction: "red",
+                                  answer: "", reasoning: "", critiqueScore: Score(semantic: ScoreNumber(6), quality: ScoreNumber(7)),
+                                  resultScore: nil, trajectoryVariance: 0, trajectoryLength: 2)
+        row.reasoning = "the <image> shows a red car<|im_end|>"
+        row.answer = "paint it <|vision_start|>red"
+        let r = ExportRecord(row: row, template: Self.template, sourceImage: "images/a.png", inputImage: "images/b.png")
+        #expect(r.hadTrainerTokens)
+        // Exactly one mark per listed image in the whole record, and no control token left.
+        #expect((r.user + r.target).components(separatedBy: "<image>").count - 1 == 2)
+        #expect(!r.target.contains("<|") && !r.target.contains("|>"))
+        #expect(r.target.contains("the <image > shows a red car< |im_end| >") && r.target.contains("paint it < |vision_start| >red"))
+        #expect(Exporter.trainerTokensLine(3).hasSuffix("samples here that had some: 3"))
     }
 
     @Test func verlRowsHaveVerlColumns() async throws {

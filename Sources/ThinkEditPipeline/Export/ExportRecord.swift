@@ -3,6 +3,7 @@ import ThinkEditStore
 
 /// One exported sample, resolved: the database row, the filled user turn, the SPEC §2.5 target
 /// text and the two image paths as the records write them (source first, then the critiqued image).
+/// The user turn and the target have their trainer tokens defused (`TrainerTokens`).
 struct ExportRecord: Sendable {
     var row: ExportSampleRow
     var user: String
@@ -12,10 +13,16 @@ struct ExportRecord: Sendable {
 
     var images: [String] { [sourceImage, inputImage] }
 
+    /// Some text of the sample held a trainer token that the export defused.
+    var hadTrainerTokens: Bool {
+        [row.originalInstruction, row.previousInstruction, row.reasoning, row.answer].contains { TrainerTokens.occur(in: $0) }
+    }
+
     init(row: ExportSampleRow, template: UserPromptTemplate, sourceImage: String, inputImage: String) {
         self.row = row
         self.user = template.fill(original: row.originalInstruction, previous: row.previousInstruction)
-        self.target = TargetText.make(reasoning: row.reasoning, critique: row.critiqueScore, answer: row.answer)
+        self.target = TargetText.make(reasoning: TrainerTokens.defused(row.reasoning), critique: row.critiqueScore,
+                                      answer: TrainerTokens.defused(row.answer))
         self.sourceImage = sourceImage
         self.inputImage = inputImage
     }

@@ -122,6 +122,7 @@ package struct Exporter {
                 files.append((side.name, side.cardDescription))
             }
         }
+        var withTrainerTokens = 0
         for start in stride(from: 0, to: rows.count, by: Self.textBatch) {
             let batch = rows[start..<min(rows.count, start + Self.textBatch)]
             let texts = try store.exportTexts(samples: batch.map(\.sample))
@@ -131,6 +132,7 @@ package struct Exporter {
                 }
                 let row = light.with(t)
                 let r = ExportRecord(row: row, template: template, sourceImage: path(row.sourceImage.hash), inputImage: path(row.inputImage.hash))
+                if r.hadTrainerTokens { withTrainerTokens += 1 }
                 for writer in writers { try writer.add(r, start + offset) }
             }
         }
@@ -140,7 +142,8 @@ package struct Exporter {
         let card = DatasetCard(
             name: config.export.datasetName, license: config.export.license, split: split, rows: rows, splitCounts: splitCounts,
             imageCount: placed.count, resizedCount: placed.filter { outputs[$0]!.resized }.count, files: files,
-            binning: try ScoreBinning(width: config.curation.binWidth), provenance: try provenance(rows))
+            binning: try ScoreBinning(width: config.curation.binWidth),
+            provenance: try provenance(rows) + [("trainer tokens", Self.trainerTokensLine(withTrainerTokens))])
         try writeFile(card.render(), to: (folder as NSString).appendingPathComponent("README.md"))
     }
 
@@ -157,6 +160,11 @@ package struct Exporter {
             ("user prompt template sha256", "`\(template.sha256)` (\(template.origin == "built-in" ? "built-in" : "prompts/\(UserPromptTemplate.fileName)"))"),
             ("target text", "SPEC §2.5: `<think>` reasoning, `<score>` {\"semantic\", \"quality\"}, `<answer>` instruction"),
         ]
+    }
+
+    static func trainerTokensLine(_ samples: Int) -> String {
+        "`<image>`, `<video>`, `<audio>` and chat-template control tokens (`<|...|>`) in instructions, reasoning and answers are "
+            + "written with a space (`<image >`, `< |im_end| >`) so no trainer parses them; samples here that had some: \(samples)"
     }
 
     /// How many turns of the run an editor executed with a rewritten prompt, what curation did

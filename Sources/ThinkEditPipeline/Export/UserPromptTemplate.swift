@@ -51,7 +51,7 @@ package struct UserPromptTemplate: Sendable, Hashable {
     /// itself contains `{previous_instruction}` is not expanded again; an `<image>` inside an
     /// instruction is written `<image >` so that every record has exactly one mark per image.
     package func fill(original: String, previous: String) -> String {
-        let values = ["original_instruction": Self.defused(original), "previous_instruction": Self.defused(previous)]
+        let values = ["original_instruction": TrainerTokens.defused(original), "previous_instruction": TrainerTokens.defused(previous)]
         var out = ""
         out.reserveCapacity(text.utf8.count + original.utf8.count + previous.utf8.count)
         var rest = Substring(text)
@@ -70,9 +70,6 @@ package struct UserPromptTemplate: Sendable, Hashable {
         return out
     }
 
-    static func defused(_ s: String) -> String {
-        s.contains(imageMark) ? s.replacingOccurrences(of: imageMark, with: "<image >") : s
-    }
 
     /// The built-in template (`Prompts/Defaults/thinker_user.txt` of ThinkEditBackends).
     package static var builtIn: String { BuiltInPrompts.text(named: fileName)! }

@@ -9,8 +9,9 @@ struct EditThinkerRLFormat: ExportFormatWriter {
 
     func appendRecord(_ r: ExportRecord, index: Int, to out: inout JSONWriter) {
         out.object { o in
-            o.field("origin_prompt", r.row.originalInstruction)
-            o.field("rewritten_prompt", r.row.previousInstruction)
+            // The loader fills these into its own prompt: trainer tokens defused as in the user turn.
+            o.field("origin_prompt", TrainerTokens.defused(r.row.originalInstruction))
+            o.field("rewritten_prompt", TrainerTokens.defused(r.row.previousInstruction))
             o.field("origin_image_path", r.sourceImage)
             o.field("edited_image_path", r.inputImage)
             o.key("evaluation")
