@@ -26,7 +26,7 @@ import ThinkEditTestSupport
         let log = AttemptLog()
         let result: Result<JudgeAnswer, BackendError> = await AttemptJournal.$observer.withValue(log) {
             do {
-                let (answer, _) = try await c.complete(system: "judge", user: [.text("rate it"), .image(testPNG)]) { try JudgeAnswerParser.parse($0) }
+                let (answer, _) = try await c.complete(system: "judge", user: [.text("rate it"), .image(testPNG)]) { try JudgeAnswerParser.parse($0.content) }
                 return .success(answer)
             } catch let e as BackendError {
                 return .failure(e)

@@ -26,7 +26,7 @@ enum HTTPStatusCheck {
             throw BackendError(.server, backend: backend, "\(url) answered \(status)\(says)", httpStatus: status,
                                retryAfter: ServerWait.seconds(after: reply))
         default:
-            throw BackendError(.badRequest, backend: backend, "\(url) answered \(status): the request was refused as malformed; check model, max_tokens and extra in the config\(says)", httpStatus: status)
+            throw BackendError(.badRequest, backend: backend, "\(url) answered \(status): the request was refused as malformed; check model and the request settings in the config (max_completion_tokens or max_tokens, temperature, reasoning_effort, extra)\(says)", httpStatus: status)
         }
     }
 
