@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ThinkEditBackends
 import ThinkEditCore
 @testable import ThinkEditPipeline
 
@@ -184,5 +185,17 @@ import ThinkEditCore
         #expect(c.backends.editors.map(\.name) == ["flux-kontext", "qwen-image-edit"])
         #expect(c.backends.editors.map(\.weight) == [2, 1])
         #expect(error("workdir: w\nbackends:\n  editor:\n    - {kind: synthetic}\n    - {kind: synthetic}\n")?.kind == .invalidValue)
+    }
+
+    @Test func cachedPromptTokensArePricedAtTheCachedPrice() throws {
+        var s = BackendSettings.synthetic(role: "thinker")
+        s.pricePromptPerMillion = 1.25
+        s.priceCompletionPerMillion = 10
+        let usage = Usage(promptTokens: 2_000_000, completionTokens: 100_000, cachedPromptTokens: 1_500_000)
+        // No cached price: every prompt token at the prompt price.
+        #expect(abs(s.cost(usage) - (2 * 1.25 + 0.1 * 10)) < 1e-9)
+        s.priceCachedPromptPerMillion = 0.125
+        #expect(abs(s.cost(usage) - (0.5 * 1.25 + 1.5 * 0.125 + 0.1 * 10)) < 1e-9)
+        #expect(s.cost(nil) == 0)
     }
 }

@@ -243,6 +243,7 @@ extension BackendSettings {
         if var price = try m.mapping("price") {
             b.pricePromptPerMillion = try price.double("prompt_per_million", range: 0...1_000_000) ?? 0
             b.priceCompletionPerMillion = try price.double("completion_per_million", range: 0...1_000_000) ?? 0
+            b.priceCachedPromptPerMillion = try price.double("cached_prompt_per_million", range: 0...1_000_000)
             try price.finish()
         }
         if let extra = m.value("extra") {

@@ -106,6 +106,9 @@ package struct BackendSettings: Sendable, Hashable {
     /// Price in currency units per million prompt / completion tokens.
     package var pricePromptPerMillion: Double
     package var priceCompletionPerMillion: Double
+    /// Price per million prompt tokens the provider served from its cache
+    /// (`cached_prompt_per_million`); nil: the prompt price (no discount).
+    package var priceCachedPromptPerMillion: Double? = nil
     /// Extra request parameters passed through to the backend (editthinker-http), as JSON text.
     package var extraJSON: String?
     /// The folder whose prompt files override the built-in ones (`prompts`); nil: `prompts/` beside

@@ -10,11 +10,7 @@ package struct BackendSet: Sendable {
         var settings: BackendSettings
         var limiter: AsyncSemaphore
 
-        func cost(_ usage: Usage?) -> Double {
-            guard let usage else { return 0 }
-            return (Double(usage.promptTokens) * settings.pricePromptPerMillion
-                + Double(usage.completionTokens) * settings.priceCompletionPerMillion) / 1_000_000
-        }
+        func cost(_ usage: Usage?) -> Double { settings.cost(usage) }
     }
 
     var thinker: Member<any Thinker>
@@ -159,5 +155,18 @@ package struct BackendSet: Sendable {
 
     private static func unusable(_ s: BackendSettings) -> BackendSetupError {
         BackendSetupError(backend: "backends.\(s.role)", "kind \(s.kind.rawValue) cannot be a \(s.role)")
+    }
+}
+
+extension BackendSettings {
+    /// What a call cost at this backend's prices: uncached prompt tokens at the prompt price,
+    /// cached ones at the cached price (the prompt price unless `cached_prompt_per_million` is
+    /// set), completion tokens (reasoning included) at the completion price.
+    package func cost(_ usage: Usage?) -> Double {
+        guard let usage else { return 0 }
+        let cached = min(max(usage.cachedPromptTokens, 0), usage.promptTokens)
+        return (Double(usage.promptTokens - cached) * pricePromptPerMillion
+            + Double(cached) * (priceCachedPromptPerMillion ?? pricePromptPerMillion)
+            + Double(usage.completionTokens) * priceCompletionPerMillion) / 1_000_000
     }
 }
