@@ -125,7 +125,7 @@ package struct BackendSet: Sendable {
                                          reliability: reliability(s))
         case .openaiImages:
             return OpenAIImagesEditor(name: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s),
-                                      extra: try extra(s), reliability: reliability(s))
+                                      extra: try extra(s), authHeader: s.authHeader, reliability: reliability(s))
         case .openai: throw unusable(s)
         }
     }
@@ -138,9 +138,11 @@ package struct BackendSet: Sendable {
         return Reliability(backend: s.name, retry: RetryPolicy(maxRetries: s.maxRetries), timeout: s.timeoutSeconds, limiter: limiter)
     }
 
-    private static func chatClient(_ s: BackendSettings, jsonMode: Bool) throws -> OpenAIChatClient {
+    /// The chat client of an `openai` backend, as its settings describe it.
+    package static func chatClient(_ s: BackendSettings, jsonMode: Bool) throws -> OpenAIChatClient {
         OpenAIChatClient(backend: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s), temperature: s.temperature,
-                         maxTokens: s.maxTokens, jsonMode: jsonMode, extra: try extra(s), reliability: reliability(s))
+                         maxTokens: s.maxTokens, maxCompletionTokens: s.maxCompletionTokens, reasoningEffort: s.reasoningEffort,
+                         jsonMode: jsonMode, extra: try extra(s), authHeader: s.authHeader, reliability: reliability(s))
     }
 
     private static func key(_ s: BackendSettings) throws -> APIKey? {
