@@ -18,12 +18,17 @@ package struct ImagePayload: Sendable, Hashable {
 
 /// Tokens a call used, when the backend reports them.
 package struct Usage: Sendable, Hashable {
+    /// Every prompt token, cached ones included.
     package var promptTokens: Int
     package var completionTokens: Int
+    /// The part of `promptTokens` the provider served from its prompt cache (billed at its own
+    /// price, `cached_prompt_per_million`); 0 when it does not say.
+    package var cachedPromptTokens: Int
 
-    package init(promptTokens: Int = 0, completionTokens: Int = 0) {
+    package init(promptTokens: Int = 0, completionTokens: Int = 0, cachedPromptTokens: Int = 0) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.cachedPromptTokens = cachedPromptTokens
     }
 }
 

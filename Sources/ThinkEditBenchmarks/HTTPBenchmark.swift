@@ -29,7 +29,7 @@ package enum HTTPBenchmark {
                     var failed = 0
                     while counter.take() {
                         do {
-                            _ = try await client.complete(system: "rate", user: [.text("score this edit")]) { try JudgeAnswerParser.parse($0) }
+                            _ = try await client.complete(system: "rate", user: [.text("score this edit")]) { try JudgeAnswerParser.parse($0.content) }
                         } catch {
                             failed += 1
                         }

@@ -149,6 +149,11 @@ enum Schema {
                 ALTER TABLE turn ADD COLUMN executed_seed INTEGER;
                 """)
         }
+        m.registerMigration("v3") { db in
+            // The part of a call's prompt tokens the provider served from its prompt cache
+            // (usage.prompt_tokens_details.cached_tokens), priced apart; 0 when it did not say.
+            try db.execute(sql: "ALTER TABLE call ADD COLUMN cached_prompt_tokens INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }
 }

@@ -52,7 +52,7 @@ import ThinkEditPipeline
         #expect(log.classes == ["ok", "server", "ok"])
     }
 
-    @Test(arguments: ["openai-gpt41.yaml", "vllm-local.yaml"])
+    @Test(arguments: ["openai-gpt41.yaml", "vllm-local.yaml", "gemini-judge.yaml", "azure-gpt.yaml"])
     func theShippedHTTPConfigsLoad(name: String) throws {
         let config = try RunConfig.load(path: Self.repo.appendingPathComponent("pipeline-configs/\(name)").path)
         #expect(config.backends.thinker.kind == .openai)

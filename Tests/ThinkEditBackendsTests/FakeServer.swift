@@ -11,6 +11,8 @@ import ThinkEditTestSupport
 struct SeenRequest: Sendable {
     var method: String
     var path: String
+    /// The query string, without the `?` (nil when there is none).
+    var query: String? = nil
     var headers: [String: String]
     var body: [UInt8]
 
@@ -68,8 +70,9 @@ final class Script: Sendable {
 }
 
 /// An in-process HTTP server on 127.0.0.1 with a free port, speaking whatever `handler` says.
-/// Routes: POST chat/completions (also under /expert and /judge), POST edit, GET health,
-/// POST images/edits.
+/// Routes: POST chat/completions (also under /expert, /judge, /v1, and the paths of Gemini's and
+/// Azure's OpenAI endpoints: /v1beta/openai, /openai/v1, /openai/deployments/NAME), POST edit,
+/// GET health, POST images/edits.
 final class FakeServer: Sendable {
     let url: String
     let log: RequestLog
@@ -93,7 +96,8 @@ final class FakeServer: Sendable {
             let buffer = try await request.collectBody(upTo: 256 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let seen = SeenRequest(method: request.method.rawValue, path: request.uri.path, headers: headers,
+            let query = request.uri.query.flatMap { $0.isEmpty ? nil : $0 }
+            let seen = SeenRequest(method: request.method.rawValue, path: request.uri.path, query: query, headers: headers,
                                    body: Array(buffer.readableBytesView))
             log.add(seen)
             let reply = await handler(seen)
@@ -111,7 +115,7 @@ final class FakeServer: Sendable {
             }
             return Response(status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
         }
-        for prefix in ["", "expert/", "judge/", "v1/"] {
+        for prefix in ["", "expert/", "judge/", "v1/", "v1beta/openai/", "openai/v1/", "openai/deployments/*/"] {
             router.post("\(prefix)chat/completions", use: respond)
             router.post("\(prefix)images/edits", use: respond)
         }

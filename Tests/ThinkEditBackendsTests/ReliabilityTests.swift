@@ -13,10 +13,11 @@ import ThinkEditTestSupport
     /// clock nobody moves, means no deadline ever fires and no backoff is waited (base delay 0), so
     /// a test that is not about time does not depend on how fast the machine is.
     func client(_ url: String, retries: Int = 3, timeout: Double = 5, key: APIKey? = nil, maxBytes: Int = 1 << 20,
-                limiter: RateLimiter? = nil, baseDelay: Double = 0, clock: ManualClock = ManualClock()) -> OpenAIChatClient {
+                limiter: RateLimiter? = nil, baseDelay: Double = 0, maxRetryAfter: Double = 600, clock: ManualClock = ManualClock()) -> OpenAIChatClient {
         OpenAIChatClient(backend: "judge", baseURL: url, model: "gpt-4.1", key: key, temperature: 0, maxTokens: 300, jsonMode: true,
                          maxResponseBytes: maxBytes,
-                         reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: retries, baseDelay: baseDelay, maxDelay: 0.1),
+                         reliability: Reliability(backend: "judge",
+                                                  retry: RetryPolicy(maxRetries: retries, baseDelay: baseDelay, maxDelay: 0.1, maxRetryAfter: maxRetryAfter),
                                                   timeout: timeout, limiter: limiter, clock: AnyClock(clock)))
     }
 
@@ -25,7 +26,7 @@ import ThinkEditTestSupport
         let log = AttemptLog()
         let result: Result<JudgeAnswer, BackendError> = await AttemptJournal.$observer.withValue(log) {
             do {
-                let (answer, _) = try await c.complete(system: "judge", user: [.text("rate it"), .image(testPNG)]) { try JudgeAnswerParser.parse($0) }
+                let (answer, _) = try await c.complete(system: "judge", user: [.text("rate it"), .image(testPNG)]) { try JudgeAnswerParser.parse($0.content) }
                 return .success(answer)
             } catch let e as BackendError {
                 return .failure(e)
@@ -55,6 +56,80 @@ import ThinkEditTestSupport
         #expect(log.classes == ["rate_limit", "ok"])
         #expect(log.all.first?.httpStatus == 429)
         #expect(server.log.count == 2)
+    }
+
+    /// OpenAI's 429 headers, each form, and the exact wait the retry takes. The deadline (5 s)
+    /// sleeps on the same clock only while a request is out, so at the backoff the one sleeper is
+    /// the wait.
+    static let headerWaits: [(headers: [(String, String)], wait: Duration)] = [
+        ([("retry-after-ms", "1500")], .milliseconds(1500)),
+        // The milliseconds are the more precise of the two, so they win.
+        ([("retry-after-ms", "250"), ("Retry-After", "1")], .milliseconds(250)),
+        ([("x-ratelimit-reset-requests", "20ms"), ("x-ratelimit-remaining-requests", "0"),
+          ("x-ratelimit-reset-tokens", "6m0s"), ("x-ratelimit-remaining-tokens", "150000")], .milliseconds(20)),
+        // Requests are left, so the tokens ran out: their reset, not the shorter requests' one.
+        ([("x-ratelimit-reset-requests", "1s"), ("x-ratelimit-remaining-requests", "59"),
+          ("x-ratelimit-reset-tokens", "6m0s"), ("x-ratelimit-remaining-tokens", "812")], .seconds(360)),
+        ([("x-ratelimit-reset-tokens", "1h2m3.5s"), ("x-ratelimit-remaining-tokens", "0")], .milliseconds(3_723_500)),
+        // No remaining counts: the longer reset.
+        ([("x-ratelimit-reset-requests", "1s"), ("x-ratelimit-reset-tokens", "20ms")], .seconds(1)),
+        // Retry-After is the server's explicit answer: it wins over the reset times.
+        ([("Retry-After", "2"), ("x-ratelimit-reset-tokens", "6m0s"), ("x-ratelimit-remaining-tokens", "0")], .seconds(2)),
+    ]
+
+    @Test(arguments: ReliabilityTests.headerWaits.indices)
+    func aRateLimitWaitsWhatOpenAIsHeadersSay(index: Int) async throws {
+        let (headers, wait) = Self.headerWaits[index]
+        let server = try await FakeServer.scripted([.json(#"{"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}}"#,
+                                                          status: 429, headers: headers),
+                                                    chatAnswer(Self.judgeJSON)])
+        defer { server.stop() }
+        let clock = ManualClock()
+        let c = client(server.url, maxRetryAfter: 7200, clock: clock)
+        let call = Task { await judge(c) }
+        await clock.waitForSleepers { $0 == [wait] }
+        #expect(server.log.count == 1)
+        clock.advance(by: wait - .nanoseconds(1))
+        #expect(clock.pendingSleeps == [.nanoseconds(1)], "the retry left before the wait was over")
+        #expect(server.log.count == 1)
+        clock.advance(by: .nanoseconds(1))
+        let (result, log) = await call.value
+        #expect(try result.get().scores.map(\.value) == [7, 9])
+        #expect(log.classes == ["rate_limit", "ok"])
+    }
+
+    @Test func aResetLongerThanTheLongestHonouredWaitIsCappedAtIt() async throws {
+        let server = try await FakeServer.scripted([.json("{}", status: 429, headers: [("x-ratelimit-reset-tokens", "1h2m3.5s")]),
+                                                    chatAnswer(Self.judgeJSON)])
+        defer { server.stop() }
+        let clock = ManualClock()
+        let call = Task { await judge(client(server.url, clock: clock)) }
+        await clock.waitForSleepers { $0 == [.seconds(600)] }
+        clock.advance(by: .seconds(600))
+        let (result, _) = await call.value
+        #expect(try result.get().scores.count == 2)
+    }
+
+    @Test func resetHeadersOnAServerErrorSayNothingAboutTheWait() async throws {
+        // OpenAI sends its reset times with every answer; only a 429 is about them.
+        let server = try await FakeServer.scripted([.json("{}", status: 503, headers: [("x-ratelimit-reset-tokens", "6m0s")]),
+                                                    chatAnswer(Self.judgeJSON)])
+        defer { server.stop() }
+        let clock = ManualClock()
+        // The computed backoff (50 to 100 ms with a 0.1 s base and cap), not six minutes.
+        let call = Task { await judge(client(server.url, baseDelay: 0.1, clock: clock)) }
+        await clock.waitForSleepers { $0.count == 1 && $0[0] >= .milliseconds(50) && $0[0] <= .milliseconds(100) }
+        clock.advance(by: .milliseconds(100))
+        let (result, _) = await call.value
+        #expect(try result.get().scores.count == 2)
+    }
+
+    @Test func openAIResetDurationsParseAsGoDurations() {
+        let cases: [(String, Double?)] = [("1s", 1), ("6m0s", 360), ("20ms", 0.02), ("1h2m3.5s", 3723.5), ("0s", 0), ("2.5", 2.5),
+                                          ("150us", 0.00015), ("", nil), ("soon", nil), ("5 minutes", nil), ("-1s", nil), ("1x", nil)]
+        for (text, seconds) in cases {
+            #expect(ServerWait.duration(text) == seconds, "\(text)")
+        }
     }
 
     @Test func serverErrorsAreRetriedUntilAnAnswerComes() async throws {

@@ -57,7 +57,7 @@ import ThinkEditCore
         let key = APIKey(value: "azure-key-1234567", source: "environment variable AZ")
         let c = chat(server.url + "/v1?api-version=2024-10-21", key: key)
         #expect(c.url == server.url + "/v1/chat/completions?api-version=2024-10-21")
-        _ = try await c.complete(system: nil, user: [.text("hi")]) { $0 }
+        _ = try await c.complete(system: nil, user: [.text("hi")]) { $0.content }
         let seen = try #require(server.log.all.first)
         #expect(seen.headers["api-key"] == "azure-key-1234567")
         #expect(seen.headers["authorization"] == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ThinkEditBackends
 import ThinkEditCore
 @testable import ThinkEditPipeline
 
@@ -184,5 +185,90 @@ import ThinkEditCore
         #expect(c.backends.editors.map(\.name) == ["flux-kontext", "qwen-image-edit"])
         #expect(c.backends.editors.map(\.weight) == [2, 1])
         #expect(error("workdir: w\nbackends:\n  editor:\n    - {kind: synthetic}\n    - {kind: synthetic}\n")?.kind == .invalidValue)
+    }
+
+    // MARK: - Reasoning chat models
+
+    @Test func reasoningModelSettingsAreRead() throws {
+        let c = try parse("""
+            workdir: w
+            backends:
+              thinker: {kind: openai, base_url: "https://api.openai.com/v1", model: gpt-5, max_completion_tokens: 8192, reasoning_effort: minimal,
+                        price: {prompt_per_million: 1.25, cached_prompt_per_million: 0.125, completion_per_million: 10}}
+              scorer: {kind: openai, base_url: "http://127.0.0.1:8000/v1", model: qwen, max_tokens: 512, temperature: 0, auth_header: api-key}
+            """)
+        let t = c.backends.thinker, s = c.backends.scorer
+        #expect(t.maxCompletionTokens == 8192 && t.maxTokens == nil && t.temperature == nil)
+        #expect(t.reasoningEffort == .minimal)
+        #expect(t.priceCachedPromptPerMillion == 0.125)
+        #expect(t.authHeader == nil)
+        #expect(s.maxTokens == 512 && s.maxCompletionTokens == nil && s.temperature == 0 && s.reasoningEffort == nil)
+        #expect(s.authHeader == .apiKey)
+        #expect(s.priceCachedPromptPerMillion == nil)
+    }
+
+    @Test func anUnknownReasoningEffortListsTheValues() throws {
+        let e = try #require(error("""
+            workdir: w
+            backends:
+              thinker: {kind: openai, base_url: "https://api.openai.com/v1", model: gpt-5, reasoning_effort: maximal}
+            """))
+        #expect(e.kind == .invalidValue)
+        #expect(e.key == "backends.thinker.reasoning_effort")
+        #expect(e.line == 3)
+        #expect(e.description.contains("unknown reasoning effort \"maximal\": use one of none, minimal, low, medium, high, xhigh"))
+        let h = try #require(error("""
+            workdir: w
+            backends:
+              scorer: {kind: openai, base_url: "https://x.openai.azure.com/openai/v1/", model: m, auth_header: x-api-key}
+            """))
+        #expect(h.key == "backends.scorer.auth_header")
+        #expect(h.description.contains("use one of bearer, api-key"))
+    }
+
+    @Test func bothTokenLimitsAtOnceAreRefusedWithWhichToUseWhen() throws {
+        let e = try #require(error("""
+            workdir: w
+            backends:
+              thinker: {kind: openai, base_url: "https://api.openai.com/v1", model: gpt-5, max_tokens: 512, max_completion_tokens: 4096}
+            """))
+        #expect(e.key == "backends.thinker.max_tokens")
+        #expect(e.description.contains("max_completion_tokens for OpenAI and Azure"))
+    }
+
+    @Test func reasoningSettingsBelongToChatBackends() throws {
+        #expect(error("""
+            workdir: w
+            backends:
+              editor: {kind: editthinker-http, endpoints: ["http://a:1"], reasoning_effort: low}
+            """)?.key == "backends.editor.reasoning_effort")
+        #expect(error("""
+            workdir: w
+            backends:
+              editor: {kind: editthinker-http, endpoints: ["http://a:1"], auth_header: api-key}
+            """)?.key == "backends.editor.auth_header")
+    }
+
+    @Test func aKeyInTheBaseURLQueryIsRefused() throws {
+        let e = try #require(error("""
+            workdir: w
+            backends:
+              scorer: {kind: openai, base_url: "https://generativelanguage.googleapis.com/v1beta/openai/?key=AIzaSyLEAK", model: gemini-2.5-flash}
+            """))
+        #expect(e.key == "backends.scorer.base_url")
+        #expect(e.description.contains("a key never goes in the config"))
+        #expect(!e.description.contains("AIzaSyLEAK"))
+    }
+
+    @Test func cachedPromptTokensArePricedAtTheCachedPrice() throws {
+        var s = BackendSettings.synthetic(role: "thinker")
+        s.pricePromptPerMillion = 1.25
+        s.priceCompletionPerMillion = 10
+        let usage = Usage(promptTokens: 2_000_000, completionTokens: 100_000, cachedPromptTokens: 1_500_000)
+        // No cached price: every prompt token at the prompt price.
+        #expect(abs(s.cost(usage) - (2 * 1.25 + 0.1 * 10)) < 1e-9)
+        s.priceCachedPromptPerMillion = 0.125
+        #expect(abs(s.cost(usage) - (0.5 * 1.25 + 1.5 * 0.125 + 0.1 * 10)) < 1e-9)
+        #expect(s.cost(nil) == 0)
     }
 }

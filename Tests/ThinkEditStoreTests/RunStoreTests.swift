@@ -37,7 +37,7 @@ private func tempDir() -> String {
         let store = try RunStore.openForWriting(workdir: dir)
         #expect(try store.poolCount() == 1)
         let migrations = try store.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
-        #expect(migrations == ["v1", "v2"])
+        #expect(migrations == ["v1", "v2", "v3"])
     }
 
     @Test func aRunWrittenBeforeV2GainsTheExecutedColumnsAndKeepsItsTurns() throws {
@@ -58,6 +58,27 @@ private func tempDir() -> String {
         let t = try #require(try store.trajectories(ids: ["t"])["t"])
         #expect(t.turns.count == 1 && t.turns[0].seed == 5)
         #expect(t.turns[0].executedPrompt == nil && t.turns[0].executedSeed == nil && !t.turns[0].promptRewritten)
+    }
+
+    @Test func aRunWrittenBeforeV3GainsTheCachedTokensColumnAndKeepsItsCalls() throws {
+        let dir = tempDir()
+        do {
+            let queue = try DatabaseQueue(path: (dir as NSString).appendingPathComponent("thinkedit.sqlite"))
+            try Schema.migrator.migrate(queue, upTo: "v2")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO call(stage, backend, kind, request_hash, attempt, outcome, prompt_tokens, completion_tokens, cost, latency_ms, at)
+                        VALUES ('generate', 'gpt', 'think', 'h', 1, 'ok', 900, 50, 0.1, 12, 0);
+                    """)
+            }
+        }
+        let store = try RunStore.openForWriting(workdir: dir)
+        try store.recordCall(CallRecord(stage: .generate, backend: "gpt-5", kind: "think", trajectorySeq: nil, turn: nil, requestHash: "h2",
+                                        outcome: "ok", promptTokens: 2006, completionTokens: 300, cachedPromptTokens: 1920, latencyMs: 5))
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT prompt_tokens, cached_prompt_tokens FROM call ORDER BY id").map { [$0[0] as Int, $0[1] as Int] }
+        }
+        #expect(rows == [[900, 0], [2006, 1920]])
     }
 
     @Test func aSecondWriterIsRefusedButReadersAreNot() throws {

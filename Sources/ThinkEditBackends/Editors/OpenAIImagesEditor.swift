@@ -11,17 +11,19 @@ package struct OpenAIImagesEditor: Editor {
     package var model: String
     package var key: APIKey?
     package var extra: [(String, JSONValue)]
+    package var authHeader: AuthHeader
     package var maxResponseBytes: Int
     package var reliability: Reliability
     package var transport: HTTPTransport
 
     package init(name: String, baseURL: String, model: String, key: APIKey?, extra: [(String, JSONValue)] = [],
-                maxResponseBytes: Int = 64 << 20, reliability: Reliability, transport: HTTPTransport = .shared) {
+                authHeader: AuthHeader? = nil, maxResponseBytes: Int = 64 << 20, reliability: Reliability, transport: HTTPTransport = .shared) {
         self.name = name
         self.baseURL = baseURL
         self.model = model
         self.key = key
         self.extra = extra
+        self.authHeader = authHeader ?? .implied(by: baseURL)
         self.maxResponseBytes = maxResponseBytes
         self.reliability = reliability
         self.transport = transport
@@ -55,9 +57,7 @@ package struct OpenAIImagesEditor: Editor {
         let editor = self
         return try await reliability.perform(estimatedTokens: 1000) {
             var headers = [("content-type", "multipart/form-data; boundary=\(boundary)")]
-            if let key = editor.key {
-                headers.append(editor.baseURL.contains("api-version=") ? ("api-key", key.value) : ("authorization", "Bearer \(key.value)"))
-            }
+            if let key = editor.key { headers.append(editor.authHeader.field(key)) }
             let call = HTTPCall(method: "POST", url: editor.url, headers: headers, body: body,
                                 maxResponseBytes: editor.maxResponseBytes, timeout: editor.reliability.transportTimeout)
             let reply = try await editor.transport.send(call)

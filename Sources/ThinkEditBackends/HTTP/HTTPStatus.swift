@@ -11,7 +11,7 @@ enum HTTPStatusCheck {
         switch status {
         case 429:
             throw BackendError(.rateLimit, backend: backend, "\(url) answered 429 Too Many Requests\(says)",
-                               httpStatus: status, retryAfter: retryAfter(reply.header("retry-after")))
+                               httpStatus: status, retryAfter: ServerWait.seconds(after: reply))
         case 401:
             let which = key.map { "the key from \($0.source)" } ?? "no key (set api_key_env in the backend's config)"
             throw BackendError(.auth, backend: backend, "\(url) answered 401 Unauthorized: check \(which)\(says)", httpStatus: status)
@@ -24,22 +24,10 @@ enum HTTPStatusCheck {
             throw BackendError(.timeout, backend: backend, "\(url) answered 408 Request Timeout\(says)", httpStatus: status)
         case 500..<600:
             throw BackendError(.server, backend: backend, "\(url) answered \(status)\(says)", httpStatus: status,
-                               retryAfter: retryAfter(reply.header("retry-after")))
+                               retryAfter: ServerWait.seconds(after: reply))
         default:
-            throw BackendError(.badRequest, backend: backend, "\(url) answered \(status): the request was refused as malformed; check model, max_tokens and extra in the config\(says)", httpStatus: status)
+            throw BackendError(.badRequest, backend: backend, "\(url) answered \(status): the request was refused as malformed; check model and the request settings in the config (max_completion_tokens or max_tokens, temperature, reasoning_effort, extra)\(says)", httpStatus: status)
         }
-    }
-
-    /// `Retry-After` in seconds (delta form) or as an HTTP date.
-    static func retryAfter(_ value: String?) -> Double? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Double(value) { return max(0, seconds) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return max(0, date.timeIntervalSinceNow)
     }
 
     /// The start of an error body, on one line, for messages.

@@ -84,34 +84,42 @@ package enum ExpertAnswerFormat: String, Sendable, Hashable, CaseIterable {
 
 /// Turns an expert's text into a `ThinkAnswer`, or says precisely why it cannot.
 package enum ExpertAnswerParser {
-    package static func parse(_ text: String, format: ExpertAnswerFormat, previousInstruction: String?) throws(AnswerParseError) -> ThinkAnswer {
+    /// `serverReasoning` is the thinking a reasoning model's server returned beside the answer
+    /// (`message.reasoning_content`); it is the reasoning when the answer has none of its own
+    /// (no `reason`, an empty one, or no `<think>`), as when vLLM's reasoning parser has taken the
+    /// `<think>` block out of the text.
+    package static func parse(_ text: String, format: ExpertAnswerFormat, previousInstruction: String?,
+                              serverReasoning: String? = nil) throws(AnswerParseError) -> ThinkAnswer {
+        let fallback = serverReasoning?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
         switch format {
-        case .json: return try parseJSON(text)
-        case .tags: return try parseTags(text, previousInstruction: previousInstruction)
+        case .json: return try parseJSON(text, serverReasoning: fallback)
+        case .tags: return try parseTags(text, previousInstruction: previousInstruction, serverReasoning: fallback)
         }
     }
 
-    static func parseJSON(_ text: String) throws(AnswerParseError) -> ThinkAnswer {
+    static func parseJSON(_ text: String, serverReasoning: String? = nil) throws(AnswerParseError) -> ThinkAnswer {
         guard let object = LooseJSON.firstObject(in: text) else {
             throw AnswerParseError("the expert's answer holds no JSON object", answer: text)
         }
         guard let satisfied = LooseJSON.bool(object["is_satisfied"]) else {
             throw AnswerParseError("the expert's JSON lacks a true/false \"is_satisfied\"", answer: text)
         }
-        let reason = LooseJSON.text(object["reason"]) ?? LooseJSON.text(object["reasoning"])
-        guard let reason else { throw AnswerParseError("the expert's JSON lacks a \"reason\" text", answer: text) }
+        let written = (LooseJSON.text(object["reason"]) ?? LooseJSON.text(object["reasoning"]))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let reason = written?.nonEmpty ?? serverReasoning ?? written else {
+            throw AnswerParseError("the expert's JSON lacks a \"reason\" text (and the server returned no reasoning_content)", answer: text)
+        }
         let prompt = LooseJSON.text(object["new_rewritten_prompt"])?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !satisfied && prompt.isEmpty {
             throw AnswerParseError("the expert is not satisfied but gives no \"new_rewritten_prompt\"", answer: text)
         }
-        return ThinkAnswer(satisfied: satisfied, reasoning: reason.trimmingCharacters(in: .whitespacesAndNewlines), instruction: prompt)
+        return ThinkAnswer(satisfied: satisfied, reasoning: reason, instruction: prompt)
     }
 
-    static func parseTags(_ text: String, previousInstruction: String?) throws(AnswerParseError) -> ThinkAnswer {
+    static func parseTags(_ text: String, previousInstruction: String?, serverReasoning: String? = nil) throws(AnswerParseError) -> ThinkAnswer {
         guard let answer = tag("answer", in: text)?.trimmingCharacters(in: .whitespacesAndNewlines), !answer.isEmpty else {
             throw AnswerParseError("the thinker's answer has no non-empty <answer>...</answer>", answer: text)
         }
-        let reasoning = tag("think", in: text)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let reasoning = tag("think", in: text)?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty ?? serverReasoning ?? ""
         let satisfied = previousInstruction.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) == answer } ?? false
         return ThinkAnswer(satisfied: satisfied, reasoning: reasoning, instruction: answer)
     }
@@ -144,6 +152,11 @@ package enum JudgeAnswerParser {
         let reasoning = LooseJSON.text(object["reasoning"]) ?? LooseJSON.text(object["reason"]) ?? ""
         return JudgeAnswer(scores: numbers, reasoning: reasoning.trimmingCharacters(in: .whitespacesAndNewlines))
     }
+}
+
+fileprivate extension String {
+    /// Nil for the empty string.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }
 
 /// A model answer that does not say what it must. Retried like a failed call (class `parse`).

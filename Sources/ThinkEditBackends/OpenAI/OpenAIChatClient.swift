@@ -11,31 +11,50 @@ package enum ChatPart: Sendable, Hashable {
 /// A chat completion's answer.
 package struct ChatCompletion: Sendable, Hashable {
     package var content: String
+    /// The model's thinking, when the server returns it apart from the answer:
+    /// `message.reasoning_content` (vLLM and SGLang reasoning parsers, DeepSeek) or
+    /// `message.reasoning` (newer vLLM, some gateways).
+    package var reasoning: String?
     package var finishReason: String?
     package var usage: Usage?
+
+    package init(content: String, reasoning: String? = nil, finishReason: String? = nil, usage: Usage? = nil) {
+        self.content = content
+        self.reasoning = reasoning
+        self.finishReason = finishReason
+        self.usage = usage
+    }
 }
 
-/// Speaks `POST {base_url}/chat/completions` as the OpenAI API, Azure OpenAI, vLLM and SGLang
-/// understand it. Azure is recognised by an `api-version` query in `base_url` or an
-/// `*.openai.azure.com` host: its key goes in an `api-key` header instead of `Authorization`.
-/// One instance per backend; all share `HTTPTransport.shared`.
+/// Speaks `POST {base_url}/chat/completions` as the OpenAI API, Azure OpenAI, Gemini's OpenAI
+/// endpoint, vLLM and SGLang understand it. The key goes in the header `authHeader` names
+/// (`AuthHeader.implied(by:)` when the config does not say). One instance per backend; all share
+/// `HTTPTransport.shared`.
 package struct OpenAIChatClient: Sendable {
     package var backend: String
     package var baseURL: String
     package var model: String
     package var key: APIKey?
+    /// Sent only when set: reasoning models refuse any value but their default.
     package var temperature: Double?
+    /// `max_tokens`: the limit older servers know (vLLM and SGLang take both).
     package var maxTokens: Int?
+    /// `max_completion_tokens`: OpenAI's limit, the only one its reasoning models take; it counts
+    /// their reasoning tokens too.
+    package var maxCompletionTokens: Int?
+    package var reasoningEffort: ReasoningEffort?
     /// Ask for `response_format: {"type": "json_object"}` (not every server supports it).
     package var jsonMode: Bool
     /// Extra top-level request fields from the config (`extra`).
     package var extra: [(String, JSONValue)]
+    package var authHeader: AuthHeader
     package var maxResponseBytes: Int
     package var reliability: Reliability
     package var transport: HTTPTransport
 
     package init(backend: String, baseURL: String, model: String, key: APIKey?, temperature: Double?, maxTokens: Int?,
-                jsonMode: Bool, extra: [(String, JSONValue)] = [], maxResponseBytes: Int = 16 << 20,
+                maxCompletionTokens: Int? = nil, reasoningEffort: ReasoningEffort? = nil,
+                jsonMode: Bool, extra: [(String, JSONValue)] = [], authHeader: AuthHeader? = nil, maxResponseBytes: Int = 16 << 20,
                 reliability: Reliability, transport: HTTPTransport = .shared) {
         self.backend = backend
         self.baseURL = baseURL
@@ -43,8 +62,11 @@ package struct OpenAIChatClient: Sendable {
         self.key = key
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.maxCompletionTokens = maxCompletionTokens
+        self.reasoningEffort = reasoningEffort
         self.jsonMode = jsonMode
         self.extra = extra
+        self.authHeader = authHeader ?? .implied(by: baseURL)
         self.maxResponseBytes = maxResponseBytes
         self.reliability = reliability
         self.transport = transport
@@ -52,10 +74,6 @@ package struct OpenAIChatClient: Sendable {
 
     /// `{base_url}/chat/completions`, keeping a query string (Azure's `api-version`) at the end.
     package var url: String { Self.join(baseURL, "chat/completions") }
-
-    var isAzure: Bool {
-        baseURL.contains("api-version=") || (URL(string: baseURL)?.host?.hasSuffix(".openai.azure.com") ?? false)
-    }
 
     static func join(_ base: String, _ path: String) -> String {
         let (head, query) = base.firstIndex(of: "?").map { (String(base[..<$0]), String(base[$0...])) } ?? (base, "")
@@ -65,8 +83,18 @@ package struct OpenAIChatClient: Sendable {
 
     func headers() -> [(String, String)] {
         var h = [("content-type", "application/json"), ("accept", "application/json")]
-        if let key { h.append(isAzure ? ("api-key", key.value) : ("authorization", "Bearer \(key.value)")) }
+        if let key { h.append(authHeader.field(key)) }
         return h
+    }
+
+    /// The token limit the request sends, as the config names it: for messages.
+    var tokenLimit: (key: String, value: Int)? {
+        if let maxCompletionTokens { return ("max_completion_tokens", maxCompletionTokens) }
+        if let maxTokens { return ("max_tokens", maxTokens) }
+        for name in ["max_completion_tokens", "max_tokens"] {
+            if case .integer(let v)? = extra.first(where: { $0.0 == name })?.1 { return ("extra.\(name)", Int(v)) }
+        }
+        return nil
     }
 
     /// The request body for a system prompt and one user message.
@@ -86,6 +114,8 @@ package struct OpenAIChatClient: Sendable {
         var fields: [(String, JSONValue)] = [("model", .string(model)), ("messages", .array(messages))]
         if let temperature { fields.append(("temperature", .number(temperature))) }
         if let maxTokens { fields.append(("max_tokens", .integer(Int64(maxTokens)))) }
+        if let maxCompletionTokens { fields.append(("max_completion_tokens", .integer(Int64(maxCompletionTokens)))) }
+        if let reasoningEffort { fields.append(("reasoning_effort", .string(reasoningEffort.rawValue))) }
         if jsonMode { fields.append(("response_format", .object([("type", .string("json_object"))]))) }
         for (k, v) in extra where !fields.contains(where: { $0.0 == k }) { fields.append((k, v)) }
         var out = ""
@@ -98,51 +128,23 @@ package struct OpenAIChatClient: Sendable {
         let call = HTTPCall(method: "POST", url: url, headers: headers(), body: body,
                             maxResponseBytes: maxResponseBytes, timeout: reliability.transportTimeout)
         let reply = try await transport.send(call)
+        if let refused = refusedRequest(reply) { throw refused }
         try HTTPStatusCheck.check(reply, backend: backend, url: url, key: key)
-        return try Self.decode(reply.body, backend: backend, key: key)
+        return try answer(from: reply.body)
     }
 
-    static func decode(_ body: [UInt8], backend: String, key: APIKey?) throws -> ChatCompletion {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(body)
-        } catch {
-            throw BackendError(.parse, backend: backend, "the chat answer is not JSON (\(error)): \(key.redact(HTTPStatusCheck.snippet(body)))")
-        }
-        guard case .array(let choices)? = value["choices"], let first = choices.first else {
-            throw BackendError(.parse, backend: backend, "the chat answer has no choices[0]")
-        }
-        let message = first["message"]
-        if let refusal = LooseJSON.text(message?["refusal"]), !refusal.isEmpty {
-            throw BackendError(.refused, backend: backend, "the model refused: \(refusal.prefix(200))")
-        }
-        let finish = LooseJSON.text(first["finish_reason"])
-        if finish == "content_filter" {
-            throw BackendError(.refused, backend: backend, "the provider's content filter stopped the answer (finish_reason content_filter)")
-        }
-        guard let content = LooseJSON.text(message?["content"]) else {
-            throw BackendError(.parse, backend: backend, "the chat answer has no choices[0].message.content text")
-        }
-        var usage: Usage?
-        if let u = value["usage"] {
-            func int(_ v: JSONValue?) -> Int { if case .integer(let i)? = v { return Int(i) }; return 0 }
-            usage = Usage(promptTokens: int(u["prompt_tokens"]), completionTokens: int(u["completion_tokens"]))
-        }
-        return ChatCompletion(content: content, finishReason: finish, usage: usage)
-    }
-
-    /// Sends the conversation through the reliability layer and hands the text to `interpret`;
+    /// Sends the conversation through the reliability layer and hands the answer to `interpret`;
     /// an `AnswerParseError` from it counts as a failed attempt of class `parse` and is retried.
     package func complete<T: Sendable>(system: String?, user: [ChatPart],
-                                      interpret: @escaping @Sendable (String) throws -> T) async throws -> (T, Usage?) {
+                                      interpret: @escaping @Sendable (ChatCompletion) throws -> T) async throws -> (T, Usage?) {
         let body = requestBody(system: system, user: user)
         // Images count toward the tokens-per-minute budget roughly as a provider bills a tile.
-        let estimate = body.count / 4 / 8 + (maxTokens ?? 512)
+        let estimate = body.count / 4 / 8 + (tokenLimit?.value ?? 512)
         let client = self
         return try await reliability.perform(estimatedTokens: estimate) {
             let completion = try await client.send(body: body)
             do {
-                return ((try interpret(completion.content), completion.usage), completion.usage)
+                return ((try interpret(completion), completion.usage), completion.usage)
             } catch let e as AnswerParseError {
                 throw BackendError(.parse, backend: client.backend, client.key.redact(e.description))
             }

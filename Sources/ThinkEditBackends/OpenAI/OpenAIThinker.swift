@@ -1,7 +1,9 @@
 /// The expert over a chat completions API (GPT-4.1, or a Qwen-VL served by vLLM). Before turn
 /// t >= 2 it sees the source, the previous edit and the previous instruction (`expert_refine.txt`);
 /// before turn 1 with `first_turn: rewrite`, the source only (`expert_rewrite.txt`). The answer is
-/// parsed in the configured format; an unparseable one is retried like a failed call.
+/// parsed in the configured format; an unparseable one is retried like a failed call. When the
+/// answer carries no reasoning of its own, the thinking the server returned beside it
+/// (`reasoning_content`) is the turn's reasoning.
 package struct OpenAIThinker: Thinker {
     package var name: String
     package var client: OpenAIChatClient
@@ -27,8 +29,9 @@ package struct OpenAIThinker: Thinker {
             parts = [.text(prompts.rewrite.render(values)), .image(request.item.source.bytes)]
         }
         let isRewrite = request.previousImage == nil
-        let (answer, usage) = try await client.complete(system: prompts.system.render(values), user: parts) { text in
-            var a = try ExpertAnswerParser.parse(text, format: format, previousInstruction: previous)
+        let (answer, usage) = try await client.complete(system: prompts.system.render(values), user: parts) { completion in
+            var a = try ExpertAnswerParser.parse(completion.content, format: format, previousInstruction: previous,
+                                                 serverReasoning: completion.reasoning)
             if isRewrite && a.satisfied {
                 // Nothing has been edited yet: "satisfied" can only mean "the instruction is fine as is".
                 a.satisfied = false
@@ -63,8 +66,8 @@ package struct OpenAIJudge: Scorer {
         case .semantic: parts = [.text(prompts.semantic.render(values)), .image(request.item.source.bytes), .image(request.edited.bytes)]
         case .quality: parts = [.text(prompts.quality.render(values)), .image(request.edited.bytes)]
         }
-        let (answer, usage) = try await client.complete(system: prompts.system.render(values), user: parts) { text in
-            try JudgeAnswerParser.parse(text)
+        let (answer, usage) = try await client.complete(system: prompts.system.render(values), user: parts) { completion in
+            try JudgeAnswerParser.parse(completion.content)
         }
         var result = answer
         result.usage = usage

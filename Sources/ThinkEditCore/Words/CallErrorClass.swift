@@ -16,6 +16,12 @@ package enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStr
     case parse
     /// The model declined (content filter, refusal).
     case refused
+    /// The answer stopped at the token limit (`finish_reason: length`): the limit the backend's
+    /// config sets (`max_completion_tokens` / `max_tokens`), or the model's own. Not retried: the
+    /// same request under the same limit is cut again (a reasoning model spends most of the budget
+    /// before it writes a word), and every retry pays for the whole limit. Raise the limit, then
+    /// `retry-failed --class truncated`.
+    case truncated
     /// An error that did not say which class it is (a bug to report, not a provider's fault).
     case unknown
 
@@ -24,7 +30,7 @@ package enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStr
     package var isRetryable: Bool {
         switch self {
         case .rateLimit, .server, .timeout, .network, .parse: return true
-        case .badRequest, .auth, .refused, .unknown: return false
+        case .badRequest, .auth, .refused, .truncated, .unknown: return false
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditBackends
 import ThinkEditCore
 import Yams
 
@@ -236,6 +237,14 @@ extension BackendSettings {
         b.weight = try m.double("weight", range: 0.000001...1_000_000) ?? 1
         b.temperature = try m.double("temperature", range: 0...2)
         b.maxTokens = try m.int("max_tokens", range: 1...1_000_000)
+        b.maxCompletionTokens = try m.int("max_completion_tokens", range: 1...1_000_000)
+        if b.maxTokens != nil && b.maxCompletionTokens != nil {
+            throw reader.error(.invalidValue, m.value("max_tokens"), "\(path).max_tokens",
+                "set one token limit, not both: max_completion_tokens for OpenAI and Azure (their reasoning models take only it; vLLM and SGLang take it too), max_tokens for servers that know only max_tokens")
+        }
+        b.reasoningEffort = try enumValue(&m, "reasoning_effort", path: path, reader: reader, what: "reasoning effort")
+        b.authHeader = try enumValue(&m, "auth_header", path: path, reader: reader, what: "auth header",
+                                     hint: " (bearer: Authorization: Bearer KEY; api-key: Azure OpenAI's api-key header)")
         b.timeoutSeconds = try m.double("timeout_seconds", range: 0.001...86_400) ?? 300
         b.maxRetries = try m.int("max_retries", range: 0...100) ?? 6
         b.requestsPerMinute = try m.int("rpm", range: 1...100_000_000)
@@ -243,6 +252,7 @@ extension BackendSettings {
         if var price = try m.mapping("price") {
             b.pricePromptPerMillion = try price.double("prompt_per_million", range: 0...1_000_000) ?? 0
             b.priceCompletionPerMillion = try price.double("completion_per_million", range: 0...1_000_000) ?? 0
+            b.priceCachedPromptPerMillion = try price.double("cached_prompt_per_million", range: 0...1_000_000)
             try price.finish()
         }
         if let extra = m.value("extra") {
@@ -298,6 +308,20 @@ extension BackendSettings {
         case .synthetic:
             break
         }
+        for (key, isSet) in [("max_completion_tokens", b.maxCompletionTokens != nil), ("reasoning_effort", b.reasoningEffort != nil)]
+            where isSet && kind != .openai {
+            throw reader.error(.invalidValue, m.value(key), "\(path).\(key)", "only openai (chat) backends take \(key)")
+        }
+        if b.authHeader != nil && kind != .openai && kind != .openaiImages {
+            throw reader.error(.invalidValue, m.value("auth_header"), "\(path).auth_header", "only openai and openai-images backends take auth_header")
+        }
+        if let url = b.baseURL, let query = url.split(separator: "?", maxSplits: 1).dropFirst().first {
+            let names = query.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).first.map { $0.lowercased() } ?? "" }
+            if let name = names.first(where: { ["key", "api-key", "api_key", "apikey", "access_token", "token"].contains($0) }) {
+                throw reader.error(.invalidValue, m.value("base_url"), "\(path).base_url",
+                    "the query names a key (\(name)=...): a key never goes in the config; put it in an environment variable named by api_key_env (auth_header says which header carries it)")
+            }
+        }
         if b.enhancePrompt != nil && kind != .editthinkerHTTP {
             throw reader.error(.invalidValue, m.value("enhance_prompt"), "\(path).enhance_prompt", "only editthinker-http editors take enhance_prompt")
         }
@@ -318,6 +342,18 @@ extension BackendSettings {
         }
         return b
     }
+}
+
+/// A key whose value is one of an enum's cases; anything else is an error that lists them.
+private func enumValue<E: RawRepresentable & CaseIterable>(_ m: inout ConfigReader.Mapping, _ key: String, path: String,
+                                                           reader: ConfigReader, what: String, hint: String = "") throws -> E?
+    where E.RawValue == String {
+    guard let text = try m.nonEmptyString(key) else { return nil }
+    guard let value = E(rawValue: text) else {
+        throw reader.error(.invalidValue, m.value(key), "\(path).\(key)",
+            "unknown \(what) \"\(text)\": use one of \(E.allCases.map(\.rawValue).joined(separator: ", "))\(hint)")
+    }
+    return value
 }
 
 /// Extra parameters travel as JSON; YAML scalars keep their resolved types.

@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditBackends
 import ThinkEditCore
 
 /// Everything a run is configured with, decoded and checked. Paths are absolute (relative ones in
@@ -97,8 +98,16 @@ package struct BackendSettings: Sendable, Hashable {
     package var apiKeyFile: String?
     package var concurrency: Int
     package var weight: Double
+    /// Sent only when set (reasoning models refuse it).
     package var temperature: Double?
+    /// `max_tokens`, for servers that know only it; at most one of it and `maxCompletionTokens`.
     package var maxTokens: Int?
+    /// `max_completion_tokens` (OpenAI's limit, the only one its reasoning models take).
+    package var maxCompletionTokens: Int? = nil
+    /// `reasoning_effort`, sent as such when set.
+    package var reasoningEffort: ReasoningEffort? = nil
+    /// The header that carries the key (`auth_header`); nil: implied by `baseURL`.
+    package var authHeader: AuthHeader? = nil
     package var timeoutSeconds: Double
     package var maxRetries: Int
     package var requestsPerMinute: Int?
@@ -106,6 +115,9 @@ package struct BackendSettings: Sendable, Hashable {
     /// Price in currency units per million prompt / completion tokens.
     package var pricePromptPerMillion: Double
     package var priceCompletionPerMillion: Double
+    /// Price per million prompt tokens the provider served from its cache
+    /// (`cached_prompt_per_million`); nil: the prompt price (no discount).
+    package var priceCachedPromptPerMillion: Double? = nil
     /// Extra request parameters passed through to the backend (editthinker-http), as JSON text.
     package var extraJSON: String?
     /// The folder whose prompt files override the built-in ones (`prompts`); nil: `prompts/` beside

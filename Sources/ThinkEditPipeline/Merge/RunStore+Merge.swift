@@ -119,7 +119,7 @@ extension RunStore {
         """
     static let mergeCallColumns = """
         stage, backend, kind, turn, request_hash, attempt, outcome, error_class, http_status, prompt_tokens, completion_tokens,
-        cost, latency_ms, at
+        cached_prompt_tokens, cost, latency_ms, at
         """
 
     private static func mergePool(into db: Database, from shardDB: Database, source: MergeSource, _ state: inout MergeState) throws {
@@ -190,7 +190,7 @@ extension RunStore {
         guard !added.isEmpty else { return }
         // One pass over the shard's journal (it has no index by trajectory).
         let insertCall = try db.cachedStatement(sql: """
-            INSERT INTO call(trajectory, \(mergeCallColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO call(trajectory, \(mergeCallColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let calls = try Row.fetchCursor(shardDB, sql: "SELECT trajectory, \(mergeCallColumns) FROM call WHERE trajectory IS NOT NULL ORDER BY id")
         while let call = try calls.next() {

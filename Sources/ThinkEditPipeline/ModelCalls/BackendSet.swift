@@ -10,11 +10,7 @@ package struct BackendSet: Sendable {
         var settings: BackendSettings
         var limiter: AsyncSemaphore
 
-        func cost(_ usage: Usage?) -> Double {
-            guard let usage else { return 0 }
-            return (Double(usage.promptTokens) * settings.pricePromptPerMillion
-                + Double(usage.completionTokens) * settings.priceCompletionPerMillion) / 1_000_000
-        }
+        func cost(_ usage: Usage?) -> Double { settings.cost(usage) }
     }
 
     var thinker: Member<any Thinker>
@@ -129,7 +125,7 @@ package struct BackendSet: Sendable {
                                          reliability: reliability(s))
         case .openaiImages:
             return OpenAIImagesEditor(name: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s),
-                                      extra: try extra(s), reliability: reliability(s))
+                                      extra: try extra(s), authHeader: s.authHeader, reliability: reliability(s))
         case .openai: throw unusable(s)
         }
     }
@@ -142,9 +138,11 @@ package struct BackendSet: Sendable {
         return Reliability(backend: s.name, retry: RetryPolicy(maxRetries: s.maxRetries), timeout: s.timeoutSeconds, limiter: limiter)
     }
 
-    private static func chatClient(_ s: BackendSettings, jsonMode: Bool) throws -> OpenAIChatClient {
+    /// The chat client of an `openai` backend, as its settings describe it.
+    package static func chatClient(_ s: BackendSettings, jsonMode: Bool) throws -> OpenAIChatClient {
         OpenAIChatClient(backend: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s), temperature: s.temperature,
-                         maxTokens: s.maxTokens, jsonMode: jsonMode, extra: try extra(s), reliability: reliability(s))
+                         maxTokens: s.maxTokens, maxCompletionTokens: s.maxCompletionTokens, reasoningEffort: s.reasoningEffort,
+                         jsonMode: jsonMode, extra: try extra(s), authHeader: s.authHeader, reliability: reliability(s))
     }
 
     private static func key(_ s: BackendSettings) throws -> APIKey? {
@@ -159,5 +157,18 @@ package struct BackendSet: Sendable {
 
     private static func unusable(_ s: BackendSettings) -> BackendSetupError {
         BackendSetupError(backend: "backends.\(s.role)", "kind \(s.kind.rawValue) cannot be a \(s.role)")
+    }
+}
+
+extension BackendSettings {
+    /// What a call cost at this backend's prices: uncached prompt tokens at the prompt price,
+    /// cached ones at the cached price (the prompt price unless `cached_prompt_per_million` is
+    /// set), completion tokens (reasoning included) at the completion price.
+    package func cost(_ usage: Usage?) -> Double {
+        guard let usage else { return 0 }
+        let cached = min(max(usage.cachedPromptTokens, 0), usage.promptTokens)
+        return (Double(usage.promptTokens - cached) * pricePromptPerMillion
+            + Double(cached) * (priceCachedPromptPerMillion ?? pricePromptPerMillion)
+            + Double(usage.completionTokens) * priceCompletionPerMillion) / 1_000_000
     }
 }

@@ -17,12 +17,14 @@ package struct CallRecord: Sendable {
     package var httpStatus: Int?
     package var promptTokens: Int
     package var completionTokens: Int
+    /// The part of `promptTokens` served from the provider's prompt cache.
+    package var cachedPromptTokens: Int
     package var cost: Double
     package var latencyMs: Double
 
     package init(stage: StageName, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
                 attempt: Int = 1, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
-                promptTokens: Int = 0, completionTokens: Int = 0, cost: Double = 0, latencyMs: Double) {
+                promptTokens: Int = 0, completionTokens: Int = 0, cachedPromptTokens: Int = 0, cost: Double = 0, latencyMs: Double) {
         self.stage = stage
         self.backend = backend
         self.kind = kind
@@ -35,6 +37,7 @@ package struct CallRecord: Sendable {
         self.httpStatus = httpStatus
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.cachedPromptTokens = cachedPromptTokens
         self.cost = cost
         self.latencyMs = latencyMs
     }
@@ -49,9 +52,9 @@ extension RunStore {
     static func insertCall(_ db: Database, _ c: CallRecord) throws {
         try db.execute(sql: """
             INSERT INTO call(stage, backend, kind, trajectory, turn, request_hash, attempt, outcome, error_class, http_status,
-                             prompt_tokens, completion_tokens, cost, latency_ms, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             prompt_tokens, completion_tokens, cached_prompt_tokens, cost, latency_ms, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [c.stage.rawValue, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass?.rawValue,
-                             c.httpStatus, c.promptTokens, c.completionTokens, c.cost, c.latencyMs, Date().timeIntervalSince1970])
+                             c.httpStatus, c.promptTokens, c.completionTokens, c.cachedPromptTokens, c.cost, c.latencyMs, Date().timeIntervalSince1970])
     }
 }

@@ -37,7 +37,7 @@ func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq
         let record = CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
                                 attempt: last?.attempt ?? 1, outcome: "ok", httpStatus: last?.httpStatus,
                                 promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
-                                cost: price(usage), latencyMs: elapsed())
+                                cachedPromptTokens: usage?.cachedPromptTokens ?? 0, cost: price(usage), latencyMs: elapsed())
         return (value, record)
     } catch is CancellationError {
         throw CancellationError()
