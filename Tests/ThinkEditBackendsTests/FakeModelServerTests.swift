@@ -27,6 +27,9 @@ import ThinkEditStore
             process.arguments = ["--port", "0"] + arguments
             let pipe = Pipe()
             process.standardOutput = pipe
+            // Not the test runner's stderr: a server that outlived a crashed test process would
+            // hold it open, and `swift test` would wait for it forever.
+            process.standardError = FileHandle.nullDevice
             try process.run()
             output = pipe.fileHandleForReading
             var text = ""

@@ -104,10 +104,11 @@ func makeFolder(_ path: String) throws {
 
 /// Writes a new file in full (the folder is private to this export until it is renamed in place).
 func writeFile(_ bytes: [UInt8], to path: String) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw ExportError.notWritable(path: path, reason: StoreError.reason(errno: errno)) }
-    defer { close(fd) }
-    try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
+    do {
+        try AtomicFile.writeNew(bytes, to: path)
+    } catch StoreError.notWritable(let path, let reason) {
+        throw ExportError.notWritable(path: path, reason: reason)
+    }
 }
 
 /// Writes every byte to `fd` (`AtomicFile.writeAll`): a failure names `path` and says plainly when

@@ -81,9 +81,12 @@ final class ReportList {
 
 /// Writing the report's files.
 enum ReportFiles {
+    /// Writes a new file of the report's private folder (renamed into place as a whole).
     static func write(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw ReportError.notWritable(path: path, reason: String(cString: strerror(errno)))
+        do {
+            try AtomicFile.writeNew(Array(text.utf8), to: path)
+        } catch StoreError.notWritable(let path, let reason) {
+            throw ReportError.notWritable(path: path, reason: reason)
         }
     }
 }

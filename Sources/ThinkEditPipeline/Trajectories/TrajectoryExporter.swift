@@ -29,8 +29,10 @@ package struct TrajectoryExporter {
             throw StoreError.notWritable(path: imageFolder, reason: reason(error))
         }
         let temp = file + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
-            throw StoreError.notWritable(path: temp, reason: "cannot create the file")
+        let fd = try AtomicFile.createTemporary(temp)
+        func flush(_ buffer: inout JSONWriter) throws {
+            try buffer.text.withUTF8 { try AtomicFile.writeAll(fd, UnsafeRawBufferPointer($0), path: file) }
+            buffer.text.removeAll(keepingCapacity: true)
         }
         var summary = Summary(exported: 0, skipped: 0, images: 0)
         var linked = Set<String>()
@@ -58,21 +60,16 @@ package struct TrajectoryExporter {
                 func name(_ hash: String) -> String { names[hash]! }
                 Self.write(t, imageName: name, to: &buffer)
                 summary.exported += 1
-                if buffer.text.utf8.count > 1 << 20 {
-                    try handle.write(contentsOf: Data(buffer.text.utf8))
-                    buffer.text.removeAll(keepingCapacity: true)
-                }
+                if buffer.text.utf8.count > 1 << 20 { try flush(&buffer) }
             }
-            try handle.write(contentsOf: Data(buffer.text.utf8))
-            try handle.synchronize()
-            try handle.close()
+            try flush(&buffer)
         } catch {
-            try? handle.close()
+            close(fd)
             unlink(temp)
             throw error
         }
         do {
-            try AtomicFile.commit(temp, to: file)
+            try AtomicFile.finish(fd, temp: temp, to: file)
         } catch {
             unlink(temp)
             throw error
@@ -85,10 +82,7 @@ package struct TrajectoryExporter {
         if FileManager.default.fileExists(atPath: target) { return }
         let source = store.images.path(hash: hash, format: format)
         if Glibc.link(source, target) == 0 { return }
-        let bytes = try store.images.read(hash: hash, format: format)
-        guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
-            throw StoreError.notWritable(path: target, reason: "cannot write the image")
-        }
+        try AtomicFile.write(try store.images.read(hash: hash, format: format), to: target)
     }
 
     /// One §4.2 line. Keys in a fixed order; `overall` only when it was given (so a computed one
