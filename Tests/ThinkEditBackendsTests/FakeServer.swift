@@ -13,6 +13,8 @@ struct SeenRequest: Sendable {
     var path: String
     var headers: [String: String]
     var body: [UInt8]
+    /// The query string, without its `?`.
+    var query: String? = nil
 
     var json: JSONValue? { try? JSONParser.parse(body) }
     var text: String { String(decoding: body, as: UTF8.self) }
@@ -79,8 +81,8 @@ final class Script: Sendable {
 }
 
 /// An in-process HTTP server on 127.0.0.1 with a free port, speaking whatever `handler` says.
-/// Routes: POST chat/completions (also under /expert and /judge), POST edit, GET health,
-/// POST images/edits.
+/// Every GET and POST path reaches `handler` (chat/completions under any prefix, edit, health,
+/// images/edits, the hosted editors' paths).
 final class FakeServer: Sendable {
     let url: String
     let log: RequestLog
@@ -105,7 +107,7 @@ final class FakeServer: Sendable {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let seen = SeenRequest(method: request.method.rawValue, path: request.uri.path, headers: headers,
-                                   body: Array(buffer.readableBytesView))
+                                   body: Array(buffer.readableBytesView), query: request.uri.query)
             log.add(seen)
             let reply = await handler(seen)
             if let gate = reply.gate {
@@ -122,12 +124,10 @@ final class FakeServer: Sendable {
             }
             return Response(status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
         }
-        for prefix in ["", "expert/", "judge/", "v1/"] {
-            router.post("\(prefix)chat/completions", use: respond)
-            router.post("\(prefix)images/edits", use: respond)
-        }
-        router.post("edit", use: respond)
-        router.get("health", use: respond)
+        // Every path goes to the handler, which answers by path (one catch-all per method: a
+        // catch-all beside literal routes is not reached once a literal prefix such as "v1" matched).
+        router.post("**", use: respond)
+        router.get("**", use: respond)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         // Stopping by cancellation races Hummingbird's own graceful close, which then logs "Server
         // shutdown error: Already closed" at error level: harmless, and not worth a line per test.
