@@ -10,10 +10,14 @@ package struct BackendSet: Sendable {
         var settings: BackendSettings
         var limiter: AsyncSemaphore
 
+        /// The cost of one successful call: its tokens at the token prices, plus the image price
+        /// for an editor (`price.per_image`; zero for the expert and the judge).
         func cost(_ usage: Usage?) -> Double {
-            guard let usage else { return 0 }
-            return (Double(usage.promptTokens) * settings.pricePromptPerMillion
-                + Double(usage.completionTokens) * settings.priceCompletionPerMillion) / 1_000_000
+            let tokens = usage.map {
+                (Double($0.promptTokens) * settings.pricePromptPerMillion
+                    + Double($0.completionTokens) * settings.priceCompletionPerMillion) / 1_000_000
+            } ?? 0
+            return tokens + settings.pricePerImage
         }
     }
 
@@ -101,7 +105,7 @@ package struct BackendSet: Sendable {
             let format = ExpertAnswerFormat(rawValue: s.answerFormat ?? "json") ?? .json
             return OpenAIThinker(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? (format == .json)),
                                  prompts: try ExpertPrompts.load(folder: prompts), format: format)
-        case .editthinkerHTTP, .openaiImages: throw unusable(s)
+        case .editthinkerHTTP, .openaiImages, .bfl, .geminiImage: throw unusable(s)
         }
     }
 
@@ -111,7 +115,7 @@ package struct BackendSet: Sendable {
         case .openai:
             return OpenAIJudge(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? true),
                                prompts: try JudgePrompts.load(folder: prompts))
-        case .editthinkerHTTP, .openaiImages: throw unusable(s)
+        case .editthinkerHTTP, .openaiImages, .bfl, .geminiImage: throw unusable(s)
         }
     }
 
@@ -129,7 +133,14 @@ package struct BackendSet: Sendable {
                                          reliability: reliability(s))
         case .openaiImages:
             return OpenAIImagesEditor(name: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s),
-                                      extra: try extra(s), reliability: reliability(s))
+                                      options: s.openAIImagesOptions, extra: try extra(s), reliability: reliability(s))
+        case .bfl:
+            guard let model = BFLModel(rawValue: s.model ?? "") else { throw unusable(s) }
+            return BFLEditor(name: s.name, baseURL: s.baseURL ?? BFLEditor.defaultBaseURL, model: model, key: try requiredKey(s),
+                             options: s.bflOptions, extra: try extra(s), reliability: reliability(s))
+        case .geminiImage:
+            return GeminiImageEditor(name: s.name, baseURL: s.baseURL ?? GeminiImageEditor.defaultBaseURL, model: s.model ?? "",
+                                     key: try requiredKey(s), extra: try extra(s), reliability: reliability(s))
         case .openai: throw unusable(s)
         }
     }
@@ -149,6 +160,14 @@ package struct BackendSet: Sendable {
 
     private static func key(_ s: BackendSettings) throws -> APIKey? {
         try APIKey.resolve(backend: "backends.\(s.role) (\(s.name))", env: s.apiKeyEnv, file: s.apiKeyFile)
+    }
+
+    /// The key of a hosted service that cannot be called without one.
+    private static func requiredKey(_ s: BackendSettings) throws -> APIKey {
+        guard let key = try key(s) else {
+            throw BackendSetupError(backend: "backends.\(s.role) (\(s.name))", "kind \(s.kind.rawValue) needs a key: set api_key_env or api_key_file")
+        }
+        return key
     }
 
     private static func extra(_ s: BackendSettings) throws -> [(String, JSONValue)] {
