@@ -70,9 +70,8 @@ final class Script: Sendable {
 }
 
 /// An in-process HTTP server on 127.0.0.1 with a free port, speaking whatever `handler` says.
-/// Routes: POST chat/completions (also under /expert, /judge, /v1, and the paths of Gemini's and
-/// Azure's OpenAI endpoints: /v1beta/openai, /openai/v1, /openai/deployments/NAME), POST edit,
-/// GET health, POST images/edits.
+/// Every GET and POST path reaches `handler` (chat/completions under any prefix, edit, health,
+/// images/edits, the hosted editors' paths).
 final class FakeServer: Sendable {
     let url: String
     let log: RequestLog
@@ -115,12 +114,10 @@ final class FakeServer: Sendable {
             }
             return Response(status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
         }
-        for prefix in ["", "expert/", "judge/", "v1/", "v1beta/openai/", "openai/v1/", "openai/deployments/*/"] {
-            router.post("\(prefix)chat/completions", use: respond)
-            router.post("\(prefix)images/edits", use: respond)
-        }
-        router.post("edit", use: respond)
-        router.get("health", use: respond)
+        // Every path goes to the handler, which answers by path (one catch-all per method: a
+        // catch-all beside literal routes is not reached once a literal prefix such as "v1" matched).
+        router.post("**", use: respond)
+        router.get("**", use: respond)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         // Stopping by cancellation races Hummingbird's own graceful close, which then logs "Server
         // shutdown error: Already closed" at error level: harmless, and not worth a line per test.

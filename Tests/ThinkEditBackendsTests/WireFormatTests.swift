@@ -149,14 +149,15 @@ import ThinkEditCore
         #expect(throws: PromptError.self) { try ExpertPrompts.load(folder: folder.path) }
     }
 
-    @Test func theOpenAIImagesEditorSendsMultipartAndReadsB64JSON() async throws {
+    @Test func theOpenAIImagesEditorSendsMultipartWithTheSetOptionsAndReadsB64JSON() async throws {
         let answer = JSONValue.object([("data", .array([.object([("b64_json", .string(Data(testPNG).base64EncodedString()))])])),
                                        ("usage", .object([("input_tokens", .integer(50)), ("output_tokens", .integer(1000))]))]).canonicalText
         let server = try await FakeServer.scripted([.json(answer)])
         defer { server.stop() }
         let editor = OpenAIImagesEditor(name: "gpt-image", baseURL: server.url, model: "gpt-image-1",
                                         key: APIKey(value: "sk-img-12345678", source: "environment variable IMG"),
-                                        extra: [("quality", .string("low"))],
+                                        options: OpenAIImagesOptions(quality: .high, size: .landscape, inputFidelity: .high),
+                                        extra: [("background", .string("opaque"))],
                                         reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 0), timeout: 5))
         let result = try await editor.edit(EditRequest(item: item(), turn: 1, instruction: "make the car red", seed: 9))
         #expect(result.image == testPNG)
@@ -167,10 +168,40 @@ import ThinkEditCore
         #expect(type.hasPrefix("multipart/form-data; boundary="))
         let text = String(decoding: seen.body, as: UTF8.self)
         for field in ["name=\"model\"\r\n\r\ngpt-image-1\r\n", "name=\"prompt\"\r\n\r\nmake the car red\r\n",
-                      "name=\"response_format\"\r\n\r\nb64_json\r\n", "name=\"quality\"\r\n\r\nlow\r\n",
+                      "name=\"quality\"\r\n\r\nhigh\r\n", "name=\"size\"\r\n\r\n1536x1024\r\n",
+                      "name=\"input_fidelity\"\r\n\r\nhigh\r\n", "name=\"background\"\r\n\r\nopaque\r\n",
                       "name=\"image\"; filename=\"source.png\"\r\nContent-Type: image/png"] {
             #expect(text.contains(field), "multipart body lacks \(field)")
         }
+        // The GPT image models answer base64 and refuse response_format (400 unknown_parameter).
+        #expect(!text.contains("response_format"))
         #expect(seen.body.count > testPNG.count)
+    }
+
+    @Test func optionsNotSetAreNotSentAndDallEModelsAreAskedForBase64() {
+        let plain = OpenAIImagesEditor(name: "e", baseURL: "http://127.0.0.1:1", model: "gpt-image-1", key: nil,
+                                       reliability: Reliability(backend: "e", retry: RetryPolicy(maxRetries: 0), timeout: 5))
+        let request = EditRequest(item: item(), turn: 1, instruction: "x", seed: 1)
+        let text = String(decoding: plain.requestBody(request, boundary: "b"), as: UTF8.self)
+        for name in ["quality", "size", "input_fidelity", "response_format"] { #expect(!text.contains("name=\"\(name)\"")) }
+        var dalle = plain
+        dalle.model = "dall-e-2"
+        #expect(String(decoding: dalle.requestBody(request, boundary: "b"), as: UTF8.self).contains("name=\"response_format\"\r\n\r\nb64_json"))
+    }
+
+    @Test func anEditRefusedByOpenAIsSafetySystemIsModerated() async throws {
+        let server = try await FakeServer.scripted([.json(#"{"error": {"message": "Your request was rejected as a result of our safety system.", "type": "image_generation_user_error", "param": null, "code": "moderation_blocked"}}"#, status: 400)])
+        defer { server.stop() }
+        let editor = OpenAIImagesEditor(name: "gpt-image", baseURL: server.url, model: "gpt-image-1", key: nil,
+                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 3), timeout: 5))
+        do {
+            _ = try await editor.edit(EditRequest(item: item(), turn: 1, instruction: "x", seed: 1))
+            Issue.record("expected a failure")
+        } catch let error as BackendError {
+            #expect(error.errorClass == .moderated)
+            #expect(error.attempts == 1)
+            #expect(error.message.contains("safety system"))
+        }
+        #expect(server.log.count == 1)
     }
 }

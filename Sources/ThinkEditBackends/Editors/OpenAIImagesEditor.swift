@@ -2,26 +2,68 @@ import Foundation
 import ThinkEditCore
 import ThinkEditImaging
 
+/// `quality` of the Images Edit API: `low`, `medium`, `high`, `auto` for the GPT image models,
+/// `standard` for dall-e-2.
+package enum OpenAIImageQuality: String, Sendable, Hashable, CaseIterable {
+    case auto, low, medium, high, standard
+}
+
+/// `size` of the Images Edit API: `1024x1024`, `1536x1024` (landscape), `1024x1536` (portrait) or
+/// `auto` for the GPT image models; `256x256`, `512x512`, `1024x1024` for dall-e-2.
+package enum OpenAIImageSize: String, Sendable, Hashable, CaseIterable {
+    case auto
+    case square = "1024x1024"
+    case landscape = "1536x1024"
+    case portrait = "1024x1536"
+    case small = "256x256"
+    case medium = "512x512"
+}
+
+/// `input_fidelity` of the Images Edit API (gpt-image-1): how closely the edit keeps the input's
+/// features (faces, logos); `low` is the API's default.
+package enum OpenAIInputFidelity: String, Sendable, Hashable, CaseIterable {
+    case low, high
+}
+
+/// The Images Edit options a backend may set; each is sent only when set.
+package struct OpenAIImagesOptions: Sendable, Hashable {
+    package var quality: OpenAIImageQuality? = nil
+    package var size: OpenAIImageSize? = nil
+    package var inputFidelity: OpenAIInputFidelity? = nil
+
+    package init(quality: OpenAIImageQuality? = nil, size: OpenAIImageSize? = nil, inputFidelity: OpenAIInputFidelity? = nil) {
+        self.quality = quality
+        self.size = size
+        self.inputFidelity = inputFidelity
+    }
+}
+
 /// The `openai-images` editor: `POST {base_url}/images/edits` as multipart/form-data with `model`,
-/// `image`, `prompt` and `response_format=b64_json` (plus `extra` fields as text parts), answered
-/// by `{"data": [{"b64_json": ...}], "usage": {...}}`. The API takes no seed; the seed is not sent.
+/// `image` and `prompt`, the options that are set (`quality`, `size`, `input_fidelity`) and `extra`
+/// fields as text parts, answered by `{"data": [{"b64_json": ...}], "usage": {...}}`. The GPT image
+/// models always answer base64 and refuse `response_format` (400 unknown_parameter), so it is sent
+/// only to dall-e models (or when `extra` sets it). The API takes no seed; the seed is not sent.
+/// A 400 whose error code is `moderation_blocked` or `content_policy_violation` is `moderated`.
 package struct OpenAIImagesEditor: Editor {
     package var name: String
     package var baseURL: String
     package var model: String
     package var key: APIKey?
+    package var options: OpenAIImagesOptions
     package var extra: [(String, JSONValue)]
     package var authHeader: AuthHeader
     package var maxResponseBytes: Int
     package var reliability: Reliability
     package var transport: HTTPTransport
 
-    package init(name: String, baseURL: String, model: String, key: APIKey?, extra: [(String, JSONValue)] = [],
-                authHeader: AuthHeader? = nil, maxResponseBytes: Int = 64 << 20, reliability: Reliability, transport: HTTPTransport = .shared) {
+    package init(name: String, baseURL: String, model: String, key: APIKey?, options: OpenAIImagesOptions = OpenAIImagesOptions(),
+                extra: [(String, JSONValue)] = [], authHeader: AuthHeader? = nil, maxResponseBytes: Int = 64 << 20,
+                reliability: Reliability, transport: HTTPTransport = .shared) {
         self.name = name
         self.baseURL = baseURL
         self.model = model
         self.key = key
+        self.options = options
         self.extra = extra
         self.authHeader = authHeader ?? .implied(by: baseURL)
         self.maxResponseBytes = maxResponseBytes
@@ -39,8 +81,15 @@ package struct OpenAIImagesEditor: Editor {
         }
         field("model", model)
         field("prompt", request.instruction)
-        field("response_format", "b64_json")
-        for (k, v) in extra where !["model", "prompt", "response_format", "image"].contains(k) {
+        var sent = ["model", "prompt", "image"]
+        if let quality = options.quality { field("quality", quality.rawValue); sent.append("quality") }
+        if let size = options.size { field("size", size.rawValue); sent.append("size") }
+        if let fidelity = options.inputFidelity { field("input_fidelity", fidelity.rawValue); sent.append("input_fidelity") }
+        if model.hasPrefix("dall-e"), !extra.contains(where: { $0.0 == "response_format" }) {
+            field("response_format", "b64_json")
+            sent.append("response_format")
+        }
+        for (k, v) in extra where !sent.contains(k) {
             if case .string(let s) = v { field(k, s) } else { field(k, v.canonicalText) }
         }
         let type = ImageWire.mediaType(request.item.source.bytes)
@@ -60,11 +109,26 @@ package struct OpenAIImagesEditor: Editor {
             if let key = editor.key { headers.append(editor.authHeader.field(key)) }
             let call = HTTPCall(method: "POST", url: editor.url, headers: headers, body: body,
                                 maxResponseBytes: editor.maxResponseBytes, timeout: editor.reliability.transportTimeout)
-            let reply = try await editor.transport.send(call)
+            let reply: HTTPReply
+            do {
+                reply = try await editor.transport.send(call)
+            } catch let e as HTTPTransportError {
+                throw e.backendError(backend: editor.name)
+            }
+            try Self.checkModeration(reply, backend: editor.name, key: editor.key)
             try HTTPStatusCheck.check(reply, backend: editor.name, url: editor.url, key: editor.key)
             let result = try Self.decode(reply.body, backend: editor.name, url: editor.url)
             return (result, result.usage)
         }
+    }
+
+    /// OpenAI's safety system refuses an edit with a 400 whose `error.code` names it.
+    static func checkModeration(_ reply: HTTPReply, backend: String, key: APIKey?) throws {
+        guard reply.status == 400, let error = (try? JSONParser.parse(reply.body))?["error"],
+              let code = LooseJSON.text(error["code"]), ["moderation_blocked", "content_policy_violation"].contains(code) else { return }
+        let message = key.redact(String((LooseJSON.text(error["message"]) ?? "").prefix(300)))
+        throw BackendError(.moderated, backend: backend, "OpenAI's safety system refused the edit (\(code))\(message.isEmpty ? "" : ": \(message)")",
+                           httpStatus: reply.status)
     }
 
     static func decode(_ body: [UInt8], backend: String, url: String) throws -> EditResult {
@@ -75,7 +139,11 @@ package struct OpenAIImagesEditor: Editor {
             throw BackendError(.parse, backend: backend, "\(url) answered with text that is not JSON (\(error))")
         }
         guard case .array(let data)? = value["data"], let first = data.first, let text = LooseJSON.text(first["b64_json"]) else {
-            throw BackendError(.parse, backend: backend, "\(url) answered without data[0].b64_json")
+            var hint = ""
+            if case .array(let data)? = value["data"], data.first?["url"] != nil {
+                hint = ": it answered a URL; this model needs `extra: {response_format: b64_json}`"
+            }
+            throw BackendError(.parse, backend: backend, "\(url) answered without data[0].b64_json\(hint)")
         }
         guard let image = ImageWire.decode(text) else {
             throw BackendError(.parse, backend: backend, "\(url) sent a data[0].b64_json that is not base64")

@@ -15,6 +15,10 @@ enum HTTPStatusCheck {
         case 401:
             let which = key.map { "the key from \($0.source)" } ?? "no key (set api_key_env in the backend's config)"
             throw BackendError(.auth, backend: backend, "\(url) answered 401 Unauthorized: check \(which)\(says)", httpStatus: status)
+        case 402:
+            // BFL: the account has no credits left. Nothing a retry can change.
+            let which = key.map { "the account of the key from \($0.source)" } ?? "the account"
+            throw BackendError(.auth, backend: backend, "\(url) answered 402 Payment Required: \(which) has no credits left; add credits, then `thinkedit retry-failed --class auth`\(says)", httpStatus: status)
         case 403:
             let which = key.map { "the key from \($0.source)" } ?? "the server's access rules"
             throw BackendError(.auth, backend: backend, "\(url) answered 403 Forbidden: \(which) lacks access to this model or resource\(says)", httpStatus: status)

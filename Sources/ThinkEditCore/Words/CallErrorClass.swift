@@ -14,7 +14,7 @@ package enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStr
     case auth
     /// The answer arrived but is unusable: malformed JSON, missing fields, bad base64, too large.
     case parse
-    /// The model declined (content filter, refusal).
+    /// A chat model declined to answer (a refusal, or the provider's filter cut its text).
     case refused
     /// The answer stopped at the token limit (`finish_reason: length`): the limit the backend's
     /// config sets (`max_completion_tokens` / `max_tokens`), or the model's own. Not retried: the
@@ -22,6 +22,12 @@ package enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStr
     /// before it writes a word), and every retry pays for the whole limit. Raise the limit, then
     /// `retry-failed --class truncated`.
     case truncated
+    /// A hosted editor's moderation blocked the request or its result: BFL's `Request Moderated` /
+    /// `Content Moderated`, Gemini's `blockReason` or a safety `finishReason`, OpenAI's
+    /// `moderation_blocked`. The same prompt and image would be blocked again, so it is not retried;
+    /// `retry-failed --class moderated` sends such trajectories again after a config change
+    /// (another editor, a different safety setting).
+    case moderated
     /// An error that did not say which class it is (a bug to report, not a provider's fault).
     case unknown
 
@@ -30,7 +36,7 @@ package enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStr
     package var isRetryable: Bool {
         switch self {
         case .rateLimit, .server, .timeout, .network, .parse: return true
-        case .badRequest, .auth, .refused, .truncated, .unknown: return false
+        case .badRequest, .auth, .refused, .truncated, .moderated, .unknown: return false
         }
     }
 

@@ -201,8 +201,9 @@ extension BackendsSettings {
         for (b, allowed) in [(thinker, [BackendKind.synthetic, .openai]), (scorer, [.synthetic, .openai])] where !allowed.contains(b.kind) {
             throw reader.error(.invalidValue, nil, "backends.\(b.role).kind", "\(b.kind.rawValue) cannot be a \(b.role): use synthetic or openai")
         }
-        for e in editors where e.kind == .openai {
-            throw reader.error(.invalidValue, nil, "backends.editor.kind", "openai (chat) cannot edit images: use synthetic, editthinker-http or openai-images")
+        for e in editors where !BackendKind.editorKinds.contains(e.kind) {
+            throw reader.error(.invalidValue, nil, "backends.editor.kind",
+                "openai (chat) cannot edit images: use \(BackendKind.editorKinds.map(\.rawValue).joined(separator: ", "))")
         }
         return BackendsSettings(thinker: thinker, scorer: scorer, editors: editors)
     }
@@ -253,6 +254,7 @@ extension BackendSettings {
             b.pricePromptPerMillion = try price.double("prompt_per_million", range: 0...1_000_000) ?? 0
             b.priceCompletionPerMillion = try price.double("completion_per_million", range: 0...1_000_000) ?? 0
             b.priceCachedPromptPerMillion = try price.double("cached_prompt_per_million", range: 0...1_000_000)
+            b.pricePerImage = try price.double("per_image", range: 0...1_000_000) ?? 0
             try price.finish()
         }
         if let extra = m.value("extra") {
@@ -278,6 +280,7 @@ extension BackendSettings {
         }
         b.jsonMode = try m.bool("json_mode")
         b.enhancePrompt = try m.bool("enhance_prompt")
+        let editorOptions = try b.readEditorOptions(&m, reader: reader)
         b.world.failureScale = try m.double("failure_scale", range: 0...100)
         if var failures = try m.mapping("failures") {
             for key in SyntheticWorldSettings.failureKeys {
@@ -305,7 +308,7 @@ extension BackendSettings {
                         ? "set enhance_prompt as a key of the backend (enhance_prompt: true), not in extra"
                         : "thinkedit sends \(key) itself (the source image, the turn's instruction, the derived seed); remove it from extra")
             }
-        case .synthetic:
+        case .synthetic, .bfl, .geminiImage:
             break
         }
         for (key, isSet) in [("max_completion_tokens", b.maxCompletionTokens != nil), ("reasoning_effort", b.reasoningEffort != nil)]
@@ -322,6 +325,7 @@ extension BackendSettings {
                     "the query names a key (\(name)=...): a key never goes in the config; put it in an environment variable named by api_key_env (auth_header says which header carries it)")
             }
         }
+        try b.checkEditorOptions(given: editorOptions, node: m.node, path: path, extraNode: m.value("extra"), reader: reader)
         if b.enhancePrompt != nil && kind != .editthinkerHTTP {
             throw reader.error(.invalidValue, m.value("enhance_prompt"), "\(path).enhance_prompt", "only editthinker-http editors take enhance_prompt")
         }

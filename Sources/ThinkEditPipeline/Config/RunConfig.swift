@@ -82,6 +82,15 @@ package enum BackendKind: String, Sendable, Hashable, CaseIterable {
     case openai
     case editthinkerHTTP = "editthinker-http"
     case openaiImages = "openai-images"
+    /// Black Forest Labs' hosted FLUX.1 Kontext [pro] / [max].
+    case bfl
+    /// Google's Gemini image models through generateContent.
+    case geminiImage = "gemini-image"
+
+    /// The kinds that can be a backend's editor.
+    package static let editorKinds: [BackendKind] = [.synthetic, .editthinkerHTTP, .openaiImages, .bfl, .geminiImage]
+    /// The hosted services that need a key.
+    package var needsKey: Bool { self == .bfl || self == .geminiImage }
 }
 
 /// One model backend. Which keys matter depends on `kind`.
@@ -118,6 +127,9 @@ package struct BackendSettings: Sendable, Hashable {
     /// Price per million prompt tokens the provider served from its cache
     /// (`cached_prompt_per_million`); nil: the prompt price (no discount).
     package var priceCachedPromptPerMillion: Double? = nil
+    /// Editors: price in currency units of each edited image (`price.per_image`), charged to
+    /// every successful edit on top of any token price.
+    package var pricePerImage: Double = 0
     /// Extra request parameters passed through to the backend (editthinker-http), as JSON text.
     package var extraJSON: String?
     /// The folder whose prompt files override the built-in ones (`prompts`); nil: `prompts/` beside
@@ -130,6 +142,11 @@ package struct BackendSettings: Sendable, Hashable {
     /// editthinker-http: let the server rewrite the prompt before editing (`enhance_prompt`; off
     /// unless set, because the recorded instruction is then not what the editor ran).
     package var enhancePrompt: Bool? = nil
+    /// openai-images: `quality`, `size`, `input_fidelity`, each sent only when set.
+    package var openAIImagesOptions = OpenAIImagesOptions()
+    /// bfl: `prompt_upsampling`, `output_format`, `safety_tolerance`, `aspect_ratio`,
+    /// `poll_interval_seconds`.
+    package var bflOptions = BFLOptions()
     /// How the synthetic world behaves in this role (kind `synthetic` only); empty: the defaults.
     package var world = SyntheticWorldSettings()
 }

@@ -97,7 +97,7 @@ package struct BackendSet: Sendable {
             let format = ExpertAnswerFormat(rawValue: s.answerFormat ?? "json") ?? .json
             return OpenAIThinker(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? (format == .json)),
                                  prompts: try ExpertPrompts.load(folder: prompts), format: format)
-        case .editthinkerHTTP, .openaiImages: throw unusable(s)
+        case .editthinkerHTTP, .openaiImages, .bfl, .geminiImage: throw unusable(s)
         }
     }
 
@@ -107,7 +107,7 @@ package struct BackendSet: Sendable {
         case .openai:
             return OpenAIJudge(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? true),
                                prompts: try JudgePrompts.load(folder: prompts))
-        case .editthinkerHTTP, .openaiImages: throw unusable(s)
+        case .editthinkerHTTP, .openaiImages, .bfl, .geminiImage: throw unusable(s)
         }
     }
 
@@ -125,7 +125,14 @@ package struct BackendSet: Sendable {
                                          reliability: reliability(s))
         case .openaiImages:
             return OpenAIImagesEditor(name: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s),
-                                      extra: try extra(s), authHeader: s.authHeader, reliability: reliability(s))
+                                      options: s.openAIImagesOptions, extra: try extra(s), authHeader: s.authHeader, reliability: reliability(s))
+        case .bfl:
+            guard let model = BFLModel(rawValue: s.model ?? "") else { throw unusable(s) }
+            return BFLEditor(name: s.name, baseURL: s.baseURL ?? BFLEditor.defaultBaseURL, model: model, key: try requiredKey(s),
+                             options: s.bflOptions, extra: try extra(s), reliability: reliability(s))
+        case .geminiImage:
+            return GeminiImageEditor(name: s.name, baseURL: s.baseURL ?? GeminiImageEditor.defaultBaseURL, model: s.model ?? "",
+                                     key: try requiredKey(s), extra: try extra(s), reliability: reliability(s))
         case .openai: throw unusable(s)
         }
     }
@@ -149,6 +156,14 @@ package struct BackendSet: Sendable {
         try APIKey.resolve(backend: "backends.\(s.role) (\(s.name))", env: s.apiKeyEnv, file: s.apiKeyFile)
     }
 
+    /// The key of a hosted service that cannot be called without one.
+    private static func requiredKey(_ s: BackendSettings) throws -> APIKey {
+        guard let key = try key(s) else {
+            throw BackendSetupError(backend: "backends.\(s.role) (\(s.name))", "kind \(s.kind.rawValue) needs a key: set api_key_env or api_key_file")
+        }
+        return key
+    }
+
     private static func extra(_ s: BackendSettings) throws -> [(String, JSONValue)] {
         guard let text = s.extraJSON else { return [] }
         guard case .object(let pairs) = try JSONParser.parse(text) else { return [] }
@@ -161,14 +176,15 @@ package struct BackendSet: Sendable {
 }
 
 extension BackendSettings {
-    /// What a call cost at this backend's prices: uncached prompt tokens at the prompt price,
-    /// cached ones at the cached price (the prompt price unless `cached_prompt_per_million` is
-    /// set), completion tokens (reasoning included) at the completion price.
+    /// What a successful call cost at this backend's prices: uncached prompt tokens at the prompt
+    /// price, cached ones at the cached price (the prompt price unless `cached_prompt_per_million`
+    /// is set), completion tokens (reasoning included) at the completion price, plus the image
+    /// price for an editor (`price.per_image`; zero for the expert and the judge).
     package func cost(_ usage: Usage?) -> Double {
-        guard let usage else { return 0 }
+        guard let usage else { return pricePerImage }
         let cached = min(max(usage.cachedPromptTokens, 0), usage.promptTokens)
         return (Double(usage.promptTokens - cached) * pricePromptPerMillion
             + Double(cached) * (priceCachedPromptPerMillion ?? pricePromptPerMillion)
-            + Double(usage.completionTokens) * priceCompletionPerMillion) / 1_000_000
+            + Double(usage.completionTokens) * priceCompletionPerMillion) / 1_000_000 + pricePerImage
     }
 }

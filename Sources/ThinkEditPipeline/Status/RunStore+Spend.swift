@@ -12,10 +12,20 @@ package struct StageSpend: Sendable, Hashable {
     package var done: Int
     /// Units the stage has in all.
     package var total: Int
+    /// The spend of each backend the stage called, by name (an editor priced per image shows
+    /// here beside the expert's tokens).
+    package var backends: [BackendSpend] = []
 
     package var projected: Double? {
         done > 0 ? cost / Double(done) * Double(total) : nil
     }
+}
+
+/// What one backend cost in one stage: the sum of its calls' costs and how many calls succeeded.
+package struct BackendSpend: Sendable, Hashable {
+    package var backend: String
+    package var cost: Double
+    package var calls: Int
 }
 
 extension RunStore {
@@ -39,10 +49,18 @@ extension RunStore {
                 SELECT count(*) FROM turn u JOIN trajectory t ON t.seq = u.trajectory
                 WHERE t.status = 'complete' AND u.image IS NOT NULL AND u.overall IS NOT NULL
                 """) ?? 0
+            func backends(_ stage: String) throws -> [BackendSpend] {
+                try Row.fetchAll(db, sql: """
+                    SELECT backend, coalesce(sum(cost), 0) AS cost, sum(outcome = 'ok') AS calls FROM call
+                    WHERE stage = ? GROUP BY backend ORDER BY backend
+                    """, arguments: [stage]).map { BackendSpend(backend: $0["backend"], cost: $0["cost"], calls: $0["calls"]) }
+            }
             let g = try costs("generate"), s = try costs("score")
             return [
-                StageSpend(stage: "generate", cost: g.0, promptTokens: g.1, completionTokens: g.2, done: generated, total: max(pool, trajectories)),
-                StageSpend(stage: "score", cost: s.0, promptTokens: s.1, completionTokens: s.2, done: scored, total: images),
+                StageSpend(stage: "generate", cost: g.0, promptTokens: g.1, completionTokens: g.2, done: generated, total: max(pool, trajectories),
+                           backends: try backends("generate")),
+                StageSpend(stage: "score", cost: s.0, promptTokens: s.1, completionTokens: s.2, done: scored, total: images,
+                           backends: try backends("score")),
             ]
         }
     }

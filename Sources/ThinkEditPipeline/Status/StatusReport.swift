@@ -37,6 +37,10 @@ package struct StatusReport {
         for sp in spend where sp.cost > 0 || sp.promptTokens > 0 {
             let projected = sp.projected.map { String(format: "%.2f", $0) } ?? "-"
             lines.append(pad("spend", 14) + "\(sp.stage): \(String(format: "%.2f", sp.cost)) so far for \(group(sp.done)) of \(group(sp.total)); projected total \(projected)")
+            let priced = sp.backends.filter { $0.cost > 0 }
+            if !priced.isEmpty {
+                lines.append(pad("", 14) + "  by backend: " + priced.map { "\($0.backend) \(String(format: "%.2f", $0.cost)) for \(group($0.calls)) calls" }.joined(separator: ", "))
+            }
         }
         lines.append("")
         lines.append(pad("stage", 10) + pad("status", 13) + pad("finished (UTC)", 21) + "counts")
@@ -88,7 +92,10 @@ package struct StatusReport {
             ("cost", .number(s.cost)),
             ("spend", .object(spend.map { sp -> (String, JSONValue) in
                 (sp.stage, JSONValue.object([("cost", .number(sp.cost)), ("done", .integer(Int64(sp.done))), ("total", .integer(Int64(sp.total))),
-                                    ("projected", sp.projected.map { JSONValue.number($0) } ?? JSONValue.null)]))
+                                    ("projected", sp.projected.map { JSONValue.number($0) } ?? JSONValue.null),
+                                    ("backends", .object(sp.backends.map { b in
+                                        (b.backend, JSONValue.object([("cost", .number(b.cost)), ("calls", .integer(Int64(b.calls)))]))
+                                    }))]))
             })),
             ("stages", .object(stageValues)),
         ])
