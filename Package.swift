@@ -61,7 +61,7 @@ let package = Package(
         // The built-in synthetic world: scenes, editor, expert, judge, pool synthesizer (SPEC §5).
         .target(
             name: "ThinkEditSynthetic",
-            dependencies: ["ThinkEditCore", "ThinkEditImaging", "ThinkEditBackends"],
+            dependencies: ["ThinkEditCore", "ThinkEditImaging", "ThinkEditBackends", "ThinkEditStore"],
             swiftSettings: strict
         ),
         // The pipeline itself: one folder per stage (its command-facing code, queries and row types),

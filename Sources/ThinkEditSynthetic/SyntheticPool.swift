@@ -1,6 +1,7 @@
 import Foundation
 import ThinkEditCore
 import ThinkEditImaging
+import ThinkEditStore
 
 /// The pool synthesizer behind `thinkedit pool synth`: source images and `pool.jsonl` rows in the
 /// SPEC §4.1 format, so a synthetic pool goes through the same import as a real one. The ground
@@ -62,10 +63,18 @@ package enum SyntheticPool {
         }
         let pool = root.appendingPathComponent("pool.jsonl")
         let partial = root.appendingPathComponent("pool.jsonl.partial")
-        guard FileManager.default.createFile(atPath: partial.path, contents: nil), let out = FileHandle(forWritingAtPath: partial.path) else {
-            throw SyntheticError.cannotWrite(path: partial.path, detail: "cannot create the file")
+        // The pool file and the images go through AtomicFile: a crash leaves no partial file under
+        // a real name, and a full disk is said plainly.
+        @Sendable func written<T>(_ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch StoreError.notWritable(let path, let reason) {
+                throw SyntheticError.cannotWrite(path: path, detail: reason)
+            }
         }
-        defer { try? out.close() }
+        let out = try written { try AtomicFile.createTemporary(partial.path) }
+        var finished = false
+        defer { if !finished { close(out) } }
 
         let chunk = 64
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -81,11 +90,7 @@ package enum SyntheticPool {
                     for index in first..<min(first + chunk, count + 1) {
                         let item = try item(index: index, seed: seed, imageSize: imageSize, precisionMix: precisionMix)
                         let file = root.appendingPathComponent(item.imagePath)
-                        do {
-                            try Data(item.imageBytes).write(to: file, options: .atomic)
-                        } catch {
-                            throw SyntheticError.cannotWrite(path: file.path, detail: error.localizedDescription)
-                        }
+                        try written { try AtomicFile.write(item.imageBytes, to: file.path) }
                         appendRow(item, to: &lines)
                         lines.text += "\n"
                     }
@@ -95,22 +100,13 @@ package enum SyntheticPool {
                 }
             }
             for slot in starts.indices {
-                let lines = try results.get(slot)
-                do {
-                    try out.write(contentsOf: Data(lines.utf8))
-                } catch {
-                    throw SyntheticError.cannotWrite(path: partial.path, detail: error.localizedDescription)
-                }
+                var lines = try results.get(slot)
+                try written { try lines.withUTF8 { try AtomicFile.writeAll(out, UnsafeRawBufferPointer($0), path: partial.path) } }
             }
             next += chunk * starts.count
         }
-        do {
-            try out.synchronize()
-            try? FileManager.default.removeItem(at: pool)
-            try FileManager.default.moveItem(at: partial, to: pool)
-        } catch {
-            throw SyntheticError.cannotWrite(path: pool.path, detail: error.localizedDescription)
-        }
+        finished = true
+        try written { try AtomicFile.finish(out, temp: partial.path, to: pool.path) }
         return count
     }
 
