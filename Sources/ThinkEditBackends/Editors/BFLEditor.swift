@@ -99,10 +99,7 @@ package struct BFLEditor: Editor {
         ]
         if let tolerance = options.safetyTolerance { fields.append(("safety_tolerance", .integer(Int64(tolerance)))) }
         if let ratio = options.aspectRatio { fields.append(("aspect_ratio", .string(ratio))) }
-        for (k, v) in extra where !fields.contains(where: { $0.0 == k }) { fields.append((k, v)) }
-        var out = ""
-        JSONValue.object(fields).write(to: &out)
-        return Array(out.utf8)
+        return WireJSON.body(fields, extra: extra)
     }
 
     package func edit(_ request: EditRequest) async throws -> EditResult {
@@ -262,11 +259,7 @@ package struct BFLEditor: Editor {
     }
 
     private func json(_ body: [UInt8], from url: String) throws -> JSONValue {
-        do {
-            return try JSONParser.parse(body)
-        } catch {
-            throw BackendError(.parse, backend: name, "\(Self.withoutQuery(url)) answered with text that is not JSON (\(error))")
-        }
+        try WireJSON.answer(body, from: Self.withoutQuery(url), backend: name)
     }
 
     private func moderated(_ status: String, _ answer: JSONValue, id: String?) -> BackendError {

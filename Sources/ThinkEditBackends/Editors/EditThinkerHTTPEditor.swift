@@ -41,16 +41,13 @@ package struct EditThinkerHTTPEditor: Editor {
     }
 
     package func requestBody(_ request: EditRequest) -> [UInt8] {
-        var fields: [(String, JSONValue)] = [
+        let fields: [(String, JSONValue)] = [
             ("image", .string(ImageWire.base64(request.item.source.bytes))),
             ("prompt", .string(request.instruction)),
             ("seed", .unsigned(request.seed)),
             ("enhance_prompt", .bool(enhancePrompt)),
         ]
-        for (k, v) in extra where !fields.contains(where: { $0.0 == k }) { fields.append((k, v)) }
-        var out = ""
-        JSONValue.object(fields).write(to: &out)
-        return Array(out.utf8)
+        return WireJSON.body(fields, extra: extra)
     }
 
     package func edit(_ request: EditRequest) async throws -> EditResult {
@@ -87,12 +84,7 @@ package struct EditThinkerHTTPEditor: Editor {
             throw e.backendError(backend: name)
         }
         try HTTPStatusCheck.check(reply, backend: name, url: call.url, key: nil)
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(reply.body)
-        } catch {
-            throw BackendError(.parse, backend: name, "\(call.url) answered with text that is not JSON (\(error))")
-        }
+        let value = try WireJSON.answer(reply.body, from: call.url, backend: name)
         guard let success = LooseJSON.bool(value["success"]) else {
             throw BackendError(.parse, backend: name, "\(call.url) answered without a true/false \"success\"")
         }
@@ -103,16 +95,7 @@ package struct EditThinkerHTTPEditor: Editor {
         guard let text = LooseJSON.text(value["edited_image"]) else {
             throw BackendError(.parse, backend: name, "\(call.url) answered success without an \"edited_image\"")
         }
-        guard let image = ImageWire.decode(text) else {
-            throw BackendError(.parse, backend: name, "\(call.url) sent an \"edited_image\" that is not base64")
-        }
-        // A body that decodes but is no image is a malformed answer like any other: retried here
-        // rather than failing the trajectory at the stage's full check.
-        do {
-            _ = try ImageCodec.info(image, name: "the edited image from \(call.url)")
-        } catch {
-            throw BackendError(.parse, backend: name, "\(call.url) sent an \"edited_image\" that is not a PNG or JPEG image (\(error))")
-        }
+        let image = try ImageWire.editedImage(text, field: "an \"edited_image\"", from: call.url, backend: name)
         return EditResult(image: image, executedPrompt: Self.executedPrompt(value), executedSeed: Self.executedSeed(value))
     }
 

@@ -76,16 +76,13 @@ package struct GeminiImageEditor: Editor {
         if case .object(let more)? = extra.first(where: { $0.0 == "generationConfig" })?.1 {
             for (k, v) in more where !generation.contains(where: { $0.0 == k }) { generation.append((k, v)) }
         }
-        var fields: [(String, JSONValue)] = [
+        let fields: [(String, JSONValue)] = [
             ("contents", .array([.object([("role", .string("user")),
                                           ("parts", .array([.object([("text", .string(request.instruction))]),
                                                             .object([("inline_data", image)])]))])])),
             ("generationConfig", .object(generation)),
         ]
-        for (k, v) in extra where !fields.contains(where: { $0.0 == k }) { fields.append((k, v)) }
-        var out = ""
-        JSONValue.object(fields).write(to: &out)
-        return Array(out.utf8)
+        return WireJSON.body(fields, extra: extra)
     }
 
     package func edit(_ request: EditRequest) async throws -> EditResult {
@@ -134,12 +131,7 @@ package struct GeminiImageEditor: Editor {
     }
 
     static func decode(_ body: [UInt8], backend: String, url: String) throws -> EditResult {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(body)
-        } catch {
-            throw BackendError(.parse, backend: backend, "\(url) answered with text that is not JSON (\(error))")
-        }
+        let value = try WireJSON.answer(body, from: url, backend: backend)
         if let reason = LooseJSON.text(value["promptFeedback"]?["blockReason"]), reason != "BLOCK_REASON_UNSPECIFIED" {
             throw BackendError(.moderated, backend: backend, "Gemini blocked the prompt or the input image (promptFeedback.blockReason \(reason))")
         }
@@ -154,14 +146,7 @@ package struct GeminiImageEditor: Editor {
                 guard let inline = part["inlineData"] ?? part["inline_data"],
                       let data = LooseJSON.text(inline["data"]),
                       (LooseJSON.text(inline["mimeType"] ?? inline["mime_type"]) ?? "image/").hasPrefix("image/") else { continue }
-                guard let image = ImageWire.decode(data) else {
-                    throw BackendError(.parse, backend: backend, "\(url) sent an inlineData image that is not base64")
-                }
-                do {
-                    _ = try ImageCodec.info(image, name: "the edited image from \(url)")
-                } catch {
-                    throw BackendError(.parse, backend: backend, "\(url) sent an inlineData image that is not a PNG or JPEG image (\(error))")
-                }
+                let image = try ImageWire.editedImage(data, field: "an inlineData image", from: url, backend: backend)
                 return EditResult(image: image, usage: usage(value["usageMetadata"]))
             }
         }

@@ -132,12 +132,7 @@ package struct OpenAIImagesEditor: Editor {
     }
 
     static func decode(_ body: [UInt8], backend: String, url: String) throws -> EditResult {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(body)
-        } catch {
-            throw BackendError(.parse, backend: backend, "\(url) answered with text that is not JSON (\(error))")
-        }
+        let value = try WireJSON.answer(body, from: url, backend: backend)
         guard case .array(let data)? = value["data"], let first = data.first, let text = LooseJSON.text(first["b64_json"]) else {
             var hint = ""
             if case .array(let data)? = value["data"], data.first?["url"] != nil {
@@ -145,14 +140,7 @@ package struct OpenAIImagesEditor: Editor {
             }
             throw BackendError(.parse, backend: backend, "\(url) answered without data[0].b64_json\(hint)")
         }
-        guard let image = ImageWire.decode(text) else {
-            throw BackendError(.parse, backend: backend, "\(url) sent a data[0].b64_json that is not base64")
-        }
-        do {
-            _ = try ImageCodec.info(image, name: "the edited image from \(url)")
-        } catch {
-            throw BackendError(.parse, backend: backend, "\(url) sent a data[0].b64_json that is not a PNG or JPEG image (\(error))")
-        }
+        let image = try ImageWire.editedImage(text, field: "a data[0].b64_json", from: url, backend: backend)
         var usage: Usage?
         if let u = value["usage"] {
             func int(_ v: JSONValue?) -> Int { if case .integer(let i)? = v { return Int(i) }; return 0 }

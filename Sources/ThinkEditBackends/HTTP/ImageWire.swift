@@ -27,4 +27,19 @@ package enum ImageWire {
         guard let data = Data(base64Encoded: String(body), options: .ignoreUnknownCharacters), !data.isEmpty else { return nil }
         return [UInt8](data)
     }
+
+    /// The edited image an editor sent as base64 in `field` of its answer from `url`. Text that is
+    /// not base64, or bytes that are no PNG or JPEG, are a malformed answer (class `parse`, retried
+    /// by the driver) rather than a trajectory failing later at the stage's full image check.
+    package static func editedImage(_ text: String, field: String, from url: String, backend: String) throws -> [UInt8] {
+        guard let image = decode(text) else {
+            throw BackendError(.parse, backend: backend, "\(url) sent \(field) that is not base64")
+        }
+        do {
+            _ = try ImageCodec.info(image, name: "the edited image from \(url)")
+        } catch {
+            throw BackendError(.parse, backend: backend, "\(url) sent \(field) that is not a PNG or JPEG image (\(error))")
+        }
+        return image
+    }
 }

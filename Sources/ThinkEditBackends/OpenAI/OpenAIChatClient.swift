@@ -117,10 +117,7 @@ package struct OpenAIChatClient: Sendable {
         if let maxCompletionTokens { fields.append(("max_completion_tokens", .integer(Int64(maxCompletionTokens)))) }
         if let reasoningEffort { fields.append(("reasoning_effort", .string(reasoningEffort.rawValue))) }
         if jsonMode { fields.append(("response_format", .object([("type", .string("json_object"))]))) }
-        for (k, v) in extra where !fields.contains(where: { $0.0 == k }) { fields.append((k, v)) }
-        var out = ""
-        JSONValue.object(fields).write(to: &out)
-        return Array(out.utf8)
+        return WireJSON.body(fields, extra: extra)
     }
 
     /// One HTTP exchange, no retries: the answer, or a classified error.
