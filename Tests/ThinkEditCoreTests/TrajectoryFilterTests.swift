@@ -111,6 +111,15 @@ struct TrajectoryFilterTests {
         #expect(TrajectoryFilter.apply([rewritten, trajectory([5, 7])]).statistics.dropped.editorRewrotePrompt == 1)
     }
 
+    @Test func dropCountsRoundTripUnderTheReasonsNames() throws {
+        var counts = DropCounts()
+        for (i, reason) in DropReason.allCases.enumerated() { counts[reason] = i + 1 }
+        let data = try JSONEncoder().encode(counts)
+        let keys = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Int])
+        #expect(Set(keys.keys) == Set(DropReason.allCases.map(\.rawValue)))
+        #expect(try JSONDecoder().decode(DropCounts.self, from: data) == counts)
+    }
+
     @Test func filterStatisticsWrittenBeforeTheRewriteReasonStillRead() throws {
         let old = #"{"dropped":{"failed":1,"no_improvement":2,"pending":0,"single_turn":3,"unscored":4},"kept":5,"lengths":[],"trajectories":15,"truncated":0,"turns_cut":0}"#
         let stats = try JSONDecoder().decode(FilterStatistics.self, from: Data(old.utf8))

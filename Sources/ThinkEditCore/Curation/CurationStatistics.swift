@@ -47,16 +47,9 @@ package struct DropCounts: Sendable, Hashable, Codable {
     /// Statistics written before a reason existed read it as 0.
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        for key in [CodingKeys.failed, .pending, .editorRewrotePrompt, .unscored, .singleTurn, .noImprovement] {
-            let n = try c.decodeIfPresent(Int.self, forKey: key) ?? 0
-            switch key {
-            case .failed: failed = n
-            case .pending: pending = n
-            case .editorRewrotePrompt: editorRewrotePrompt = n
-            case .unscored: unscored = n
-            case .singleTurn: singleTurn = n
-            case .noImprovement: noImprovement = n
-            }
+        for reason in DropReason.allCases {
+            // Each key is the reason's name (`dropCountsRoundTripUnderTheReasonsNames` checks it).
+            self[reason] = try CodingKeys(rawValue: reason.rawValue).flatMap { try c.decodeIfPresent(Int.self, forKey: $0) } ?? 0
         }
     }
 }

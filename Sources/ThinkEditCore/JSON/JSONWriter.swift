@@ -49,42 +49,15 @@ package struct JSONWriter {
         needsComma = true
     }
 
-    package mutating func int(_ i: Int) {
-        beginValue()
-        text.append(String(i))
-        needsComma = true
-    }
-
-    package mutating func int(_ i: Int64) {
-        beginValue()
-        text.append(String(i))
-        needsComma = true
-    }
-
-    package mutating func int(_ i: UInt64) {
-        beginValue()
-        text.append(String(i))
-        needsComma = true
-    }
+    /// Any whole number, exactly (a 64-bit seed above `Int64.max` included).
+    package mutating func int(_ i: some BinaryInteger) { raw(String(i)) }
 
     /// `JSONNumber.format`: `8.0`, `5.656854`, `null` for a value JSON cannot hold.
-    package mutating func double(_ x: Double) {
-        beginValue()
-        text.append(JSONNumber.format(x))
-        needsComma = true
-    }
+    package mutating func double(_ x: Double) { raw(JSONNumber.format(x)) }
 
-    package mutating func bool(_ b: Bool) {
-        beginValue()
-        text.append(b ? "true" : "false")
-        needsComma = true
-    }
+    package mutating func bool(_ b: Bool) { raw(b ? "true" : "false") }
 
-    package mutating func null() {
-        beginValue()
-        text.append("null")
-        needsComma = true
-    }
+    package mutating func null() { raw("null") }
 
     /// Text that already is one JSON value, written as it is (not checked).
     package mutating func raw(_ json: String) {
