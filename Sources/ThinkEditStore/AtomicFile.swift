@@ -16,43 +16,40 @@ package enum AtomicFile {
         let temp = "\(dir)/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(temp) }
-        var ok = false
-        defer { if !ok { unlink(temp) } }
         do {
             try bytes.withUnsafeBytes { try writeAll(fd, $0, path: target) }
         } catch {
             close(fd)
+            unlink(temp)
             throw error
         }
-        if fsync(fd) != 0 {
-            let error = failure(target)
-            close(fd)
+        do {
+            try finish(fd, temp: temp, to: target)
+        } catch {
+            unlink(temp)
             throw error
         }
-        close(fd)
-        try commit(temp, to: target)
-        ok = true
     }
 
     /// Writes `bytes` as the new file `path` inside a folder that is private until it is renamed
     /// into place as a whole (the export's and the report's temporary folders): no temporary name
     /// and no flush of its own, the same plain failures.
     package static func writeNew(_ bytes: some ContiguousBytes, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure(path) }
+        let fd = try create(path)
         defer { close(fd) }
         try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
     }
 
-    /// Opens `path` to be written through `writeAll` and put in place with `commit`: the temporary
-    /// file of a large file written in pieces (`trajectories export`).
-    package static func createTemporary(_ path: String) throws -> Int32 {
+    /// Opens `path` (created or emptied) to be written through `writeAll`; for the temporary file
+    /// of a large file written in pieces (`trajectories export`, the synthetic pool), which
+    /// `finish` then puts in place.
+    package static func create(_ path: String) throws -> Int32 {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(path) }
         return fd
     }
 
-    /// Flushes and closes a file opened with `createTemporary`, then renames it over `target`.
+    /// Flushes and closes the temporary file `fd`, then renames it over `target`.
     package static func finish(_ fd: Int32, temp: String, to target: String) throws {
         if fsync(fd) != 0 {
             let error = failure(target)
@@ -64,7 +61,7 @@ package enum AtomicFile {
     }
 
     /// Renames a finished temporary file over `target`.
-    package static func commit(_ temp: String, to target: String) throws {
+    private static func commit(_ temp: String, to target: String) throws {
         guard rename(temp, target) == 0 else { throw failure(target) }
     }
 

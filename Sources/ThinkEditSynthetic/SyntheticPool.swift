@@ -72,7 +72,7 @@ package enum SyntheticPool {
                 throw SyntheticError.cannotWrite(path: path, detail: reason)
             }
         }
-        let out = try written { try AtomicFile.createTemporary(partial.path) }
+        let out = try written { try AtomicFile.create(partial.path) }
         var finished = false
         defer { if !finished { close(out) } }
 

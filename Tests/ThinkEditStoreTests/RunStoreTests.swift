@@ -11,6 +11,16 @@ private func tempDir() -> String {
     return dir
 }
 
+/// A work directory whose database was migrated only up to `migration` (a run written by an
+/// older thinkedit), holding the rows `sql` inserts.
+private func olderRun(upTo migration: String, _ sql: String) throws -> String {
+    let dir = tempDir()
+    let queue = try DatabaseQueue(path: (dir as NSString).appendingPathComponent("thinkedit.sqlite"))
+    try Schema.migrator.migrate(queue, upTo: migration)
+    try queue.write { db in try db.execute(sql: sql) }
+    return dir
+}
+
 @Suite struct RunStoreTests {
     @Test func migrationsCreateTheSchemaOnAnEmptyDatabase() throws {
         let dir = tempDir()
@@ -41,19 +51,12 @@ private func tempDir() -> String {
     }
 
     @Test func aRunWrittenBeforeV2GainsTheExecutedColumnsAndKeepsItsTurns() throws {
-        let dir = tempDir()
-        do {
-            let queue = try DatabaseQueue(path: (dir as NSString).appendingPathComponent("thinkedit.sqlite"))
-            try Schema.migrator.migrate(queue, upTo: "v1")
-            try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO image(hash, format, width, height, bytes) VALUES ('aa', 'png', 1, 1, 1);
-                    INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status, end_reason)
-                        VALUES ('t', 'color_alter', 'x', 'aa', 'e', 'generated', 'complete', 'max_turns');
-                    INSERT INTO turn(trajectory, turn, instruction, image, seed) VALUES (1, 1, 'x', 'aa', 5);
-                    """)
-            }
-        }
+        let dir = try olderRun(upTo: "v1", """
+            INSERT INTO image(hash, format, width, height, bytes) VALUES ('aa', 'png', 1, 1, 1);
+            INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status, end_reason)
+                VALUES ('t', 'color_alter', 'x', 'aa', 'e', 'generated', 'complete', 'max_turns');
+            INSERT INTO turn(trajectory, turn, instruction, image, seed) VALUES (1, 1, 'x', 'aa', 5);
+            """)
         let store = try RunStore.openForWriting(workdir: dir)
         let t = try #require(try store.trajectories(ids: ["t"])["t"])
         #expect(t.turns.count == 1 && t.turns[0].seed == 5)
@@ -61,17 +64,10 @@ private func tempDir() -> String {
     }
 
     @Test func aRunWrittenBeforeV3GainsTheCachedTokensColumnAndKeepsItsCalls() throws {
-        let dir = tempDir()
-        do {
-            let queue = try DatabaseQueue(path: (dir as NSString).appendingPathComponent("thinkedit.sqlite"))
-            try Schema.migrator.migrate(queue, upTo: "v2")
-            try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO call(stage, backend, kind, request_hash, attempt, outcome, prompt_tokens, completion_tokens, cost, latency_ms, at)
-                        VALUES ('generate', 'gpt', 'think', 'h', 1, 'ok', 900, 50, 0.1, 12, 0);
-                    """)
-            }
-        }
+        let dir = try olderRun(upTo: "v2", """
+            INSERT INTO call(stage, backend, kind, request_hash, attempt, outcome, prompt_tokens, completion_tokens, cost, latency_ms, at)
+                VALUES ('generate', 'gpt', 'think', 'h', 1, 'ok', 900, 50, 0.1, 12, 0);
+            """)
         let store = try RunStore.openForWriting(workdir: dir)
         try store.recordCall(CallRecord(stage: .generate, backend: "gpt-5", kind: "think", trajectorySeq: nil, turn: nil, requestHash: "h2",
                                         outcome: "ok", promptTokens: 2006, completionTokens: 300, cachedPromptTokens: 1920, latencyMs: 5))

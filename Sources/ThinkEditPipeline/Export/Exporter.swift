@@ -72,10 +72,11 @@ package struct Exporter {
         // One split's rows at a time, without their texts (read a batch at a time as the files
         // are written).
         let splitCounts = try DatasetSplit.allCases.map { ($0, try store.sampleCount(split: $0)) }
+        let rewritten = try store.rewrittenPrompts()
         for split in DatasetSplit.allCases {
             let rows = try store.exportSamples(split: split)
             try writeSplit(split, rows: rows, outputs: outputs, into: (temp as NSString).appendingPathComponent(split.rawValue),
-                           splitCounts: splitCounts)
+                           splitCounts: splitCounts, rewritten: rewritten)
         }
         for split in DatasetSplit.allCases {
             try swapIn((temp as NSString).appendingPathComponent(split.rawValue), at: Self.folder(config, split: split), temp: temp)
@@ -88,7 +89,7 @@ package struct Exporter {
     // MARK: - One split
 
     private func writeSplit(_ split: DatasetSplit, rows: [ExportSampleRow], outputs: [String: ExportImages.Output], into folder: String,
-                            splitCounts: [(DatasetSplit, Int)]) throws {
+                            splitCounts: [(DatasetSplit, Int)], rewritten: (turns: Int, trajectories: Int)) throws {
         let imageFolder = (folder as NSString).appendingPathComponent("images")
         try makeFolder(imageFolder)
         let finalFolder = Self.folder(config, split: split)
@@ -143,11 +144,11 @@ package struct Exporter {
             name: config.export.datasetName, license: config.export.license, split: split, rows: rows, splitCounts: splitCounts,
             imageCount: placed.count, resizedCount: placed.filter { outputs[$0]!.resized }.count, files: files,
             binning: try ScoreBinning(width: config.curation.binWidth),
-            provenance: try provenance(rows) + [("trainer tokens", Self.trainerTokensLine(withTrainerTokens))])
+            provenance: provenance(rows, rewritten: rewritten) + [("trainer tokens", Self.trainerTokensLine(withTrainerTokens))])
         try writeFile(card.render(), to: (folder as NSString).appendingPathComponent("README.md"))
     }
 
-    private func provenance(_ rows: [ExportSampleRow]) throws -> [(String, String)] {
+    private func provenance(_ rows: [ExportSampleRow], rewritten: (turns: Int, trajectories: Int)) -> [(String, String)] {
         let b = config.backends
         let editorsInData = Set(rows.map(\.editor)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return [
@@ -156,7 +157,7 @@ package struct Exporter {
             ("editors named by the trajectories", editorsInData.isEmpty ? "none" : editorsInData.map { "`\($0)`" }.joined(separator: ", ")),
             ("curation fingerprint (split stage: filter, unroll and split settings and the data version)", "`\(curationFingerprint)`"),
             ("export settings sha256", "`\(ContentHash.sha256Hex(Self.settingsText(config)))` (formats \(config.export.formats.map(\.rawValue).joined(separator: ", ")); max_pixels \(config.export.maxPixels))"),
-            ("prompts the editor rewrote", try rewrittenLine(rows)),
+            ("prompts the editor rewrote", rewrittenLine(rows, rewritten)),
             ("user prompt template sha256", "`\(template.sha256)` (\(template.origin == "built-in" ? "built-in" : "prompts/\(UserPromptTemplate.fileName)"))"),
             ("target text", "SPEC §2.5: `<think>` reasoning, `<score>` {\"semantic\", \"quality\"}, `<answer>` instruction"),
         ]
@@ -169,14 +170,11 @@ package struct Exporter {
 
     /// How many turns of the run an editor executed with a rewritten prompt, what curation did
     /// with them, and how many of this split's samples critique such an edit.
-    private func rewrittenLine(_ rows: [ExportSampleRow]) throws -> String {
-        let snapshot = try store.snapshot()
-        let turns = snapshot.rewrittenPromptTurns
-        let trajectories = snapshot.rewrittenPromptTrajectories
+    private func rewrittenLine(_ rows: [ExportSampleRow], _ rewritten: (turns: Int, trajectories: Int)) -> String {
         let policy = config.curation.keepRewrittenPrompts
             ? "kept (`keep_rewritten_prompts`); a sample's previous instruction is the prompt the editor executed"
             : "their trajectories dropped (`editor_rewrote_prompt`)"
-        return "\(turns) edited turns in \(trajectories) trajectories of the run; \(policy); samples here critiquing such an edit: \(rows.filter(\.promptRewritten).count)"
+        return "\(rewritten.turns) edited turns in \(rewritten.trajectories) trajectories of the run; \(policy); samples here critiquing such an edit: \(rows.filter(\.promptRewritten).count)"
     }
 
     // MARK: - Putting the folders in place

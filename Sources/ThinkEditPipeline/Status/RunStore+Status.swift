@@ -42,12 +42,7 @@ extension RunStore {
                 """)
             s.turns = try Int.fetchOne(db, sql: "SELECT count(*) FROM turn") ?? 0
             s.scoredTurns = try Int.fetchOne(db, sql: "SELECT count(*) FROM turn WHERE overall IS NOT NULL") ?? 0
-            if let r = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS turns, count(DISTINCT trajectory) AS trajectories FROM turn WHERE executed_prompt <> instruction
-                """) {
-                s.rewrittenPromptTurns = r["turns"]
-                s.rewrittenPromptTrajectories = r["trajectories"]
-            }
+            (s.rewrittenPromptTurns, s.rewrittenPromptTrajectories) = try Self.rewrittenPrompts(db)
             s.kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 1") ?? 0
             s.dropped = try Self.counts(db, "SELECT drop_reason AS key, count(*) AS n FROM curation WHERE kept = 0 GROUP BY 1")
             s.samples = try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0
@@ -65,6 +60,19 @@ extension RunStore {
             s.dataVersion = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM run_meta WHERE key = 'data_version'") ?? 0
             return s
         }
+    }
+
+    /// Edited turns whose editor reports it executed a prompt other than the turn's instruction,
+    /// and the trajectories they are in.
+    package func rewrittenPrompts() throws -> (turns: Int, trajectories: Int) {
+        try read { db in try Self.rewrittenPrompts(db) }
+    }
+
+    private static func rewrittenPrompts(_ db: Database) throws -> (turns: Int, trajectories: Int) {
+        let r = try Row.fetchOne(db, sql: """
+            SELECT count(*) AS turns, count(DISTINCT trajectory) AS trajectories FROM turn WHERE executed_prompt <> instruction
+            """)
+        return (r?["turns"] ?? 0, r?["trajectories"] ?? 0)
     }
 
     /// A `key, n` count query as a dictionary.

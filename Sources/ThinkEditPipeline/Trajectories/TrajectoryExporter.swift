@@ -29,7 +29,7 @@ package struct TrajectoryExporter {
             throw StoreError.notWritable(path: imageFolder, reason: reason(error))
         }
         let temp = file + ".tmp-\(getpid())"
-        let fd = try AtomicFile.createTemporary(temp)
+        let fd = try AtomicFile.create(temp)
         func flush(_ buffer: inout JSONWriter) throws {
             try buffer.text.withUTF8 { try AtomicFile.writeAll(fd, UnsafeRawBufferPointer($0), path: file) }
             buffer.text.removeAll(keepingCapacity: true)
