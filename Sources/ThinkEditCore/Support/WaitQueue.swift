@@ -86,6 +86,8 @@ package struct Waiters<Tag: Sendable>: Sendable {
 
     private var lastTicket = 0
     private var parked: [Waiter] = []
+    /// Tickets handed out whose task has not tried to park yet.
+    private var issued: Set<Int> = []
     /// Tickets whose task was cancelled before it parked.
     private var cancelledEarly: Set<Int> = []
 
@@ -97,11 +99,15 @@ package struct Waiters<Tag: Sendable>: Sendable {
 
     mutating func ticket() -> Int {
         lastTicket += 1
+        issued.insert(lastTicket)
         return lastTicket
     }
 
     /// False when the ticket's task was cancelled before it could park.
-    mutating func admit(_ ticket: Int) -> Bool { cancelledEarly.remove(ticket) == nil }
+    mutating func admit(_ ticket: Int) -> Bool {
+        issued.remove(ticket)
+        return cancelledEarly.remove(ticket) == nil
+    }
 
     mutating func park(_ ticket: Int, _ tag: Tag, _ continuation: CheckedContinuation<Void, any Error>) {
         parked.append((ticket, tag, continuation))
@@ -110,7 +116,9 @@ package struct Waiters<Tag: Sendable>: Sendable {
     /// Takes out the cancelled ticket's continuation, or remembers that it was cancelled early.
     mutating func cancel(_ ticket: Int) -> CheckedContinuation<Void, any Error>? {
         if let i = parked.firstIndex(where: { $0.ticket == ticket }) { return parked.remove(at: i).continuation }
-        cancelledEarly.insert(ticket)
+        // Remembered only for a task that has not reached `admit` yet: one already resumed (or
+        // finished without parking) has nothing left to refuse.
+        if issued.contains(ticket) { cancelledEarly.insert(ticket) }
         return nil
     }
 
