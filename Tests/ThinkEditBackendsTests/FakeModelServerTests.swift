@@ -5,6 +5,7 @@ import ThinkEditCore
 import ThinkEditImaging
 import ThinkEditPipeline
 import ThinkEditStore
+import ThinkEditTestSupport
 
 /// `thinkedit-fake-server` speaks what the real drivers expect, and injects the faults it is asked
 /// for at the rates asked. These tests run the built binary (`swift build --build-tests` builds it)
@@ -80,6 +81,37 @@ import ThinkEditStore
     }
 
     static func int(_ v: JSONValue?) -> Int { if case .integer(let i)? = v { return Int(i) }; return 0 }
+
+    /// Runs `work`, whose client keeps its deadlines on `clock`, and makes the requests the server
+    /// holds (its injected timeouts, held far longer than any test) reach their deadline, and
+    /// only those: time moves by `deadline` at a moment when every task asleep on the clock is a
+    /// held request. Requests that are merely slow, on a machine whose cores are busy, never time
+    /// out, because no other time passes.
+    static func releasingHeldRequests(_ server: Server, clock: ManualClock, deadline: Duration,
+                                      _ work: @escaping @Sendable () async -> [String: Int]) async throws -> [String: Int] {
+        try await withThrowingTaskGroup(of: [String: Int]?.self) { group in
+            group.addTask { await work() }
+            group.addTask {
+                var released = 0
+                while !Task.isCancelled {
+                    // The server counts a held request on arrival; the client is asleep on its
+                    // deadline from before it sent it. So once as many tasks sleep as the server
+                    // holds, every sleeper is a held request (the check and the move are atomic).
+                    let held = int(try await server.stats()["injected"]?["timeout"]) - released
+                    if held > 0, clock.advance(by: deadline, ifSleepersAre: held) {
+                        released += held
+                    } else {
+                        // Pacing for the poll only: no outcome depends on how long this is.
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                }
+                return nil
+            }
+            let counts = try await group.next()!!
+            group.cancelAll()
+            return counts
+        }
+    }
 
     /// One generate + score run against `server` from a config in a fresh, otherwise empty folder
     /// (no prompts folder: the built-in prompts); returns the store. `editor` adds keys to the
@@ -214,15 +246,16 @@ import ThinkEditStore
 
     @Test func injectedChatFaultsArriveAtTheirRatesAndEachAsItsErrorClass() async throws {
         let server = try Server(["--delay-ms", "0", "--fault-429", "0.2", "--fault-5xx", "0.1", "--fault-malformed", "0.15",
-                                 "--fault-timeout", "0.05", "--hold-ms", "8000", "--fault-seed", "9"])
+                                 "--fault-timeout", "0.05", "--hold-ms", "3600000", "--fault-seed", "9"])
         defer { _ = server.stop() }
+        let clock = ManualClock()
         let prompts = try JudgePrompts.load(folder: nil)
         let judge = OpenAIJudge(name: "judge", client: OpenAIChatClient(
             backend: "judge", baseURL: server.url, model: "fake", key: nil, temperature: 0, maxTokens: 64, jsonMode: true,
-            reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: 0), timeout: 3)), prompts: prompts)
+            reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: 0), timeout: 3, clock: AnyClock(clock))), prompts: prompts)
         let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "make it red", source: ImagePayload(bytes: pngOf(1)))
         let total = 400
-        let classes = await Self.tally(total, width: 20) { i in
+        let classes = try await Self.releasingHeldRequests(server, clock: clock, deadline: .seconds(3)) { await Self.tally(total, width: 20) { i in
             do {
                 _ = try await judge.judge(JudgeRequest(item: item, turn: 1, edited: ImagePayload(bytes: pngOf(i)),
                                                        aspect: i % 2 == 0 ? .semantic : .quality))
@@ -232,7 +265,7 @@ import ThinkEditStore
             } catch {
                 return "other: \(error)"
             }
-        }
+        } }
         let injected = try await server.stats()["injected"]
         // Every injected fault reached the client as its class; nothing else failed.
         #expect(classes["rate_limit", default: 0] == Self.int(injected?["429"]))
@@ -250,15 +283,17 @@ import ThinkEditStore
 
     @Test func injectedEditFaultsAreRejectedByTheEditorDriverOrTheImageCheck() async throws {
         let server = try Server(["--delay-ms", "0", "--fault-429", "0.1", "--fault-5xx", "0.1", "--fault-malformed", "0.2",
-                                 "--fault-timeout", "0.05", "--hold-ms", "8000", "--fault-seed", "3"])
+                                 "--fault-timeout", "0.05", "--hold-ms", "3600000", "--fault-seed", "3"])
         defer { _ = server.stop() }
+        let clock = ManualClock()
         // A failure threshold no run reaches: this test counts answers, not endpoint health.
         let editor = EditThinkerHTTPEditor(name: "editor", endpoints: [server.url],
-                                           reliability: Reliability(backend: "editor", retry: RetryPolicy(maxRetries: 0), timeout: 3),
+                                           reliability: Reliability(backend: "editor", retry: RetryPolicy(maxRetries: 0), timeout: 3,
+                                                                    clock: AnyClock(clock)),
                                            failureThreshold: 1_000_000)
         let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "make it red", source: ImagePayload(bytes: pngOf(2)))
         let total = 400
-        let classes = await Self.tally(total, width: 20) { i in
+        let classes = try await Self.releasingHeldRequests(server, clock: clock, deadline: .seconds(3)) { await Self.tally(total, width: 20) { i in
             do {
                 let r = try await editor.edit(EditRequest(item: item, turn: 1, instruction: "make it red \(i)", seed: UInt64(i)))
                 // The pipeline validates the image after the driver: a decodable PNG or a parse failure.
@@ -268,7 +303,7 @@ import ThinkEditStore
             } catch {
                 return "other: \(error)"
             }
-        }
+        } }
         let injected = try await server.stats()["injected"]
         #expect(classes["rate_limit", default: 0] == Self.int(injected?["429"]))
         #expect(classes["server", default: 0] == Self.int(injected?["5xx"]))
