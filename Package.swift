@@ -70,6 +70,8 @@ let package = Package(
             name: "ThinkEditPipeline",
             dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditBackends", "ThinkEditSynthetic", "Yams",
                            .product(name: "GRDB", package: "GRDB.swift")],
+            // The Python files the export's run kits ship (one copy each, compiled in).
+            resources: [.embedInCode("Export/Kit/thinkedit_reward.py"), .embedInCode("Export/Kit/to_parquet.py")],
             swiftSettings: strict
         ),
         // The benchmarks behind `thinkedit bench`: measuring code, kept out of the production modules.

@@ -9,9 +9,14 @@ paths); opens every image with Pillow and checks width * height <= MAX_PIXELS; c
 LLaMA-Factory rules (dataset_info.json entry: file, sharegpt formatting, columns and tags; roles
 alternate user/assistant; one <image> per listed image), the ms-swift rows, the EditThinker RL rows
 and the verl rules (columns, prompt is a chat list, images list); converts verl.jsonl to parquet with
-scripts/to_parquet.py and reads it back with pyarrow. Exits 1 listing the failures, else prints one
-summary line.
+the folder's train/to_parquet.py and reads it back with pyarrow. And what a trainer started elsewhere
+relies on: everything is read from a working directory that is not the export (image paths resolve
+as the run kits say), every score column loads as one float type, the EditThinker RL loader's prompt
+(train/easyr1_prompt.jinja filled as its RLHFDataset fills it) equals the SFT user turn word for
+word, as do the verl and ms-swift prompts, and the run kit's reward function gives the exported
+target full format and critique rewards. Exits 1 listing the failures, else prints one summary line.
 """
+import importlib.util
 import json
 import os
 import subprocess
@@ -23,7 +28,6 @@ from datasets import load_dataset
 from datasets.utils.logging import disable_progress_bar
 from PIL import Image
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 MARK = "<image>"
 LF_TAGS = {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}
 
@@ -56,13 +60,59 @@ def check_messages(c, where, messages, images, want_assistant):
     c.that(marks == len(images), where, f"{marks} {MARK} marks for {len(images)} images")
 
 
+def kit_folder(folder):
+    """Where relative image paths resolve, as the run kit tells LLaMA-Factory (media_dir)."""
+    path = os.path.join(folder, "train", "llamafactory.yaml")
+    if not os.path.isfile(path):
+        return folder
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("media_dir:"):
+                return json.loads(line.split(":", 1)[1].strip())
+    return folder
+
+
+def loader_prompt(format_prompt, row):
+    """The user prompt as the EditThinker RL loader builds it (RLHFDataset._build_messages)."""
+    return format_prompt.strip().replace("{original_instruction}", row.get("origin_prompt", "")).replace(
+        "{rewritten_prompt}", row.get("rewritten_prompt", ""))
+
+
+def float_columns(c, where, features, names):
+    """Each named (possibly nested, dotted) column loaded as a float type, whatever the judge wrote."""
+    for name in names:
+        f = features
+        for part in name.split("."):
+            f = f[part] if f is not None and part in f else None
+        if f is None:
+            c.fail(where, f"no column {name}")
+        else:
+            c.that(getattr(f, "dtype", None) in ("float64", "float32"), where, f"column {name} loads as {f}, not a float")
+
+
+def load_reward(folder):
+    path = os.path.join(folder, "train", "thinkedit_reward.py")
+    if not os.path.isfile(path):
+        return None
+    spec = importlib.util.spec_from_file_location(f"thinkedit_reward_{abs(hash(folder))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def check_split(c, root, split, max_pixels, cache, seen_images):
     folder = os.path.join(root, split)
+    base = kit_folder(folder)
+    resolve = lambda p: p if os.path.isabs(p) else os.path.join(base, p)
+    users, targets, evaluations = [], [], []
     where = lambda f, i=None: f"{split}/{f}" + (f" row {i}" if i is not None else "")
     manifest_path = os.path.join(folder, "manifest.jsonl")
     if not c.that(os.path.isfile(manifest_path), where("manifest.jsonl"), "missing"):
         return 0, []
     manifest = load(manifest_path, cache) if os.path.getsize(manifest_path) else []
+    if manifest:
+        float_columns(c, where("manifest.jsonl"), manifest.features,
+                      ["critique_score.semantic", "critique_score.quality", "critique_score.overall", "trajectory_variance"])
     ids = [r["id"] for r in manifest]
     c.that(ids == sorted(ids, key=lambda s: s.encode()), where("manifest.jsonl"), "rows are not sorted by id (byte order)")
     c.that(len(set(ids)) == len(ids), where("manifest.jsonl"), "ids repeat")
@@ -79,7 +129,9 @@ def check_split(c, root, split, max_pixels, cache, seen_images):
             c.that(list(images) == pairs[i], where(file, i), f"images {images} differ from the manifest's {pairs[i]}")
 
     formats = []
-    files = sorted(f for f in os.listdir(folder) if f.endswith((".json", ".jsonl")) and f != "manifest.jsonl")
+    # The formats that carry the user turn first, so the EditThinker RL prompt has one to match.
+    order = lambda f: (0 if f == f"{split}.json" else 1 if f.startswith("swift_") else 2 if f == "verl.jsonl" else 3, f)
+    files = sorted((f for f in os.listdir(folder) if f.endswith((".json", ".jsonl")) and f != "manifest.jsonl"), key=order)
     for f in files:
         path = os.path.join(folder, f)
         if f == "dataset_info.json":
@@ -91,23 +143,41 @@ def check_split(c, root, split, max_pixels, cache, seen_images):
             for i, r in enumerate(rows):
                 check_messages(c, where(f, i), r["messages"], r["images"], True)
                 same_images(f, i, r["images"])
+                users.append(r["messages"][0]["content"])
+                targets.append(r["messages"][1]["content"])
         elif f.startswith("swift_"):
             formats.append("swift")
             grpo = f == "swift_grpo.jsonl"
+            if grpo and rows:
+                float_columns(c, where(f), rows.features, ["critique_semantic", "critique_quality", "critique_overall", "result_overall"])
             for i, r in enumerate(rows):
                 check_messages(c, where(f, i), r["messages"], r["images"], not grpo)
                 same_images(f, i, r["images"])
+                if i < len(users):
+                    c.that(r["messages"][0]["content"] == users[i], where(f, i), "user turn differs from the LLaMA-Factory record's")
+                elif len(users) == i:
+                    users.append(r["messages"][0]["content"])
                 if grpo:
                     c.that(isinstance(r.get("solution"), str) and r["solution"].startswith("<think>"), where(f, i), "GRPO row without a solution")
                     c.that(r.get("id") == ids[i] if i < len(ids) else False, where(f, i), "metadata id differs from the manifest")
         elif f == "editthinker_rl.jsonl":
             formats.append("editthinker-rl")
+            if rows:
+                float_columns(c, where(f), rows.features, ["evaluation.semantics", "evaluation.quality"])
+            prompt_path = os.path.join(folder, "train", "easyr1_prompt.jinja")
+            format_prompt = open(prompt_path, encoding="utf-8").read() if os.path.isfile(prompt_path) else None
+            c.that(format_prompt is not None, where("train/easyr1_prompt.jinja"), "missing")
             for i, r in enumerate(rows):
+                evaluations.append(r.get("evaluation"))
+                if format_prompt is not None and i < len(users):
+                    c.that(loader_prompt(format_prompt, r) == users[i], where(f, i),
+                           "the EditThinker RL loader's prompt differs from the SFT user turn")
                 for key in ("origin_prompt", "rewritten_prompt", "origin_image_path", "edited_image_path", "evaluation"):
                     c.that(r.get(key) is not None, where(f, i), f"no {key}")
                 ev = r.get("evaluation") or {}
                 c.that("semantics" in ev and "quality" in ev, where(f, i), "evaluation lacks semantics/quality")
                 same_images(f, i, [r["origin_image_path"], r["edited_image_path"]])
+            c.that(not rows or len(users) == len(rows), where(f), "no other format carries the user turn to compare the loader's prompt with")
         elif f == "verl.jsonl":
             formats.append("verl")
             for i, r in enumerate(rows):
@@ -118,11 +188,15 @@ def check_split(c, root, split, max_pixels, cache, seen_images):
                        where(f, i), "prompt is not a chat list")
                 c.that(isinstance(r["images"], list), where(f, i), "images is not a list")
                 check_messages(c, where(f, i), prompt, r["images"], False)
+                if i < len(users):
+                    c.that(prompt[0]["content"] == users[i], where(f, i), "prompt differs from the SFT user turn")
+                elif len(users) == i:
+                    users.append(prompt[0]["content"])
                 same_images(f, i, [im["image"] for im in r["images"]])
                 rm = r["reward_model"]
                 c.that(rm.get("style") == "rule" and isinstance(rm.get("ground_truth"), str), where(f, i), "reward_model needs style and ground_truth")
             out = os.path.join(cache, f"{split}-verl.parquet")
-            run = subprocess.run([sys.executable, os.path.join(HERE, "to_parquet.py"), path, out], capture_output=True, text=True)
+            run = subprocess.run([sys.executable, os.path.join(folder, "train", "to_parquet.py"), path, out], capture_output=True, text=True)
             if c.that(run.returncode == 0, where(f), f"to_parquet.py failed: {run.stderr.strip() or run.stdout.strip()}"):
                 parquet = pq.ParquetFile(out)
                 c.that(parquet.metadata.num_rows == len(rows), where("verl.parquet"), f"{parquet.metadata.num_rows} rows for {len(rows)}")
@@ -150,10 +224,26 @@ def check_split(c, root, split, max_pixels, cache, seen_images):
             c.that(entry.get("columns") == {"messages": "messages", "images": "images"}, w, f"columns {entry.get('columns')}")
             c.that(entry.get("tags") == LF_TAGS, w, f"tags {entry.get('tags')}")
 
+    # The kit's reward gives each exported target full format and critique rewards, in the
+    # EasyR1 (batch) and verl entry points; a wrong score lowers the critique reward.
+    reward = load_reward(folder)
+    if c.that(reward is not None or not targets, where("train/thinkedit_reward.py"), "missing") and reward is not None:
+        for i, target in enumerate(targets[:200]):
+            terms = reward.verl_compute_score("thinkedit", target, target, {})
+            c.that(terms["format"] == 1.0 and terms["critique"] == 1.0, where("train/thinkedit_reward.py", i), f"verl terms for the target: {terms}")
+            if i < len(evaluations) and evaluations[i] is not None:
+                (easy,) = reward.compute_score([{"response": target, "ground_truth": evaluations[i]}])
+                c.that(easy["format"] == 1.0 and easy["critique"] == 1.0, where("train/thinkedit_reward.py", i), f"EasyR1 terms for the target: {easy}")
+        if targets:
+            truth = reward.truth_from_target(targets[0])
+            worse = reward.critique_reward('<think>x</think><score>{"semantic": %s, "quality": %s}</score><answer>y</answer>'
+                                           % (truth["semantic"] + 2, truth["quality"]), truth)
+            c.that(abs(worse - 0.8) < 1e-9, where("train/thinkedit_reward.py"), f"critique reward {worse} for a semantic 2 off (expected 0.8)")
+
     # Every image: opens, fits the budget; once per path.
     for pair in pairs:
         for p in pair:
-            full = p if os.path.isabs(p) else os.path.join(folder, p)
+            full = resolve(p)
             if full in seen_images:
                 continue
             seen_images.add(full)
@@ -170,11 +260,13 @@ def main():
     disable_progress_bar()
     if len(sys.argv) != 3:
         raise SystemExit("usage: validate_exports.py EXPORT_ROOT MAX_PIXELS")
-    root, max_pixels = sys.argv[1], int(sys.argv[2])
+    root, max_pixels = os.path.abspath(sys.argv[1]), int(sys.argv[2])
     c = Check()
     counts, seen = {}, set()
     formats = set()
     with tempfile.TemporaryDirectory() as cache:
+        # As a trainer started from another folder: nothing may resolve against the export.
+        os.chdir(cache)
         for split in ("sft", "rl"):
             if not c.that(os.path.isdir(os.path.join(root, split)), os.path.join(root, split), "missing: run `thinkedit export` first"):
                 continue

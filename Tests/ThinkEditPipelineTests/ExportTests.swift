@@ -33,7 +33,7 @@ struct ExportFixture {
                 steps.append(#"{"turn": \#(i + 1), "instruction": "\#(t.id) instruction \#(i + 1)"\#(reasoning), "image": "img/\#(t.id)-\#(i + 1).png", "score": {"semantic": \#(s.0), "quality": \#(s.1)}}"#)
             }
             let stop = t.end == "stop" ? #", "stop_reasoning": "\#(t.id) looks right now""# : ""
-            lines.append(#"{"id": "\#(t.id)", "task": "\#(t.task)", "instruction": "make \#(t.id) <image> {previous_instruction}", "source_image": "img/\#(t.id).png", "editor": "ed-\#(n % 2)", "end_reason": "\#(t.end)"\#(stop), "steps": [\#(steps.joined(separator: ", "))]}"#)
+            lines.append(#"{"id": "\#(t.id)", "task": "\#(t.task)", "instruction": "make \#(t.id) <image> {previous_instruction} {rewritten_prompt}", "source_image": "img/\#(t.id).png", "editor": "ed-\#(n % 2)", "end_reason": "\#(t.end)"\#(stop), "steps": [\#(steps.joined(separator: ", "))]}"#)
         }
         write(lines.joined(separator: "\n") + "\n", to: dir + "/t.jsonl")
         _ = try TrajectoryImporter(config: run.config, store: run.store).importFile(dir + "/t.jsonl")
@@ -100,7 +100,7 @@ struct ExportFixture {
         let refine = sft[1]
         #expect(refine["previous_instruction"] as? String == "f-stop instruction 1")
         #expect(refine["answer"] as? String == "f-stop instruction 2")
-        #expect(line.contains(#""original_instruction":"make f-stop <image> {previous_instruction}""#))
+        #expect(line.contains(#""original_instruction":"make f-stop <image> {previous_instruction} {rewritten_prompt}""#))
         let refineLine = try f.text("sft", "manifest.jsonl").split(separator: "\n")[1]
         #expect(refineLine.contains(#""critique_score":{"semantic":6.0,"quality":6.0,"overall":6.0},"result_score":{"semantic":7.5,"quality":7.0,"overall":7.245688}"#))
         // The stop sample critiques I_2, the refine sample I_1; both show the same source image.
@@ -199,7 +199,7 @@ struct ExportFixture {
             #expect(Set(r.keys) == ["origin_prompt", "rewritten_prompt", "origin_image_path", "edited_image_path", "evaluation"])
             // The loader fills this into a prompt whose image marks it counts: the instruction's own
             // "<image>" is defused as in the SFT user turn.
-            #expect(r["origin_prompt"] as? String == "make a-rl <image > {previous_instruction}")
+            #expect(r["origin_prompt"] as? String == "make a-rl <image > {previous_instruction} { rewritten_prompt }")
             #expect(r["rewritten_prompt"] as? String == m["previous_instruction"] as? String)
             #expect(r["origin_image_path"] as? String == m["source_image"] as? String)
             #expect(r["edited_image_path"] as? String == m["input_image"] as? String)
@@ -312,7 +312,7 @@ struct ExportFixture {
                 #expect(name == ContentHash.sha256Hex(bytes) + ".png")
             }
             for m in try f.lines(split, "manifest.jsonl") {
-                #expect(FileManager.default.fileExists(atPath: f.folder(split) + "/" + (m["input_image"] as! String)))
+                #expect(FileManager.default.fileExists(atPath: m["input_image"] as! String))
             }
         }
         #expect(try f.text("sft", "README.md").contains("5 distinct images, 5 of them resized"))
@@ -361,14 +361,109 @@ struct ExportFixture {
         #expect(FileManager.default.fileExists(atPath: f.folder("sft") + "/verl.jsonl"))
     }
 
-    @Test func absolutePathsPointIntoTheFinalFolder() async throws {
-        let f = try ExportFixture(extraConfig: "export: {absolute_paths: true}\n")
+    @Test func imagePathsAreAbsoluteByDefaultSoEveryTrainerFindsThemFromAnyFolder() async throws {
+        let f = try ExportFixture()
         try await f.export()
         for m in try f.lines("rl", "manifest.jsonl") {
             let path = m["source_image"] as! String
             #expect(path.hasPrefix(f.folder("rl") + "/images/"))
             #expect(FileManager.default.fileExists(atPath: path))
         }
+        let row = try #require(try f.lines("rl", "editthinker_rl.jsonl").first)
+        #expect((row["edited_image_path"] as! String).hasPrefix(f.folder("rl") + "/images/"))
+    }
+
+    @Test func relativeImagePathsResolveAgainstTheSplitFolder() async throws {
+        let f = try ExportFixture(extraConfig: "export: {image_paths: relative}\n")
+        try await f.export()
+        for m in try f.lines("sft", "manifest.jsonl") {
+            let path = m["input_image"] as! String
+            #expect(path.hasPrefix("images/"))
+            #expect(FileManager.default.fileExists(atPath: f.folder("sft") + "/" + path))
+        }
+        // The kits tell each trainer the folder the paths resolve against.
+        #expect(try f.text("sft", "train/llamafactory.yaml").contains("media_dir: \"\(f.folder("sft"))\""))
+        #expect(try f.text("rl", "train/easyr1.yaml").contains("image_dir: \"\(f.folder("rl"))\""))
+        #expect(try f.text("rl", "train/swift.sh").contains("export ROOT_IMAGE_DIR='\(f.folder("rl"))'"))
+    }
+
+    @Test func theOldAbsolutePathsKeySaysWhatReplacedIt() throws {
+        #expect {
+            _ = try ExportFixture(extraConfig: "export: {absolute_paths: true}\n")
+        } throws: { error in
+            "\(error)".contains("export.absolute_paths") && "\(error)".contains("image_paths: relative")
+        }
+    }
+
+    @Test func eachFormatShipsARunKitNamingThisFolder() async throws {
+        let f = try ExportFixture()
+        try await f.export()
+        for split in ["sft", "rl"] {
+            let folder = f.folder(split)
+            let lf = try f.text(split, "train/llamafactory.yaml")
+            #expect(lf.contains("dataset_dir: \"\(folder)\"\ndataset: \"thinkedit_\(split)\"\nmedia_dir: \"\(folder)\""))
+            let easy = try f.text(split, "train/easyr1.yaml")
+            #expect(easy.contains("train_files: \"\(folder)/editthinker_rl.jsonl\""))
+            #expect(easy.contains("answer_key: evaluation"))
+            #expect(easy.contains("format_prompt: \"\(folder)/train/easyr1_prompt.jinja\""))
+            #expect(easy.contains("reward_function: \"\(folder)/train/thinkedit_reward.py:compute_score\""))
+            let verl = try f.text(split, "train/verl.sh")
+            #expect(verl.contains("data.train_files='\(folder)/verl.parquet'"))
+            #expect(verl.contains("custom_reward_function.path='\(folder)/train/thinkedit_reward.py'"))
+            #expect(try f.text(split, "train/to_parquet.py") == KitResources.toParquet)
+            #expect(try f.text(split, "train/thinkedit_reward.py") == KitResources.reward)
+            #expect(try f.text(split, "train/prompts/judge_semantic.txt") == (try JudgePrompts.load(folder: nil)).semantic.text)
+            let card = try f.text(split, "README.md")
+            for file in ["train/llamafactory.yaml", "train/easyr1.yaml", "train/easyr1_prompt.jinja", "train/swift.sh", "train/verl.sh",
+                         "train/thinkedit_reward.py", "train/to_parquet.py"] {
+                #expect(card.contains("`\(file)`"), "\(file) not in the card")
+            }
+            // The reward file is listed once although three formats ship it.
+            #expect(card.components(separatedBy: "`train/thinkedit_reward.py`").count == 2)
+        }
+        #expect(try f.text("sft", "train/swift.sh").contains("swift sft"))
+        let grpo = try f.text("rl", "train/swift.sh")
+        #expect(grpo.contains("swift rlhf --rlhf_type grpo") && grpo.contains("--dataset '\(f.folder("rl"))/swift_grpo.jsonl'"))
+    }
+
+    /// The prompt as the EditThinker RL loader builds it (`RLHFDataset._build_messages`): the
+    /// `format_prompt` file stripped, then `{original_instruction}` and `{rewritten_prompt}`
+    /// replaced in that order by the row's `origin_prompt` and `rewritten_prompt`.
+    static func loaderPrompt(formatPrompt: String, row: [String: Any]) -> String {
+        formatPrompt.trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "{original_instruction}", with: row["origin_prompt"] as! String)
+            .replacingOccurrences(of: "{rewritten_prompt}", with: row["rewritten_prompt"] as! String)
+    }
+
+    @Test func theRLPromptOfEveryFormatIsTheSFTUserTurnWordForWord() async throws {
+        let f = try ExportFixture()
+        try await f.export()
+        for split in ["sft", "rl"] {
+            let formatPrompt = try f.text(split, "train/easyr1_prompt.jinja")
+            let sharegpt = try #require(try JSONSerialization.jsonObject(with: Data(try f.text(split, "\(split).json").utf8)) as? [[String: Any]])
+            let easy = try f.lines(split, "editthinker_rl.jsonl")
+            let verl = try f.lines(split, "verl.jsonl")
+            let swift = try f.lines(split, split == "rl" ? "swift_grpo.jsonl" : "swift_sft.jsonl")
+            #expect(!sharegpt.isEmpty && easy.count == sharegpt.count && verl.count == sharegpt.count)
+            for i in sharegpt.indices {
+                let sft = ((sharegpt[i]["messages"] as! [[String: Any]])[0]["content"] as! String)
+                #expect(Self.loaderPrompt(formatPrompt: formatPrompt, row: easy[i]) == sft)
+                #expect(((verl[i]["prompt"] as! [[String: Any]])[0]["content"] as! String) == sft)
+                #expect(((swift[i]["messages"] as! [[String: Any]])[0]["content"] as! String) == sft)
+                // The instruction's own "<image>" and "{rewritten_prompt}" were defused: two marks, nothing filled twice.
+                #expect(sft.components(separatedBy: "<image>").count - 1 == 2)
+                #expect(sft.contains("{ rewritten_prompt }"))
+            }
+        }
+    }
+
+    @Test func aTemplateWithTheLoadersOwnPlaceholderIsRefused() {
+        #expect(throws: ExportError.self) {
+            try UserPromptTemplate(text: "<image><image> {original_instruction} {previous_instruction} {rewritten_prompt}", origin: "t")
+        }
+        let t = try? UserPromptTemplate(text: "  \n<image><image> {original_instruction} / {previous_instruction}\n\n", origin: "t")
+        #expect(t?.text == "<image><image> {original_instruction} / {previous_instruction}")
+        #expect(t?.easyR1FormatPrompt == "<image><image> {original_instruction} / {rewritten_prompt}")
     }
 
     @Test func datasetCardCountsTasksBinsAndProvenance() async throws {
@@ -417,6 +512,6 @@ struct ExportFixture {
               to: (f.run.config.file as NSString).deletingLastPathComponent + "/prompts/thinker_user.txt")
         try await f.export()
         let rows = try f.lines("rl", "swift_grpo.jsonl")
-        #expect((rows[0]["messages"] as! [[String: String]])[0]["content"] == "Q <image> make a-rl <image > {previous_instruction} / <image> a-rl instruction 1")
+        #expect((rows[0]["messages"] as! [[String: String]])[0]["content"] == "Q <image> make a-rl <image > {previous_instruction} { rewritten_prompt } / <image> a-rl instruction 1")
     }
 }

@@ -141,7 +141,7 @@ extension RunConfig {
         // export
         var export = ExportSettings(dir: (workdir as NSString).appendingPathComponent("export"),
                                     formats: ExportFormat.allCases, maxPixels: 1024 * 1024,
-                                    absolutePaths: false, license: "unspecified", datasetName: "thinkedit")
+                                    imagePaths: .absolute, license: "unspecified", datasetName: "thinkedit")
         if var e = try top.mapping("export") {
             if let dir = try e.nonEmptyString("dir") { export.dir = resolve(dir) }
             if let names = try e.stringList("formats") {
@@ -154,7 +154,11 @@ extension RunConfig {
                 }
             }
             export.maxPixels = try e.int("max_pixels", range: 1...1_000_000_000) ?? export.maxPixels
-            export.absolutePaths = try e.bool("absolute_paths") ?? false
+            if e.has("absolute_paths") {
+                throw reader.error(.unknownKey, e.value("absolute_paths"), "export.absolute_paths",
+                    "was replaced by export.image_paths: write `image_paths: absolute` (the default) or `image_paths: relative`")
+            }
+            export.imagePaths = try enumValue(&e, "image_paths", path: "export", reader: reader, what: "image path form") ?? export.imagePaths
             export.license = try e.nonEmptyString("license") ?? export.license
             export.datasetName = try e.nonEmptyString("name") ?? export.datasetName
             try e.finish()

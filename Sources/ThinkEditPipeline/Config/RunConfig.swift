@@ -72,9 +72,19 @@ package struct ExportSettings: Sendable, Hashable {
     /// As the config lists them (the order and repeats go into the settings text, not the files).
     package var formats: [ExportFormat]
     package var maxPixels: Int
-    package var absolutePaths: Bool
+    package var imagePaths: ExportImagePaths
     package var license: String
     package var datasetName: String
+}
+
+/// How the records name their images (`export.image_paths`).
+package enum ExportImagePaths: String, Sendable, Hashable, CaseIterable {
+    /// The absolute path of each image in the final export folder: every trainer finds the images
+    /// whatever its working directory. The default.
+    case absolute
+    /// `images/<hash>.<ext>`, relative to the split folder: the folder can be moved or copied
+    /// whole; each trainer is then told the folder (the run kits in `train/` do).
+    case relative
 }
 
 package enum BackendKind: String, Sendable, Hashable, CaseIterable {

@@ -16,7 +16,8 @@ package struct ExportStage: PipelineStage {
         let template = try UserPromptTemplate.forConfig(file: config.file)
         let b = config.backends
         let base = StageRunner.fingerprint([
-            "export/1", Exporter.settingsText(config), config.export.dir, template.text, String(config.seed),
+            "export/2", Exporter.settingsText(config), config.export.dir, template.text, String(config.seed),
+            try Exporter.judgePrompts(config).texts,
             ([b.thinker.name, b.scorer.name] + b.editors.map(\.name)).joined(separator: ","),
             try SplitStage().fingerprint(context),
         ])
@@ -34,7 +35,7 @@ package struct ExportStage: PipelineStage {
 
     package func run(_ context: StageContext) async throws -> StageResult {
         let template = try UserPromptTemplate.forConfig(file: context.config.file)
-        let exporter = Exporter(config: context.config, store: context.store, template: template,
+        let exporter = try Exporter(config: context.config, store: context.store, template: template,
                                 curationFingerprint: try SplitStage().fingerprint(context))
         let s = try exporter.export()
         let sft = s.samples["sft"] ?? 0, rl = s.samples["rl"] ?? 0

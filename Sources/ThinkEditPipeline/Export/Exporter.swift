@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditStore
 
@@ -18,13 +19,16 @@ package struct Exporter {
     package let config: RunConfig
     package let store: RunStore
     package let template: UserPromptTemplate
+    /// The run's judge prompts, shipped with the reward function of the run kits.
+    package let judgePrompts: JudgePrompts
     /// The split stage's fingerprint, recorded in the dataset card.
     package let curationFingerprint: String
 
-    package init(config: RunConfig, store: RunStore, template: UserPromptTemplate, curationFingerprint: String) {
+    package init(config: RunConfig, store: RunStore, template: UserPromptTemplate, curationFingerprint: String) throws {
         self.config = config
         self.store = store
         self.template = template
+        self.judgePrompts = try Self.judgePrompts(config)
         self.curationFingerprint = curationFingerprint
     }
 
@@ -49,8 +53,13 @@ package struct Exporter {
     /// The settings that shape the files, as stable text (hashed into the fingerprint and the card).
     package static func settingsText(_ config: RunConfig) -> String {
         let e = config.export
-        return "formats=\(e.formats.map(\.rawValue).joined(separator: ","));max_pixels=\(e.maxPixels);absolute_paths=\(e.absolutePaths)"
-            + ";license=\(e.license);name=\(e.datasetName);dir=\(e.absolutePaths ? e.dir : "")"
+        return "formats=\(e.formats.map(\.rawValue).joined(separator: ","));max_pixels=\(e.maxPixels);image_paths=\(e.imagePaths.rawValue)"
+            + ";license=\(e.license);name=\(e.datasetName);dir=\(e.dir)"
+    }
+
+    /// The judge prompts of the run's scorer (its prompts folder, else the built-ins).
+    package static func judgePrompts(_ config: RunConfig) throws -> JudgePrompts {
+        try JudgePrompts.load(folder: BackendSet.promptsFolder(config.backends.scorer, config: config))
     }
 
     package func export() throws -> Summary {
@@ -95,7 +104,7 @@ package struct Exporter {
         let finalFolder = Self.folder(config, split: split)
         func path(_ hash: String) -> String {
             let name = "images/" + outputs[hash]!.name
-            return config.export.absolutePaths ? (finalFolder as NSString).appendingPathComponent(name) : name
+            return config.export.imagePaths == .absolute ? (finalFolder as NSString).appendingPathComponent(name) : name
         }
         var placed = Set<String>()
         for row in rows {
@@ -110,18 +119,24 @@ package struct Exporter {
         // The manifest first, then the configured formats in `ExportFormat.allCases` order whatever
         // the config's order: the card lists the files in this order.
         let configured = config.export.formats
+        let kit = RunKit(split: split, folder: finalFolder, datasetName: config.export.datasetName, template: template, judge: judgePrompts)
         let layouts: [any ExportFormatWriter] = [ManifestFile()]
-            + ExportFormat.allCases.filter(configured.contains).map { $0.writer(for: split, settings: config.export) }
+            + ExportFormat.allCases.filter(configured.contains).map { $0.writer(kit: kit) }
         var files: [(String, String)] = []
         var writers: [RecordFileWriter] = []
         defer { writers.forEach { $0.release() } }
+        var sideFiles: [ExportSideFile] = []
         for layout in layouts {
             writers.append(try RecordFileWriter(folder, layout))
             files.append((layout.fileName, layout.cardDescription))
-            for side in layout.sideFiles {
-                try writeFile(side.text, to: (folder as NSString).appendingPathComponent(side.name))
-                files.append((side.name, side.cardDescription))
-            }
+            // Kit files several formats share (the reward) are written once, listed once.
+            for side in layout.sideFiles where !sideFiles.contains(where: { $0.name == side.name }) { sideFiles.append(side) }
+        }
+        for side in sideFiles {
+            let path = (folder as NSString).appendingPathComponent(side.name)
+            try makeFolder((path as NSString).deletingLastPathComponent)
+            try writeFile(side.text, to: path)
+            files.append((side.name, side.cardDescription))
         }
         var withTrainerTokens = 0
         for start in stride(from: 0, to: rows.count, by: Self.textBatch) {

@@ -9,16 +9,22 @@
 enum TrainerTokens {
     static let mediaMarks = ["<image>", "<video>", "<audio>"]
 
-    /// Whether `text` holds a media mark or a control token.
+    /// The EditThinker RL loader fills its prompt with `str.replace`, the original instruction
+    /// first: that placeholder written inside the original instruction would be filled too.
+    static let loaderPlaceholder = "{rewritten_prompt}"
+
+    /// Whether `text` holds a media mark, a control token or the loader's placeholder.
     static func occur(in text: String) -> Bool {
-        mediaMarks.contains { text.contains($0) } || (text.contains("<|") || text.contains("|>"))
+        mediaMarks.contains { text.contains($0) } || (text.contains("<|") || text.contains("|>")) || text.contains(loaderPlaceholder)
     }
 
-    /// `text` with every media mark and control-token bracket broken by a space.
+    /// `text` with every media mark and control-token bracket broken by a space, and the loader's
+    /// placeholder written `{ rewritten_prompt }`.
     static func defused(_ text: String) -> String {
         guard occur(in: text) else { return text }
         var out = text
         for mark in mediaMarks { out = out.replacingOccurrences(of: mark, with: String(mark.dropLast()) + " >") }
+        out = out.replacingOccurrences(of: loaderPlaceholder, with: "{ rewritten_prompt }")
         return out.replacingOccurrences(of: "<|", with: "< |").replacingOccurrences(of: "|>", with: "| >")
     }
 }

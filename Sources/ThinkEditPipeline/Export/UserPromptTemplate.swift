@@ -13,7 +13,8 @@ package struct UserPromptTemplate: Sendable, Hashable {
     package static let fileName = "thinker_user.txt"
     package static let imageMark = "<image>"
 
-    /// The template text, one trailing newline removed.
+    /// The template text without leading or trailing white space (the EditThinker RL loader strips
+    /// its prompt file, so both stages see the same words).
     package let text: String
     /// Where it came from: a path, or `built-in`.
     package let origin: String
@@ -22,8 +23,7 @@ package struct UserPromptTemplate: Sendable, Hashable {
 
     /// Checks that the text has exactly two `<image>` marks and both placeholders.
     package init(text: String, origin: String) throws {
-        var t = text
-        if t.hasSuffix("\n") { t.removeLast() }
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let marks = t.components(separatedBy: Self.imageMark).count - 1
         guard marks == 2 else {
             throw ExportError.badTemplate(path: origin, reason: "it has \(marks) `<image>` marks; write exactly two, the source image first, then the edited image")
@@ -31,8 +31,19 @@ package struct UserPromptTemplate: Sendable, Hashable {
         for name in ["original_instruction", "previous_instruction"] where !t.contains("{\(name)}") {
             throw ExportError.badTemplate(path: origin, reason: "it lacks the placeholder {\(name)}")
         }
+        if t.contains(TrainerTokens.loaderPlaceholder) {
+            throw ExportError.badTemplate(path: origin, reason: "it contains {rewritten_prompt}, which the EditThinker RL loader would fill with the previous instruction; write {previous_instruction} for that")
+        }
         self.text = t
         self.origin = origin
+    }
+
+    /// The template as the EditThinker RL loader (EasyR1 `format_prompt`) takes it: the same text
+    /// with the loader's placeholder names, `{original_instruction}` and `{rewritten_prompt}`. The
+    /// loader fills them with `origin_prompt` and `rewritten_prompt` of each row, which the export
+    /// writes defused like the user turn, so both stages see the same words.
+    package var easyR1FormatPrompt: String {
+        text.replacingOccurrences(of: "{previous_instruction}", with: TrainerTokens.loaderPlaceholder)
     }
 
     /// The template for the run whose config file is `configFile`: `prompts/thinker_user.txt`

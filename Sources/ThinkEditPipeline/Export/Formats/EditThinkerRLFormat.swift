@@ -4,6 +4,7 @@ import ThinkEditCore
 /// fills `{original_instruction}` and `{rewritten_prompt}` of its own prompt from the two prompts
 /// and opens the two image paths (relative ones against its `image_dir`).
 struct EditThinkerRLFormat: ExportFormatWriter {
+    var kit: RunKit
     var fileName: String { "editthinker_rl.jsonl" }
     var cardDescription: String { "rows for the EditThinker GRPO loader" }
 
@@ -19,4 +20,7 @@ struct EditThinkerRLFormat: ExportFormatWriter {
         }
         out.text += "\n"
     }
+
+    /// The EasyR1 settings, the loader's prompt file and the reward.
+    var sideFiles: [ExportSideFile] { kit.easyR1(recordFile: fileName) }
 }

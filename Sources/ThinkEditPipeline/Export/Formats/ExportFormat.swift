@@ -12,13 +12,13 @@ package enum ExportFormat: String, Sendable, Hashable, CaseIterable {
     /// verl RL rows: `verl.jsonl`.
     case verl
 
-    /// The writer of this format's files in the folder of `split`.
-    func writer(for split: DatasetSplit, settings: ExportSettings) -> any ExportFormatWriter {
+    /// The writer of this format's files in the folder `kit` describes.
+    func writer(kit: RunKit) -> any ExportFormatWriter {
         switch self {
-        case .llamafactory: LlamaFactoryFormat(split: split, datasetName: settings.datasetName)
-        case .swift: MSSwiftFormat(split: split)
-        case .editThinkerRL: EditThinkerRLFormat()
-        case .verl: VerlFormat(dataSource: settings.datasetName)
+        case .llamafactory: LlamaFactoryFormat(kit: kit)
+        case .swift: MSSwiftFormat(kit: kit)
+        case .editThinkerRL: EditThinkerRLFormat(kit: kit)
+        case .verl: VerlFormat(kit: kit)
         }
     }
 }

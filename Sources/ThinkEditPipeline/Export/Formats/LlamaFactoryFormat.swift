@@ -1,11 +1,12 @@
 import ThinkEditCore
 
-/// LLaMA-Factory (`llamafactory`): `<split>.json`, a JSON list of sharegpt records, and
+/// LLaMA-Factory (`llamafactory`): `<split>.json`, a JSON list of sharegpt records,
 /// `dataset_info.json` with the one entry `<export.name>_<split>` that tells LLaMA-Factory the
-/// columns and role tags (docs/formats.md).
+/// columns and role tags, and the data part of a training config (`train/llamafactory.yaml`;
+/// docs/formats.md).
 struct LlamaFactoryFormat: ExportFormatWriter {
-    var split: DatasetSplit
-    var datasetName: String
+    var kit: RunKit
+    private var split: DatasetSplit { kit.split }
 
     var fileName: String { "\(split).json" }
     var cardDescription: String { "LLaMA-Factory sharegpt records (messages + images)" }
@@ -24,10 +25,11 @@ struct LlamaFactoryFormat: ExportFormatWriter {
     }
 
     var sideFiles: [ExportSideFile] {
-        [ExportSideFile(name: "dataset_info.json", cardDescription: "LLaMA-Factory dataset entry `\(entryName)`", text: datasetInfo)]
+        [ExportSideFile(name: "dataset_info.json", cardDescription: "LLaMA-Factory dataset entry `\(entryName)`", text: datasetInfo),
+         kit.llamaFactory(entry: entryName)]
     }
 
-    private var entryName: String { "\(datasetName)_\(split)" }
+    private var entryName: String { "\(kit.datasetName)_\(split)" }
 
     /// Indented like LLaMA-Factory's own `dataset_info.json`, since people read and merge it by hand.
     private var datasetInfo: String {

@@ -4,9 +4,9 @@ import ThinkEditCore
 /// set (`swift_grpo.jsonl`), carry the user turn only, the target as `solution`, and the metadata
 /// columns, which ms-swift hands to reward functions as keyword arguments.
 struct MSSwiftFormat: ExportFormatWriter {
-    var split: DatasetSplit
+    var kit: RunKit
 
-    private var grpo: Bool { split == .rl }
+    private var grpo: Bool { kit.split == .rl }
     var fileName: String { grpo ? "swift_grpo.jsonl" : "swift_sft.jsonl" }
     var cardDescription: String {
         grpo ? "ms-swift GRPO rows: user turn, images, `solution` and metadata columns" : "ms-swift SFT rows (messages + images)"
@@ -25,4 +25,6 @@ struct MSSwiftFormat: ExportFormatWriter {
         }
         out.text += "\n"
     }
+
+    var sideFiles: [ExportSideFile] { kit.msSwift(recordFile: fileName) }
 }

@@ -1,13 +1,14 @@
 import ThinkEditCore
 
 /// verl RL rows (`verl`, `verl.jsonl`); images as `{"image": path}` (what verl's `process_image`
-/// opens), turned into `{"bytes", "path"}` by `scripts/to_parquet.py`.
+/// opens), turned into `{"bytes", "path"}` by `train/to_parquet.py`, which `train/verl.sh` runs.
 struct VerlFormat: ExportFormatWriter {
+    var kit: RunKit
     /// `data_source` of every row: `export.name`.
-    var dataSource: String
+    private var dataSource: String { kit.datasetName }
 
     var fileName: String { "verl.jsonl" }
-    var cardDescription: String { "verl rows; `python3 scripts/to_parquet.py verl.jsonl verl.parquet` embeds the images" }
+    var cardDescription: String { "verl rows; `train/verl.sh` embeds the images into `verl.parquet` and trains" }
 
     func appendRecord(_ r: ExportRecord, index: Int, to out: inout JSONWriter) {
         out.object { o in
@@ -27,8 +28,12 @@ struct VerlFormat: ExportFormatWriter {
                 e.field("split", r.row.split.rawValue)
                 e.field("index", index)
                 e.metadataFields(r)
+                // The reward's edit-improvement term edits the source image again.
+                e.field("source_image", r.sourceImage)
             }
         }
         out.text += "\n"
     }
+
+    var sideFiles: [ExportSideFile] { kit.verl(recordFile: fileName) }
 }
