@@ -24,21 +24,23 @@ trainers=${TRAINERS:-llamafactory swift verl easyr1}
 mkdir -p "$venvs"
 
 # The trainer versions checked (docs/formats.md); each in its own environment, since their
-# pinned dependencies disagree.
+# pinned dependencies disagree. EditThinker's EasyR1 loader is plain code over torch,
+# transformers and datasets: it runs in the LLaMA-Factory environment, with qwen-vl-utils added.
 declare -A packages=(
-  [llamafactory]="llamafactory==0.9.5"
+  [llamafactory]="llamafactory==0.9.5 qwen-vl-utils codetiming"
   [swift]="ms-swift==4.6.0"
-  [verl]="verl==0.9.1 pyarrow pillow"
-  [easyr1]="torch transformers datasets pillow numpy qwen-vl-utils pyyaml"
+  [verl]="verl==0.9.1 pyarrow pillow torchvision qwen-vl-utils"
 )
+declare -A environment=([llamafactory]=llamafactory [swift]=swift [verl]=verl [easyr1]=llamafactory)
 
-venv() {  # venv NAME: the environment's python, made and filled on first use
-  local dir="$venvs/$1"
+venv() {  # venv TRAINER: the python of its environment, made and filled on first use
+  local name=${environment[$1]}
+  local dir="$venvs/$name"
   if [ ! -x "$dir/bin/python" ] || [ ! -f "$dir/.installed" ]; then
-    echo "installing $1 into $dir: ${packages[$1]}" >&2
+    echo "installing ${packages[$name]} into $dir" >&2
     python3 -m venv "$dir" && "$dir/bin/pip" install --quiet --upgrade pip >&2 \
-      && "$dir/bin/pip" install --quiet ${packages[$1]} pyyaml >&2 && touch "$dir/.installed" \
-      || { echo "could not install $1" >&2; return 1; }
+      && "$dir/bin/pip" install --quiet ${packages[$name]} pyyaml >&2 && touch "$dir/.installed" \
+      || { echo "could not install ${packages[$name]}" >&2; return 1; }
   fi
   echo "$dir/bin/python"
 }
@@ -60,8 +62,10 @@ for trainer in $trainers; do
   mkdir -p "$work/cwd-$trainer"
   start=$(date +%s)
   # From a folder that is not the export: nothing may resolve against the working directory.
-  (cd "$work/cwd-$trainer" && "$python" "$loaders" "$trainer" "$export_root" "$processor" "${extra[@]}") 2> "$work/$trainer.err"
+  (cd "$work/cwd-$trainer" && "$python" "$loaders" "$trainer" "$export_root" "$processor" "${extra[@]}") \
+    > "$work/$trainer.out" 2> "$work/$trainer.err"
   rc=$?
+  grep -E "^$trainer (sft|rl): " "$work/$trainer.out"
   echo "$trainer: exit $rc, $(( $(date +%s) - start )) s in all"
   if [ $rc -ne 0 ]; then
     status=1

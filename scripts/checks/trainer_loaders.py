@@ -74,7 +74,13 @@ def make_processor(out):
     tokenizer.add_special_tokens({"additional_special_tokens": SPECIAL})
     tokenizer.chat_template = CHAT_TEMPLATE
     images = Qwen2VLImageProcessor(min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS)
-    processor = Qwen2VLProcessor(image_processor=images, tokenizer=tokenizer, chat_template=CHAT_TEMPLATE)
+    parts = dict(image_processor=images, tokenizer=tokenizer, chat_template=CHAT_TEMPLATE)
+    try:  # newer transformers want a video processor as well
+        from transformers import Qwen2VLVideoProcessor
+        parts["video_processor"] = Qwen2VLVideoProcessor()
+    except ImportError:
+        pass
+    processor = Qwen2VLProcessor(**parts)
     processor.save_pretrained(out)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL}
     config = Qwen2VLConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=1,
@@ -107,7 +113,7 @@ def llamafactory(root, proc):
                     dataset_dir=kit_value(folder, "llamafactory.yaml", "dataset_dir"),
                     dataset=kit_value(folder, "llamafactory.yaml", "dataset"),
                     media_dir=kit_value(folder, "llamafactory.yaml", "media_dir"),
-                    cutoff_len=32768, output_dir=out, overwrite_cache=True, preprocessing_num_workers=2,
+                    cutoff_len=32768, output_dir=out, overwrite_cache=True, preprocessing_num_workers=1,
                     image_max_pixels=MAX_PIXELS, image_min_pixels=MIN_PIXELS, report_to="none",
                     per_device_train_batch_size=1)
         model_args, data_args, training_args, _, _ = get_train_args(args)
@@ -133,8 +139,12 @@ def llamafactory(root, proc):
 # ---------------------------------------------------------------------------- ms-swift
 
 def swift(root, proc):
-    from swift.llm import load_dataset
-    from PIL import Image
+    try:  # ms-swift 4
+        from swift.dataset import load_dataset
+        from swift.template.vision_utils import load_image
+    except ImportError:  # ms-swift 3
+        from swift.llm import load_dataset
+        from swift.llm.template.vision_utils import load_image
     failed = 0
     for split in SPLITS:
         folder = os.path.join(root, split)
@@ -142,23 +152,27 @@ def swift(root, proc):
         total = records(os.path.join(folder, name))
         start = time.time()
         # The kit's command line sets ROOT_IMAGE_DIR to the folder; do as it does.
-        os.environ["ROOT_IMAGE_DIR"] = folder
+        os.environ["ROOT_IMAGE_DIR"] = kit_root_image_dir(folder)
         train, _ = load_dataset([os.path.join(folder, name)], split_dataset_ratio=0.0, num_proc=2)
         loaded = 0
         for row in train:
-            ok = row.get("messages") and len(row.get("images") or []) == 2
+            ok = bool(row.get("messages")) and len(row.get("images") or []) == 2
             for image in row.get("images") or []:
-                path = image["path"] if isinstance(image, dict) else image
-                if not os.path.isabs(path):
-                    path = os.path.join(os.environ["ROOT_IMAGE_DIR"], path)
-                try:
-                    with Image.open(path) as im:
-                        im.load()
+                try:  # ms-swift's own image opening, as its template does at training time
+                    load_image(image["path"] if isinstance(image, dict) else image).load()
                 except Exception:
                     ok = False
             loaded += 1 if ok else 0
         failed += report("swift", split, loaded, total, time.time() - start)
     return failed
+
+
+def kit_root_image_dir(folder):
+    with open(os.path.join(folder, "train", "swift.sh"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("export ROOT_IMAGE_DIR="):
+                return line.split("=", 1)[1].strip().strip("'")
+    raise SystemExit(f"{folder}/train/swift.sh does not set ROOT_IMAGE_DIR")
 
 
 # ---------------------------------------------------------------------------- verl
@@ -180,10 +194,13 @@ def verl(root, proc):
                                    "filter_overlong_prompts": True, "filter_overlong_prompts_workers": 2,
                                    "truncation": "error", "return_raw_chat": False, "cache_dir": tempfile.mkdtemp()})
         dataset = RLHFDataset(data_files=[parquet], tokenizer=processor.tokenizer, config=config, processor=processor)
+        # The overlong filter has run the processor over every row (its errors drop rows
+        # silently); an item is the chat with its two images in place, as the rollout gets it.
         loaded = 0
         for i in range(len(dataset)):
             item = dataset[i]
-            loaded += 1 if item["input_ids"].numel() > 0 else 0
+            parts = [p for m in item["raw_prompt"] for p in (m["content"] if isinstance(m["content"], list) else [])]
+            loaded += 1 if sum(1 for p in parts if p.get("type") == "image") == 2 else 0
         failed += report("verl", split, loaded, total, time.time() - start)
     return failed
 

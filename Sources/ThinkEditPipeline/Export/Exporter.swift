@@ -180,7 +180,8 @@ package struct Exporter {
 
     static func trainerTokensLine(_ samples: Int) -> String {
         "`<image>`, `<video>`, `<audio>` and chat-template control tokens (`<|...|>`) in instructions, reasoning and answers are "
-            + "written with a space (`<image >`, `< |im_end| >`) so no trainer parses them; samples here that had some: \(samples)"
+            + "written with a space (`<image >`, `< |im_end| >`, and the EditThinker RL loader's `{ rewritten_prompt }`) so no trainer "
+            + "parses them; samples here that had some: \(samples)"
     }
 
     /// How many turns of the run an editor executed with a rewritten prompt, what curation did

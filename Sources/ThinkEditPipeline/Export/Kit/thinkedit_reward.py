@@ -267,8 +267,11 @@ def verl_compute_score(data_source, solution_str, ground_truth, extra_info=None,
 
 # ---------------------------------------------------------------------------- ms-swift
 
-try:  # registered only where ms-swift is installed
-    from swift.plugin import ORM, orms
+try:  # registered only where ms-swift is installed (ms-swift 4: swift.rewards; 3: swift.plugin)
+    try:
+        from swift.rewards import ORM, orms
+    except ImportError:
+        from swift.plugin import ORM, orms
 
     class _ThinkEditORM(ORM):
         term = "overall"
