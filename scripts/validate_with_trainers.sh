@@ -49,9 +49,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 processor="$work/tiny-qwen2-vl"
 status=0
+# The processor is made once, in the LLaMA-Factory environment (whose transformers builds it
+# without torchvision); the others only load it.
+maker=$(venv llamafactory) && "$maker" "$loaders" make-processor "$processor" > /dev/null \
+  || { echo "could not make the tiny processor" >&2; exit 1; }
 for trainer in $trainers; do
   python=$(venv "$trainer") || { status=1; continue; }
-  [ -d "$processor" ] || "$python" "$loaders" make-processor "$processor" || { status=1; continue; }
   extra=()
   if [ "$trainer" = easyr1 ]; then
     repo=${EDITTHINKER_REPO:-$venvs/EditThinker}
