@@ -76,7 +76,7 @@ let package = Package(
         // Its own module so that the pipeline stays free of the web server (docs/architecture.md).
         .target(
             name: "ThinkEditServe",
-            dependencies: ["ThinkEditPipeline", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ThinkEditPipeline", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // The benchmarks behind `thinkedit bench`: measuring code, kept out of the production modules.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import ThinkEditPipeline
 
 /// The HTTP side of `thinkedit serve`: Hummingbird routes that map each URL to a `ServeSite`
@@ -27,8 +28,11 @@ package enum ServeApplication {
     /// The application listening on `host:port` (port 0: any free port; `onListening` gets it).
     package static func make(site: ServeSite, host: String, port: Int,
                              onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(site: site), configuration: .init(address: .hostname(host, port: port), serverName: "thinkedit-serve"),
-                    onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
+        // Hummingbird's own lines ("Server started...") would bury the one line the command prints.
+        var logger = Logger(label: "thinkedit-serve")
+        logger.logLevel = .warning
+        return Application(router: router(site: site), configuration: .init(address: .hostname(host, port: port), serverName: "thinkedit-serve"),
+                           onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     static func respond(_ page: () throws -> ServeResponse) throws -> Response {

@@ -27,7 +27,8 @@ struct ServeCommand: AsyncParsableCommand {
         let config = try options.load()
         let site = try ServeSite.open(config: config)
         let app = ServeApplication.make(site: site, host: host, port: port) { bound in
-            print("serving \(config.workdir) at http://\(host):\(bound)/ (Ctrl-C to stop)")
+            // Written at once (print is buffered when stdout is a pipe): scripts wait for this line.
+            FileHandle.standardOutput.write(Data("serving \(config.workdir) at http://\(host):\(bound)/ (Ctrl-C to stop)\n".utf8))
         }
         let refresher = Task.detached { [refresh] in
             await ServeApplication.keepIndexing(site: site, every: .seconds(refresh))
