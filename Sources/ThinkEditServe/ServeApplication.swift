@@ -69,6 +69,8 @@ extension ServeApplication {
                 let now = try site.store.changeToken()
                 if now != token {
                     try site.search.refresh(from: site.store)
+                    // The overview streams every trajectory: make it here rather than in a request.
+                    try site.refreshOverview()
                     token = now
                 }
             } catch {

@@ -34,6 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
             await ServeApplication.keepIndexing(site: site, every: .seconds(refresh))
         }
         defer { refresher.cancel() }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            throw ValidationError("cannot serve on \(host):\(port): \(error). Is the port taken (try --port 0) or the address not this machine's?")
+        }
     }
 }

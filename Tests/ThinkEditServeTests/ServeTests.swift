@@ -10,6 +10,7 @@ import ThinkEditCore
 import ThinkEditServe
 import ThinkEditStore
 import ThinkEditSynthetic
+import ThinkEditTestSupport
 
 /// A small synthetic run through every stage, served read-only; shared by the tests that only read.
 struct ServeFixture: Sendable {
@@ -319,5 +320,42 @@ struct ProbingEditor: Editor {
         let table = String(decoding: try site.trajectories(parameters: ["n": "50"]).body, as: UTF8.self)
         #expect(Scan.all(#"data-figure="matches" data-value="(\d+)""#, in: table) == ["12"])
         #expect(try site.search.documents() == 12)
+    }
+}
+
+@Suite struct ServeOverviewTests {
+    @Test func theOverviewFollowsTheRunAtMostOncePerMaxAgeWhileItChanges() async throws {
+        let dir = NSTemporaryDirectory() + "thinkedit-serve-overview-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try ServeFixture.config(count: 3).write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let config = try RunConfig.load(path: dir + "/c.yaml")
+        let writer = try RunStore.openForWriting(workdir: config.workdir)
+        try await StageRunner.run(PoolStage(), StageContext(config: config, store: writer) { _ in })
+        let clock = ManualClock()
+        let search = try SearchIndex(workdir: config.workdir)
+        let store = try RunStore.openForReading(workdir: config.workdir) { db in try search.attach(db) }
+        let site = ServeSite(store: store, search: search, config: config, template: try UserPromptTemplate.forConfig(file: config.file),
+                             clock: AnyClock(clock), overviewMaxAge: .seconds(5))
+        func calls() throws -> [String] {
+            Scan.all(#"data-figure="calls" data-value="(\d+)""#, in: String(decoding: try site.overview().body, as: UTF8.self))
+        }
+        func addCall() throws {
+            try writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO call(stage, backend, kind, request_hash, attempt, outcome, latency_ms, at)
+                    VALUES ('generate', 'x', 'think', 'h', 1, 'ok', 1, 0)
+                    """)
+            }
+        }
+        #expect(try calls() == ["0"])
+        try addCall()
+        #expect(try calls() == ["0"])  // made less than overviewMaxAge ago: not made again yet
+        clock.advance(by: .seconds(6))
+        #expect(try calls() == ["1"])
+        try addCall()
+        try site.refreshOverview()
+        #expect(try calls() == ["2"])
+        clock.advance(by: .seconds(60))
+        #expect(try calls() == ["2"])  // unchanged run: the kept page
     }
 }

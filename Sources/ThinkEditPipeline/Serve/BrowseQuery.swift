@@ -230,6 +230,12 @@ package struct BrowseQuery: Sendable, Hashable {
         return (sql, StatementArguments(args.map { $0.databaseValue }))
     }
 
+    /// The filters alone, as text: two queries with the same key match the same trajectories.
+    var filterKey: String {
+        let (conditions, arguments) = filterSQL()
+        return conditions.joined(separator: " AND ") + "|" + arguments.map { "\($0.databaseValue)" }.joined(separator: "|")
+    }
+
     /// How many trajectories match the filters.
     func countSQL() -> (sql: String, arguments: StatementArguments) {
         let (conditions, args) = filterSQL()

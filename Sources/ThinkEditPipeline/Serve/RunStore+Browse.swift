@@ -21,8 +21,9 @@ package struct BrowseFacets: Sendable {
 
 extension RunStore {
     /// One page of `query`, read in one snapshot. Paged by keyset: the rows after
-    /// `query.after` in the query's order (its sort value, then id), never by OFFSET.
-    package func browse(_ query: BrowseQuery) throws -> BrowsePage {
+    /// `query.after` in the query's order (its sort value, then id), never by OFFSET. `total`, when
+    /// given, is the match count already known for these filters (it is counted otherwise).
+    package func browse(_ query: BrowseQuery, total: Int? = nil) throws -> BrowsePage {
         try read { db in
             let (sql, arguments) = query.pageSQL()
             let statement = try db.makeStatement(sql: sql)
@@ -38,10 +39,13 @@ extension RunStore {
                 }
                 next = BrowseQuery.Cursor(value: value, id: last.id)
             }
-            let (countSQL, countArguments) = query.countSQL()
-            let total = try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0
-            return BrowsePage(rows: rows, next: next, total: total)
+            return BrowsePage(rows: rows, next: next, total: try total ?? Int.fetchOne(db, sql: query.countSQL().sql, arguments: query.countSQL().arguments) ?? 0)
         }
+    }
+
+    /// How many trajectories match `query`'s filters (its sort and position aside).
+    package func browseCount(_ query: BrowseQuery) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: query.countSQL().sql, arguments: query.countSQL().arguments) ?? 0 }
     }
 
     /// A trajectory by id, with the ids before and after it in byte order; nil when the run has none.

@@ -41,6 +41,11 @@ package final class ServeSite: Sendable {
     let clock: AnyClock
     private let overviewCache = Mutex<(token: String, at: AnyClock.Instant, html: String)?>(nil)
     private let thumbnails: Mutex<ThumbnailCache>
+    /// What does not change while the run does not: the filter values and match counts by
+    /// filters, valid for one change token.
+    private let facetCache = Mutex<(token: String, facets: BrowseFacets)?>(nil)
+    private let countCache = Mutex<(token: String, counts: [String: Int])>(("", [:]))
+    static let countCacheEntries = 512
 
     /// The long side of a thumbnail, in pixels.
     package static let thumbnailSide = 256
@@ -71,12 +76,23 @@ package final class ServeSite: Sendable {
 
     package func overview() throws -> ServeResponse {
         let token = try store.changeToken()
-        let now = clock.now
         if let cached = overviewCache.withLock({ $0 }),
-           cached.token == token || cached.at.duration(to: now) < overviewMaxAge {
+           cached.token == token || cached.at.duration(to: clock.now) < overviewMaxAge {
             return .html(cached.html)
         }
-        let html = try ServePages.overview(try LiveOverview(store: store), facets: try store.browseFacets(),
+        return try makeOverview(token: token)
+    }
+
+    /// Computes the overview now and keeps it (serve's refresher calls this when the run changed,
+    /// so that a request rarely pays for it).
+    @discardableResult
+    package func refreshOverview() throws -> ServeResponse {
+        try makeOverview(token: try store.changeToken())
+    }
+
+    private func makeOverview(token: String) throws -> ServeResponse {
+        let now = clock.now
+        let html = try ServePages.overview(try LiveOverview(store: store), facets: try facets(token: token),
                                            searchDocuments: try search.documents())
         overviewCache.withLock { $0 = (token, now, html) }
         return .html(html)
@@ -89,8 +105,25 @@ package final class ServeSite: Sendable {
         } catch let error as BrowseQueryError {
             return .html(ServePages.page(title: "bad filter", body: "<h1>Bad filter</h1><p>\(HTML.escape(error.description))</p>"), status: 400)
         }
-        let page = try store.browse(query)
-        return .html(ServePages.table(query, page, facets: try store.browseFacets()))
+        let token = try store.changeToken()
+        let key = query.filterKey
+        let known = countCache.withLock { $0.token == token ? $0.counts[key] : nil }
+        let page = try store.browse(query, total: known)
+        if known == nil {
+            countCache.withLock { cache in
+                if cache.token != token || cache.counts.count >= Self.countCacheEntries { cache = (token, [:]) }
+                cache.counts[key] = page.total
+            }
+        }
+        return .html(ServePages.table(query, page, facets: try facets(token: token)))
+    }
+
+    /// The filter values of the run, counted again only when the run changed.
+    func facets(token: String) throws -> BrowseFacets {
+        if let cached = facetCache.withLock({ $0 }), cached.token == token { return cached.facets }
+        let facets = try store.browseFacets()
+        facetCache.withLock { $0 = (token, facets) }
+        return facets
     }
 
     package func trajectory(id: String?) throws -> ServeResponse {
