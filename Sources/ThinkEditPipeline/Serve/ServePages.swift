@@ -133,25 +133,26 @@ enum ServePages {
     }
 
     private static func filterForm(_ q: BrowseQuery, _ f: BrowseFacets) -> String {
-        func select(_ name: String, _ label: String, _ values: [(String, Int)], _ current: String?) -> String {
+        /// A drop-down of `values`, each with its count when it has one.
+        func select(_ name: String, _ label: String, _ values: [(String, Int?)], _ current: String?) -> String {
             var s = #"<label>\#(label)<select name="\#(name)"><option value="">any</option>"#
             for (v, n) in values {
-                s += #"<option value="\#(HTML.escape(v))"\#(v == current ? " selected" : "")>\#(HTML.escape(v)) (\#(group(n)))</option>"#
+                s += #"<option value="\#(HTML.escape(v))"\#(v == current ? " selected" : "")>\#(HTML.escape(v))\#(n.map { " (\(group($0)))" } ?? "")</option>"#
             }
             return s + "</select></label>"
         }
+        func counted(_ values: [(String, Int)]) -> [(String, Int?)] { values.map { ($0.0, $0.1) } }
         func number(_ name: String, _ label: String, _ v: Double?) -> String {
             #"<label>\#(label)<input type="number" step="any" name="\#(name)" value="\#(v.map { JSONNumber.format($0) } ?? "")"></label>"#
         }
         var b = #"<form class="filters" method="get" action="/trajectories">"#
         b += #"<label>search instructions and reasoning<input type="search" name="q" value="\#(HTML.escape(q.text ?? ""))"></label>"#
-        b += select("task", "task", f.tasks, q.task) + select("editor", "editor", f.editors, q.editor)
-        b += select("end", "end reason", f.endReasons, q.endReason)
-        b += select("verdict", "filter", BrowseQuery.Verdict.allCases.map { ($0.rawValue, 0) }.map { ($0.0, $0.1) }, q.verdict?.rawValue)
-            .replacingOccurrences(of: " (0)", with: "")
-        b += select("drop", "drop reason", f.dropReasons, q.dropReason)
-        b += select("split", "split", [("sft", 0), ("rl", 0), ("none", 0)], q.split).replacingOccurrences(of: " (0)", with: "")
-        b += select("failed", "failed class", f.failedClasses, q.failedClass)
+        b += select("task", "task", counted(f.tasks), q.task) + select("editor", "editor", counted(f.editors), q.editor)
+        b += select("end", "end reason", counted(f.endReasons), q.endReason)
+        b += select("verdict", "filter", BrowseQuery.Verdict.allCases.map { ($0.rawValue, nil) }, q.verdict?.rawValue)
+        b += select("drop", "drop reason", counted(f.dropReasons), q.dropReason)
+        b += select("split", "split", ["sft", "rl", "none"].map { ($0, nil) }, q.split)
+        b += select("failed", "failed class", counted(f.failedClasses), q.failedClass)
         b += number("first_min", "O₁ ≥", q.firstMin) + number("first_max", "O₁ ≤", q.firstMax)
         b += number("best_min", "best ≥", q.bestMin) + number("best_max", "best ≤", q.bestMax)
         b += number("var_min", "V ≥", q.varianceMin) + number("var_max", "V ≤", q.varianceMax)
