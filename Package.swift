@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ThinkEditServeTests",
-            dependencies: ["ThinkEditServe", "ThinkEditPipeline", "ThinkEditStore", "ThinkEditCore", "ThinkEditTestSupport",
+            dependencies: ["ThinkEditServe", "ThinkEditPipeline", "ThinkEditStore", "ThinkEditCore", "ThinkEditImaging", "ThinkEditTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict

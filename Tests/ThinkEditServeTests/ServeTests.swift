@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 import ThinkEditBackends
 import ThinkEditCore
+import ThinkEditImaging
 @testable import ThinkEditPipeline
 import ThinkEditServe
 import ThinkEditStore
@@ -357,5 +358,55 @@ struct ProbingEditor: Editor {
         #expect(try calls() == ["2"])
         clock.advance(by: .seconds(60))
         #expect(try calls() == ["2"])  // unchanged run: the kept page
+    }
+}
+
+@Suite struct ServeOddIDTests {
+    @Test func idsWithURLAndHTMLCharactersRoundTripThroughEveryLink() async throws {
+        let dir = NSTemporaryDirectory() + "thinkedit-serve-ids-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/img", withIntermediateDirectories: true)
+        for (name, color) in [("src", (10, 20, 30)), ("e1", (200, 20, 30)), ("e2", (250, 0, 0))] as [(String, (UInt8, UInt8, UInt8))] {
+            let png = try ImageCodec.encodePNG(RGBImage(width: 8, height: 8, fill: color))
+            #expect(FileManager.default.createFile(atPath: dir + "/img/\(name).png", contents: Data(png)))
+        }
+        let ids = ["a b&c#d/é", "../etc/passwd", "x?y=1%2F<b>"]
+        let lines = ids.map { id in
+            let quoted = String(decoding: try! JSONEncoder().encode(id), as: UTF8.self)
+            return #"{"id": \#(quoted), "task": "color_alter", "instruction": "make the car red", "source_image": "img/src.png", "editor": "e", "end_reason": "stop", "stop_reasoning": "done", "steps": [{"turn": 1, "instruction": "make the car red", "image": "img/e1.png", "score": {"semantic": 4, "quality": 8}}, {"turn": 2, "reasoning": "only the hood", "instruction": "paint the whole car red", "image": "img/e2.png", "score": {"semantic": 8, "quality": 8}}]}"#
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/t.jsonl", atomically: true, encoding: .utf8)
+        try ServeFixture.config(count: 3).replacingOccurrences(of: "pool: {synth: {count: 3, seed: 4, image_size: 96}}\n", with: "")
+            .write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let config = try RunConfig.load(path: dir + "/c.yaml")
+        let writer = try RunStore.openForWriting(workdir: config.workdir)
+        _ = try TrajectoryImporter(config: config, store: writer).importFile(dir + "/t.jsonl")
+        try await StageRunner.run(SplitStage(), StageContext(config: config, store: writer) { _ in })
+        let site = try ServeSite.open(config: config)
+        let sorted = ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+
+        try await Application(router: ServeApplication.router(site: site)).test(.router) { client in
+            let table = String(buffer: try await client.execute(uri: "/trajectories", method: .get).body)
+            #expect(Scan.all(#"<tr data-id="([^"]*)""#, in: table).map(Scan.unescape) == sorted)
+            let links = Scan.all(#"<tr data-id="[^"]*"><td><a href="([^"]*)""#, in: table).map(Scan.unescape)
+            #expect(links.count == 3)
+            var samplesOpened = 0
+            for (link, id) in zip(links, sorted) {
+                let r = try await client.execute(uri: link, method: .get)
+                #expect(r.status == .ok, "\(link)")
+                let page = String(buffer: r.body)
+                #expect(Scan.all(#"<h1>Trajectory ([^<]*)</h1>"#, in: page).map(Scan.unescape) == [id])
+                if let sample = Scan.all(#"<a class="sample" href="([^"]*)""#, in: page).first.map(Scan.unescape) {
+                    let s = String(buffer: try await client.execute(uri: sample, method: .get).body)
+                    #expect(Scan.all(#"<h1>Sample ([^<]*)</h1>"#, in: s).map(Scan.unescape) == [id + "#2"])
+                    samplesOpened += 1
+                }
+            }
+            #expect(samplesOpened > 0)
+            // The first page's next link leads to the second id.
+            let first = String(buffer: try await client.execute(uri: links[0], method: .get).body)
+            let next = try #require(Scan.next(in: first))
+            #expect(Scan.all(#"<h1>Trajectory ([^<]*)</h1>"#, in: String(buffer: try await client.execute(uri: next, method: .get).body))
+                .map(Scan.unescape) == [sorted[1]])
+        }
     }
 }
