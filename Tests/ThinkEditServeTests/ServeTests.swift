@@ -183,6 +183,11 @@ func encoded(_ s: String) -> String {
             let bad = try await client.execute(uri: "/trajectories?best_min=high", method: .get)
             #expect(bad.status == .badRequest)
             #expect(String(buffer: bad.body).contains("best_min=high"))
+            for uri in ["/trajectories?status=failed", "/trajectories?sort=colour", "/trajectories?n=0", "/trajectories?after=nobar",
+                        "/trajectories?sort=best&after=%7Cabc", "/trajectories?split=train", "/trajectories?var_min=nan"] {
+                let r = try await client.execute(uri: uri, method: .get)
+                #expect(r.status == .badRequest, "\(uri) answered \(r.status)")
+            }
         }
     }
 

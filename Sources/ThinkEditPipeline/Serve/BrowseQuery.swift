@@ -73,8 +73,15 @@ package struct BrowseQuery: Sendable, Hashable {
 
     static let maxPageSize = 500
 
+    /// The parameters the table reads; any other is an error that lists these.
+    static let parameterNames = ["q", "task", "editor", "end", "verdict", "drop", "split", "failed", "first_min", "first_max",
+                                 "best_min", "best_max", "var_min", "var_max", "sort", "dir", "after", "n"]
+
     /// The query a URL's parameters describe. Empty values count as absent.
     package init(parameters: [String: String]) throws {
+        if let unknown = parameters.keys.sorted().first(where: { !Self.parameterNames.contains($0) }) {
+            throw BrowseQueryError.unknownParameter(unknown)
+        }
         func text(_ key: String) -> String? {
             guard let v = parameters[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
             return v
@@ -250,12 +257,14 @@ package enum BrowseQueryError: Error, CustomStringConvertible, Equatable {
     case notANumber(parameter: String, value: String)
     case unknownChoice(parameter: String, value: String, choices: [String])
     case badCursor(String)
+    case unknownParameter(String)
 
     package var description: String {
         switch self {
         case .notANumber(let p, let v): "`\(p)=\(v)`: give a number" + (p == "n" ? " from 1 to \(BrowseQuery.maxPageSize)" : "") + "."
         case .unknownChoice(let p, let v, let choices): "`\(p)=\(v)`: choose one of \(choices.joined(separator: ", "))."
         case .badCursor(let v): "`after=\(v)` is not a position of this sort; start from the first page."
+        case .unknownParameter(let p): "`\(p)` is not a filter of the table; use \(BrowseQuery.parameterNames.joined(separator: ", "))."
         }
     }
 }
