@@ -191,6 +191,20 @@ func encoded(_ s: String) -> String {
         }
     }
 
+    @Test func aPageByIDSeeksThroughTheIDIndexWithoutSorting() async throws {
+        let f = try await ServeFixture.shared.value
+        for parameters in [["after": "|syn-000005"], ["after": "|syn-000005", "task": "color_alter", "best_min": "5"], ["dir": "desc"]] {
+            let (sql, arguments) = try BrowseQuery(parameters: parameters).pageSQL()
+            let plan = try f.site.store.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.contains("SEARCH t USING INDEX sqlite_autoindex_trajectory_1") || $0.contains("SCAN t USING INDEX sqlite_autoindex_trajectory_1") },
+                    "\(parameters): \(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(parameters): \(plan)")
+            #expect(!sql.contains("OFFSET"))
+        }
+    }
+
     @Test func searchFindsTrajectoriesByTheirWords() async throws {
         let f = try await ServeFixture.shared.value
         let all = try f.all()
