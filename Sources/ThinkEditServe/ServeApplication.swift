@@ -82,3 +82,15 @@ extension ServeApplication {
         }
     }
 }
+
+/// Why `thinkedit serve` could not run, and what to do.
+package enum ServeError: Error, CustomStringConvertible {
+    case cannotListen(host: String, port: Int, reason: String)
+
+    package var description: String {
+        switch self {
+        case .cannotListen(let host, let port, let reason):
+            "cannot serve on \(host):\(port) (\(reason)): is the port taken (choose another, or --port 0 for any free one) or the address not one of this machine's?"
+        }
+    }
+}

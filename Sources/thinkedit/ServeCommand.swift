@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
-            throw ValidationError("cannot serve on \(host):\(port): \(error). Is the port taken (try --port 0) or the address not this machine's?")
+            throw ServeError.cannotListen(host: host, port: port, reason: "\(error)")
         }
     }
 }

@@ -66,6 +66,8 @@ package final class ServeSite: Sendable {
     /// Opens the run in `config.workdir` read-only with its search index (made or brought up to
     /// date here, before the first request).
     package static func open(config: RunConfig, clock: AnyClock = AnyClock(ContinuousClock())) throws -> ServeSite {
+        // Before the index is made beside it: a folder with no run is that error, not a write error.
+        guard FileManager.default.fileExists(atPath: config.databasePath) else { throw StoreError.noRun(workdir: config.workdir) }
         let search = try SearchIndex(workdir: config.workdir)
         let store = try RunStore.openForReading(workdir: config.workdir) { db in try search.attach(db) }
         try search.refresh(from: store)
