@@ -291,6 +291,13 @@ func encoded(_ s: String) -> String {
     }
 }
 
+/// Set once, read from any task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
 /// An editor that, before each edit, has serve read the run it is writing.
 struct ProbingEditor: Editor {
     let inner: SyntheticEditor
@@ -328,7 +335,24 @@ struct ProbingEditor: Editor {
         }
         let backends = BackendSet(thinker: SyntheticExpert(seed: 11), scorer: SyntheticJudge(seed: 11),
                                   editors: [(ProbingEditor(inner: SyntheticEditor(seed: 11), probe: probe), weight: 1)], concurrency: 2)
-        try await StageRunner.run(GenerateStage(backends: backends), StageContext(config: config, store: writer) { _ in })
+        // And through HTTP, from another task, until generate is done.
+        let done = Flag()
+        try await Application(router: ServeApplication.router(site: site)).test(.router) { client in
+            async let generate: Void = {
+                defer { done.set() }
+                try await StageRunner.run(GenerateStage(backends: backends), StageContext(config: config, store: writer) { _ in })
+            }()
+            var requests = 0
+            repeat {
+                for uri in ["/", "/trajectories?n=3&sort=best&dir=desc", "/trajectories?q=the"] {
+                    let r = try await client.execute(uri: uri, method: .get)
+                    #expect(r.status == .ok, "\(uri) answered \(r.status) while generate wrote")
+                    requests += 1
+                }
+            } while !done.isSet
+            try await generate
+            #expect(requests >= 3)
+        }
 
         let result = seen.withLock { $0 }
         #expect(result.errors.isEmpty, "\(result.errors)")
