@@ -60,7 +60,9 @@ struct ReadOnlyMethods<Context: RequestContext>: RouterMiddleware {
 
 extension ServeApplication {
     /// Brings the search index up to date whenever the run changed, checking every `interval`,
-    /// until cancelled. A failed refresh is reported once per distinct message and retried.
+    /// and asks for the overview until it shows the run as it is (`ServeSite.overview` decides
+    /// when it is due), until cancelled. A failed refresh is reported once per distinct message
+    /// and retried.
     package static func keepIndexing(site: ServeSite, every interval: Duration, clock: any Clock<Duration> = ContinuousClock()) async {
         var token = ""
         var lastError = ""
@@ -69,10 +71,10 @@ extension ServeApplication {
                 let now = try site.store.changeToken()
                 if now != token {
                     try site.search.refresh(from: site.store)
-                    // The overview streams every trajectory: make it here rather than in a request.
-                    try site.refreshOverview()
                     token = now
                 }
+                // The overview streams every trajectory: made here rather than in a request.
+                if try !site.overviewIsCurrent { _ = try site.overview() }
             } catch {
                 let message = "\(error)"
                 if message != lastError { FileHandle.standardError.write(Data("serve: search index: \(message)\n".utf8)) }

@@ -396,8 +396,10 @@ struct ProbingEditor: Editor {
         #expect(try calls() == ["0"])  // made less than overviewMaxAge ago: not made again yet
         clock.advance(by: .seconds(6))
         #expect(try calls() == ["1"])
+        #expect(try site.overviewIsCurrent)
         try addCall()
-        try site.refreshOverview()
+        #expect(try !site.overviewIsCurrent)
+        clock.advance(by: .seconds(5))
         #expect(try calls() == ["2"])
         clock.advance(by: .seconds(60))
         #expect(try calls() == ["2"])  // unchanged run: the kept page

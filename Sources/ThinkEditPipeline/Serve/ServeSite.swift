@@ -29,9 +29,11 @@ package struct ServeResponse: Sendable {
 /// - A URL names a trajectory by its id (`/trajectory?id=`), a sample by its id
 ///   (`/sample?id=<trajectory>#<t>`) and an image by its content hash only; an id or hash the run
 ///   does not have is a 404. No part of a URL becomes a file path.
-/// - The overview is recomputed when the run changed (`RunStore.changeToken`), at most once per
-///   `overviewMaxAge` while the run keeps changing; thumbnails are made on demand and kept in a
-///   cache bounded by `thumbnailCacheBytes`.
+/// - The overview is recomputed when the run changed (`RunStore.changeToken`), while the run keeps
+///   changing at most once per `overviewMaxAge` or per four times what the last one cost, whichever
+///   is longer (at 130,000 trajectories it streams for seconds: a changing run must not keep a core
+///   busy with it); thumbnails are made on demand and kept in a cache bounded by
+///   `thumbnailCacheBytes`.
 package final class ServeSite: Sendable {
     package let store: RunStore
     package let search: SearchIndex
@@ -39,7 +41,7 @@ package final class ServeSite: Sendable {
     let template: UserPromptTemplate
     let overviewMaxAge: Duration
     let clock: AnyClock
-    private let overviewCache = Mutex<(token: String, at: AnyClock.Instant, html: String)?>(nil)
+    private let overviewCache = Mutex<(token: String, at: AnyClock.Instant, cost: Duration, html: String)?>(nil)
     private let thumbnails: Mutex<ThumbnailCache>
     /// What does not change while the run does not: the filter values and match counts by
     /// filters, valid for one change token.
@@ -79,24 +81,26 @@ package final class ServeSite: Sendable {
     package func overview() throws -> ServeResponse {
         let token = try store.changeToken()
         if let cached = overviewCache.withLock({ $0 }),
-           cached.token == token || cached.at.duration(to: clock.now) < overviewMaxAge {
+           cached.token == token || cached.at.duration(to: clock.now) < max(overviewMaxAge, cached.cost * 4) {
             return .html(cached.html)
         }
         return try makeOverview(token: token)
     }
 
-    /// Computes the overview now and keeps it (serve's refresher calls this when the run changed,
-    /// so that a request rarely pays for it).
-    @discardableResult
-    package func refreshOverview() throws -> ServeResponse {
-        try makeOverview(token: try store.changeToken())
+    /// Whether the overview shown now is of the run as it is (serve's refresher asks for it again
+    /// until it is, so that a request rarely waits for it).
+    package var overviewIsCurrent: Bool {
+        get throws {
+            let token = try store.changeToken()
+            return overviewCache.withLock { $0?.token == token }
+        }
     }
 
     private func makeOverview(token: String) throws -> ServeResponse {
-        let now = clock.now
+        let start = clock.now
         let html = try ServePages.overview(try LiveOverview(store: store), facets: try facets(token: token),
                                            searchDocuments: try search.documents())
-        overviewCache.withLock { $0 = (token, now, html) }
+        overviewCache.withLock { $0 = (token, start, start.duration(to: clock.now), html) }
         return .html(html)
     }
 
