@@ -74,6 +74,13 @@ let package = Package(
             resources: [.embedInCode("Export/Kit/thinkedit_reward.py"), .embedInCode("Export/Kit/to_parquet.py")],
             swiftSettings: strict
         ),
+        // `thinkedit serve`'s HTTP side: Hummingbird routes onto the pages of ThinkEditPipeline/Serve.
+        // Its own module so that the pipeline stays free of the web server (docs/architecture.md).
+        .target(
+            name: "ThinkEditServe",
+            dependencies: ["ThinkEditPipeline", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // The benchmarks behind `thinkedit bench`: measuring code, kept out of the production modules.
         .target(
             name: "ThinkEditBenchmarks",
@@ -88,6 +95,7 @@ let package = Package(
                 "ThinkEditPipeline",
                 "ThinkEditSynthetic",
                 "ThinkEditBenchmarks",
+                "ThinkEditServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -110,6 +118,13 @@ let package = Package(
             dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", "ThinkEditStore", "ThinkEditTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ThinkEditServeTests",
+            dependencies: ["ThinkEditServe", "ThinkEditPipeline", "ThinkEditStore", "ThinkEditCore", "ThinkEditImaging", "ThinkEditTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

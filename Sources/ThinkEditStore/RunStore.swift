@@ -56,13 +56,16 @@ package final class RunStore: Sendable {
         return RunStore(workdir: workdir, pool: pool, lock: lock)
     }
 
-    /// Opens an existing run for reading only; works while another process writes it.
-    package static func openForReading(workdir: String) throws -> RunStore {
+    /// Opens an existing run for reading only; works while another process writes it. `prepare`
+    /// runs on every connection as it opens (`serve` attaches its search index there); the
+    /// connection stays read-only, attached databases included.
+    package static func openForReading(workdir: String, prepare: (@Sendable (Database) throws -> Void)? = nil) throws -> RunStore {
         let path = (workdir as NSString).appendingPathComponent("thinkedit.sqlite")
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noRun(workdir: workdir) }
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(30)
+        if let prepare { config.prepareDatabase(prepare) }
         do {
             // The first read is what opens a connection, so it belongs to the attempt.
             func open(_ location: String) throws -> DatabasePool {

@@ -18,6 +18,7 @@ struct ThinkEdit: AsyncParsableCommand {
             TrajectoriesCommand.self,
             StatusCommand.self,
             ReportCommand.self,
+            ServeCommand.self,
             RetryFailedCommand.self,
             MergeCommand.self,
             PromptsCommand.self,

@@ -69,7 +69,22 @@ extension RunStore {
     /// selected sample whose critiqued turn has no image or no score cannot exist after filter (it
     /// drops unscored trajectories), so such rows are an error.
     package func exportSamples(split: DatasetSplit) throws -> [ExportSampleRow] {
+        try read { db in try exportSampleRows(db, condition: "m.split = ?", arguments: [split.rawValue]) }
+    }
+
+    /// The selected sample `<trajectory>#<turn>` as the export reads it, texts included; nil when
+    /// the split did not select it.
+    package func exportSample(trajectory: String, turn: Int) throws -> ExportSampleRow? {
         try read { db in
+            guard let row = try exportSampleRows(db, condition: "t.id = ? AND s.turn = ?", arguments: [trajectory, turn]).first else {
+                return nil
+            }
+            return try Self.exportTexts(db, samples: [row.sample])[row.sample].map { row.with($0) }
+        }
+    }
+
+    private func exportSampleRows(_ db: Database, condition: String, arguments: StatementArguments) throws -> [ExportSampleRow] {
+        do {
             var out: [ExportSampleRow] = []
             let statement = try db.makeStatement(sql: """
                 SELECT t.id, s.turn, s.kind, t.task, t.editor,
@@ -77,7 +92,7 @@ extension RunStore {
                        \(ImageRecord.columns(of: "ci", as: "input_")),
                        \(Self.scoreColumns(of: "ct", as: "critique_")),
                        \(Self.scoreColumns(of: "rt", as: "result_")),
-                       c.variance, c.k, s.seq, coalesce(ct.executed_prompt <> ct.instruction, 0) AS critique_rewritten
+                       c.variance, c.k, s.seq, m.split, coalesce(ct.executed_prompt <> ct.instruction, 0) AS critique_rewritten
                 FROM split_member m
                 JOIN sample s ON s.seq = m.sample
                 JOIN trajectory t ON t.seq = s.trajectory
@@ -86,18 +101,18 @@ extension RunStore {
                 JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn
                 JOIN image ci ON ci.hash = ct.image
                 LEFT JOIN turn rt ON rt.trajectory = s.trajectory AND rt.turn = s.result_turn
-                WHERE m.split = ?
+                WHERE \(condition)
                 ORDER BY t.id || '#' || s.turn
                 """)
             let c = (id: statement.column("id"), turn: statement.column("turn"), kind: statement.column("kind"), task: statement.column("task"),
                      editor: statement.column("editor"), variance: statement.column("variance"), k: statement.column("k"),
-                     seq: statement.column("seq"), rewritten: statement.column("critique_rewritten"))
-            let cursor = try Row.fetchCursor(statement, arguments: [split.rawValue])
+                     seq: statement.column("seq"), split: statement.column("split"), rewritten: statement.column("critique_rewritten"))
+            let cursor = try Row.fetchCursor(statement, arguments: arguments)
             while let r = try cursor.next() {
                 let id: String = r[c.id]
                 let turn: Int = r[c.turn]
-                guard let kind = SampleKind(rawValue: r[c.kind]) else {
-                    throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) has an unknown kind")
+                guard let kind = SampleKind(rawValue: r[c.kind]), let split = DatasetSplit(rawValue: r[c.split]) else {
+                    throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) has an unknown kind or split")
                 }
                 guard let critique = Self.score(r, prefix: "critique_") else {
                     throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) critiques an unscored turn: run filter again")
@@ -142,7 +157,11 @@ extension RunStore {
     /// The texts of the given samples (by `sample.seq`), for `exportSamples(split:)` rows.
     package func exportTexts(samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
         guard !samples.isEmpty else { return [:] }
-        return try read { db in
+        return try read { db in try Self.exportTexts(db, samples: samples) }
+    }
+
+    private static func exportTexts(_ db: Database, samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
+        do {
             var out: [Int64: ExportSampleRow.Texts] = [:]
             out.reserveCapacity(samples.count)
             let cursor = try Row.fetchCursor(db, sql: """

@@ -24,8 +24,14 @@ struct Overview {
 
     var html: String {
         var b = "<h1>Run \(HTML.escape(status.workdir))</h1>"
-        b += stagesSection + numbersSection + chartsSection + browseSection
+        b += sections + browseSection
         return HTML.page(title: "thinkedit report", root: "", nav: ReportNav.links(root: ""), body: b)
+    }
+
+    /// The stages, the numbers and the charts: all of the page but the links into the browser
+    /// (`thinkedit serve` shows the same sections with links of its own).
+    var sections: String {
+        stagesSection + numbersSection + chartsSection
     }
 
     // MARK: - Numbers

@@ -11,10 +11,14 @@ package struct ReportTurn: Sendable, Hashable {
     package var image: ImageRecord?
     package var score: Score?
     package var judge: JudgeSubScores?
+    /// The judge's reasoning for the semantic and the quality verdicts (nil when not given).
+    package var semanticReasoning: String? = nil
+    package var qualityReasoning: String? = nil
 }
 
 /// A step sample of a trajectory and the split that selected it (nil: not selected).
 package struct ReportSample: Sendable, Hashable {
+    /// The sample's t: its id is `<trajectory id>#<turn>`.
     package var turn: Int
     package var kind: String
     package var split: String?
@@ -72,61 +76,15 @@ extension RunStore {
         precondition(pageSize > 0)
         try read { db in
             try start(try Self.reportFilterCounts(db))
-            let pageSQL = """
-                SELECT t.seq, t.id, t.task, t.instruction, t.editor, t.status, t.end_reason, t.stop_reasoning, t.error_class,
-                       \(ImageRecord.columns(of: "i", as: "source_")),
-                       c.kept, c.drop_reason, c.k, c.variance
-                FROM trajectory t LEFT JOIN image i ON i.hash = t.source_image
-                LEFT JOIN curation c ON c.trajectory = t.seq
-                WHERE t.id > ? ORDER BY t.id LIMIT ?
-                """
-            let pageStmt = try db.makeStatement(sql: pageSQL)
-            let turnStmt = try db.makeStatement(sql: """
-                SELECT u.turn, u.instruction, u.reasoning, u.semantic, u.quality, u.overall, u.overall_given,
-                       u.sc_success, u.sc_overedit, u.pq_natural, u.pq_artifacts,
-                       \(ImageRecord.columns(of: "i", as: "image_"))
-                FROM turn u LEFT JOIN image i ON i.hash = u.image WHERE u.trajectory = ? ORDER BY u.turn
-                """)
-            let sampleStmt = try db.makeStatement(sql: """
-                SELECT s.turn, s.kind, m.split FROM sample s LEFT JOIN split_member m ON m.sample = s.seq
-                WHERE s.trajectory = ? ORDER BY s.turn
-                """)
+            let pageStmt = try db.makeStatement(sql: ReportTrajectoryReader.select + " WHERE t.id > ? ORDER BY t.id LIMIT ?")
+            let reader = try ReportTrajectoryReader(db)
             var last = ""
             while true {
-                let rows = try Row.decodeAll(pageStmt, arguments: [last, pageSize]) { r in
-                    (seq: r["seq"] as Int64, trajectory: ReportTrajectory(
-                        id: r["id"], task: r["task"], instruction: r["instruction"], editor: r["editor"], status: r["status"],
-                        endReason: r["end_reason"], stopReasoning: r["stop_reasoning"], errorClass: r["error_class"],
-                        sourceImage: try Self.optionalImage(r, prefix: "source_"), turns: [],
-                        kept: r["kept"], dropReason: r["drop_reason"], k: r["k"], variance: r["variance"], samples: []))
-                }
-                if rows.isEmpty { break }
-                var page: [ReportTrajectory] = []
-                page.reserveCapacity(rows.count)
-                for (seq, trajectory) in rows {
-                    var t = trajectory
-                    t.turns = try Row.decodeAll(turnStmt, arguments: [seq]) { u in
-                        var score: Score? = nil
-                        if let sc = Self.number(u["semantic"]), let pq = Self.number(u["quality"]) {
-                            let given: Bool = u["overall_given"] ?? false
-                            score = Score(semantic: sc, quality: pq, overall: given ? u["overall"] : nil)
-                        }
-                        var judge: JudgeSubScores? = nil
-                        if let a = Self.number(u["sc_success"]), let b = Self.number(u["sc_overedit"]), let c = Self.number(u["pq_natural"]),
-                           let d = Self.number(u["pq_artifacts"]) {
-                            judge = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d)
-                        }
-                        return ReportTurn(turn: u["turn"], instruction: u["instruction"], reasoning: u["reasoning"],
-                                          image: try Self.optionalImage(u, prefix: "image_"), score: score, judge: judge)
-                    }
-                    t.samples = try Row.decodeAll(sampleStmt, arguments: [seq]) {
-                        ReportSample(turn: $0["turn"], kind: $0["kind"], split: $0["split"])
-                    }
-                    page.append(t)
-                }
+                let page = try reader.read(pageStmt, arguments: [last, pageSize])
+                if page.isEmpty { break }
                 last = page[page.count - 1].id
                 try body(page)
-                if rows.count < pageSize { break }
+                if page.count < pageSize { break }
             }
         }
     }
@@ -168,6 +126,75 @@ extension RunStore {
                 try body(r["overall"], r["split"])
             }
         }
+    }
+
+}
+
+/// Reads whole `ReportTrajectory` values: a statement that starts with `select` (any `WHERE`,
+/// `ORDER BY` and `LIMIT` after it) gives the trajectories, and each one's turns and samples are
+/// read with two prepared statements. The report streams pages through it; `serve` reads single
+/// trajectories and filtered pages. Use it inside one read transaction.
+package struct ReportTrajectoryReader {
+    /// The trajectory columns, from `trajectory t` joined with its source image and its curation
+    /// row `c`; `seq` is the trajectory's row number.
+    package static let select = """
+        SELECT t.seq, t.id, t.task, t.instruction, t.editor, t.status, t.end_reason, t.stop_reasoning, t.error_class,
+               \(ImageRecord.columns(of: "i", as: "source_")),
+               c.kept, c.drop_reason, c.k, c.variance
+        FROM trajectory t LEFT JOIN image i ON i.hash = t.source_image
+        LEFT JOIN curation c ON c.trajectory = t.seq
+        """
+
+    private let turnStmt: Statement
+    private let sampleStmt: Statement
+
+    package init(_ db: Database) throws {
+        turnStmt = try db.makeStatement(sql: """
+            SELECT u.turn, u.instruction, u.reasoning, u.semantic, u.quality, u.overall, u.overall_given,
+                   u.sc_success, u.sc_overedit, u.pq_natural, u.pq_artifacts, u.semantic_reasoning, u.quality_reasoning,
+                   \(ImageRecord.columns(of: "i", as: "image_"))
+            FROM turn u LEFT JOIN image i ON i.hash = u.image WHERE u.trajectory = ? ORDER BY u.turn
+            """)
+        sampleStmt = try db.makeStatement(sql: """
+            SELECT s.turn, s.kind, m.split FROM sample s LEFT JOIN split_member m ON m.sample = s.seq
+            WHERE s.trajectory = ? ORDER BY s.turn
+            """)
+    }
+
+    /// The trajectories `statement` (built on `select`) gives, each with its turns and samples.
+    package func read(_ statement: Statement, arguments: StatementArguments) throws -> [ReportTrajectory] {
+        let rows = try Row.decodeAll(statement, arguments: arguments) { r in
+            (seq: r["seq"] as Int64, trajectory: ReportTrajectory(
+                id: r["id"], task: r["task"], instruction: r["instruction"], editor: r["editor"], status: r["status"],
+                endReason: r["end_reason"], stopReasoning: r["stop_reasoning"], errorClass: r["error_class"],
+                sourceImage: try Self.optionalImage(r, prefix: "source_"), turns: [],
+                kept: r["kept"], dropReason: r["drop_reason"], k: r["k"], variance: r["variance"], samples: []))
+        }
+        var page: [ReportTrajectory] = []
+        page.reserveCapacity(rows.count)
+        for (seq, trajectory) in rows {
+            var t = trajectory
+            t.turns = try Row.decodeAll(turnStmt, arguments: [seq]) { u in
+                var score: Score? = nil
+                if let sc = RunStore.number(u["semantic"]), let pq = RunStore.number(u["quality"]) {
+                    let given: Bool = u["overall_given"] ?? false
+                    score = Score(semantic: sc, quality: pq, overall: given ? u["overall"] : nil)
+                }
+                var judge: JudgeSubScores? = nil
+                if let a = RunStore.number(u["sc_success"]), let b = RunStore.number(u["sc_overedit"]), let c = RunStore.number(u["pq_natural"]),
+                   let d = RunStore.number(u["pq_artifacts"]) {
+                    judge = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d)
+                }
+                return ReportTurn(turn: u["turn"], instruction: u["instruction"], reasoning: u["reasoning"],
+                                  image: try Self.optionalImage(u, prefix: "image_"), score: score, judge: judge,
+                                  semanticReasoning: u["semantic_reasoning"], qualityReasoning: u["quality_reasoning"])
+            }
+            t.samples = try Row.decodeAll(sampleStmt, arguments: [seq]) {
+                ReportSample(turn: $0["turn"], kind: $0["kind"], split: $0["split"])
+            }
+            page.append(t)
+        }
+        return page
     }
 
     /// The image under `prefix` of a LEFT JOIN; nil when the join found none.

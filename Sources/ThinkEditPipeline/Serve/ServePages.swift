@@ -1,0 +1,269 @@
+import Foundation
+import ThinkEditCore
+import ThinkEditStore
+
+/// The HTML of `thinkedit serve`. Everything a page needs is in it or in `/style.css` (the
+/// report's style sheet and a few rules of its own, compiled in); the one script is inline and
+/// only follows the page's previous / next links on the arrow keys and `j` / `k`.
+enum ServePages {
+    static func page(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8">
+        <title>\(HTML.escape(title))</title>
+        <link rel="stylesheet" href="/style.css">
+        </head><body>
+        <header><a class="brand" href="/">thinkedit serve</a><a href="/">Overview</a><a href="/trajectories">Trajectories</a>\
+        <a href="/trajectories?verdict=kept">Kept</a><a href="/trajectories?verdict=dropped">Dropped</a>\
+        <a href="/trajectories?split=sft">SFT</a><a href="/trajectories?split=rl">RL</a></header>
+        <main>
+        \(body)
+        </main>
+        <script>
+        document.addEventListener('keydown', function (e) {
+          if (e.target.closest('input, select, textarea') || e.altKey || e.ctrlKey || e.metaKey) return;
+          var rel = (e.key === 'ArrowRight' || e.key === 'j') ? 'next' : (e.key === 'ArrowLeft' || e.key === 'k') ? 'prev' : null;
+          var a = rel && document.querySelector('a[rel="' + rel + '"]');
+          if (a) { window.location.href = a.href; }
+        });
+        </script>
+        </body></html>
+
+        """
+    }
+
+    static let styleSheet = """
+        form.filters { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 8px 10px; display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: end; }
+        form.filters label { display: flex; flex-direction: column; font-size: 12px; color: #5b6675; }
+        form.filters input[type=number] { width: 5em; } form.filters input[type=search] { width: 16em; }
+        table.browse td { font-size: 13px; } table.browse img { max-width: 72px; max-height: 72px; display: block; }
+        .edits { display: flex; gap: 10px; overflow-x: auto; margin: 8px 0 14px; }
+        .edits figure { margin: 0; flex: none; font-size: 12px; text-align: center; }
+        .edits figure img { max-width: 256px; max-height: 256px; border: 3px solid transparent; display: block; }
+        .edits figure.best img { border-color: #27ae60; } .edits figure.cut { opacity: 0.45; }
+        .turn { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 8px 12px; margin-bottom: 10px; }
+        .turn.cut { opacity: 0.55; } .turn.best { border-left: 4px solid #27ae60; }
+        .turn h3 { margin: 0 0 6px; font-size: 14px; }
+        ins { background: #d4f4dd; text-decoration: none; } del { background: #fbd9d5; }
+        .judge { color: #5b6675; font-size: 12px; }
+        pre.record { background: #fff; border: 1px solid #dde1e6; padding: 8px; white-space: pre-wrap; word-break: break-word; font-size: 12px; }
+        .keys { color: #5b6675; font-size: 12px; }
+
+        """
+
+    static func thumb(_ image: ImageRecord?, alt: String) -> String {
+        guard let image else { return #"<div class="missing">no image</div>"# }
+        return #"<a href="/image/\#(image.hash)"><img src="/thumb/\#(image.hash)" alt="\#(HTML.escape(alt))" loading="lazy"></a>"#
+    }
+
+    static func query(_ pairs: [(String, String)]) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+#?/")
+        return pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+    }
+
+    static func trajectoryLink(_ id: String) -> String { "/trajectory?" + query([("id", id)]) }
+    static func sampleLink(_ trajectory: String, _ turn: Int) -> String { "/sample?" + query([("id", "\(trajectory)#\(turn)")]) }
+
+    static func score(_ x: Double?) -> String {
+        x.map { JSONNumber.format(JSONNumber.round6($0)) } ?? "-"
+    }
+
+    // MARK: - Overview
+
+    static func overview(_ live: LiveOverview, facets: BrowseFacets, searchDocuments: Int) -> String {
+        var b = "<h1>Run \(HTML.escape(live.overview.status.workdir))</h1>"
+        b += #"<p class="keys">Live: computed from the run database when it changes. Search index: \#(group(searchDocuments)) trajectories.</p>"#
+        b += live.overview.sections
+        b += "<h2>Browse trajectories</h2><table><tr><th>list</th><th class=\"num\">trajectories</th></tr>"
+        let c = live.overview.counts
+        var links: [(String, [(String, String)], Int)] = [("All", [], c.all), ("Kept", [("verdict", "kept")], c.kept),
+                                                          ("Dropped", [("verdict", "dropped")], c.dropped)]
+        for s in ["sft", "rl", "none"] { links.append((s == "none" ? "In no split" : "In the \(s.uppercased()) set", [("split", s)], c.bySplit[s] ?? 0)) }
+        for (task, n) in facets.tasks { links.append(("Task \(task)", [("task", task)], n)) }
+        for (cls, n) in facets.failedClasses { links.append(("Failed: \(cls)", [("failed", cls)], n)) }
+        for (title, params, n) in links {
+            b += #"<tr><td><a href="/trajectories\#(params.isEmpty ? "" : "?" + query(params))">\#(HTML.escape(title))</a></td>"#
+            let key = "list." + (params.first.map { "\($0.0)=\($0.1)" } ?? "all")
+            b += #"<td class="num">\#(HTML.figure(key, n))</td></tr>"#
+        }
+        b += "</table>"
+        return page(title: "thinkedit serve", body: b)
+    }
+
+    // MARK: - Trajectory table
+
+    static func table(_ q: BrowseQuery, _ p: BrowsePage, facets: BrowseFacets) -> String {
+        var b = #"<h1>Trajectories <small>(<span data-figure="matches" data-value="\#(p.total)">\#(group(p.total))</span> match)</small></h1>"#
+        b += filterForm(q, facets)
+        b += #"<table class="browse"><tr><th>trajectory</th><th>task</th><th>editor</th><th>status</th><th>filter</th><th>split</th>"#
+        func sortHeader(_ s: BrowseQuery.Sort, _ label: String) -> String {
+            var next = q
+            next.after = nil
+            let desc = q.sort == s ? !q.descending : (s != .id)
+            next.sort = s
+            next.descending = desc
+            let mark = q.sort == s ? (q.descending ? " ▼" : " ▲") : ""
+            return #"<th class="num"><a href="/trajectories?\#(query(next.parameters))">\#(label)\#(mark)</a></th>"#
+        }
+        b += sortHeader(.first, "O₁") + sortHeader(.best, "best O") + sortHeader(.variance, "V") + sortHeader(.turns, "turns")
+        b += "<th>source</th><th>best edit</th><th>instruction T</th></tr>"
+        for t in p.rows {
+            let scores = t.turns.compactMap { u in u.score.map { (u, $0.overall) } }
+            let first = t.turns.first(where: { $0.turn == 1 })?.score?.overall
+            let best = scores.max { $0.1 < $1.1 }
+            b += #"<tr data-id="\#(HTML.escape(t.id))"><td><a href="\#(trajectoryLink(t.id))">\#(HTML.escape(t.id))</a></td>"#
+            b += "<td>\(HTML.escape(t.task))</td><td>\(HTML.escape(t.editor))</td>"
+            b += "<td>\(HTML.escape(t.status))\(t.endReason.map { ", " + HTML.escape($0) } ?? "")\(t.errorClass.map { ": " + HTML.escape($0) } ?? "")</td>"
+            b += "<td>\(TrajectoryPages.verdictBadge(t))</td><td>\(TrajectoryPages.splitBadge(t))</td>"
+            b += #"<td class="num" data-field="first">\#(score(first))</td><td class="num" data-field="best">\#(score(best?.1))</td>"#
+            b += #"<td class="num" data-field="variance">\#(score(t.variance))</td><td class="num">\#(t.turns.filter { $0.image != nil }.count)</td>"#
+            b += "<td>\(thumb(t.sourceImage, alt: "source"))</td><td>\(best.map { thumb($0.0.image, alt: "turn \($0.0.turn)") } ?? "")</td>"
+            b += "<td>\(HTML.escape(HTML.short(t.instruction, 120)))</td></tr>"
+        }
+        b += "</table>"
+        if p.rows.isEmpty { b += "<p>No trajectory matches.</p>" }
+        var pager = #"<div class="pager">"#
+        if q.after != nil { pager += #"<a href="/trajectories?\#(query(q.parameters))">first page</a>"# }
+        if let next = p.next {
+            pager += #"<a rel="next" href="/trajectories?\#(query(q.parameters + [("after", next.text)]))">next page</a>"#
+        }
+        b += pager + "</div>"
+        return page(title: "trajectories", body: b)
+    }
+
+    private static func filterForm(_ q: BrowseQuery, _ f: BrowseFacets) -> String {
+        /// A drop-down of `values`, each with its count when it has one.
+        func select(_ name: String, _ label: String, _ values: [(String, Int?)], _ current: String?) -> String {
+            var s = #"<label>\#(label)<select name="\#(name)"><option value="">any</option>"#
+            for (v, n) in values {
+                s += #"<option value="\#(HTML.escape(v))"\#(v == current ? " selected" : "")>\#(HTML.escape(v))\#(n.map { " (\(group($0)))" } ?? "")</option>"#
+            }
+            return s + "</select></label>"
+        }
+        func counted(_ values: [(String, Int)]) -> [(String, Int?)] { values.map { ($0.0, $0.1) } }
+        func number(_ name: String, _ label: String, _ v: Double?) -> String {
+            #"<label>\#(label)<input type="number" step="any" name="\#(name)" value="\#(v.map { JSONNumber.format($0) } ?? "")"></label>"#
+        }
+        var b = #"<form class="filters" method="get" action="/trajectories">"#
+        b += #"<label>search instructions and reasoning<input type="search" name="q" value="\#(HTML.escape(q.text ?? ""))"></label>"#
+        b += select("task", "task", counted(f.tasks), q.task) + select("editor", "editor", counted(f.editors), q.editor)
+        b += select("end", "end reason", counted(f.endReasons), q.endReason)
+        b += select("verdict", "filter", BrowseQuery.Verdict.allCases.map { ($0.rawValue, nil) }, q.verdict?.rawValue)
+        b += select("drop", "drop reason", counted(f.dropReasons), q.dropReason)
+        b += select("split", "split", ["sft", "rl", "none"].map { ($0, nil) }, q.split)
+        b += select("failed", "failed class", counted(f.failedClasses), q.failedClass)
+        b += number("first_min", "O₁ ≥", q.firstMin) + number("first_max", "O₁ ≤", q.firstMax)
+        b += number("best_min", "best ≥", q.bestMin) + number("best_max", "best ≤", q.bestMax)
+        b += number("var_min", "V ≥", q.varianceMin) + number("var_max", "V ≤", q.varianceMax)
+        if q.sort != .id { b += #"<input type="hidden" name="sort" value="\#(q.sort.rawValue)">"# }
+        if q.descending { b += #"<input type="hidden" name="dir" value="desc">"# }
+        b += #"<button type="submit">filter</button> <a href="/trajectories">clear</a></form>"#
+        return b
+    }
+
+    // MARK: - One trajectory
+
+    static func trajectory(_ t: ReportTrajectory, previous: String?, next: String?) -> String {
+        var b = "<h1>Trajectory \(HTML.escape(t.id))</h1>"
+        b += #"<p class="pager">"#
+        if let previous { b += #"<a rel="prev" href="\#(trajectoryLink(previous))">← previous (\#(HTML.escape(previous)))</a>"# }
+        if let next { b += #"<a rel="next" href="\#(trajectoryLink(next))">next (\#(HTML.escape(next))) →</a>"# }
+        b += #"<span class="keys">keys: ← / → or k / j</span></p>"#
+        b += "<table>"
+        func field(_ k: String, _ v: String) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
+        field("task", #"<a href="/trajectories?\#(query([("task", t.task)]))">\#(HTML.escape(t.task))</a>"#)
+        field("editor", HTML.escape(t.editor))
+        field("status", HTML.escape(t.status) + (t.errorClass.map { " (" + HTML.escape($0) + ")" } ?? ""))
+        field("end reason", HTML.escape(t.endReason ?? "-"))
+        field("filter", TrajectoryPages.verdictBadge(t))
+        field("split", TrajectoryPages.splitBadge(t))
+        field("variance V", #"<span data-field="variance">\#(score(t.variance))</span>"#)
+        field("instruction T", #"<pre class="text" data-field="instruction">\#(HTML.escape(t.instruction))</pre>"#)
+        b += "</table>"
+
+        b += #"<div class="edits"><figure>\#(thumb(t.sourceImage, alt: "source"))<figcaption>source</figcaption></figure>"#
+        for u in t.turns {
+            let cls = TrajectoryPages.turnClass(t, u.turn)
+            b += #"<figure class="\#(cls)">\#(thumb(u.image, alt: "turn \(u.turn)"))<figcaption>t\#(u.turn)\#(cls == "best" ? " = k" : cls == "cut" ? " (cut)" : "") · O \#(score(u.score?.overall))</figcaption></figure>"#
+        }
+        b += "</div>"
+
+        let samples = Dictionary(grouping: t.samples, by: \.turn)
+        var previousText = t.instruction
+        for u in t.turns {
+            let cls = TrajectoryPages.turnClass(t, u.turn)
+            b += #"<div class="turn \#(cls)" data-turn="\#(u.turn)"><h3>Turn \#(u.turn)\#(cls == "best" ? " (k, the best)" : cls == "cut" ? " (cut by the filter)" : "")</h3>"#
+            b += #"<p><b>T<sub>\#(u.turn)</sub></b> (changes from \#(u.turn == 1 ? "T" : "T<sub>\(u.turn - 1)</sub>")): "#
+            b += diffHTML(WordDiff.diff(previousText, u.instruction)) + "</p>"
+            if let r = u.reasoning, !r.isEmpty { b += #"<p><b>R<sub>\#(u.turn)</sub></b> <pre class="text">\#(HTML.escape(r))</pre></p>"# }
+            if let s = u.score {
+                b += "<p><b>score</b>: SC \(s.semantic)"
+                if let j = u.judge { b += " (edit success \(j.success), over-editing \(j.overEditing))" }
+                b += ", PQ \(s.quality)"
+                if let j = u.judge { b += " (naturalness \(j.naturalness), artifacts \(j.artifacts))" }
+                b += #", overall O = <span data-field="overall">\#(score(s.overall))</span></p>"#
+            } else {
+                b += "<p><b>score</b>: unscored</p>"
+            }
+            if let r = u.semanticReasoning, !r.isEmpty { b += #"<p class="judge">judge, semantics: \#(HTML.escape(r))</p>"# }
+            if let r = u.qualityReasoning, !r.isEmpty { b += #"<p class="judge">judge, quality: \#(HTML.escape(r))</p>"# }
+            b += sampleLinks(t, samples[u.turn] ?? [])
+            b += "</div>"
+            previousText = u.instruction
+        }
+        if let stop = t.stopReasoning {
+            let cut = t.kept == true && (t.k ?? 0) < t.turns.count
+            b += #"<div class="turn \#(cut ? "cut" : "")"><h3>Stop\#(cut ? " (cut by the filter)" : "")</h3><pre class="text">\#(HTML.escape(stop))</pre>"#
+            b += sampleLinks(t, samples[t.turns.count + 1] ?? []) + "</div>"
+        }
+        return page(title: "trajectory \(t.id)", body: b)
+    }
+
+    static func diffHTML(_ pieces: [WordDiff.Piece]) -> String {
+        pieces.map { p in
+            switch p {
+            case .same(let w): HTML.escape(w)
+            case .removed(let w): "<del>\(HTML.escape(w))</del>"
+            case .inserted(let w): "<ins>\(HTML.escape(w))</ins>"
+            }
+        }.joined(separator: " ")
+    }
+
+    private static func sampleLinks(_ t: ReportTrajectory, _ samples: [ReportSample]) -> String {
+        guard !samples.isEmpty else { return "" }
+        return "<p>samples: " + samples.map { s in
+            let split = s.split.map { #" → <span class="badge b-\#(HTML.escape($0))">\#($0.uppercased())</span>"# } ?? " (not selected)"
+            let label = "\(HTML.escape(t.id))#\(s.turn) \(HTML.escape(s.kind))"
+            return (s.split != nil ? #"<a class="sample" href="\#(sampleLink(t.id, s.turn))">\#(label)</a>"# : label) + split
+        }.joined(separator: ", ") + "</p>"
+    }
+
+    // MARK: - One sample
+
+    static func sample(_ p: ExportPreview) -> String {
+        let row = p.record.row
+        var b = "<h1>Sample \(HTML.escape(row.id))</h1>"
+        b += #"<p><a href="\#(trajectoryLink(row.trajectory))">trajectory \#(HTML.escape(row.trajectory))</a></p><table>"#
+        func field(_ k: String, _ v: String) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
+        field("kind", HTML.escape(row.kind.rawValue))
+        field("split", #"<span data-field="split">\#(row.split.rawValue)</span>"#)
+        field("task, editor", HTML.escape(row.task) + ", " + HTML.escape(row.editor))
+        field("critique score", "SC \(row.critiqueScore.semantic), PQ \(row.critiqueScore.quality), O \(score(row.critiqueScore.overall))")
+        field("result score", row.resultScore.map { "SC \($0.semantic), PQ \($0.quality), O \(score($0.overall))" } ?? "- (stop sample)")
+        field("images", #"<div class="edits"><figure>\#(thumb(row.sourceImage, alt: "source"))<figcaption>source: \#(HTML.escape(p.record.sourceImage))</figcaption></figure>"#
+              + #"<figure>\#(thumb(row.inputImage, alt: "critiqued"))<figcaption>critiqued: \#(HTML.escape(p.record.inputImage))</figcaption></figure></div>"#)
+        field("user text", #"<pre class="record" data-field="user">\#(HTML.escape(p.record.user))</pre>"#)
+        field("target text", #"<pre class="record" data-field="target">\#(HTML.escape(p.record.target))</pre>"#)
+        b += "</table>"
+        if !p.shrunk.isEmpty {
+            b += "<p>\(p.shrunk.count) of its images exceed export.max_pixels: the export writes them shrunk, named by the hash of the shrunk bytes.</p>"
+        }
+        b += "<h2>What each export file holds for it</h2>"
+        for e in p.entries {
+            b += #"<h3>\#(HTML.escape(e.format)) — \#(row.split.rawValue)/\#(HTML.escape(e.file))\#(e.configured ? "" : " (not in export.formats)")</h3>"#
+            b += #"<pre class="record" data-format="\#(HTML.escape(e.format))">\#(HTML.escape(e.record))</pre>"#
+        }
+        return page(title: "sample \(row.id)", body: b)
+    }
+}
