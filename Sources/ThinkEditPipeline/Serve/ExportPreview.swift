@@ -21,16 +21,20 @@ struct ExportPreview {
     /// Hashes of the sample's images larger than `export.max_pixels`.
     let shrunk: [String]
 
-    init(row: ExportSampleRow, settings: ExportSettings, template: UserPromptTemplate) {
+    init(row: ExportSampleRow, config: RunConfig, template: UserPromptTemplate) throws {
+        let settings = config.export
+        let folder = Exporter.folder(config, split: row.split)
         func path(_ image: ImageRecord) -> String {
             let name = "images/\(image.hash).\(image.format.fileExtension)"
-            return settings.absolutePaths ? settings.dir + "/" + row.split.rawValue + "/" + name : name
+            return settings.imagePaths == .absolute ? folder + "/" + name : name
         }
+        let kit = RunKit(split: row.split, folder: folder, datasetName: settings.datasetName, template: template,
+                         judge: try Exporter.judgePrompts(config))
         record = ExportRecord(row: row, template: template, sourceImage: path(row.sourceImage), inputImage: path(row.inputImage))
         shrunk = [row.sourceImage, row.inputImage].filter { $0.width * $0.height > settings.maxPixels }.map(\.hash)
         var entries: [Entry] = []
         let writers: [(String, any ExportFormatWriter, Bool)] = [("manifest", ManifestFile(), true)]
-            + ExportFormat.allCases.map { ($0.rawValue, $0.writer(for: row.split, settings: settings), settings.formats.contains($0)) }
+            + ExportFormat.allCases.map { ($0.rawValue, $0.writer(kit: kit), settings.formats.contains($0)) }
         for (name, writer, configured) in writers {
             var out = JSONWriter()
             writer.appendRecord(record, index: 0, to: &out)

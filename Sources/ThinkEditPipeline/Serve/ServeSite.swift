@@ -145,7 +145,7 @@ package final class ServeSite: Sendable {
               let row = try store.exportSample(trajectory: String(id[..<hash]), turn: turn) else {
             return .notFound("The run has no selected sample \(id.map { "`\($0)`" } ?? "(no id given)").")
         }
-        return .html(ServePages.sample(ExportPreview(row: row, settings: config.export, template: template)))
+        return .html(ServePages.sample(try ExportPreview(row: row, config: config, template: template)))
     }
 
     // MARK: - Images
