@@ -121,7 +121,7 @@ struct ExpertCritique {
             out.append(rng.pick([
                 "\(Self.capitalized(subject)) is done as asked.",
                 "The new image shows \(subject), complete.",
-                "\(Self.capitalized(subject)): done, and the shape's edges look right.",
+                "\(Self.capitalized(subject)): done, and nothing else looks touched.",
             ]))
         } else {
             out.append(rng.pick([
@@ -165,7 +165,7 @@ struct ExpertCritique {
                 "The \(place) has picked up noise: about \(share)% of the pixels are no clean colour.",
             ]))
         } else if a.isGood, rng.chance(0.5) {
-            out.append(rng.pick(["Colours are flat and clean.", "No noise or smudges anywhere.", "The rest of the picture is untouched."]))
+            out.append(rng.pick(["Colours are flat and clean.", "No noise or smudges anywhere.", "The edges are sharp and the colours flat."]))
         }
         return out
     }
