@@ -54,6 +54,51 @@ package struct EditFailureRates: Sendable, Hashable {
     }
 }
 
+/// The uniform numbers an editor's failure draws are compared with. At each call, each failure
+/// kind uses the item's own number with probability `persistence` and a fresh one otherwise: a
+/// request that is hard for this editor tends to fail the same way again (same number, same
+/// details — which shape, how much, where), until a clearer or stricter instruction lowers the
+/// failure's rate below the item's number or a fresh draw comes to the rescue. This is what keeps
+/// a real editor's gain from an expert small, and spreads it over several turns.
+struct FailureLuck: Sendable {
+    private var persistence = 0.0
+    private var items: [EditFailure: (number: Double, details: UInt64)] = [:]
+    /// The kinds whose item number this call used (for `details`).
+    private var stickyNow: Set<EditFailure> = []
+
+    /// Every draw fresh.
+    static let fresh = FailureLuck()
+
+    private init() {}
+
+    /// The per-item numbers; `rng` is a stream keyed by (editor, item), never by turn.
+    init(persistence: Double, rng: inout SeededRandom) {
+        self.persistence = persistence
+        for kind in EditFailure.allCases {
+            items[kind] = (rng.unit(), rng.next())
+        }
+    }
+
+    /// Whether a failure of `kind` with probability `p` happens. Draws two numbers from `rng`
+    /// either way, so the call's stream does not depend on which kinds were sticky.
+    mutating func fails(_ kind: EditFailure, _ p: Double, rng: inout SeededRandom) -> Bool {
+        let drawn = rng.unit()
+        let sticky = rng.unit() < persistence
+        guard sticky, let item = items[kind] else { return drawn < p }
+        stickyNow.insert(kind)
+        return item.number < p
+    }
+
+    /// Runs `body` with the stream the failure's details come from: the item's own when this
+    /// call's draw for the kind was sticky, so the editor repeats the same mistake; the call's
+    /// stream otherwise.
+    func details<T>(_ kind: EditFailure, rng: inout SeededRandom, _ body: (inout SeededRandom) -> T) -> T {
+        guard stickyNow.contains(kind), let item = items[kind] else { return body(&rng) }
+        var stream = SeededRandom(state: item.details)
+        return body(&stream)
+    }
+}
+
 /// What one simulated editor call did: the edit it read from the text, the failures it suffered,
 /// and the resulting raster.
 struct EditOutcome: Sendable {
@@ -79,7 +124,10 @@ struct EditorSimulation: Sendable {
     /// all of them, as real editors often do; counted as over-editing.
     var allMatches = 0.35
 
-    func run(scene: Scene, size: Int, instruction: String, rng: inout SeededRandom) -> EditOutcome {
+    /// `luck` holds the draws this editor makes once per item (`persistence`): a request it failed
+    /// for such a reason fails again, whatever the seed, until the instruction lowers the rate.
+    func run(scene: Scene, size: Int, instruction: String, rng: inout SeededRandom, luck: FailureLuck = .fresh) -> EditOutcome {
+        var luck = luck
         let parsed = InstructionParser.parse(instruction)
         let (edit, clarity) = parsed.resolve(in: scene, fallback: nil, rng: &rng)
         var rates: EditFailureRates
@@ -97,11 +145,11 @@ struct EditorSimulation: Sendable {
         var applied = edit
         var result = scene
         var overEdited: Scene?
-        if rng.chance(rates.noChange) {
+        if luck.fails(.noChange, rates.noChange, rng: &rng) {
             failures.insert(.noChange)
         } else {
-            if let target = edit.target, scene.shapes.count > 1, rng.chance(rates.wrongTarget) {
-                applied.target = rng.pick(scene.shapes.indices.filter { $0 != target })
+            if let target = edit.target, scene.shapes.count > 1, luck.fails(.wrongTarget, rates.wrongTarget, rng: &rng) {
+                applied.target = luck.details(.wrongTarget, rng: &rng) { $0.pick(scene.shapes.indices.filter { $0 != target }) }
                 failures.insert(.wrongTarget)
             }
             result = applied.applied(to: scene)
@@ -114,22 +162,25 @@ struct EditorSimulation: Sendable {
                 }
             }
             var spoiled = result
-            if rng.chance(rates.overEdit), overEdit(&spoiled, after: applied, source: scene, rng: &rng) {
+            if luck.fails(.overEdit, rates.overEdit, rng: &rng),
+               luck.details(.overEdit, rng: &rng, { overEdit(&spoiled, after: applied, source: scene, rng: &$0) }) {
                 failures.insert(.overEdit)
                 overEdited = spoiled
             }
         }
         var image = result.render(size: size)
         // A partial edit cuts the asked-for change only; an over-edit is painted on top of it.
-        if !failures.contains(.noChange), rng.chance(rates.partial) {
+        if !failures.contains(.noChange), luck.fails(.partial, rates.partial, rng: &rng) {
             let source = scene.render(size: size)
-            if ArtifactPainter.keepPart(of: &image, over: source, severity: severity, rng: &rng) { failures.insert(.partial) }
+            if luck.details(.partial, rng: &rng, { ArtifactPainter.keepPart(of: &image, over: source, severity: severity, rng: &$0) }) {
+                failures.insert(.partial)
+            }
         }
         if let overEdited {
             ArtifactPainter.overlay(changesFrom: result.render(size: size), to: overEdited.render(size: size), onto: &image)
         }
-        if rng.chance(rates.artifacts) {
-            ArtifactPainter.paint(on: &image, severity: severity, rng: &rng)
+        if luck.fails(.artifacts, rates.artifacts, rng: &rng) {
+            luck.details(.artifacts, rng: &rng) { ArtifactPainter.paint(on: &image, severity: severity, rng: &$0) }
             failures.insert(.artifacts)
         }
         return EditOutcome(edit: applied, clarity: clarity, failures: failures, image: image)

@@ -5,6 +5,8 @@ struct EditAssessment: Sendable, Hashable {
     var comparison: PixelComparison
     /// Source shapes that changed although the edit did not ask for it (index into the scene).
     var disturbed: [Int]
+    /// What became of each disturbed shape, read from its pixels.
+    var shapeChanges: [Int: ShapeChange] = [:]
 
     var completion: Double { comparison.completion }
     var isComplete: Bool { comparison.completion >= 0.9 }
@@ -24,7 +26,7 @@ struct ExpertSimulation: Sendable {
     /// Chance of accepting an edit that is mostly but not fully right.
     var earlyStop = 0.25
     /// Chance of asking for another round although the edit is right.
-    var needlessContinue = 0.1
+    var needlessContinue = 0.3
     /// Chance of accepting an edit that is clearly wrong.
     var blunder = 0.02
 
@@ -47,15 +49,19 @@ struct ExpertSimulation: Sendable {
                 disturbed.append(index)
             }
         }
-        return EditAssessment(comparison: comparison, disturbed: disturbed)
+        var changes: [Int: ShapeChange] = [:]
+        for index in disturbed {
+            changes[index] = ShapeChange.read(edited: edited, labels: labels, label: index + 1, shape: truth.scene.shapes[index],
+                                              background: truth.scene.background)
+        }
+        return EditAssessment(comparison: comparison, disturbed: disturbed, shapeChanges: changes)
     }
 
-    /// The answer before a turn t >= 2.
+    /// The answer before a turn t >= 2. The decision is drawn first from `rng`, then the wording.
     func answer(truth: SyntheticTruth, userInstruction: String, previousInstruction: String, intent: SceneEdit,
                 assessment: EditAssessment, rng: inout SeededRandom) -> (satisfied: Bool, reasoning: String, instruction: String) {
         let wanted = InstructionWriter.precise(intent, in: truth.scene)
-        var notes = ["The user asked: \"\(userInstruction)\". I take this to mean: \(wanted)."]
-        notes.append(contentsOf: observations(assessment, intent: intent, scene: truth.scene))
+        let critique = ExpertCritique(userInstruction: userInstruction, wanted: wanted, intent: intent, scene: truth.scene, assessment: assessment)
 
         let satisfied: Bool
         if assessment.isGood {
@@ -66,19 +72,15 @@ struct ExpertSimulation: Sendable {
             satisfied = rng.chance(blunder)
         }
         if satisfied {
-            notes.append(assessment.isGood
-                ? "The edit does what was asked and nothing else; no further change is needed."
-                : "The result is close enough to the request; I accept it as it is.")
-            return (true, notes.joined(separator: " "), previousInstruction)
+            let reasoning = critique.text(verdict: assessment.isGood ? .accept : .acceptFlawed, rng: &rng)
+            return (true, reasoning, previousInstruction)
         }
         var fixes: [String] = []
         if !assessment.isComplete, assessment.completion > 0.05 { fixes.append(wholeClause(intent.action)) }
         if assessment.isOverEdited || assessment.isGood { fixes.append("keep the other shapes unchanged") }
         if assessment.hasArtifacts { fixes.append("use clean flat colors with no noise or smudges") }
-        notes.append(assessment.isGood
-            ? "The edit looks right, but I will state the request once more and say explicitly that nothing else may change."
-            : "I will restate the request precisely\(fixes.isEmpty ? "" : " and ask the editor to \(fixes.joined(separator: ", and to "))").")
-        return (false, notes.joined(separator: " "), ([wanted] + fixes).joined(separator: "; "))
+        let reasoning = critique.text(verdict: assessment.isGood ? .retryAnyway : .retry(fixes: fixes), rng: &rng)
+        return (false, reasoning, ([wanted] + fixes).joined(separator: "; "))
     }
 
     /// The answer for `first_turn: rewrite`: no image yet, only `T` made precise.
@@ -98,53 +100,5 @@ struct ExpertSimulation: Sendable {
         case .background: "change the entire background"
         case .move: "move the whole shape"
         }
-    }
-
-    private func observations(_ a: EditAssessment, intent: SceneEdit, scene: Scene) -> [String] {
-        var notes: [String] = []
-        let percent = Int((a.completion * 100).rounded())
-        let subject = subjectPhrase(intent, scene: scene)
-        if a.completion < 0.05 {
-            let touched = Double(a.comparison.intendedTouched) / Double(max(a.comparison.intended, 1))
-            notes.append(touched > 0.3
-                ? "The edited image changed where \(subject) should happen, but not in the way asked."
-                : "The edited image shows no sign of \(subject).")
-        } else if !a.isComplete {
-            notes.append("Only about \(percent)% of the requested change is visible: \(subject) is only partly done.")
-        } else {
-            notes.append("In the edited image, \(subject) is done as asked.")
-        }
-        if !a.disturbed.isEmpty {
-            let names = a.disturbed.map { InstructionWriter.preciseReference(scene.shapes[$0]).dropFirst(4) }
-            let hint = a.completion < 0.05 ? " The editor seems to have edited the wrong shape." : ""
-            notes.append("Other shapes changed although nobody asked for it: the \(names.joined(separator: ", the ")).\(hint)")
-        } else if a.comparison.overEditRatio > 0.08 {
-            notes.append("Parts of the picture outside the requested change were altered.")
-        }
-        if a.hasArtifacts {
-            let share = max(0.1, (a.comparison.dirtyFraction * 1000).rounded() / 10)
-            let place = a.comparison.dirtyCell.map { " near the \($0.rawValue)" } ?? ""
-            notes.append("There are noisy or smudged patches\(place), covering about \(share)% of the image.")
-        }
-        return notes
-    }
-
-    /// The requested change as a gerund phrase: "recoloring the blue square in the top-left".
-    private func subjectPhrase(_ edit: SceneEdit, scene: Scene) -> String {
-        let target = edit.target.flatMap { scene.shapes.indices.contains($0) ? InstructionWriter.preciseReference(scene.shapes[$0]) : nil } ?? "the shape"
-        switch edit.action {
-        case .recolor: return "recoloring \(target) \(edit.color?.rawValue ?? "")".replacingDoubleSpaces()
-        case .add: return "adding \(article("\(edit.color?.rawValue ?? "") \(edit.kind?.rawValue ?? "shape") \(edit.cell?.phrase ?? "")".replacingDoubleSpaces()))"
-        case .remove: return "removing \(target)"
-        case .replace: return "replacing \(target) with a \(edit.kind?.rawValue ?? "new shape")"
-        case .background: return "changing the background to \(edit.background?.rawValue ?? "a new colour")"
-        case .move: return "moving \(target) to the \(edit.cell?.rawValue ?? "new place")"
-        }
-    }
-}
-
-extension String {
-    fileprivate func replacingDoubleSpaces() -> String {
-        split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 }

@@ -17,26 +17,41 @@ package struct SyntheticEditor: Editor {
     package var vague: EditFailureRates
     /// Multiplies every failure probability: 0.5 makes a better editor, 2 a worse one.
     package var failureScale: Double
-    /// How much a partial edit leaves out and how large artifacts are (1: as built in).
+    /// How much a partial edit leaves out and how large artifacts are (1: the most; see
+    /// `ArtifactPainter`).
     package var severity: Double
+    /// Share of (item, failure kind) pairs whose failure draw is made once per item rather than
+    /// per call: the request is hard for this editor and fails the same way again (`FailureLuck`).
+    package var persistence: Double
+    /// What a fix clause in the text ("keep the other shapes unchanged", "no noise", "the whole
+    /// shape") multiplies its failure's probability by: 0 obeys it always, 1 ignores it.
+    package var fixEffect: Double
+
+    /// The bare world's severity, persistence and fix effect (the editor profiles set their own).
+    package static let defaultSeverity = 1.0
+    package static let defaultPersistence = 0.0
+    package static let defaultFixEffect = 0.35
 
     /// `failureFactors` multiplies one kind of failure at every clarity (on top of `failureScale`).
     package init(
         seed: UInt64, name: String = "synthetic", failureScale: Double = 1.0, failureFactors: [EditFailure: Double] = [:],
-        severity: Double = 1.0,
+        severity: Double = SyntheticEditor.defaultSeverity, persistence: Double = SyntheticEditor.defaultPersistence,
+        fixEffect: Double = SyntheticEditor.defaultFixEffect,
         clear: EditFailureRates = .clear, ambiguous: EditFailureRates = .ambiguous, vague: EditFailureRates = .vague
     ) {
         self.name = name
         self.seed = seed
         self.failureScale = failureScale
         self.severity = severity
+        self.persistence = persistence
+        self.fixEffect = fixEffect
         self.clear = clear.scaled(by: failureFactors)
         self.ambiguous = ambiguous.scaled(by: failureFactors)
         self.vague = vague.scaled(by: failureFactors)
     }
 
     var simulation: EditorSimulation {
-        EditorSimulation(clear: clear, ambiguous: ambiguous, vague: vague, failureScale: failureScale, severity: severity)
+        EditorSimulation(clear: clear, ambiguous: ambiguous, vague: vague, failureScale: failureScale, severity: severity, modifierEffect: fixEffect)
     }
 
     package func edit(_ request: EditRequest) async throws -> EditResult {
@@ -48,7 +63,9 @@ package struct SyntheticEditor: Editor {
     /// The raster and what went wrong, for tests and the statistics.
     func outcome(for request: EditRequest, truth: SyntheticTruth) -> EditOutcome {
         var rng = SeededRandom("editor", String(seed), request.item.trajectoryID, String(request.turn), String(request.seed))
-        return simulation.run(scene: truth.scene, size: truth.size, instruction: request.instruction, rng: &rng)
+        var itemStream = SeededRandom("editor-luck", String(seed), request.item.trajectoryID)
+        let luck = FailureLuck(persistence: persistence, rng: &itemStream)
+        return simulation.run(scene: truth.scene, size: truth.size, instruction: request.instruction, rng: &rng, luck: luck)
     }
 }
 

@@ -17,7 +17,7 @@ package struct SyntheticExpert: Thinker {
     package var earlyStop: Double
     package var needlessContinue: Double
 
-    package init(seed: UInt64, name: String = "synthetic-expert", earlyStop: Double = 0.25, needlessContinue: Double = 0.1) {
+    package init(seed: UInt64, name: String = "synthetic-expert", earlyStop: Double = 0.25, needlessContinue: Double = 0.3) {
         self.name = name
         self.seed = seed
         self.earlyStop = earlyStop

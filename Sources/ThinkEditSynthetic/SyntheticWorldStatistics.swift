@@ -1,3 +1,4 @@
+import Foundation
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditImaging
@@ -24,9 +25,19 @@ package struct SyntheticWorldStatistics: Sendable {
         package var judgeReasoning: String
     }
 
+    /// The editor profile the statistics were measured with.
+    package var profile = SyntheticEditorProfile.fluxKontextDev
     package var trajectories = 0
     package var turns = 0
     package var maxTurns = 0
+    /// Share of first edits with `O_1 < 1` (a missed target or an empty edit scores 0).
+    package var firstTurnBelowOneShare = 0.0
+    /// SFT and RL candidates per trajectory by the SPEC §2.4–2.6 rules with the default
+    /// thresholds (keep when max(O_2..O_n) >= O_1, truncate at the first best turn, RL when the
+    /// variance V > 1, SFT samples — refine samples and the stop sample — when V <= 1 or every
+    /// kept score >= 7), at this run's max turns.
+    package var sftSamplesPerItem = 0.0
+    package var rlTrajectoriesPerItem = 0.0
     /// Mean and population standard deviation of `O_1`.
     package var firstTurnMean = 0.0
     package var firstTurnStdDev = 0.0
@@ -73,17 +84,22 @@ package struct SyntheticWorldStatistics: Sendable {
     /// CPU milliseconds per turn (one edit, one expert call when t >= 2, two judge calls).
     package var cpuMillisecondsPerTurn: Double { turns == 0 ? 0 : cpuSecondsInCalls * 1000 / Double(turns) }
 
-    /// Runs `count` trajectories on the pool `SyntheticPool.item(index:seed:)` would write.
+    /// Runs `count` trajectories on the pool `SyntheticPool.item(index:seed:)` would write, with
+    /// the editor of `profile`. Because every draw is keyed by (seed, item, turn) and the expert's
+    /// decisions do not depend on the max turns, `meanScoreByTurn[t - 1]` is exactly the mean
+    /// final-image score a run with `max_turns: t` would give.
     package static func run(
-        count: Int, seed: UInt64, maxTurns: Int = 5, imageSize: Int = 256, keepExamples: Int = 0
+        count: Int, seed: UInt64, maxTurns: Int = 5, imageSize: Int = 256, keepExamples: Int = 0,
+        profile: SyntheticEditorProfile = .fluxKontextDev
     ) async throws -> SyntheticWorldStatistics {
         guard count > 0, maxTurns >= 1 else {
             throw SyntheticError.invalidSetting(name: "statistics", detail: "count (\(count)) and maxTurns (\(maxTurns)) must be at least 1")
         }
-        let editor = SyntheticEditor(seed: seed)
+        let editor = profile.editor(seed: seed)
         let expert = SyntheticExpert(seed: seed)
         let judge = SyntheticJudge(seed: seed)
         var stats = SyntheticWorldStatistics()
+        stats.profile = profile
         stats.trajectories = count
         stats.maxTurns = maxTurns
 
@@ -92,7 +108,7 @@ package struct SyntheticWorldStatistics: Sendable {
         var carried = [Double](repeating: 0, count: maxTurns)
         var judged: [Double] = []
         var accuracies: [Double] = []
-        var improved = 0, stopped = 0
+        var improved = 0, stopped = 0, belowOne = 0, sftSamples = 0, rlTrajectories = 0
         var firstFail: [InstructionPrecision: (fail: Int, all: Int)] = [:]
         var finalFail: [InstructionPrecision: (fail: Int, all: Int)] = [:]
 
@@ -152,6 +168,10 @@ package struct SyntheticWorldStatistics: Sendable {
 
             let first = scores[0]
             firstScores.append(first)
+            if first < 1 { belowOne += 1 }
+            let curation = Self.curation(scores, stopped: example.stopReasoning != nil)
+            sftSamples += curation.sftSamples
+            if curation.rlCandidate { rlTrajectories += 1 }
             stats.firstTurnHistogram[min(10, max(0, Int(first.rounded(.down))))] += 1
             if scores.count >= 2 {
                 let mean = scores.reduce(0, +) / Double(scores.count)
@@ -171,6 +191,9 @@ package struct SyntheticWorldStatistics: Sendable {
         stats.firstTurnMean = firstScores.reduce(0, +) / n
         stats.firstTurnStdDev = (firstScores.map { ($0 - stats.firstTurnMean) * ($0 - stats.firstTurnMean) }.reduce(0, +) / n).squareRoot()
         stats.improvedShare = Double(improved) / n
+        stats.firstTurnBelowOneShare = Double(belowOne) / n
+        stats.sftSamplesPerItem = Double(sftSamples) / n
+        stats.rlTrajectoriesPerItem = Double(rlTrajectories) / n
         stats.stoppedShare = Double(stopped) / n
         stats.firstTurnFailureRate = firstFail.mapValues { Double($0.fail) / Double(max($0.all, 1)) }
         stats.finalFailureRate = finalFail.mapValues { Double($0.fail) / Double(max($0.all, 1)) }
@@ -180,6 +203,21 @@ package struct SyntheticWorldStatistics: Sendable {
         stats.spearman = Self.spearman(judged, accuracies)
         stats.cpuSecondsInCalls = stats.cpuSecondsEditor + stats.cpuSecondsExpert + stats.cpuSecondsJudge
         return stats
+    }
+
+    /// Where a trajectory with these overall scores may go under SPEC §2.4–2.6 with the default
+    /// thresholds (min_variance 1, min_quality 7, stop samples on): an RL candidate when its
+    /// variance V > 1; its samples are SFT candidates when V <= 1 or every kept score >= 7 (a
+    /// trajectory can be both, and then goes to SFT unless RL selects it).
+    static func curation(_ scores: [Double], stopped: Bool) -> (rlCandidate: Bool, sftSamples: Int) {
+        let o = scores.map(JSONNumber.round6)
+        guard o.count >= 2, let best = o.dropFirst().max(), best >= o[0] else { return (false, 0) }
+        let k = o.indices.first { $0 >= 1 && o[$0] == best }! + 1
+        let kept = o.prefix(k)
+        let mean = kept.reduce(0, +) / Double(k)
+        let variance = JSONNumber.round6(kept.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(k))
+        let samples = (k - 1) + (k == o.count && stopped ? 1 : 0)
+        return (variance > 1, variance <= 1 || kept.min()! >= 7 ? samples : 0)
     }
 
     /// Spearman's rho: the Pearson correlation of the ranks, ties given their average rank.
@@ -244,9 +282,11 @@ extension SyntheticWorldStatistics {
         func r(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }
         var lines = [
             "trajectories: \(trajectories)  turns: \(turns)  max_turns: \(maxTurns)",
-            "first_turn_overall_mean: \(r(firstTurnMean))  (bound 4..7)",
-            "first_turn_overall_std: \(r(firstTurnStdDev))  (bound > 1.5)",
-            "share_max_later_ge_first: \(r(improvedShare))  (bound 0.4..0.8)",
+            "first_turn_overall_mean: \(r(firstTurnMean))  (paper \(profile.paper.singleTurn), bound ±0.3)",
+            "first_turn_overall_std: \(r(firstTurnStdDev))  (bound 1.5..3.0)",
+            "first_turn_overall_below_1: \(r(firstTurnBelowOneShare))  (bound <= 0.15)",
+            "sft_samples_per_item: \(r(sftSamplesPerItem))  rl_candidates_per_item: \(r(rlTrajectoriesPerItem))",
+            "share_max_later_ge_first: \(r(improvedShare))",
             "share_ended_by_expert_stop: \(r(stoppedShare))",
             "spearman_overall_vs_pixel_accuracy: \(r(spearman))  (bound >= 0.8)",
         ]
@@ -275,5 +315,45 @@ extension SyntheticWorldStatistics.Example {
         }
         if let stop = stopReasoning { text += "- Stop: _\(stop)_\n" } else { text += "- Ended at max_turns.\n" }
         return text
+    }
+}
+
+extension SyntheticWorldStatistics {
+    /// The max turns at which the paper reports the final image, and the one the thinker gain is
+    /// read at.
+    package static let paperTurns = [1, 2, 4, 6, 8]
+
+    /// Mean final-image overall of a run with `max_turns: t` (nil past this run's max turns).
+    package func finalMean(maxTurns t: Int) -> Double? {
+        t >= 1 && t <= meanScoreByTurn.count ? meanScoreByTurn[t - 1] : nil
+    }
+
+    /// Gain of the final image at this run's max turns over the first edit.
+    package var thinkerGain: Double { (meanScoreByTurn.last ?? firstTurnMean) - firstTurnMean }
+
+    /// A markdown table of the figures the issue asks for, measured beside published, one block
+    /// of rows per profile (`thinkedit bench synthetic` prints it; docs/synthetic-world.md holds it).
+    package static func paperTable(_ runs: [SyntheticWorldStatistics]) -> String {
+        func f(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "—" }
+        var lines = [
+            "| editor profile | figure | measured | paper |",
+            "|---|---|---|---|",
+        ]
+        for s in runs {
+            let p = s.profile
+            let name = "`\(p.name)` (\(p.model))"
+            lines.append("| \(name) | first-turn overall, mean | \(f(s.firstTurnMean)) | \(f(p.paper.singleTurn)) |")
+            lines.append("| | first-turn overall, standard deviation | \(f(s.firstTurnStdDev)) | (1.5–3.0) |")
+            lines.append("| | first-turn overall below 1 | \(String(format: "%.1f %%", s.firstTurnBelowOneShare * 100)) | (at most 15 %) |")
+            for t in paperTurns where t > 1 && t <= s.maxTurns {
+                lines.append("| | final image, max turns \(t) | \(f(s.finalMean(maxTurns: t))) | \(f(p.paper.byMaxTurns[t])) |")
+            }
+            let published = p.paper.withThinker.map { $0 - p.paper.singleTurn }
+                ?? p.paper.byMaxTurns[s.maxTurns].map { $0 - p.paper.singleTurn }
+            let source = p.paper.withThinker == nil ? "GPT-4.1 expert" : "EditThinker thinker"
+            lines.append("| | gain of the final image, max turns \(s.maxTurns) | \(String(format: "%+.2f", s.thinkerGain)) | \(published.map { String(format: "%+.2f", $0) } ?? "—") (\(source)) |")
+            lines.append("| | SFT samples / RL candidates per item (max turns \(s.maxTurns)) | \(f(s.sftSamplesPerItem)) / \(f(s.rlTrajectoriesPerItem)) | |")
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -3,6 +3,7 @@ import Testing
 import ThinkEditBackends
 import ThinkEditCore
 @testable import ThinkEditPipeline
+import ThinkEditSynthetic
 
 @Suite struct ConfigTests {
     private func parse(_ text: String, workdir: String? = nil) throws -> RunConfig {
@@ -46,6 +47,45 @@ import ThinkEditCore
         let nothing = error("workdir: w\npool: {synth: {count: 3, precision: {precise: 0}}}\n")
         #expect(nothing?.description.contains("pool.synth.precision") == true)
         #expect(error("workdir: w\nbackends:\n  editor: {kind: synthetic, failure_severity: 0}\n")?.description.contains("failure_severity") == true)
+    }
+
+    @Test func aSyntheticEditorStartsFromItsProfileAndExplicitDialsOverrideIt() throws {
+        let c = try parse("""
+            workdir: w
+            backends:
+              editor:
+                - {kind: synthetic, profile: omnigen2}
+                - {kind: synthetic, profile: qwen-image-edit, failure_scale: 2, failures: {partial: 3}, failure_persistence: 0.1}
+                - {kind: synthetic}
+            """)
+        let settings = c.backends.editors
+        #expect(settings.map(\.name) == ["omnigen2", "qwen-image-edit", "synthetic"])
+        #expect(settings[0].world.fingerprint == "profile=omnigen2")
+        #expect(settings[1].world.fingerprint == "profile=qwen-image-edit;failure_scale=2.0;partial=3.0;failure_persistence=0.1")
+
+        let omnigen = BackendSet.syntheticEditor(settings[0], seed: 1)
+        let profile = SyntheticEditorProfile.omnigen2
+        #expect(omnigen.failureScale == profile.failureScale && omnigen.severity == profile.severity && omnigen.persistence == profile.persistence)
+        #expect(omnigen.clear == EditFailureRates.clear.scaled(by: profile.failureFactors))
+
+        let qwen = BackendSet.syntheticEditor(settings[1], seed: 1)
+        var factors = SyntheticEditorProfile.qwenImageEdit.failureFactors
+        factors[.partial] = 3
+        #expect(qwen.failureScale == 2 && qwen.persistence == 0.1 && qwen.severity == SyntheticEditorProfile.qwenImageEdit.severity)
+        #expect(qwen.vague == EditFailureRates.vague.scaled(by: factors))
+
+        // No profile: the world's default editor, flux-kontext-dev's dials.
+        let plain = BackendSet.syntheticEditor(settings[2], seed: 1)
+        let flux = SyntheticEditorProfile.fluxKontextDev
+        #expect(plain.ambiguous == EditFailureRates.ambiguous.scaled(by: flux.failureFactors) && plain.severity == flux.severity
+                && plain.persistence == flux.persistence && plain.failureScale == flux.failureScale)
+
+        let unknown = error("workdir: w\nbackends:\n  editor: {kind: synthetic, profile: flux-pro}\n")
+        #expect(unknown?.description.contains("flux-pro") == true)
+        #expect(unknown?.description.contains("flux-kontext-dev, omnigen2, qwen-image-edit") == true)
+        let misplaced = error("workdir: w\nbackends:\n  thinker: {kind: synthetic, profile: omnigen2}\n")
+        #expect(misplaced?.description.contains("backends.editor") == true)
+        #expect(error("workdir: w\nbackends:\n  editor: {kind: synthetic, failure_persistence: 2}\n")?.description.contains("failure_persistence") == true)
     }
 
     @Test func defaultsFillEverythingNotGiven() throws {

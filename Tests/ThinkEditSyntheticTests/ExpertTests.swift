@@ -24,28 +24,41 @@ struct ExpertTests {
         let answer = try await ask(truth.targetScene.render(size: truth.size))
         #expect(answer.satisfied)
         #expect(answer.instruction == instruction)
-        #expect(answer.reasoning.contains("is done as asked"))
+        #expect(answer.reasoning.lowercased().contains("recoloring the blue square in the top-left yellow"))
+        #expect(!answer.reasoning.contains("%"), "a complete, clean edit has nothing missing or dirty to quantify")
     }
 
     @Test func noChangeIsSeenAndTheRequestRestatedPrecisely() async throws {
         let answer = try await ask(truth.scene.render(size: truth.size))
         #expect(!answer.satisfied)
-        #expect(answer.reasoning.contains("no sign of"))
+        #expect(answer.reasoning.lowercased().contains("recoloring the blue square in the top-left yellow"))
+        #expect(!answer.reasoning.contains("wrong shape") && !answer.reasoning.contains("%"))
         #expect(answer.instruction.hasPrefix("change the blue square in the top-left to yellow"))
     }
 
     @Test func aPartialEditAsksForTheWholeShape() async throws {
-        let answer = try await ask(edited(.partial))
+        let image = edited(.partial)
+        let answer = try await ask(image)
         #expect(!answer.satisfied)
-        #expect(answer.reasoning.contains("partly done"))
+        let done = Int((JudgeSimulation.compare(edited: image, truth: truth).completion * 100).rounded())
+        #expect(answer.reasoning.contains("\(done)%"), "the measured completion \(done)% in: \(answer.reasoning)")
         #expect(answer.instruction.contains("whole shape"))
         #expect(InstructionParser.parse(answer.instruction).complete)
     }
 
     @Test func overEditingNamesTheShapeThatChangedAndAsksToKeepIt() async throws {
-        let answer = try await ask(edited(.overEdit))
+        var rng = SeededRandom("expert-test", "e")
+        let outcome = Fixture.editor(always: .overEdit).run(scene: truth.scene, size: truth.size, instruction: instruction, rng: &rng)
+        let answer = try await ask(outcome.image)
         #expect(!answer.satisfied)
-        #expect(answer.reasoning.contains("Other shapes changed"))
+        // A shape the editor repainted is named, with its new colour.
+        for index in truth.scene.shapes.indices where index != 0 {
+            let shape = truth.scene.shapes[index]
+            let now = Fixture.centre(of: shape, in: outcome.image)
+            guard !same(now, shape.color.rgb), let colour = ShapeColor.allCases.first(where: { same($0.rgb, now) }) else { continue }
+            #expect(answer.reasoning.contains(InstructionWriter.preciseReference(shape)), "\(answer.reasoning)")
+            #expect(answer.reasoning.contains(colour.rawValue), "\(answer.reasoning)")
+        }
         #expect(InstructionParser.parse(answer.instruction).keepOthers)
     }
 
@@ -56,10 +69,28 @@ struct ExpertTests {
     }
 
     @Test func artifactsAreLocatedAndACleanResultAskedFor() async throws {
-        let answer = try await ask(edited(.artifacts))
+        let image = edited(.artifacts)
+        let answer = try await ask(image)
         #expect(!answer.satisfied)
-        #expect(answer.reasoning.contains("noisy or smudged patches"))
+        let c = JudgeSimulation.compare(edited: image, truth: truth)
+        let share = max(0.1, (c.dirtyFraction * 1000).rounded() / 10)
+        #expect(answer.reasoning.contains("\(share)%"), "\(answer.reasoning)")
+        #expect(answer.reasoning.contains(try #require(c.dirtyCell).rawValue))
         #expect(InstructionParser.parse(answer.instruction).clean)
+    }
+
+    @Test func theCritiqueIsWordedDifferentlyFromItemToItemForTheSameFailure() async throws {
+        let expert = SyntheticExpert(seed: 4)
+        var texts = Set<String>()
+        for k in 0..<24 {
+            let request = ThinkRequest(item: try Fixture.context(truth, instruction: instruction, id: "w-\(k)"), turn: 2,
+                                       previousImage: try Fixture.payload(truth.scene.render(size: truth.size)), previousInstruction: instruction)
+            let answer = try await expert.think(request)
+            #expect(!answer.satisfied)
+            texts.insert(answer.reasoning)
+        }
+        // The same empty edit, seen 24 times: no one sentence per failure kind.
+        #expect(texts.count >= 8, "\(texts.count) distinct critiques")
     }
 
     @Test func anExpertInAHurryAcceptsAMostlyDoneEdit() async throws {

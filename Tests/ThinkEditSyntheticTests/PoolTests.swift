@@ -26,8 +26,11 @@ struct PoolTests {
             #expect(try SyntheticPool.item(index: index, seed: 5, imageSize: 24, precisionMix: precise).truth.precision == .precise)
             #expect(try SyntheticPool.item(index: index, seed: 5, imageSize: 24, precisionMix: vague).truth.precision == .vague)
         }
+        // The standard mix: 92 / 5 / 3 %, so about 276 / 15 / 9 of 300.
         let drawn = try (1...300).map { try SyntheticPool.item(index: $0, seed: 5, imageSize: 24).truth.precision }
-        #expect(drawn.filter { $0 == .precise }.count > 120 && drawn.filter { $0 == .vague }.count > 30)
+        let preciseCount = drawn.filter { $0 == .precise }.count, vagueCount = drawn.filter { $0 == .vague }.count
+        #expect(preciseCount > 260 && preciseCount < 292, "\(preciseCount) precise")
+        #expect(vagueCount >= 2 && vagueCount < 20 && drawn.count - preciseCount - vagueCount >= 5, "\(vagueCount) vague")
     }
 
     @Test func rowsFollowThePoolFormatAndPointAtDecodableImages() throws {

@@ -38,7 +38,7 @@ YAML
   "$bin" run "$d/synth2000/c.yaml" > "$d/synth2000.log"
   "$bin" trajectories export "$d/synth2000/c.yaml" "$d/synth2000/trajectories.jsonl" > /dev/null
   config_copy "$root/pipeline-configs/synthetic-140k.yaml" "$d/paper20"
-  sed -i -E 's/count: 130000/count: 6500/; s/trajectories: 10000/trajectories: 500/; s/samples: 140000/samples: 7000/' "$d/paper20/c.yaml"
+  sed -i -E 's/count: 170000/count: 8500/; s/trajectories: 10000/trajectories: 500/; s/samples: 140000/samples: 7000/' "$d/paper20/c.yaml"
   "$bin" run "$d/paper20/c.yaml" > "$d/paper20.log"
 done
 

@@ -1,6 +1,7 @@
 import Foundation
 import ThinkEditBackends
 import ThinkEditCore
+import ThinkEditSynthetic
 import Yams
 
 extension RunConfig {
@@ -233,7 +234,14 @@ extension BackendSettings {
         var b = BackendSettings.synthetic(role: role)
         b.kind = kind
         b.model = try m.nonEmptyString("model")
-        b.name = try m.nonEmptyString("name") ?? b.model ?? kind.rawValue
+        if let profile = try m.nonEmptyString("profile") {
+            guard SyntheticEditorProfile.named(profile) != nil else {
+                throw reader.error(.invalidValue, m.value("profile"), "\(path).profile",
+                    "unknown editor profile \"\(profile)\": use one of \(SyntheticEditorProfile.all.map(\.name).joined(separator: ", ")) (docs/synthetic-world.md, \"Editor profiles\")")
+            }
+            b.world.profile = profile
+        }
+        b.name = try m.nonEmptyString("name") ?? b.model ?? b.world.profile ?? kind.rawValue
         b.baseURL = try m.nonEmptyString("base_url")
         b.endpoints = try m.stringList("endpoints") ?? []
         b.apiKeyEnv = try m.nonEmptyString("api_key_env")
@@ -293,6 +301,8 @@ extension BackendSettings {
             try failures.finish()
         }
         b.world.severity = try m.double("failure_severity", range: 0.01...1)
+        b.world.persistence = try m.double("failure_persistence", range: 0...1)
+        b.world.fixEffect = try m.double("fix_effect", range: 0...1)
         b.world.earlyStop = try m.double("early_stop", range: 0...1)
         b.world.needlessContinue = try m.double("needless_continue", range: 0...1)
         if m.has("api_key") {
@@ -333,14 +343,15 @@ extension BackendSettings {
         if b.enhancePrompt != nil && kind != .editthinkerHTTP {
             throw reader.error(.invalidValue, m.value("enhance_prompt"), "\(path).enhance_prompt", "only editthinker-http editors take enhance_prompt")
         }
-        let editorDials = b.world.failureScale != nil || !b.world.failureFactors.isEmpty || b.world.severity != nil
+        let editorDials = b.world.profile != nil || b.world.failureScale != nil || !b.world.failureFactors.isEmpty
+            || b.world.severity != nil || b.world.persistence != nil || b.world.fixEffect != nil
         let expertDials = b.world.earlyStop != nil || b.world.needlessContinue != nil
         if (editorDials || expertDials) && kind != .synthetic {
             throw reader.error(.invalidValue, m.node, path,
-                "failure_scale, failures, failure_severity, early_stop and needless_continue set the synthetic world; kind \(kind.rawValue) does not take them")
+                "profile, failure_scale, failures, failure_severity, failure_persistence, fix_effect, early_stop and needless_continue set the synthetic world; kind \(kind.rawValue) does not take them")
         }
         if editorDials && role != "editor" {
-            throw reader.error(.invalidValue, m.node, path, "failure_scale, failures and failure_severity belong to the synthetic editor (backends.editor)")
+            throw reader.error(.invalidValue, m.node, path, "profile, failure_scale, failures, failure_severity, failure_persistence and fix_effect belong to the synthetic editor (backends.editor)")
         }
         if expertDials && role != "thinker" {
             throw reader.error(.invalidValue, m.node, path, "early_stop and needless_continue belong to the synthetic expert (backends.thinker)")

@@ -34,7 +34,7 @@ package struct SynthPoolSettings: Sendable, Hashable {
     package var seed: UInt64
     package var imageSize: Int
     /// Relative weights of precise, ambiguous and vague instructions (`precision`).
-    package var precisionWeights: [Double] = [0.5, 0.3, 0.2]
+    package var precisionWeights: [Double] = [0.92, 0.05, 0.03]
 }
 
 package struct ImageSettings: Sendable, Hashable {
@@ -163,13 +163,21 @@ package struct BackendSettings: Sendable, Hashable {
 
 /// The synthetic backends' dials (docs/synthetic-world.md). Nil or empty means the built-in value.
 package struct SyntheticWorldSettings: Sendable, Hashable {
+    /// Editor: the named set of dials it starts from (`profile: flux-kontext-dev`,
+    /// `SyntheticEditorProfile`); the dials below override the profile's one by one.
+    package var profile: String? = nil
     /// Editor: multiplies every failure probability (`failure_scale`).
     package var failureScale: Double? = nil
     /// Editor: multiplies one kind of failure (`failures: {no_change, wrong_target, partial,
     /// over_edit, artifacts}`), keyed by those names.
     package var failureFactors: [String: Double] = [:]
-    /// Editor: how bad partial edits and artifacts are (`failure_severity`, 1 as built in).
+    /// Editor: how bad partial edits and artifacts are (`failure_severity`).
     package var severity: Double? = nil
+    /// Editor: share of failures that belong to the request and come back at every turn
+    /// (`failure_persistence`).
+    package var persistence: Double? = nil
+    /// Editor: what a fix clause multiplies its failure's probability by (`fix_effect`).
+    package var fixEffect: Double? = nil
     /// Expert: chance of accepting a nearly-right edit (`early_stop`).
     package var earlyStop: Double? = nil
     /// Expert: chance of asking for another round although the edit is right (`needless_continue`).
@@ -180,9 +188,12 @@ package struct SyntheticWorldSettings: Sendable, Hashable {
     /// Stable text for stage fingerprints; empty when every dial has its built-in value.
     package var fingerprint: String {
         var parts: [String] = []
+        if let profile { parts.append("profile=\(profile)") }
         if let failureScale { parts.append("failure_scale=\(failureScale)") }
         for key in failureFactors.keys.sorted() { parts.append("\(key)=\(failureFactors[key]!)") }
         if let severity { parts.append("failure_severity=\(severity)") }
+        if let persistence { parts.append("failure_persistence=\(persistence)") }
+        if let fixEffect { parts.append("fix_effect=\(fixEffect)") }
         if let earlyStop { parts.append("early_stop=\(earlyStop)") }
         if let needlessContinue { parts.append("needless_continue=\(needlessContinue)") }
         return parts.joined(separator: ";")

@@ -92,7 +92,7 @@ package struct BackendSet: Sendable {
         switch s.kind {
         case .synthetic:
             return SyntheticExpert(seed: seed, name: s.name == "synthetic" ? "synthetic-expert" : s.name,
-                                   earlyStop: s.world.earlyStop ?? 0.25, needlessContinue: s.world.needlessContinue ?? 0.1)
+                                   earlyStop: s.world.earlyStop ?? 0.25, needlessContinue: s.world.needlessContinue ?? 0.3)
         case .openai:
             let format = ExpertAnswerFormat(rawValue: s.answerFormat ?? "json") ?? .json
             return OpenAIThinker(name: s.name, client: try chatClient(s, jsonMode: s.jsonMode ?? (format == .json)),
@@ -111,15 +111,23 @@ package struct BackendSet: Sendable {
         }
     }
 
+    /// The synthetic editor of a config: its profile's dials (`flux-kontext-dev` when it names
+    /// none), then each dial the config sets in the profile's place.
+    static func syntheticEditor(_ s: BackendSettings, seed: UInt64) -> SyntheticEditor {
+        let kinds: [String: EditFailure] = ["no_change": .noChange, "wrong_target": .wrongTarget, "partial": .partial,
+                                            "over_edit": .overEdit, "artifacts": .artifacts]
+        let profile = s.world.profile.flatMap(SyntheticEditorProfile.named) ?? .fluxKontextDev
+        var factors = profile.failureFactors
+        for (key, factor) in s.world.failureFactors { if let kind = kinds[key] { factors[kind] = factor } }
+        return SyntheticEditor(seed: seed, name: s.name, failureScale: s.world.failureScale ?? profile.failureScale, failureFactors: factors,
+                               severity: s.world.severity ?? profile.severity, persistence: s.world.persistence ?? profile.persistence,
+                               fixEffect: s.world.fixEffect ?? profile.fixEffect)
+    }
+
     private static func editor(_ s: BackendSettings, seed: UInt64) throws -> any Editor {
         switch s.kind {
         case .synthetic:
-            let kinds: [String: EditFailure] = ["no_change": .noChange, "wrong_target": .wrongTarget, "partial": .partial,
-                                                "over_edit": .overEdit, "artifacts": .artifacts]
-            var factors: [EditFailure: Double] = [:]
-            for (key, factor) in s.world.failureFactors { if let kind = kinds[key] { factors[kind] = factor } }
-            return SyntheticEditor(seed: seed, name: s.name, failureScale: s.world.failureScale ?? 1, failureFactors: factors,
-                                   severity: s.world.severity ?? 1)
+            return syntheticEditor(s, seed: seed)
         case .editthinkerHTTP:
             return EditThinkerHTTPEditor(name: s.name, endpoints: s.endpoints, extra: try extra(s), enhancePrompt: s.enhancePrompt ?? false,
                                          reliability: reliability(s))
