@@ -16,12 +16,15 @@ as the run kits say), every score column loads as one float type, the EditThinke
 word, as do the verl and ms-swift prompts, and the run kit's reward function gives the exported
 target full format and critique rewards. Exits 1 listing the failures, else prints one summary line.
 """
+import base64
+import http.server
 import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 
 import pyarrow.parquet as pq
 from datasets import load_dataset
@@ -98,6 +101,60 @@ def load_reward(folder):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class FakeModels(http.server.BaseHTTPRequestHandler):
+    """An editthinker-http editor (POST /edit) and an OpenAI-compatible judge (POST
+    /v1/chat/completions) for the reward's edit-improvement term: the editor hands the image
+    back, the judge answers {"score": [9, 7]}. Every request body is kept for the checks."""
+    seen = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeModels.seen.append((self.path, body))
+        if self.path == "/edit":
+            answer = {"success": True, "edited_image": body["image"]}
+        else:
+            answer = {"choices": [{"message": {"role": "assistant", "content": '{"score": [9, 7], "reasoning": "fine"}'}}]}
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *_):
+        pass
+
+
+def check_improvement(c, reward, where, source_path):
+    """The edit-improvement term over the wire formats: the answer goes to the editor with the
+    source image, the judge gets the run's semantic prompt with both images, and the term is
+    ((judged semantic - critiqued semantic) / 10 + 1) / 2."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeModels)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    os.environ.update(THINKEDIT_EDITOR_URL=url, THINKEDIT_JUDGE_URL=url + "/v1")
+    try:
+        FakeModels.seen.clear()
+        text = '<think>a</think><score>{"semantic": 4, "quality": 6}</score><answer>paint the door red</answer>'
+        terms = reward.score_completion(text, {"semantic": 5.0, "quality": 6.0}, source_path, "make the door red")
+        c.that(abs(terms["improvement"] - 0.6) < 1e-9, where, f"improvement {terms['improvement']} for semantic 5 -> 7 (expected 0.6)")
+        c.that(abs(terms["overall"] - (0.5 * terms["format"] + 0.5 * terms["improvement"])) < 1e-9, where, f"overall {terms}")
+        paths = [p for p, _ in FakeModels.seen]
+        c.that(paths == ["/edit", "/v1/chat/completions"], where, f"requests {paths}")
+        if paths == ["/edit", "/v1/chat/completions"]:
+            edit, judge = FakeModels.seen[0][1], FakeModels.seen[1][1]
+            with open(source_path, "rb") as fh:
+                c.that(base64.b64decode(edit["image"]) == fh.read() and edit["prompt"] == "paint the door red", where,
+                       "the editor did not get the source image and the answer")
+            user = judge["messages"][1]["content"]
+            c.that("make the door red" in user[0]["text"] and [p["type"] for p in user] == ["text", "image_url", "image_url"], where,
+                   "the judge did not get the semantic prompt with the instruction and two images")
+    finally:
+        for k in ("THINKEDIT_EDITOR_URL", "THINKEDIT_JUDGE_URL"):
+            os.environ.pop(k, None)
+        server.shutdown()
 
 
 def check_split(c, root, split, max_pixels, cache, seen_images):
@@ -239,6 +296,8 @@ def check_split(c, root, split, max_pixels, cache, seen_images):
             worse = reward.critique_reward('<think>x</think><score>{"semantic": %s, "quality": %s}</score><answer>y</answer>'
                                            % (truth["semantic"] + 2, truth["quality"]), truth)
             c.that(abs(worse - 0.8) < 1e-9, where("train/thinkedit_reward.py"), f"critique reward {worse} for a semantic 2 off (expected 0.8)")
+            if pairs:
+                check_improvement(c, reward, where("train/thinkedit_reward.py"), resolve(pairs[0][0]))
 
     # Every image: opens, fits the budget; once per path.
     for pair in pairs:

@@ -258,10 +258,11 @@ def compute_score(reward_inputs, **_):
 
 def verl_compute_score(data_source, solution_str, ground_truth, extra_info=None, **_):
     """verl's custom reward: ground_truth is the exported target text; extra_info holds the
-    metadata columns."""
+    metadata columns. verl takes the reward from "score" and logs the other keys."""
     info = extra_info or {}
     terms = score_completion(solution_str, truth_from_target(ground_truth),
                              _resolve(info.get("source_image"), None), info.get("original_instruction"), info.get("task", ""))
+    terms["score"] = terms["overall"]
     return terms
 
 
