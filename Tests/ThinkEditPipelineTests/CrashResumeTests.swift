@@ -17,7 +17,7 @@ import ThinkEditStore
         write("""
             workdir: work
             seed: 21
-            pool: {synth: {count: 80, seed: 9, image_size: 64}}
+            pool: {synth: {count: 40, seed: 9, image_size: 64}}
             generation: {max_turns: 5}
             backends:
               thinker: {kind: synthetic, concurrency: 6}
@@ -144,7 +144,7 @@ import ThinkEditStore
         #expect(try store.integrityCheck() == "ok")
         #expect(try store.repeatedCompletedCalls() == 0)
         let snapshot = try store.snapshot()
-        #expect(snapshot.trajectories == ["complete": 80])
+        #expect(snapshot.trajectories == ["complete": 40])
         #expect(snapshot.scoredTurns == snapshot.turns)
     }
 
