@@ -57,6 +57,12 @@ package struct Exporter {
             + ";license=\(e.license);name=\(e.datasetName);dir=\(e.dir)"
     }
 
+    /// How a record names the image file `name` of a split folder (`export.image_paths`).
+    static func recordPath(image name: String, folder: String, _ settings: ExportSettings) -> String {
+        let relative = "images/" + name
+        return settings.imagePaths == .absolute ? (folder as NSString).appendingPathComponent(relative) : relative
+    }
+
     /// The judge prompts of the run's scorer (its prompts folder, else the built-ins).
     package static func judgePrompts(_ config: RunConfig) throws -> JudgePrompts {
         try JudgePrompts.load(folder: BackendSet.promptsFolder(config.backends.scorer, config: config))
@@ -102,10 +108,7 @@ package struct Exporter {
         let imageFolder = (folder as NSString).appendingPathComponent("images")
         try makeFolder(imageFolder)
         let finalFolder = Self.folder(config, split: split)
-        func path(_ hash: String) -> String {
-            let name = "images/" + outputs[hash]!.name
-            return config.export.imagePaths == .absolute ? (finalFolder as NSString).appendingPathComponent(name) : name
-        }
+        func path(_ hash: String) -> String { Self.recordPath(image: outputs[hash]!.name, folder: finalFolder, config.export) }
         var placed = Set<String>()
         for row in rows {
             for hash in [row.sourceImage.hash, row.inputImage.hash] where placed.insert(hash).inserted {

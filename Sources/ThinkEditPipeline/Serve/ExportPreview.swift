@@ -25,8 +25,7 @@ struct ExportPreview {
         let settings = config.export
         let folder = Exporter.folder(config, split: row.split)
         func path(_ image: ImageRecord) -> String {
-            let name = "images/\(image.hash).\(image.format.fileExtension)"
-            return settings.imagePaths == .absolute ? folder + "/" + name : name
+            Exporter.recordPath(image: "\(image.hash).\(image.format.fileExtension)", folder: folder, settings)
         }
         let kit = RunKit(split: row.split, folder: folder, datasetName: settings.datasetName, template: template,
                          judge: try Exporter.judgePrompts(config))
