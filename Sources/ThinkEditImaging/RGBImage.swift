@@ -11,15 +11,25 @@ package struct RGBImage: Sendable, Hashable {
         precondition(width > 0 && height > 0, "an image has at least one pixel")
         self.width = width
         self.height = height
-        var px = [UInt8](repeating: 0, count: width * height * 3)
-        if fill != (0, 0, 0) {
-            for i in stride(from: 0, to: px.count, by: 3) {
-                px[i] = fill.r
-                px[i + 1] = fill.g
-                px[i + 2] = fill.b
-            }
+        if fill.r == fill.g && fill.g == fill.b {
+            self.pixels = [UInt8](repeating: fill.r, count: width * height * 3)
+            return
         }
-        self.pixels = px
+        // One pixel, then doubling copies: a few memcpy calls instead of a store per byte.
+        let count = width * height * 3
+        self.pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = buffer.baseAddress!
+            base[0] = fill.r
+            base[1] = fill.g
+            base[2] = fill.b
+            var filled = 3
+            while filled < count {
+                let chunk = min(filled, count - filled)
+                (base + filled).initialize(from: base, count: chunk)
+                filled += chunk
+            }
+            initialized = count
+        }
     }
 
     /// Wraps existing pixels; `pixels.count` must be `width * height * 3`.

@@ -8,11 +8,15 @@ enum ArtifactPainter {
     static func keepPart(of image: inout RGBImage, over source: RGBImage, severity: Double = 1, rng: inout SeededRandom) -> Bool {
         let w = image.width, h = image.height
         var (x0, y0, x1, y1) = (w, h, -1, -1)
-        for y in 0..<h {
-            for x in 0..<w {
-                let i = (y * w + x) * 3
-                if image.pixels[i] != source.pixels[i] || image.pixels[i + 1] != source.pixels[i + 1] || image.pixels[i + 2] != source.pixels[i + 2] {
-                    x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+        image.pixels.withUnsafeBufferPointer { e in
+            source.pixels.withUnsafeBufferPointer { s in
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let i = (y * w + x) * 3
+                        if e[i] != s[i] || e[i + 1] != s[i + 1] || e[i + 2] != s[i + 2] {
+                            x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+                        }
+                    }
                 }
             }
         }

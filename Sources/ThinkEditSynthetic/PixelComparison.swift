@@ -50,39 +50,83 @@ struct PixelComparison: Sendable, Hashable {
 
     /// Compares three rasters of the same size; `labels` comes from rendering the source.
     static func compare(edited: RGBImage, source: RGBImage, target: RGBImage, labels: [UInt8], shapeCount: Int) -> PixelComparison {
-        var result = PixelComparison()
-        result.total = edited.width * edited.height
-        result.changedByLabel = [Int](repeating: 0, count: shapeCount + 1)
-        result.pixelsByLabel = [Int](repeating: 0, count: shapeCount + 1)
+        let total = edited.width * edited.height
+        precondition(source.pixels.count == total * 3 && target.pixels.count == total * 3 && labels.count >= total,
+                     "compared rasters differ in size")
         let width = edited.width
-        edited.pixels.withUnsafeBufferPointer { e in
-            source.pixels.withUnsafeBufferPointer { s in
-                target.pixels.withUnsafeBufferPointer { t in
-                    for p in 0..<result.total {
-                        let i = p * 3
-                        let label = Int(labels[p])
-                        result.pixelsByLabel[label] += 1
-                        let clean = WorldPalette.isClean(e[i], e[i + 1], e[i + 2])
-                        if !clean {
-                            result.dirty += 1
-                            result.dirtySumX += p % width
-                            result.dirtySumY += p / width
-                        }
-                        let inM = !near(s, t, i)
-                        let likeTarget = near(e, t, i)
-                        if inM {
-                            result.intended += 1
-                            if likeTarget { result.intendedDone += 1 }
-                            if !near(e, s, i) { result.intendedTouched += 1 }
-                        } else if !likeTarget {
-                            result.offTargetAll += 1
-                            result.changedByLabel[label] += 1
-                            if clean { result.offTargetClean += 1 }
+        var changedByLabel = [Int](repeating: 0, count: shapeCount + 1)
+        var pixelsByLabel = [Int](repeating: 0, count: shapeCount + 1)
+        var dirty = 0, dirtySumX = 0, dirtySumY = 0
+        var intended = 0, intendedDone = 0, intendedTouched = 0
+        var offTargetAll = 0, offTargetClean = 0
+        // Counters live in locals and every buffer is read through a pointer: this loop runs for
+        // every pixel of every judged and critiqued image.
+        WorldPalette.withTable { clean in
+            edited.pixels.withUnsafeBufferPointer { e in
+                source.pixels.withUnsafeBufferPointer { s in
+                    target.pixels.withUnsafeBufferPointer { t in
+                        labels.withUnsafeBufferPointer { l in
+                            changedByLabel.withUnsafeMutableBufferPointer { changed in
+                                pixelsByLabel.withUnsafeMutableBufferPointer { byLabel in
+                                    var x = 0, y = 0
+                                    // Neighbours mostly share a label: count runs, so the loop
+                                    // does not wait on its own store to the same counter.
+                                    var runLabel = Int(l[0]), run = 0
+                                    for p in 0..<total {
+                                        let i = p * 3
+                                        let label = Int(l[p])
+                                        if label != runLabel {
+                                            byLabel[runLabel] += run
+                                            runLabel = label
+                                            run = 0
+                                        }
+                                        run += 1
+                                        let (e0, e1, e2) = (e[i], e[i + 1], e[i + 2])
+                                        let isClean = clean[WorldPalette.index(e0, e1, e2)]
+                                        if !isClean {
+                                            dirty += 1
+                                            dirtySumX += x
+                                            dirtySumY += y
+                                        }
+                                        // Most pixels are the same in all three images; only
+                                        // the others can count below.
+                                        let same = e0 == s[i] && e1 == s[i + 1] && e2 == s[i + 2]
+                                            && e0 == t[i] && e1 == t[i + 1] && e2 == t[i + 2]
+                                        if !same {
+                                            let likeTarget = near(e, t, i)
+                                            if !near(s, t, i) {
+                                                intended += 1
+                                                if likeTarget { intendedDone += 1 }
+                                                if !near(e, s, i) { intendedTouched += 1 }
+                                            } else if !likeTarget {
+                                                offTargetAll += 1
+                                                changed[label] += 1
+                                                if isClean { offTargetClean += 1 }
+                                            }
+                                        }
+                                        x += 1
+                                        if x == width { x = 0; y += 1 }
+                                    }
+                                    byLabel[runLabel] += run
+                                }
+                            }
                         }
                     }
                 }
             }
         }
+        var result = PixelComparison()
+        result.total = total
+        result.changedByLabel = changedByLabel
+        result.pixelsByLabel = pixelsByLabel
+        result.dirty = dirty
+        result.dirtySumX = dirtySumX
+        result.dirtySumY = dirtySumY
+        result.intended = intended
+        result.intendedDone = intendedDone
+        result.intendedTouched = intendedTouched
+        result.offTargetAll = offTargetAll
+        result.offTargetClean = offTargetClean
         return result
     }
 
@@ -95,9 +139,11 @@ struct PixelComparison: Sendable, Hashable {
     /// Counts the pixels of an image alone that are no world colour (the quality judge's view).
     static func dirtyPixels(of image: RGBImage) -> Int {
         var count = 0
-        image.pixels.withUnsafeBufferPointer { px in
-            for i in stride(from: 0, to: px.count, by: 3) where !WorldPalette.isClean(px[i], px[i + 1], px[i + 2]) {
-                count += 1
+        WorldPalette.withTable { clean in
+            image.pixels.withUnsafeBufferPointer { px in
+                for i in stride(from: 0, to: px.count, by: 3) where !clean[WorldPalette.index(px[i], px[i + 1], px[i + 2])] {
+                    count += 1
+                }
             }
         }
         return count
@@ -124,8 +170,14 @@ enum WorldPalette {
         return table
     }()
 
+    /// The table's slot for a colour.
     @inline(__always)
-    static func isClean(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> Bool {
-        table[(Int(r >> 3) << 10) | (Int(g >> 3) << 5) | Int(b >> 3)]
+    static func index(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> Int {
+        (Int(r >> 3) << 10) | (Int(g >> 3) << 5) | Int(b >> 3)
+    }
+
+    /// The table as a buffer, for loops over every pixel of an image.
+    static func withTable<R>(_ body: (UnsafeBufferPointer<Bool>) throws -> R) rethrows -> R {
+        try table.withUnsafeBufferPointer(body)
     }
 }

@@ -76,22 +76,24 @@ package struct Scene: Codable, Sendable, Hashable {
         var labels = [UInt8](repeating: 0, count: size * size)
         let scale = 1000.0 / Double(size)
         image.pixels.withUnsafeMutableBufferPointer { px in
-            for (index, shape) in shapes.enumerated() {
-                let (r, g, b) = shape.color.rgb
-                let reach = Double(shape.size.radius) * 1.16
-                let x0 = max(0, Int((Double(shape.x) - reach) / scale))
-                let x1 = min(size - 1, Int((Double(shape.x) + reach) / scale) + 1)
-                let y0 = max(0, Int((Double(shape.y) - reach) / scale))
-                let y1 = min(size - 1, Int((Double(shape.y) + reach) / scale) + 1)
-                guard x0 <= x1, y0 <= y1 else { continue }
-                for py in y0...y1 {
-                    let v = (Double(py) + 0.5) * scale
-                    for qx in x0...x1 where shape.contains(u: (Double(qx) + 0.5) * scale, v: v) {
-                        let p = py * size + qx
-                        px[p * 3] = r
-                        px[p * 3 + 1] = g
-                        px[p * 3 + 2] = b
-                        labels[p] = UInt8(truncatingIfNeeded: index + 1)
+            labels.withUnsafeMutableBufferPointer { labels in
+                for (index, shape) in shapes.enumerated() {
+                    let (r, g, b) = shape.color.rgb
+                    let reach = Double(shape.size.radius) * 1.16
+                    let x0 = max(0, Int((Double(shape.x) - reach) / scale))
+                    let x1 = min(size - 1, Int((Double(shape.x) + reach) / scale) + 1)
+                    let y0 = max(0, Int((Double(shape.y) - reach) / scale))
+                    let y1 = min(size - 1, Int((Double(shape.y) + reach) / scale) + 1)
+                    guard x0 <= x1, y0 <= y1 else { continue }
+                    for py in y0...y1 {
+                        let v = (Double(py) + 0.5) * scale
+                        for qx in x0...x1 where shape.contains(u: (Double(qx) + 0.5) * scale, v: v) {
+                            let p = py * size + qx
+                            px[p * 3] = r
+                            px[p * 3 + 1] = g
+                            px[p * 3 + 2] = b
+                            labels[p] = UInt8(truncatingIfNeeded: index + 1)
+                        }
                     }
                 }
             }

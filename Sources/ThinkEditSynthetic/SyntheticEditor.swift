@@ -57,7 +57,7 @@ package struct SyntheticEditor: Editor {
     package func edit(_ request: EditRequest) async throws -> EditResult {
         let truth = try SyntheticTruth.fromMeta(request.item.meta, item: request.item.trajectoryID)
         let outcome = outcome(for: request, truth: truth)
-        return EditResult(image: try ImageCodec.encodePNG(outcome.image))
+        return EditResult(image: try SyntheticImages.encodePNG(outcome.image))
     }
 
     /// The raster and what went wrong, for tests and the statistics.
@@ -71,6 +71,16 @@ package struct SyntheticEditor: Editor {
 
 /// How the synthetic world codes its images.
 enum SyntheticImages {
+    /// The world's pictures are flat colour with small patches of noise. Without a row filter they
+    /// compress as well as with libpng's adaptive choice among all five (measured on 300 of its
+    /// edits: 2,628 against 2,648 bytes on average) while encoding about 4.7 times and decoding
+    /// about 2.2 times faster, and every turn encodes one image and decodes it three times.
+    static let pngOptions = PNGEncodeOptions(compressionLevel: 2, filters: .none)
+
+    static func encodePNG(_ image: RGBImage) throws -> [UInt8] {
+        try ImageCodec.encodePNG(image, options: pngOptions)
+    }
+
     static func decode(_ payload: ImagePayload, truth: SyntheticTruth, item: String, turn: Int) throws -> RGBImage {
         let image: RGBImage
         do {

@@ -53,7 +53,7 @@ package struct SyntheticEditorProfile: Sendable, Hashable {
     /// try succeeds, so the expert lifts it from 6.18 to 7.30 over eight turns, most of it at turn 2.
     package static let fluxKontextDev = SyntheticEditorProfile(
         name: "flux-kontext-dev", model: "FLUX.1 Kontext [dev]",
-        failureFactors: paperEditorFailures, severity: 1, persistence: 0.94, fixEffect: 0.75,
+        failureFactors: paperEditorFailures, severity: 1, persistence: 0.85, fixEffect: 0.75,
         paper: PaperFigures(singleTurn: 6.18, byMaxTurns: [1: 6.18, 2: 6.95, 4: 7.13, 6: 7.16, 8: 7.30], withThinker: nil)
     )
 

@@ -41,7 +41,7 @@ package enum SyntheticPool {
             bytes = try ImageCodec.encodeJPEG(raster, quality: 92)
             path = "images/s-\(number).jpg"
         } else {
-            bytes = try ImageCodec.encodePNG(raster)
+            bytes = try SyntheticImages.encodePNG(raster)
             path = "images/s-\(number).png"
         }
         return Item(id: "syn-\(number)", task: draft.task, instruction: draft.instruction, imagePath: path, imageBytes: bytes, truth: draft.truth)
