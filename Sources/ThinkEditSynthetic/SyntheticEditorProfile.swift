@@ -49,7 +49,7 @@ package struct SyntheticEditorProfile: Sendable, Hashable {
     package static let paperEditorFailures: [EditFailure: Double] = [.partial: 8, .artifacts: 3, .overEdit: 1.3, .noChange: 0.2, .wrongTarget: 0.2]
 
     /// FLUX.1 Kontext [dev]: the shared failure mix; most failures come back when asked again
-    /// (`persistence` 0.94), but a fix clause cuts its failure to 0.75×, and now and then a fresh
+    /// (`persistence` 0.85), but a fix clause cuts its failure to 0.75×, and now and then a fresh
     /// try succeeds, so the expert lifts it from 6.18 to 7.30 over eight turns, most of it at turn 2.
     package static let fluxKontextDev = SyntheticEditorProfile(
         name: "flux-kontext-dev", model: "FLUX.1 Kontext [dev]",
