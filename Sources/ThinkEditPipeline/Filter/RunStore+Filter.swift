@@ -11,47 +11,38 @@ extension RunStore {
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0
             seqs.reserveCapacity(count)
             out.reserveCapacity(count)
-            let turnStatement = try db.makeStatement(sql: """
-                SELECT trajectory, semantic, quality, overall, overall_given, image,
-                       coalesce(executed_prompt <> instruction, 0) AS rewritten
+            // Two ordered scans merged by trajectory, read column by column (RawQuery).
+            let turns = try RawQuery(db, """
+                SELECT trajectory, semantic, quality, overall, overall_given, image IS NOT NULL,
+                       coalesce(executed_prompt <> instruction, 0)
                 FROM turn ORDER BY trajectory, turn
                 """)
-            let u = (trajectory: turnStatement.column("trajectory"), semantic: turnStatement.column("semantic"),
-                     quality: turnStatement.column("quality"), overall: turnStatement.column("overall"),
-                     given: turnStatement.column("overall_given"), image: turnStatement.column("image"),
-                     rewritten: turnStatement.column("rewritten"))
-            let trajectoryStatement = try db.makeStatement(sql: "SELECT seq, id, task, status, end_reason FROM trajectory ORDER BY seq")
-            let t = (seq: trajectoryStatement.column("seq"), id: trajectoryStatement.column("id"), task: trajectoryStatement.column("task"),
-                     status: trajectoryStatement.column("status"), endReason: trajectoryStatement.column("end_reason"))
-            let turns = try Row.fetchCursor(turnStatement)
-            let trajectories = try Row.fetchCursor(trajectoryStatement)
+            let trajectories = try RawQuery(db, "SELECT seq, id, task, status, end_reason FROM trajectory ORDER BY seq")
             var pending: (Int64, Score?, Bool)? = nil
-            while let row = try trajectories.next() {
-                let seq: Int64 = row[t.seq]
+            while try trajectories.next() {
+                let seq = trajectories.int64(0)
                 var scores: [Score?] = []
                 var rewritten = false
                 while true {
-                    if pending == nil, let r = try turns.next() {
+                    if pending == nil, try turns.next() {
                         var score: Score? = nil
-                        let hasImage = !(r[u.image] as DatabaseValue).isNull
-                        if hasImage, let sc = Self.number(r[u.semantic]), let pq = Self.number(r[u.quality]) {
-                            let given: Bool = r[u.given] ?? false
-                            score = Score(semantic: sc, quality: pq, overall: given ? r[u.overall] : nil)
+                        if turns.bool(5), let sc = turns.scoreNumber(1), let pq = turns.scoreNumber(2) {
+                            score = Score(semantic: sc, quality: pq, overall: turns.bool(4) ? turns.optionalDouble(3) : nil)
                         }
-                        pending = (r[u.trajectory], score, r[u.rewritten])
+                        pending = (turns.int64(0), score, turns.bool(6))
                     }
                     guard let p = pending, p.0 == seq else { break }
                     scores.append(p.1)
                     rewritten = rewritten || p.2
                     pending = nil
                 }
-                let status: String = row[t.status]
+                let status = trajectories.string(3)
                 guard let known = TrajectoryStatus(rawValue: status) else {
                     throw StoreError.corrupt(path: databasePath, reason: "unknown status \"\(status)\" of trajectory \(seq)")
                 }
                 seqs.append(seq)
-                out.append(CurationTrajectory(id: row[t.id], task: row[t.task], status: known,
-                                              endReason: (row[t.endReason] as String?).flatMap(EndReason.init(rawValue:)), scores: scores,
+                out.append(CurationTrajectory(id: trajectories.string(1), task: trajectories.string(2), status: known,
+                                              endReason: trajectories.optionalString(4).flatMap(EndReason.init(rawValue:)), scores: scores,
                                               promptRewritten: rewritten))
             }
             return (seqs, out)

@@ -20,26 +20,22 @@ extension RunStore {
     /// The kept trajectories and their samples with critique overall scores, as the split reads them.
     package func splitInputs() throws -> (trajectories: [SplitTrajectoryRow], samples: [SampleRow]) {
         try read { db in
-            let kept = try db.makeStatement(sql: """
+            let kept = try RawQuery(db, """
                 SELECT c.trajectory, t.id, t.task, c.variance, c.first_overall, c.min_overall
                 FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1 ORDER BY c.trajectory
                 """)
-            let k = (seq: kept.column("trajectory"), id: kept.column("id"), task: kept.column("task"), variance: kept.column("variance"),
-                     first: kept.column("first_overall"), min: kept.column("min_overall"))
-            let trajectories = try Row.fetchAll(kept).map { r in
-                SplitTrajectoryRow(seq: r[k.seq], trajectory: SplitTrajectory(id: r[k.id], task: r[k.task], variance: r[k.variance],
-                                                                              firstOverall: r[k.first], minOverall: r[k.min]))
+            var trajectories: [SplitTrajectoryRow] = []
+            while try kept.next() {
+                trajectories.append(SplitTrajectoryRow(seq: kept.int64(0), trajectory: SplitTrajectory(
+                    id: kept.string(1), task: kept.string(2), variance: kept.double(3), firstOverall: kept.double(4), minOverall: kept.double(5))))
             }
-            var samples: [SampleRow] = []
-            let sampleStatement = try db.makeStatement(sql: """
+            let sample = try RawQuery(db, """
                 SELECT s.seq, s.trajectory, s.turn, u.overall FROM sample s
                 JOIN turn u ON u.trajectory = s.trajectory AND u.turn = s.critique_turn ORDER BY s.seq
                 """)
-            let c = (seq: sampleStatement.column("seq"), trajectory: sampleStatement.column("trajectory"), turn: sampleStatement.column("turn"),
-                     overall: sampleStatement.column("overall"))
-            let cursor = try Row.fetchCursor(sampleStatement)
-            while let r = try cursor.next() {
-                samples.append(SampleRow(seq: r[c.seq], trajectorySeq: r[c.trajectory], turn: r[c.turn], critiqueOverall: r[c.overall]))
+            var samples: [SampleRow] = []
+            while try sample.next() {
+                samples.append(SampleRow(seq: sample.int64(0), trajectorySeq: sample.int64(1), turn: sample.int(2), critiqueOverall: sample.double(3)))
             }
             return (trajectories, samples)
         }

@@ -13,18 +13,17 @@ package struct KeptRow: Sendable {
 extension RunStore {
     package func keptTrajectories() throws -> [KeptRow] {
         try read { db in
-            let stmt = try db.makeStatement(sql: """
+            let q = try RawQuery(db, """
                 SELECT c.trajectory, c.turns, t.end_reason, c.k, c.variance, c.first_overall, c.best_overall, c.min_overall
                 FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1 ORDER BY c.trajectory
                 """)
-            let c = (seq: stmt.column("trajectory"), turns: stmt.column("turns"), endReason: stmt.column("end_reason"), k: stmt.column("k"),
-                     variance: stmt.column("variance"), first: stmt.column("first_overall"), best: stmt.column("best_overall"),
-                     min: stmt.column("min_overall"))
-            return try Row.fetchAll(stmt).map { r in
-                KeptRow(seq: r[c.seq], turnCount: r[c.turns], endReason: (r[c.endReason] as String?).flatMap(EndReason.init(rawValue:)),
-                        kept: KeptTrajectory(length: r[c.k], variance: r[c.variance], firstOverall: r[c.first], bestOverall: r[c.best],
-                                             minOverall: r[c.min]))
+            var rows: [KeptRow] = []
+            while try q.next() {
+                rows.append(KeptRow(seq: q.int64(0), turnCount: q.int(1), endReason: q.optionalString(2).flatMap(EndReason.init(rawValue:)),
+                                    kept: KeptTrajectory(length: q.int(3), variance: q.double(4), firstOverall: q.double(5),
+                                                         bestOverall: q.double(6), minOverall: q.double(7))))
             }
+            return rows
         }
     }
 
