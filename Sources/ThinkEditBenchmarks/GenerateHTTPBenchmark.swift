@@ -29,9 +29,14 @@ package struct GenerateHTTPBenchmark {
     package var prompts: String?
     /// Scratch work directory, deleted and re-created.
     package var folder: String
+    /// Side of the pool's source images: 0 for small flat 16×16 PNGs, one per item; otherwise one
+    /// of 32 photo-like PNGs of that size per item (start the server with the same `--image-size`).
+    package var imageSize: Int
 
-    package init(count: Int, maxTurns: Int = 5, delayMs: Int, concurrency: Int = 64, serverURL: String, prompts: String?, folder: String) {
+    package init(count: Int, maxTurns: Int = 5, delayMs: Int, concurrency: Int = 64, serverURL: String, prompts: String?, folder: String,
+                 imageSize: Int = 0) {
         self.count = count
+        self.imageSize = imageSize
         self.maxTurns = maxTurns
         self.delayMs = delayMs
         self.concurrency = concurrency
@@ -102,19 +107,34 @@ package struct GenerateHTTPBenchmark {
     }
 
     /// `count` pool items, each with its own small source image (a colour drawn from its index) and
-    /// one of a few instructions, so the fake expert's and judge's hashes differ from item to item.
+    /// one of a few instructions, so the fake expert's and judge's hashes differ from item to item;
+    /// with `imageSize` set, each with one of 32 photo-like sources of that size instead.
     private func fillPool(_ store: RunStore) throws {
         let instructions = [("make the square red", "color_alter"), ("remove the circle", "subject-remove"),
                             ("add a small star in the corner", "subject-add"), ("turn the background into a beach", "background_change"),
                             ("make it look like a watercolour", "style_change"), ("replace the square with a triangle", "subject-replace")]
         var records: [String: ImageRecord] = [:]
         var items: [PoolItem] = []
+        var photos: [Int: (hash: String, side: Int)] = [:]
         for i in 0..<count {
-            let png = try ImageCodec.encodePNG(RGBImage(width: 16, height: 16, fill: (UInt8(i & 0xFF), UInt8((i >> 8) & 0xFF), UInt8((i * 7) & 0xFF))))
-            let hash = ContentHash.sha256Hex(png)
-            if records[hash] == nil {
-                try store.images.put(png, hash: hash, format: .png)
-                records[hash] = ImageRecord(hash: hash, format: .png, width: 16, height: 16, bytes: png.count)
+            let hash: String
+            if imageSize > 0 {
+                if let known = photos[i % 32] {
+                    hash = known.hash
+                } else {
+                    let png = try ImageCodec.encodePNG(SyntheticPhoto.make(width: imageSize, height: imageSize, seed: UInt64(1000 + i % 32)))
+                    hash = ContentHash.sha256Hex(png)
+                    try store.images.put(png, hash: hash, format: .png)
+                    records[hash] = ImageRecord(hash: hash, format: .png, width: imageSize, height: imageSize, bytes: png.count)
+                    photos[i % 32] = (hash, imageSize)
+                }
+            } else {
+                let png = try ImageCodec.encodePNG(RGBImage(width: 16, height: 16, fill: (UInt8(i & 0xFF), UInt8((i >> 8) & 0xFF), UInt8((i * 7) & 0xFF))))
+                hash = ContentHash.sha256Hex(png)
+                if records[hash] == nil {
+                    try store.images.put(png, hash: hash, format: .png)
+                    records[hash] = ImageRecord(hash: hash, format: .png, width: 16, height: 16, bytes: png.count)
+                }
             }
             let (instruction, task) = instructions[i % instructions.count]
             items.append(PoolItem(id: String(format: "http-%07d", i), image: hash, instruction: instruction, task: task))

@@ -209,20 +209,28 @@ enum FakeModels {
     /// The prompt a polishing server would run instead of `prompt` (deterministic here).
     static func polished(_ prompt: String) -> String { "Polished: \(prompt), rendered with care" }
 
-    /// The edited images the fake editor returns: small PNGs of a shape on a background, one per
-    /// colour, so that different requests get different images (and different judge answers).
-    static let editedImages: [String] = (0..<16).map { i in
-        let side = 32
-        var image = RGBImage(width: side, height: side, fill: (230, 230, 220))
-        let colour: [UInt8] = [UInt8(40 + i * 13), UInt8(200 - i * 11), UInt8((i * 53) % 256)]
-        for y in 8..<24 { for x in 8..<(12 + i) { image.pixels.replaceSubrange(((y * side + x) * 3)..<((y * side + x) * 3 + 3), with: colour) } }
-        // A 32x32 RGB image always encodes; a failure here is a broken build, not a request's fault.
-        return ImageWire.base64(try! ImageCodec.encodePNG(image))
+    /// The edited images the fake editor returns, as base64. With `size` 0: small PNGs of a shape
+    /// on a background, one per colour, so that different requests get different images (and
+    /// different judge answers). Otherwise 16 photo-like `size`×`size` images (`SyntheticPhoto`),
+    /// the even ones PNG and the odd ones JPEG (quality 90), as real editors answer.
+    static func editedImages(size: Int) -> [String] {
+        (0..<16).map { i in
+            // Images of a valid size always encode; a failure here is a broken build, not a request's fault.
+            if size > 0 {
+                let photo = SyntheticPhoto.make(width: size, height: size, seed: UInt64(i + 1))
+                return ImageWire.base64(i % 2 == 0 ? try! ImageCodec.encodePNG(photo) : try! ImageCodec.encodeJPEG(photo, quality: 90))
+            }
+            let side = 32
+            var image = RGBImage(width: side, height: side, fill: (230, 230, 220))
+            let colour: [UInt8] = [UInt8(40 + i * 13), UInt8(200 - i * 11), UInt8((i * 53) % 256)]
+            for y in 8..<24 { for x in 8..<(12 + i) { image.pixels.replaceSubrange(((y * side + x) * 3)..<((y * side + x) * 3 + 3), with: colour) } }
+            return ImageWire.base64(try! ImageCodec.encodePNG(image))
+        }
     }
 
     /// The answer of the EditThinker servers: the image edited with the executed prompt, the seed
     /// used, the original prompt, and `enhanced_prompt` (the rewrite; null when not asked to).
-    static func editAnswer(_ ask: EditAsk) -> FakeReply {
+    static func editAnswer(_ ask: EditAsk, images editedImages: [String]) -> FakeReply {
         let executed = ask.enhance ? polished(ask.prompt) : ask.prompt
         let h = number(ContentHash.sha256Hex("\(executed)\u{1}\(ask.seed)"))
         let seed: JSONValue = Int64(ask.seed).map { .integer($0) } ?? UInt64(ask.seed).map { .unsigned($0) } ?? .null

@@ -15,14 +15,19 @@ struct FakeOptions: Sendable {
     var faultTimeout = 0.0
     var holdMs = 30_000
     var faultSeed: UInt64 = 1
+    /// Side of the edited images `/edit` answers with: 0 for small flat 32×32 PNGs; otherwise
+    /// photo-like images of that size, half PNG and half JPEG, encoded once at start.
+    var imageSize = 0
 
     static let usage = """
         usage: thinkedit-fake-server [--port N] [--delay-ms MS]
                                      [--fault-429 P] [--fault-5xx P] [--fault-malformed P] [--fault-timeout P]
-                                     [--hold-ms MS] [--fault-seed S]
+                                     [--hold-ms MS] [--fault-seed S] [--image-size PX]
         A fake of the three model roles on 127.0.0.1: POST /chat/completions (expert or judge, told
         apart by the prompt), POST /edit (editthinker-http), GET /health, GET /stats.
         P is a probability from 0 to 1; the four together must not exceed 1.
+        --image-size PX answers edits with photo-like PX×PX PNG and JPEG images (default: small
+        flat PNGs).
         """
 
     /// Parses `arguments` (without the program name); the error says which option is wrong.
@@ -56,6 +61,7 @@ struct FakeOptions: Sendable {
             case "--fault-malformed": o.faultMalformed = try probability(a)
             case "--fault-timeout": o.faultTimeout = try probability(a)
             case "--hold-ms": o.holdMs = try integer(a, 0...86_400_000)
+            case "--image-size": o.imageSize = try integer(a, 16...4096)
             case "--fault-seed":
                 let text = try value(a)
                 guard let s = UInt64(text) else { throw FakeOptionsError("--fault-seed takes a whole number >= 0, got \"\(text)\"") }

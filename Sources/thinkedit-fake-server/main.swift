@@ -17,6 +17,8 @@ do {
 }
 
 let stats = ServerStats()
+// The answer images, encoded before the first request.
+let editedImages = FakeModels.editedImages(size: options.imageSize)
 let faults = FaultInjector(options)
 let delay = UInt64(options.delayMs) * 1_000_000
 let hold = UInt64(options.holdMs) * 1_000_000
@@ -86,7 +88,7 @@ router.post("edit") { request, _ -> Response in
     case .success(let ask):
         if ask.enhance { stats.add("edit", "enhanced") }
         return response(try await serve(.edit, malformed: { FakeModels.malformedEdit(variant: $0) }) {
-            FakeModels.editAnswer(ask)
+            FakeModels.editAnswer(ask, images: editedImages)
         })
     }
 }
@@ -110,7 +112,6 @@ let signalSources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal i
     return source
 }
 
-_ = FakeModels.editedImages  // encode the answer images before the first request
 let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: options.port)),
                       onServerRunning: { channel in
                           FileHandle.standardOutput.write(Data("listening \(channel.localAddress?.port ?? 0)\n".utf8))

@@ -18,20 +18,31 @@ struct BenchGenerateHTTPCommand: AsyncParsableCommand {
     @Option(help: "A folder overriding the expert's and judge's built-in prompts.") var prompts: String?
     @Option(help: "Use this already running thinkedit-fake-server (base URL) instead of starting one.") var url: String?
     @Option(help: "Scratch folder (deleted and re-created).") var folder = NSTemporaryDirectory() + "thinkedit-bench-generate-http"
+    @Option(help: "Side of the images in pixels: photo-like PNG sources and PNG/JPEG edits of that size (0: small flat images).")
+    var imageSize = 0
 
     func run() async throws {
-        let server = url == nil ? try FakeServerProcess(arguments: ["--delay-ms", String(delayMs)]) : nil
+        if imageSize != 0 && !(16...4096).contains(imageSize) {
+            throw ValidationError("--image-size takes 0 or a side from 16 to 4096 pixels, got \(imageSize)")
+        }
+        let server = url == nil
+            ? try FakeServerProcess(arguments: ["--delay-ms", String(delayMs)] + (imageSize > 0 ? ["--image-size", String(imageSize)] : []))
+            : nil
         defer { server?.stop() }
         guard let base = url ?? server?.url else { return }
         let bench = GenerateHTTPBenchmark(count: count, maxTurns: maxTurns, delayMs: delayMs, concurrency: concurrency,
-                                          serverURL: base, prompts: prompts, folder: folder)
+                                          serverURL: base, prompts: prompts, folder: folder, imageSize: imageSize)
         let r = try await bench.run { print($0) }
-        print("trajectories \(r.trajectories), turns \(r.turns), delay \(delayMs) ms, concurrency \(concurrency) per backend, server \(base)")
+        print("trajectories \(r.trajectories), turns \(r.turns), delay \(delayMs) ms, concurrency \(concurrency) per backend, server \(base), "
+              + (imageSize > 0 ? "images \(imageSize)×\(imageSize)" : "small images"))
         for s in r.stages {
             let calls = s.calls.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             print("\(s.stage): " + String(format: "wall %.2f s, cpu %.2f s; calls: ", s.wallSeconds, s.cpuSeconds) + calls +
                   String(format: "; ideal %.2f s, efficiency %.1f%%, %.0f turns/s (ideal %.0f)", s.idealSeconds,
                          100 * s.idealSeconds / s.wallSeconds, Double(r.turns) / s.wallSeconds, Double(r.turns) / s.idealSeconds))
         }
+        let cpu = r.stages.reduce(0) { $0 + $1.cpuSeconds }
+        print(String(format: "client cpu per turn (generate + score): %.2f ms over %d turns; peak memory %.0f MiB",
+                     1000 * cpu / Double(max(r.turns, 1)), r.turns, Double(r.peakMemoryBytes) / 1_048_576))
     }
 }

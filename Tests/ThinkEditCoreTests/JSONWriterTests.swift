@@ -45,6 +45,28 @@ struct JSONWriterTests {
         }
     }
 
+    /// Long strings are searched eight bytes at a time: an escape at any offset in a word, next
+    /// to non-ASCII bytes or in the tail after the last whole word is still found, and the parser
+    /// (which shares the search) reads every such string back.
+    @Test func anEscapeIsFoundAtEveryOffsetOfALongString() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}"] {
+            for length in [0, 1, 7, 8, 9, 15, 16, 17, 40] {
+                for at in 0...length {
+                    let plain = String(repeating: "aZ9+/é=", count: 8).prefix(length)
+                    let s = String(plain.prefix(at)) + special + String(plain.dropFirst(at))
+                    let expected = String(decoding: try encoder.encode(s), as: UTF8.self)
+                    #expect(quoted(s) == expected, "\(special.unicodeScalars.map(\.value)) at \(at) of \(length)")
+                    #expect(try JSONParser.parse(quoted(s)) == .string(s))
+                }
+            }
+        }
+        let base64 = String(repeating: "iVBORw0KGgoAAAANSUhEUgAA+/=", count: 40_000)
+        #expect(quoted(base64) == "\"" + base64 + "\"")
+        #expect(try JSONParser.parse(quoted(base64)) == .string(base64))
+    }
+
     // MARK: - Numbers and other values
 
     @Test func integersAreWrittenInFull() {

@@ -125,8 +125,10 @@ package struct JSONParser {
     private mutating func string() throws(JSONParseError) -> String {
         i += 1
         let start = i
-        // Fast path: no escapes.
-        while i < b.count {
+        // Fast path: no escapes. The closing quote, a backslash and a control character are the
+        // bytes a JSON writer escapes, so the writer's word-at-a-time search finds the first.
+        i = JSONWriter.firstEscape(in: UnsafeBufferPointer(rebasing: b[i...])).map { i + $0 } ?? b.count
+        if i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: b[start..<i])
@@ -134,9 +136,7 @@ package struct JSONParser {
                 guard let s = String(validating: slice, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
                 return s
             }
-            if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw fail("a control character inside a string must be escaped") }
-            i += 1
         }
         var out = Array(b[start..<i])
         while i < b.count {

@@ -162,30 +162,52 @@ package struct JSONWriter {
     // MARK: - Strings
 
     /// Appends `s` as a JSON string literal (see the type's contract for what is escaped). Runs of
-    /// characters that need no escape are copied as they are.
+    /// characters that need no escape are copied as they are; a string with nothing to escape
+    /// (a base64 image of a few megabytes, say) is scanned through a pointer and copied whole.
     private static func appendQuoted(_ s: String, to text: inout String) {
         text.append("\"")
-        let utf8 = s.utf8
-        var run = utf8.startIndex
-        var i = run
-        while i != utf8.endIndex {
-            let b = utf8[i]
-            if b < 0x20 || b == 0x22 || b == 0x5c {
-                // `run` and `i` sit on ASCII bytes or the start, so on scalar boundaries.
-                if run != i { text.append(contentsOf: Substring(s.unicodeScalars[run..<i])) }
-                appendEscape(b, to: &text)
-                i = utf8.index(after: i)
-                run = i
-            } else {
-                i = utf8.index(after: i)
+        var s = s
+        let escaped: Bool = s.withUTF8 { buf in
+            guard var i = firstEscape(in: buf) else { return false }
+            var run = 0
+            while i < buf.count {
+                let b = buf[i]
+                if needsEscape(b) {
+                    // `run` and `i` sit on ASCII bytes or the start, so on scalar boundaries.
+                    if run < i { text.append(String(decoding: UnsafeBufferPointer(rebasing: buf[run..<i]), as: UTF8.self)) }
+                    appendEscape(b, to: &text)
+                    run = i + 1
+                }
+                i += 1
             }
+            if run < buf.count { text.append(String(decoding: UnsafeBufferPointer(rebasing: buf[run...]), as: UTF8.self)) }
+            return true
         }
-        if run == utf8.startIndex {
-            text.append(s)
-        } else if run != utf8.endIndex {
-            text.append(contentsOf: Substring(s.unicodeScalars[run...]))
-        }
+        if !escaped { text.append(s) }
         text.append("\"")
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5c }
+
+    /// The index of the first byte that needs an escape, eight bytes at a time: a word holds one
+    /// when a byte is below 0x20, or is 0x22 or 0x5c (the zero-byte test on `x ^ c`).
+    static func firstEscape(in buf: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = buf.baseAddress else { return nil }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i + 8 <= buf.count {
+            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let control = (x &- ones &* 0x20) & ~x & highs
+            let q = x ^ (ones &* 0x22), b = x ^ (ones &* 0x5c)
+            if control | ((q &- ones) & ~q & highs) | ((b &- ones) & ~b & highs) != 0 { break }
+            i += 8
+        }
+        while i < buf.count {
+            if needsEscape(base[i]) { return i }
+            i += 1
+        }
+        return nil
     }
 
     private static let hexDigits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
