@@ -10,13 +10,18 @@ package final class RawInsert {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     package init(_ db: Database, _ sql: String) throws {
+        self.handle = try Self.prepare(db, sql)
+        self.db = db
+    }
+
+    /// A prepared statement for `sql` (RawInsert's and RawQuery's), or the SQLite error.
+    static func prepare(_ db: Database, _ sql: String) throws -> OpaquePointer {
         var stmt: OpaquePointer? = nil
         let code = sqlite3_prepare_v2(db.sqliteConnection, sql, -1, &stmt, nil)
         guard code == SQLITE_OK, let stmt else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
         }
-        self.handle = stmt
-        self.db = db
+        return stmt
     }
 
     deinit { sqlite3_finalize(handle) }

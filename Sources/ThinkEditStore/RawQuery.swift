@@ -12,12 +12,7 @@ package final class RawQuery {
     private let sql: String
 
     package init(_ db: Database, _ sql: String) throws {
-        var stmt: OpaquePointer? = nil
-        let code = sqlite3_prepare_v2(db.sqliteConnection, sql, -1, &stmt, nil)
-        guard code == SQLITE_OK, let stmt else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
-        }
-        self.handle = stmt
+        self.handle = try RawInsert.prepare(db, sql)
         self.db = db
         self.sql = sql
     }
