@@ -115,18 +115,18 @@ package struct GenerateHTTPBenchmark {
                             ("make it look like a watercolour", "style_change"), ("replace the square with a triangle", "subject-replace")]
         var records: [String: ImageRecord] = [:]
         var items: [PoolItem] = []
-        var photos: [Int: (hash: String, side: Int)] = [:]
+        var photos: [Int: String] = [:]
         for i in 0..<count {
             let hash: String
             if imageSize > 0 {
                 if let known = photos[i % 32] {
-                    hash = known.hash
+                    hash = known
                 } else {
                     let png = try ImageCodec.encodePNG(SyntheticPhoto.make(width: imageSize, height: imageSize, seed: UInt64(1000 + i % 32)))
                     hash = ContentHash.sha256Hex(png)
                     try store.images.put(png, hash: hash, format: .png)
                     records[hash] = ImageRecord(hash: hash, format: .png, width: imageSize, height: imageSize, bytes: png.count)
-                    photos[i % 32] = (hash, imageSize)
+                    photos[i % 32] = hash
                 }
             } else {
                 let png = try ImageCodec.encodePNG(RGBImage(width: 16, height: 16, fill: (UInt8(i & 0xFF), UInt8((i >> 8) & 0xFF), UInt8((i * 7) & 0xFF))))

@@ -34,7 +34,6 @@ package final class RawQuery {
     package func int(_ i: Int32) -> Int { Int(sqlite3_column_int64(handle, i)) }
     package func double(_ i: Int32) -> Double { sqlite3_column_double(handle, i) }
     package func bool(_ i: Int32) -> Bool { sqlite3_column_int64(handle, i) != 0 }
-    package func optionalInt(_ i: Int32) -> Int? { isNull(i) ? nil : int(i) }
     package func optionalDouble(_ i: Int32) -> Double? { isNull(i) ? nil : double(i) }
 
     package func string(_ i: Int32) -> String {

@@ -23,6 +23,9 @@ import ThinkEditCore
 ///   the others go to the error file with code `batch_expired`;
 /// - `cancelling` → `cancelled`, the same way with code `batch_cancelled`.
 package final class FakeBatchService: Sendable {
+    /// An HTTP answer: status, content type and body.
+    package typealias Reply = (status: Int, contentType: String, body: [UInt8])
+
     /// How a request of a batch is answered: an HTTP status and a JSON body.
     package struct Answer: Sendable {
         package var status: Int
@@ -35,13 +38,15 @@ package final class FakeBatchService: Sendable {
 
     /// One call the service saw, for tests that count uploads and creations.
     package struct Event: Sendable, Equatable {
-        package var kind: String      // upload, create, create_rejected, cancel, download
-        package var id: String        // the file or batch
+        package enum Kind: Sendable { case upload, create, createRejected, cancel, download }
+        package var kind: Kind
+        /// The file or batch (for a refused creation, its input file).
+        package var id: String
     }
 
     package struct Limits: Sendable {
-        package var maxRequests = 50_000
-        package var maxFileBytes = 200_000_000
+        package var maxRequests: Int
+        package var maxFileBytes: Int
         package init(maxRequests: Int = 50_000, maxFileBytes: Int = 200_000_000) {
             self.maxRequests = maxRequests
             self.maxFileBytes = maxFileBytes
@@ -175,7 +180,7 @@ package final class FakeBatchService: Sendable {
     // MARK: the wire
 
     /// Answers one HTTP request: status, content type and body.
-    package func handle(method: String, path: String, headers: [String: String], body: [UInt8]) -> (status: Int, contentType: String, body: [UInt8]) {
+    package func handle(method: String, path: String, headers: [String: String], body: [UInt8]) -> Reply {
         guard let auth = headers["authorization"], auth.hasPrefix("Bearer "), auth.count > 7 else {
             return Self.error(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth.",
                               type: "invalid_request_error", code: nil)
@@ -191,7 +196,7 @@ package final class FakeBatchService: Sendable {
         case ("GET", let p) where p.count == 3 && p[0] == "files" && p[2] == "content":
             return state.withLock { s in
                 guard let f = s.files[p[1]] else { return Self.noSuchFile(p[1]) }
-                s.events.append(Event(kind: "download", id: f.id))
+                s.events.append(Event(kind: .download, id: f.id))
                 return (200, "application/octet-stream", f.bytes)
             }
         case ("POST", ["batches"]):
@@ -214,7 +219,7 @@ package final class FakeBatchService: Sendable {
                 b.status = "cancelling"
                 b.times["cancelling_at"] = s.now
                 s.batches[b.id] = b
-                s.events.append(Event(kind: "cancel", id: b.id))
+                s.events.append(Event(kind: .cancel, id: b.id))
                 return Self.ok(Self.batchObject(b))
             }
         default:
@@ -222,7 +227,7 @@ package final class FakeBatchService: Sendable {
         }
     }
 
-    private func upload(headers: [String: String], body: [UInt8]) -> (status: Int, contentType: String, body: [UInt8]) {
+    private func upload(headers: [String: String], body: [UInt8]) -> Reply {
         guard let form = MultipartForm(contentType: headers["content-type"] ?? "", body: body) else {
             return Self.error(400, "Could not parse multipart form", type: "invalid_request_error", code: nil)
         }
@@ -239,12 +244,12 @@ package final class FakeBatchService: Sendable {
             s.serial += 1
             let f = File(id: "file-\(Self.token(s.serial))", filename: file.filename ?? "upload", purpose: purpose, bytes: file.data, createdAt: s.now)
             s.files[f.id] = f
-            s.events.append(Event(kind: "upload", id: f.id))
+            s.events.append(Event(kind: .upload, id: f.id))
             return Self.ok(Self.fileObject(f))
         }
     }
 
-    private func create(body: [UInt8]) -> (status: Int, contentType: String, body: [UInt8]) {
+    private func create(body: [UInt8]) -> Reply {
         guard let json = try? JSONParser.parse(body), case .string(let input)? = json["input_file_id"],
               case .string(let endpoint)? = json["endpoint"] else {
             return Self.error(400, "Invalid request: input_file_id and endpoint are required.", type: "invalid_request_error", code: nil)
@@ -256,7 +261,7 @@ package final class FakeBatchService: Sendable {
         return state.withLock { s in
             if s.rejectCreates > 0 {
                 s.rejectCreates -= 1
-                s.events.append(Event(kind: "create_rejected", id: input))
+                s.events.append(Event(kind: .createRejected, id: input))
                 return Self.error(429, "Rate limit reached for requests to /v1/batches. Please try again later.", type: "requests",
                                   code: "rate_limit_exceeded")
             }
@@ -267,7 +272,7 @@ package final class FakeBatchService: Sendable {
             b.times["expires_at"] = s.now + 24 * 3600
             s.batches[b.id] = b
             s.order.append(b.id)
-            s.events.append(Event(kind: "create", id: b.id))
+            s.events.append(Event(kind: .create, id: b.id))
             return Self.ok(Self.batchObject(b))
         }
     }
@@ -354,16 +359,10 @@ package final class FakeBatchService: Sendable {
 
     // MARK: objects and errors
 
+    /// A unique id part: `n` in base 36, padded, as opaque as OpenAI's.
     private static func token(_ n: Int) -> String {
-        // Ids look like OpenAI's: letters and digits, unique per service.
-        let digits = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        var v = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
-        var out = ""
-        for _ in 0..<22 {
-            out.append(digits[Int(v % 62)])
-            v = v / 62 ^ (v &* 0xBF58_476D_1CE4_E5B9)
-        }
-        return out + String(n)
+        let digits = String(n, radix: 36)
+        return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
     }
 
     private static func fileObject(_ f: File) -> JSONValue {
@@ -390,26 +389,26 @@ package final class FakeBatchService: Sendable {
         return .object(pairs)
     }
 
-    private static func ok(_ v: JSONValue) -> (status: Int, contentType: String, body: [UInt8]) {
+    private static func ok(_ v: JSONValue) -> Reply {
         (200, "application/json", Array(v.canonicalText.utf8))
     }
 
     private static func error(_ status: Int, _ message: String, type: String, code: String?, param: String? = nil)
-        -> (status: Int, contentType: String, body: [UInt8]) {
+        -> Reply {
         let e = JSONValue.object([("error", .object([("message", .string(message)), ("type", .string(type)),
                                                       ("param", param.map { .string($0) } ?? .null), ("code", code.map { .string($0) } ?? .null)]))])
         return (status, "application/json", Array(e.canonicalText.utf8))
     }
 
-    private static func noSuchFile(_ id: String) -> (status: Int, contentType: String, body: [UInt8]) {
+    private static func noSuchFile(_ id: String) -> Reply {
         error(404, "No such File object: \(id)", type: "invalid_request_error", code: nil, param: "id")
     }
 
-    private static func noSuchBatch(_ id: String) -> (status: Int, contentType: String, body: [UInt8]) {
+    private static func noSuchBatch(_ id: String) -> Reply {
         error(404, "No batch found with id '\(id)'.", type: "invalid_request_error", code: nil, param: "batch_id")
     }
 
-    private static func notFound(_ path: String) -> (status: Int, contentType: String, body: [UInt8]) {
+    private static func notFound(_ path: String) -> Reply {
         error(404, "Invalid URL (\(path))", type: "invalid_request_error", code: nil)
     }
 }

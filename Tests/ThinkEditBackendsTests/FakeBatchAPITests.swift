@@ -198,8 +198,8 @@ struct FakeBatchAPITests {
         #expect(limited == 429 && body?["error"]?["code"] == .string("rate_limit_exceeded"))
         let (created, _, _) = try await h.send("POST", "/v1/batches", json: create)
         #expect(created == 200)
-        #expect(h.service.events.filter { $0.kind == "create" }.count == 1)
-        #expect(h.service.events.filter { $0.kind == "create_rejected" }.count == 1)
+        #expect(h.service.events.filter { $0.kind == .create }.count == 1)
+        #expect(h.service.events.filter { $0.kind == .createRejected }.count == 1)
 
         let (window, _, _) = try await h.send("POST", "/v1/batches", json: create.replacingOccurrences(of: "24h", with: "1h"))
         #expect(window == 400)
