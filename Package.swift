@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Domain values and the pure curation rules. No I/O.
@@ -53,7 +54,8 @@ let package = Package(
         // The Thinker / Editor / Scorer protocols and their drivers.
         .target(
             name: "ThinkEditBackends",
-            dependencies: ["ThinkEditCore", "ThinkEditImaging", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["ThinkEditCore", "ThinkEditImaging", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio")],
             // The default prompts, compiled into the binary (one copy; `thinkedit prompts export` writes them out).
             resources: BuiltInPromptFiles.names.map { .embedInCode("Prompts/Defaults/\($0)") },
             swiftSettings: strict

@@ -154,6 +154,50 @@ enum Schema {
             // (usage.prompt_tokens_details.cached_tokens), priced apart; 0 when it did not say.
             try db.execute(sql: "ALTER TABLE call ADD COLUMN cached_prompt_tokens INTEGER NOT NULL DEFAULT 0")
         }
+        m.registerMigration("v4") { db in
+            // Batch mode's journal (docs/operations.md): each request file and how far it got, and
+            // each request in it. A step is recorded before the next one starts, so a restarted
+            // stage finds its batches and never sends the same requests twice.
+            try db.execute(sql: """
+                CREATE TABLE batch (
+                    id INTEGER PRIMARY KEY,
+                    stage TEXT NOT NULL,
+                    backend TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    -- written | uploading | uploaded | creating | submitted | finished | downloaded | done
+                    state TEXT NOT NULL,
+                    file TEXT NOT NULL,              -- the request file, relative to the work directory
+                    requests INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    input_file_id TEXT,
+                    batch_id TEXT,
+                    remote_status TEXT,              -- the provider's status when last seen
+                    completed INTEGER NOT NULL DEFAULT 0,
+                    failed INTEGER NOT NULL DEFAULT 0,
+                    output_file_id TEXT,
+                    error_file_id TEXT,
+                    message TEXT,
+                    turnaround_seconds REAL,         -- from creation to the end, as the provider reports
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX batch_open ON batch(stage, state);
+
+                -- One request of a batch; custom_id is its kind, trajectory, turn and attempt.
+                CREATE TABLE batch_request (
+                    custom_id TEXT PRIMARY KEY NOT NULL,
+                    batch INTEGER NOT NULL REFERENCES batch(id),
+                    kind TEXT NOT NULL,
+                    trajectory INTEGER NOT NULL,
+                    turn INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL,        -- counts every request for this call
+                    tries INTEGER NOT NULL,          -- counts those since the last retry-failed
+                    state TEXT NOT NULL              -- sent | answered | failed | retried
+                ) WITHOUT ROWID;
+                CREATE INDEX batch_request_batch ON batch_request(batch, state);
+                CREATE INDEX batch_request_work ON batch_request(trajectory, turn, kind);
+                """)
+        }
         return m
     }
 }

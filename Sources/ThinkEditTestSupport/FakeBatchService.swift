@@ -98,12 +98,16 @@ package final class FakeBatchService: Sendable {
     private let limits: Limits
     /// Requests an in-progress batch answers per `step()`.
     package let rate: Int
+    /// `step()`s taken each time a client looks at a batch (`GET /v1/batches/{id}`): a service
+    /// that moves as fast as it is polled, for tests that run a whole batch stage without a clock.
+    package let stepsPerPoll: Int
 
     /// `answer` gives the answer to a request from its `custom_id` and `body`.
-    package init(now: Int = 1_764_547_200, rate: Int = 1_000, limits: Limits = Limits(),
+    package init(now: Int = 1_764_547_200, rate: Int = 1_000, stepsPerPoll: Int = 0, limits: Limits = Limits(),
                  answer: @escaping @Sendable (String, JSONValue) -> Answer) {
         state = Mutex(State(now: now))
         self.rate = rate
+        self.stepsPerPoll = stepsPerPoll
         self.limits = limits
         self.answer = answer
     }
@@ -191,6 +195,14 @@ package final class FakeBatchService: Sendable {
         switch (method, Array(parts.dropFirst())) {
         case ("POST", ["files"]):
             return upload(headers: headers, body: body)
+        case ("GET", ["files"]):
+            // Newest first, as the service lists them; `purpose` filters.
+            let purpose = Self.query(path)["purpose"]
+            return state.withLock { s in
+                let data = s.files.values.filter { purpose == nil || $0.purpose == purpose }
+                    .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.map(Self.fileObject)
+                return Self.ok(.object([("object", .string("list")), ("data", .array(data)), ("has_more", .bool(false))]))
+            }
         case ("GET", let p) where p.count == 2 && p[0] == "files":
             return state.withLock { s in s.files[p[1]].map { Self.ok(Self.fileObject($0)) } ?? Self.noSuchFile(p[1]) }
         case ("GET", let p) where p.count == 3 && p[0] == "files" && p[2] == "content":
@@ -209,6 +221,7 @@ package final class FakeBatchService: Sendable {
                                         ("has_more", .bool(false))]))
             }
         case ("GET", let p) where p.count == 2 && p[0] == "batches":
+            for _ in 0..<stepsPerPoll { step() }
             return state.withLock { s in s.batches[p[1]].map { Self.ok(Self.batchObject($0)) } ?? Self.noSuchBatch(p[1]) }
         case ("POST", let p) where p.count == 3 && p[0] == "batches" && p[2] == "cancel":
             return state.withLock { s in
@@ -358,6 +371,17 @@ package final class FakeBatchService: Sendable {
     }
 
     // MARK: objects and errors
+
+    /// The query parameters of a path (`a=1&b=2`), undecoded.
+    private static func query(_ path: String) -> [String: String] {
+        guard let q = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
+        var out: [String: String] = [:]
+        for pair in q.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            out[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+        }
+        return out
+    }
 
     /// A unique id part: `n` in base 36, padded, as opaque as OpenAI's.
     private static func token(_ n: Int) -> String {

@@ -282,7 +282,7 @@ import ThinkEditTestSupport
 
     @Test func retryableClassesAreExactlyTheTransientOnes() {
         let retried = CallErrorClass.allCases.filter(\.isRetryable).map(\.rawValue).sorted()
-        #expect(retried == ["network", "parse", "rate_limit", "server", "timeout"])
+        #expect(retried == ["cancelled", "expired", "network", "parse", "rate_limit", "server", "timeout"])
     }
 }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 
 /// One HTTP request as a driver describes it.
 package struct HTTPCall: Sendable {
@@ -7,20 +8,80 @@ package struct HTTPCall: Sendable {
     package var url: String
     package var headers: [(String, String)]
     package var body: [UInt8]?
+    /// A body streamed from a file instead (a batch upload of up to 200 MB).
+    package var bodyFile: HTTPBodyFile?
     /// The most bytes of answer body accepted; a longer answer fails with class `parse`.
     package var maxResponseBytes: Int
     /// Seconds for the whole exchange (the reliability layer also enforces its own deadline).
     package var timeout: Double
 
-    package init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+    package init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, bodyFile: HTTPBodyFile? = nil,
                 maxResponseBytes: Int = 64 << 20, timeout: Double = 300) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.bodyFile = bodyFile
         self.maxResponseBytes = maxResponseBytes
         self.timeout = timeout
     }
+}
+
+/// A request body read from disk as it is sent: `head`, the file's bytes, `tail` (a multipart
+/// upload's framing around the file).
+package struct HTTPBodyFile: Sendable {
+    package var head: [UInt8]
+    package var path: String
+    package var tail: [UInt8]
+
+    package init(head: [UInt8], path: String, tail: [UInt8]) {
+        self.head = head
+        self.path = path
+        self.tail = tail
+    }
+
+    /// The body's length, and its chunks: the head, the file 1 MiB at a time, the tail.
+    func stream() throws -> (length: Int, chunks: FileChunks) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw HTTPTransportError.network(url: path, reason: "cannot read the file to send")
+        }
+        let size = Int(try handle.seekToEnd())
+        try handle.seek(toOffset: 0)
+        return (head.count + size + tail.count, FileChunks(head: head, handle: handle, tail: tail))
+    }
+}
+
+/// The chunks of an `HTTPBodyFile`, read as the client asks for them.
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let head: [UInt8]
+    nonisolated(unsafe) let handle: FileHandle
+    let tail: [UInt8]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var stage = 0
+        let source: FileChunks
+        mutating func next() async throws -> ByteBuffer? {
+            while true {
+                switch stage {
+                case 0:
+                    stage = 1
+                    if !source.head.isEmpty { return ByteBuffer(bytes: source.head) }
+                case 1:
+                    if let data = try source.handle.read(upToCount: 1 << 20), !data.isEmpty { return ByteBuffer(bytes: data) }
+                    try? source.handle.close()
+                    stage = 2
+                case 2:
+                    stage = 3
+                    if !source.tail.isEmpty { return ByteBuffer(bytes: source.tail) }
+                default:
+                    return nil
+                }
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
 }
 
 /// A complete HTTP answer.
@@ -90,7 +151,10 @@ package final class HTTPTransport: Sendable {
         var request = HTTPClientRequest(url: call.url)
         request.method = .init(rawValue: call.method)
         for (name, value) in call.headers { request.headers.add(name: name, value: value) }
-        if let body = call.body {
+        if let file = call.bodyFile {
+            let (length, chunks) = try file.stream()
+            request.body = .stream(chunks, length: .known(Int64(length)))
+        } else if let body = call.body {
             request.body = .bytes(body)
         }
         let response: HTTPClientResponse
@@ -116,6 +180,48 @@ package final class HTTPTransport: Sendable {
             throw map(error, call)
         }
         return HTTPReply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: bytes)
+    }
+
+    /// Sends `call` and streams a 2xx answer's body to `path` (through a temporary file renamed
+    /// into place once whole). Returns the answer with an empty body, or, for any other status,
+    /// with the start of its body (for the error message) and nothing written.
+    package func download(_ call: HTTPCall, to path: String) async throws -> HTTPReply {
+        var request = HTTPClientRequest(url: call.url)
+        request.method = .init(rawValue: call.method)
+        for (name, value) in call.headers { request.headers.add(name: name, value: value) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .milliseconds(Int64(call.timeout * 1000)))
+        } catch {
+            throw map(error, call)
+        }
+        let status = Int(response.status.code)
+        let headers = response.headers.map { ($0.name, $0.value) }
+        if !(200..<300).contains(status) {
+            var bytes: [UInt8] = []
+            do {
+                for try await chunk in response.body where bytes.count < 64 << 10 { bytes.append(contentsOf: chunk.readableBytesView) }
+            } catch {
+                throw map(error, call)
+            }
+            return HTTPReply(status: status, headers: headers, body: bytes)
+        }
+        let temporary = path + ".part"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let out = FileHandle(forWritingAtPath: temporary) else {
+            throw HTTPTransportError.network(url: call.url, reason: "cannot write \(temporary)")
+        }
+        do {
+            defer { try? out.close() }
+            for try await chunk in response.body { try out.write(contentsOf: Array(chunk.readableBytesView)) }
+            try out.synchronize()
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw map(error, call)
+        }
+        guard rename(temporary, path) == 0 else {
+            throw HTTPTransportError.network(url: call.url, reason: "cannot move \(temporary) to \(path)")
+        }
+        return HTTPReply(status: status, headers: headers, body: [])
     }
 
     private func map(_ error: any Error, _ call: HTTPCall) -> any Error {

@@ -134,7 +134,11 @@ package struct OpenAIChatClient: Sendable {
     /// an `AnswerParseError` from it counts as a failed attempt of class `parse` and is retried.
     package func complete<T: Sendable>(system: String?, user: [ChatPart],
                                       interpret: @escaping @Sendable (ChatCompletion) throws -> T) async throws -> (T, Usage?) {
-        let body = requestBody(system: system, user: user)
+        try await complete(body: requestBody(system: system, user: user), interpret: interpret)
+    }
+
+    /// `complete(system:user:interpret:)` for a body already built.
+    package func complete<T: Sendable>(body: [UInt8], interpret: @escaping @Sendable (ChatCompletion) throws -> T) async throws -> (T, Usage?) {
         // Images count toward the tokens-per-minute budget roughly as a provider bills a tile.
         let estimate = body.count / 4 / 8 + (tokenLimit?.value ?? 512)
         let client = self

@@ -60,17 +60,34 @@ package struct OpenAIJudge: Scorer {
     }
 
     package func judge(_ request: JudgeRequest) async throws -> JudgeAnswer {
+        let (answer, usage) = try await client.complete(body: requestBody(request)) { completion in
+            try JudgeAnswerParser.parse(completion.content)
+        }
+        var result = answer
+        result.usage = usage
+        return result
+    }
+
+    /// The chat request for one judgement, as sent online and written in batch files.
+    package func requestBody(_ request: JudgeRequest) -> [UInt8] {
         let values = ["instruction": request.item.instruction, "task": request.item.task]
         let parts: [ChatPart]
         switch request.aspect {
         case .semantic: parts = [.text(prompts.semantic.render(values)), .image(request.item.source.bytes), .image(request.edited.bytes)]
         case .quality: parts = [.text(prompts.quality.render(values)), .image(request.edited.bytes)]
         }
-        let (answer, usage) = try await client.complete(system: prompts.system.render(values), user: parts) { completion in
-            try JudgeAnswerParser.parse(completion.content)
+        return client.requestBody(system: prompts.system.render(values), user: parts)
+    }
+
+    /// A batch's answer to a judgement, read as an online one is (same failure classes).
+    package func answer(of line: BatchResultLine) throws -> JudgeAnswer {
+        let completion = try client.completion(of: line)
+        do {
+            var answer = try JudgeAnswerParser.parse(completion.content)
+            answer.usage = completion.usage
+            return answer
+        } catch let e as AnswerParseError {
+            throw BackendError(.parse, backend: client.backend, client.key.redact(e.description))
         }
-        var result = answer
-        result.usage = usage
-        return result
     }
 }

@@ -28,6 +28,12 @@ package enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStr
     /// `retry-failed --class moderated` sends such trajectories again after a config change
     /// (another editor, a different safety setting).
     case moderated
+    /// Batch mode: the batch's 24-hour window ended before the provider ran this request
+    /// (`batch_expired`). It goes into a later batch, up to `max_retries`.
+    case expired
+    /// Batch mode: the batch was cancelled before this request ran (`batch_cancelled`). It goes
+    /// into a later batch, up to `max_retries`.
+    case cancelled
     /// An error that did not say which class it is (a bug to report, not a provider's fault).
     case unknown
 
@@ -35,7 +41,7 @@ package enum CallErrorClass: String, Sendable, Hashable, CaseIterable, CustomStr
     /// retried like a failed call).
     package var isRetryable: Bool {
         switch self {
-        case .rateLimit, .server, .timeout, .network, .parse: return true
+        case .rateLimit, .server, .timeout, .network, .parse, .expired, .cancelled: return true
         case .badRequest, .auth, .refused, .truncated, .moderated, .unknown: return false
         }
     }

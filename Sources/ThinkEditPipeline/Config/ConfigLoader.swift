@@ -269,6 +269,20 @@ extension BackendSettings {
             b.pricePerImage = try price.double("per_image", range: 0...1_000_000) ?? 0
             try price.finish()
         }
+        if var price = try m.mapping("batch_price") {
+            b.batchPricePromptPerMillion = try price.double("prompt_per_million", range: 0...1_000_000)
+            b.batchPriceCompletionPerMillion = try price.double("completion_per_million", range: 0...1_000_000)
+            b.batchPriceCachedPromptPerMillion = try price.double("cached_prompt_per_million", range: 0...1_000_000)
+            try price.finish()
+        }
+        b.mode = try enumValue(&m, "mode", path: path, reader: reader, what: "call mode",
+                               hint: " (online: one request at a time; batch: the Files and Batches API, docs/operations.md)") ?? .online
+        if var batch = try m.mapping("batch") {
+            b.batch.pollSeconds = try batch.double("poll_seconds", range: 0...86_400) ?? b.batch.pollSeconds
+            b.batch.maxRequests = try batch.int("max_requests", range: 1...50_000) ?? b.batch.maxRequests
+            b.batch.maxFileBytes = try batch.double("max_file_mb", range: 0.001...200).map { Int($0 * 1_000_000) } ?? b.batch.maxFileBytes
+            try batch.finish()
+        }
         if let extra = m.value("extra") {
             guard case .mapping = extra else {
                 throw reader.error(.wrongType, extra, "\(path).extra", "expected a mapping of extra request parameters")
@@ -325,7 +339,8 @@ extension BackendSettings {
         case .synthetic, .bfl, .geminiImage:
             break
         }
-        for (key, isSet) in [("max_completion_tokens", b.maxCompletionTokens != nil), ("reasoning_effort", b.reasoningEffort != nil)]
+        for (key, isSet) in [("max_completion_tokens", b.maxCompletionTokens != nil), ("reasoning_effort", b.reasoningEffort != nil),
+                             ("mode", b.mode != .online), ("batch", m.has("batch")), ("batch_price", m.has("batch_price"))]
             where isSet && kind != .openai {
             throw reader.error(.invalidValue, m.value(key), "\(path).\(key)", "only openai (chat) backends take \(key)")
         }

@@ -140,6 +140,16 @@ package struct BackendSettings: Sendable, Hashable {
     /// Editors: price in currency units of each edited image (`price.per_image`), charged to
     /// every successful edit on top of any token price.
     package var pricePerImage: Double = 0
+    /// How an `openai` chat backend is called (`mode`): one request at a time, or in batch files
+    /// through the provider's Files and Batches API (docs/operations.md, "Batch mode").
+    package var mode: CallMode = .online
+    /// Batch mode's file limits and polling (`batch:`).
+    package var batch = BatchSettings()
+    /// Batch prices per million prompt / completion / cached prompt tokens (`batch_price`); each
+    /// nil one is half its online price, as OpenAI's Batch API charges.
+    package var batchPricePromptPerMillion: Double? = nil
+    package var batchPriceCompletionPerMillion: Double? = nil
+    package var batchPriceCachedPromptPerMillion: Double? = nil
     /// Extra request parameters passed through to the backend (editthinker-http), as JSON text.
     package var extraJSON: String?
     /// The folder whose prompt files override the built-in ones (`prompts`); nil: `prompts/` beside
@@ -159,6 +169,26 @@ package struct BackendSettings: Sendable, Hashable {
     package var bflOptions = BFLOptions()
     /// How the synthetic world behaves in this role (kind `synthetic` only); empty: the defaults.
     package var world = SyntheticWorldSettings()
+}
+
+/// How a chat backend's calls travel.
+package enum CallMode: String, Sendable, Hashable, CaseIterable {
+    /// One HTTP request per call, answered at once.
+    case online
+    /// Batch files through the Files and Batches API, answered within 24 hours at batch prices.
+    case batch
+}
+
+/// Batch mode's settings (`batch:` of a backend).
+package struct BatchSettings: Sendable, Hashable {
+    /// Seconds between two looks at the batches in flight (`poll_seconds`).
+    package var pollSeconds: Double = 60
+    /// The most requests in one file (`max_requests`; OpenAI takes 50,000).
+    package var maxRequests: Int = 50_000
+    /// The most bytes in one file (`max_file_mb`, in units of 1,000,000 bytes; OpenAI takes 200 MB).
+    package var maxFileBytes: Int = 200_000_000
+
+    package init() {}
 }
 
 /// The synthetic backends' dials (docs/synthetic-world.md). Nil or empty means the built-in value.

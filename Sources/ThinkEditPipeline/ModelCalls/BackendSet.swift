@@ -160,6 +160,11 @@ package struct BackendSet: Sendable {
                          jsonMode: jsonMode, extra: try extra(s), authHeader: s.authHeader, reliability: reliability(s))
     }
 
+    /// The Files and Batches API of an `openai` backend in `mode: batch`.
+    static func batchAPI(_ s: BackendSettings) throws -> OpenAIBatchAPI {
+        OpenAIBatchAPI(backend: s.name, baseURL: s.baseURL ?? "", key: try key(s), authHeader: s.authHeader, reliability: reliability(s))
+    }
+
     private static func key(_ s: BackendSettings) throws -> APIKey? {
         try APIKey.resolve(backend: "backends.\(s.role) (\(s.name))", env: s.apiKeyEnv, file: s.apiKeyFile)
     }
@@ -184,15 +189,19 @@ package struct BackendSet: Sendable {
 }
 
 extension BackendSettings {
-    /// What a successful call cost at this backend's prices: uncached prompt tokens at the prompt
+    /// What a successful call cost at this backend's prices (its batch prices for a batch
+    /// answer: `batch_price`, each unset one half the online price): uncached prompt tokens at the prompt
     /// price, cached ones at the cached price (the prompt price unless `cached_prompt_per_million`
     /// is set), completion tokens (reasoning included) at the completion price, plus the image
     /// price for an editor (`price.per_image`; zero for the expert and the judge).
-    package func cost(_ usage: Usage?) -> Double {
+    package func cost(_ usage: Usage?, batch: Bool = false) -> Double {
         guard let usage else { return pricePerImage }
         let cached = min(max(usage.cachedPromptTokens, 0), usage.promptTokens)
-        return (Double(usage.promptTokens - cached) * pricePromptPerMillion
-            + Double(cached) * (priceCachedPromptPerMillion ?? pricePromptPerMillion)
-            + Double(usage.completionTokens) * priceCompletionPerMillion) / 1_000_000 + pricePerImage
+        let onlineCached = priceCachedPromptPerMillion ?? pricePromptPerMillion
+        let prompt = batch ? batchPricePromptPerMillion ?? pricePromptPerMillion / 2 : pricePromptPerMillion
+        let cachedPrice = batch ? batchPriceCachedPromptPerMillion ?? onlineCached / 2 : onlineCached
+        let completion = batch ? batchPriceCompletionPerMillion ?? priceCompletionPerMillion / 2 : priceCompletionPerMillion
+        return (Double(usage.promptTokens - cached) * prompt + Double(cached) * cachedPrice
+            + Double(usage.completionTokens) * completion) / 1_000_000 + pricePerImage
     }
 }

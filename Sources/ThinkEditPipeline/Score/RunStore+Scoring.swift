@@ -60,6 +60,14 @@ extension RunStore {
     package func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
                                 call: CallRecord?) throws {
         try write { db in
+            try Self.applyJudgement(db, seq: seq, turn: turn, semantic: semantic, scores: scores, reasoning: reasoning, call: call)
+        }
+    }
+
+    /// `commitJudgement` inside a transaction the caller holds (batch mode commits many at once).
+    static func applyJudgement(_ db: Database, seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
+                               call: CallRecord?) throws {
+        do {
             let columns = semantic ? ("sc_success", "sc_overedit", "semantic_reasoning") : ("pq_natural", "pq_artifacts", "quality_reasoning")
             let stmt = try RawInsert(db, "UPDATE turn SET \(columns.0) = ?, \(columns.1) = ?, \(columns.2) = ? WHERE trajectory = ? AND turn = ?")
             stmt.bind(1, Self.value(scores.0))
@@ -89,7 +97,11 @@ extension RunStore {
 
     /// Marks a trajectory's scoring failed (its unscored turns wait for `retry-failed`).
     package func markScoreFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
-        try write { db in
+        try write { db in try Self.applyScoreFailure(db, seq: seq, errorClass: errorClass, message: message, call: call) }
+    }
+
+    static func applyScoreFailure(_ db: Database, seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
+        do {
             try db.execute(sql: "UPDATE trajectory SET score_error_class = ?, score_error_message = ? WHERE seq = ?",
                            arguments: [errorClass.rawValue, message, seq])
             if let call { try Self.insertCall(db, call) }

@@ -44,10 +44,17 @@ package struct ScoreStage: PipelineStage {
         let store = context.store
         let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run
         let runFailure = RunFailure()
-        progress.begin()
-        var after: (seq: Int64, turn: Int)?
         var interrupted = false
-        while !interrupted {
+        if scorer.settings.mode == .batch {
+            guard let judge = scorer.backend as? OpenAIJudge else {
+                throw BackendSetupError(backend: "backends.scorer (\(scorer.settings.name))", "mode batch needs kind openai")
+            }
+            try await runBatch(context, judge: judge, settings: scorer.settings, failed: failed)
+        } else {
+            progress.begin()
+        }
+        var after: (seq: Int64, turn: Int)?
+        while !interrupted && scorer.settings.mode == .online {
             let page = try store.scoreWork(after: after, limit: pageSize)
             guard let last = page.last else { break }
             after = (last.seq, last.turn)
@@ -56,7 +63,7 @@ package struct ScoreStage: PipelineStage {
             interrupted = try await score(work, scorer: scorer, store: store, failed: failed, runFailure: runFailure,
                                           progress: progress, context: context)
         }
-        progress.end()
+        if scorer.settings.mode == .online { progress.end() }
         try runFailure.check()
         if interrupted {
             throw StageInterrupted(stage: "score", resume: "thinkedit score \(context.config.file)")

@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import ThinkEditCore
+import ThinkEditStore
+
+/// A batch as the run's journal holds it (table `batch`).
+package struct BatchRow: Sendable, Hashable {
+    package var id: Int64
+    package var stage: String
+    package var backend: String
+    package var model: String
+    /// How far it got: `written`, `uploading`, `uploaded`, `creating`, `submitted`, `finished`,
+    /// `downloaded`, `done`. Each step is recorded before the next begins.
+    package var state: String
+    /// The request file, relative to the work directory.
+    package var file: String
+    package var requests: Int
+    package var bytes: Int
+    package var inputFileID: String?
+    package var batchID: String?
+    package var remoteStatus: String?
+    package var completed: Int
+    package var failed: Int
+    package var outputFileID: String?
+    package var errorFileID: String?
+    package var message: String?
+    /// Seconds from the batch's creation to its end, as the provider reports them.
+    package var turnaroundSeconds: Double?
+    package var createdAt: Double
+    package var updatedAt: Double
+
+    /// Batches a stage still has to carry to `done`.
+    package var isOpen: Bool { state != "done" }
+}
+
+/// One request of a batch (table `batch_request`).
+package struct BatchRequestRow: Sendable, Hashable {
+    package var customID: String
+    package var kind: String
+    package var trajectory: Int64
+    package var turn: Int
+    /// Counts every request for this call (part of the custom id).
+    package var attempt: Int
+    /// Counts those since the last `retry-failed`: the retry budget (`max_retries`) applies to it.
+    package var tries: Int
+}
+
+extension RunStore {
+    private static let batchColumns = """
+        id, stage, backend, model, state, file, requests, bytes, input_file_id, batch_id, remote_status, completed, failed,
+        output_file_id, error_file_id, message, turnaround_seconds, created_at, updated_at
+        """
+
+    private static func batchRow(_ r: Row) -> BatchRow {
+        BatchRow(id: r["id"], stage: r["stage"], backend: r["backend"], model: r["model"], state: r["state"], file: r["file"],
+                 requests: r["requests"], bytes: r["bytes"], inputFileID: r["input_file_id"], batchID: r["batch_id"],
+                 remoteStatus: r["remote_status"], completed: r["completed"], failed: r["failed"], outputFileID: r["output_file_id"],
+                 errorFileID: r["error_file_id"], message: r["message"], turnaroundSeconds: r["turnaround_seconds"], createdAt: r["created_at"], updatedAt: r["updated_at"])
+    }
+
+    /// Every batch, oldest first; only those of `stage` when given, only open ones when `open`.
+    package func batches(stage: StageName? = nil, open: Bool = false) throws -> [BatchRow] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let stage {
+                conditions.append("stage = ?")
+                arguments += [stage.rawValue]
+            }
+            if open { conditions.append("state <> 'done'") }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT \(Self.batchColumns) FROM batch \(filter) ORDER BY id", arguments: arguments).map(Self.batchRow)
+        }
+    }
+
+    package func batch(id: Int64) throws -> BatchRow? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT \(Self.batchColumns) FROM batch WHERE id = ?", arguments: [id]).map(Self.batchRow) }
+    }
+
+    /// The id the next batch will get (the files are named after it before the row exists).
+    func nextBatchID() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM batch") ?? 1 }
+    }
+
+    /// A random token for this run, made once: the prefix of its upload file names, so that a run
+    /// finds its own uploads again and never another run's.
+    func runToken() throws -> String {
+        try write { db in
+            if let token = try String.fetchOne(db, sql: "SELECT value FROM run_meta WHERE key = 'run_token'") { return token }
+            let token = String((0..<12).map { _ in "0123456789abcdef".randomElement()! })
+            try db.execute(sql: "INSERT INTO run_meta(key, value) VALUES ('run_token', ?)", arguments: [token])
+            return token
+        }
+    }
+
+    /// Records a request file written in full: its batch row (`written`) and a row per request.
+    func journalWrittenBatch(id: Int64, stage: StageName, backend: String, model: String, file: String, bytes: Int,
+                             requests: [BatchRequestRow]) throws {
+        try write { db in
+            let now = Date().timeIntervalSince1970
+            try db.execute(sql: """
+                INSERT INTO batch(id, stage, backend, model, state, file, requests, bytes, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'written', ?, ?, ?, ?, ?)
+                """, arguments: [id, stage.rawValue, backend, model, file, requests.count, bytes, now, now])
+            let insert = try RawInsert(db, "INSERT INTO batch_request(custom_id, batch, kind, trajectory, turn, attempt, tries, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent')")
+            for r in requests {
+                insert.bind(1, r.customID)
+                insert.bind(2, id)
+                insert.bind(3, r.kind)
+                insert.bind(4, r.trajectory)
+                insert.bind(5, r.turn)
+                insert.bind(6, r.attempt)
+                insert.bind(7, r.tries)
+                try insert.step()
+            }
+        }
+    }
+
+    /// Records a batch's new state and what came with it.
+    func updateBatch(_ b: BatchRow) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE batch SET state = ?, input_file_id = ?, batch_id = ?, remote_status = ?, completed = ?, failed = ?,
+                                 output_file_id = ?, error_file_id = ?, message = ?, turnaround_seconds = ?, updated_at = ?
+                WHERE id = ?
+                """, arguments: [b.state, b.inputFileID, b.batchID, b.remoteStatus, b.completed, b.failed, b.outputFileID,
+                                 b.errorFileID, b.message, b.turnaroundSeconds, Date().timeIntervalSince1970, b.id])
+        }
+    }
+
+    /// The requests of a batch still waiting for their answer, by custom id.
+    func unansweredRequests(batch: Int64) throws -> [String: BatchRequestRow] {
+        try read { db in
+            var all: [String: BatchRequestRow] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT custom_id, kind, trajectory, turn, attempt, tries FROM batch_request WHERE batch = ? AND state = 'sent'",
+                                           arguments: [batch])
+            while let r = try rows.next() {
+                let row = BatchRequestRow(customID: r["custom_id"], kind: r["kind"], trajectory: r["trajectory"], turn: r["turn"], attempt: r["attempt"], tries: r["tries"])
+                all[row.customID] = row
+            }
+            return all
+        }
+    }
+
+    /// For each (trajectory, turn, kind) sent in a batch of `stage`: its last attempt number and
+    /// its requests since the last `retry-failed`, for the next request's numbers.
+    func batchAttempts(stage: StageName) throws -> [String: (attempt: Int, tries: Int)] {
+        try read { db in
+            var all: [String: (attempt: Int, tries: Int)] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.trajectory, r.turn, r.kind, max(r.attempt) AS attempts, sum(r.state <> 'retried') AS tries
+                FROM batch_request r JOIN batch b ON b.id = r.batch
+                WHERE b.stage = ? GROUP BY r.trajectory, r.turn, r.kind
+                """, arguments: [stage.rawValue])
+            while let r = try rows.next() {
+                let key = BatchRequestKey(kind: r["kind"], trajectory: r["trajectory"], turn: r["turn"]).text
+                all[key] = (r["attempts"], r["tries"])
+            }
+            return all
+        }
+    }
+
+    /// Marks a request answered or failed (inside the caller's transaction).
+    static func settleBatchRequest(_ db: Database, customID: String, answered: Bool) throws {
+        try db.execute(sql: "UPDATE batch_request SET state = ? WHERE custom_id = ?", arguments: [answered ? "answered" : "failed", customID])
+    }
+}
+
+/// What a batch request is for: a call kind of one turn of one trajectory.
+struct BatchRequestKey: Hashable {
+    var kind: String
+    var trajectory: Int64
+    var turn: Int
+
+    var text: String { "\(kind):\(trajectory):\(turn)" }
+
+    /// The custom id of its `attempt`-th request: `judge_semantic:12:3:1`.
+    func customID(attempt: Int) -> String { "\(text):\(attempt)" }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditStore
+
+extension ScoreStage {
+    /// Score with `mode: batch`: every unscored image's judge calls go into batch files, which are
+    /// carried through the Batches API and committed as they come back; requests that failed with
+    /// retries left go into the next round's files. Answers are parsed and committed as online
+    /// ones are, at batch prices.
+    func runBatch(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, failed: LockedSet<Int64>) async throws {
+        let runner = BatchRunner<JudgeAnswer>(
+            stage: .score, settings: settings, api: try BackendSet.batchAPI(settings), store: context.store,
+            consumer: BatchConsumer(
+                parse: { line in
+                    let answer = try judge.answer(of: line)
+                    guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
+                        throw BackendError(.parse, backend: settings.name, "the judge must give two numbers from 0 to 10, gave \(answer.scores.map(\.description))")
+                    }
+                    return (answer, answer.usage)
+                },
+                commit: { db, request, answer, call in
+                    try RunStore.applyJudgement(db, seq: request.trajectory, turn: request.turn, semantic: request.kind == "judge_semantic",
+                                                scores: (answer.scores[0], answer.scores[1]), reasoning: answer.reasoning, call: call)
+                },
+                fail: { db, request, errorClass, message, call in
+                    failed.insert(request.trajectory)
+                    try RunStore.applyScoreFailure(db, seq: request.trajectory, errorClass: errorClass, message: message, call: call)
+                }),
+            clock: context.clock, interruption: context.interruption, log: context.log,
+            resume: "thinkedit score \(context.config.file)")
+        while true {
+            try await runner.drive()
+            let written = try writeBatchRequests(context, judge: judge, settings: settings, runner: runner, failed: failed)
+            if written == 0 { return }
+            context.log("score: \(written) judge requests written to batch files")
+        }
+    }
+
+    /// Writes a request for every judgement still missing; returns how many.
+    private func writeBatchRequests(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, runner: BatchRunner<JudgeAnswer>,
+                                    failed: LockedSet<Int64>) throws -> Int {
+        let store = context.store
+        let writer = try BatchFileWriter(stage: .score, settings: settings, store: store, folder: try runner.folder,
+                                         endpoint: runner.api.endpoint)
+        var after: (seq: Int64, turn: Int)?
+        while true {
+            let page = try store.scoreWork(after: after, limit: pageSize)
+            guard let last = page.last else { break }
+            after = (last.seq, last.turn)
+            for w in page where context.shard?.contains(w.trajectoryID) ?? true {
+                if failed.contains(w.seq) { continue }
+                let source = ImagePayload(bytes: try store.images.read(hash: w.sourceImage.hash, format: w.sourceImage.format), hash: w.sourceImage.hash)
+                let edited = ImagePayload(bytes: try store.images.read(hash: w.image.hash, format: w.image.format), hash: w.image.hash)
+                let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: source, meta: w.meta)
+                for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
+                    let body = judge.requestBody(JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect))
+                    do {
+                        try writer.add(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn, body: body)
+                    } catch let tooLarge as BatchFileWriter.TooLarge {
+                        failed.insert(w.seq)
+                        try store.markScoreFailed(seq: w.seq, errorClass: .badRequest, message: """
+                            the judge request for turn \(w.turn) is \(tooLarge.bytes) bytes, more than a batch file may hold \
+                            (batch.max_file_mb); score it online (mode: online), or send smaller images
+                            """, call: nil)
+                        break
+                    }
+                }
+            }
+        }
+        try writer.finish()
+        return writer.written
+    }
+}
