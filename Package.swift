@@ -105,7 +105,8 @@ let package = Package(
         // A fake of the expert, judge and editor servers for benchmarks and fault runs (127.0.0.1 only).
         .executableTarget(
             name: "thinkedit-fake-server",
-            dependencies: ["ThinkEditBackends", "ThinkEditCore", "ThinkEditImaging", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ThinkEditBackends", "ThinkEditCore", "ThinkEditImaging", "ThinkEditTestSupport",
+                           .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         // What tests share: a clock they move by hand.

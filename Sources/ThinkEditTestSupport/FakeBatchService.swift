@@ -181,6 +181,44 @@ package final class FakeBatchService: Sendable {
         }
     }
 
+    /// Runs up to `budget` requests in all, oldest batch first, as a service with a fixed
+    /// capacity does: validation and finalizing take no time; a batch whose requests have all run
+    /// completes in the same call. Returns the requests run.
+    @discardableResult
+    package func work(budget: Int) -> Int {
+        state.withLock { s in
+            var left = budget
+            for id in s.order {
+                var b = s.batches.removeValue(forKey: id)!
+                defer { s.batches[id] = b }
+                if b.status == "validating" {
+                    validate(&b, state: s)
+                    b.status = b.errors.isEmpty ? "in_progress" : "failed"
+                    b.times[b.errors.isEmpty ? "in_progress_at" : "failed_at"] = s.now
+                }
+                if b.status == "in_progress" {
+                    let end = min(b.requests.count, b.next + left)
+                    for i in b.next..<end { record(&b, b.requests[i], state: &s) }
+                    left -= end - b.next
+                    b.next = end
+                    if b.next == b.requests.count {
+                        b.times["finalizing_at"] = s.now
+                        b.status = "finalizing"
+                    }
+                }
+                if b.status == "finalizing" {
+                    Self.writeFiles(&b, state: &s)
+                    b.status = "completed"
+                    b.times["completed_at"] = s.now
+                }
+                if b.status == "cancelling" {
+                    Self.close(&b, as: "cancelled", code: "batch_cancelled", message: "This request was cancelled with its batch.", state: &s)
+                }
+            }
+            return budget - left
+        }
+    }
+
     // MARK: the wire
 
     /// Answers one HTTP request: status, content type and body.

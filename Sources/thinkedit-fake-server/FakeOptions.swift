@@ -18,16 +18,28 @@ struct FakeOptions: Sendable {
     /// Side of the edited images `/edit` answers with: 0 for small flat 32×32 PNGs; otherwise
     /// photo-like images of that size, half PNG and half JPEG, encoded once at start.
     var imageSize = 0
+    /// The Files and Batches API (`/v1/files`, `/v1/batches`): with `batchPerSecond` above 0 it
+    /// runs that many requests a second in all, oldest batch first; otherwise each look at a
+    /// batch moves it `batchStepsPerPoll` steps of `batchRate` requests.
+    var batchPerSecond = 0
+    var batchStepsPerPoll = 1
+    var batchRate = 1_000
 
     static let usage = """
         usage: thinkedit-fake-server [--port N] [--delay-ms MS]
                                      [--fault-429 P] [--fault-5xx P] [--fault-malformed P] [--fault-timeout P]
                                      [--hold-ms MS] [--fault-seed S] [--image-size PX]
+                                     [--batch-per-second N | --batch-steps-per-poll N --batch-rate N]
         A fake of the three model roles on 127.0.0.1: POST /chat/completions (expert or judge, told
         apart by the prompt), POST /edit (editthinker-http), GET /health, GET /stats.
         P is a probability from 0 to 1; the four together must not exceed 1.
         --image-size PX answers edits with photo-like PX×PX PNG and JPEG images (default: small
         flat PNGs).
+        The Files and Batches API (/v1/files, /v1/batches) answers batch requests as the chat
+        route would. --batch-per-second N runs N requests a second in all, oldest batch first;
+        otherwise each GET /v1/batches/ID moves the batch --batch-steps-per-poll steps (default
+        1), answering --batch-rate requests a step (default 1000). GET /fake/batch-events lists
+        the uploads, creations, cancellations and downloads it saw.
         """
 
     /// Parses `arguments` (without the program name); the error says which option is wrong.
@@ -62,6 +74,9 @@ struct FakeOptions: Sendable {
             case "--fault-timeout": o.faultTimeout = try probability(a)
             case "--hold-ms": o.holdMs = try integer(a, 0...86_400_000)
             case "--image-size": o.imageSize = try integer(a, 16...4096)
+            case "--batch-per-second": o.batchPerSecond = try integer(a, 0...10_000_000)
+            case "--batch-steps-per-poll": o.batchStepsPerPoll = try integer(a, 0...1_000)
+            case "--batch-rate": o.batchRate = try integer(a, 1...10_000_000)
             case "--fault-seed":
                 let text = try value(a)
                 guard let s = UInt64(text) else { throw FakeOptionsError("--fault-seed takes a whole number >= 0, got \"\(text)\"") }

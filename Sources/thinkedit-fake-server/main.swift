@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditTestSupport
 
 // A fake of the three model roles for benchmarks and fault runs (127.0.0.1 only): the expert and
 // the judge behind POST /chat/completions (also under /v1), the editthinker-http editor behind
@@ -91,6 +93,50 @@ router.post("edit") { request, _ -> Response in
             FakeModels.editAnswer(ask, images: editedImages)
         })
     }
+}
+// The Files and Batches API: each batch request is answered as the chat route answers it (no
+// faults, no delay: the batch's pace is the service's).
+let batches = FakeBatchService(rate: options.batchRate, stepsPerPoll: options.batchPerSecond > 0 ? 0 : options.batchStepsPerPoll) { _, body in
+    switch FakeModels.readChat(Array(body.canonicalText.utf8)) {
+    case .failure(let refusal):
+        return .init(status: refusal.status, body: (try? JSONParser.parse(refusal.body)) ?? .null)
+    case .success(let chat):
+        stats.add(chat.kind.rawValue, "batched")
+        let reply = FakeModels.completion(chat.kind == .expert ? FakeModels.expertContent(chat) : FakeModels.judgeContent(chat), for: chat)
+        return .init(status: reply.status, body: (try? JSONParser.parse(reply.body)) ?? .null)
+    }
+}
+if options.batchPerSecond > 0 {
+    // A tenth of the capacity every 100 ms, with what was not used carried over in whole requests.
+    Task {
+        let start = ContinuousClock.now
+        var done = 0.0
+        var ticks = 0
+        while true {
+            ticks += 1
+            try await Task.sleep(until: start + .milliseconds(100 * ticks), clock: .continuous)
+            done += Double(options.batchPerSecond) / 10
+            let budget = Int(done)
+            done -= Double(batches.work(budget: budget))
+            if done > Double(options.batchPerSecond) { done = Double(options.batchPerSecond) }
+        }
+    }
+}
+let batchRoute: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+    let body = Array(try await request.body.collect(upTo: 1 << 30).readableBytesView)
+    var headers: [String: String] = [:]
+    for field in request.headers { headers[field.name.canonicalName] = field.value }
+    let query = request.uri.query.flatMap { $0.isEmpty ? nil : "?" + $0 } ?? ""
+    let reply = batches.handle(method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: body)
+    return response(FakeReply(status: reply.status, headers: [("content-type", reply.contentType)], body: reply.body))
+}
+for path in ["v1/files", "v1/files/**", "v1/batches", "v1/batches/**"] {
+    router.get(RouterPath(path), use: batchRoute)
+    router.post(RouterPath(path), use: batchRoute)
+}
+router.get("fake/batch-events") { _, _ -> Response in
+    let events = batches.events.map { e -> JSONValue in .object([("kind", .string("\(e.kind)")), ("id", .string(e.id))]) }
+    return response(.json(.array(events)))
 }
 router.get("health") { _, _ -> Response in
     response(.json(.object([("status", .string("ok"))])))

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ThinkEditCore
 
 /// One HTTP request as a driver describes it.
 package struct HTTPCall: Sendable {
@@ -68,7 +69,10 @@ struct FileChunks: AsyncSequence, Sendable {
                     stage = 1
                     if !source.head.isEmpty { return ByteBuffer(bytes: source.head) }
                 case 1:
-                    if let data = try source.handle.read(upToCount: 1 << 20), !data.isEmpty { return ByteBuffer(bytes: data) }
+                    if let data = try source.handle.read(upToCount: 1 << 20), !data.isEmpty {
+                        CrashPoint.here("http.upload.streaming")
+                        return ByteBuffer(bytes: data)
+                    }
                     try? source.handle.close()
                     stage = 2
                 case 2:
@@ -212,7 +216,10 @@ package final class HTTPTransport: Sendable {
         }
         do {
             defer { try? out.close() }
-            for try await chunk in response.body { try out.write(contentsOf: Array(chunk.readableBytesView)) }
+            for try await chunk in response.body {
+                try out.write(contentsOf: Array(chunk.readableBytesView))
+                CrashPoint.here("http.download.streaming")
+            }
             try out.synchronize()
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)

@@ -184,7 +184,10 @@ struct BatchRunner<Answer: Sendable>: Sendable {
             let items = chunk
             chunk.removeAll(keepingCapacity: true)
             try store.write { db in
-                for (request, outcome) in items { try settle(db, request, outcome, latency: latency) }
+                for (request, outcome) in items {
+                    try settle(db, request, outcome, latency: latency)
+                    CrashPoint.here("batch.settle")
+                }
             }
             CrashPoint.here("batch.commit")
         }

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import Testing
+import ThinkEditBackends
+import ThinkEditCore
+import ThinkEditPipeline
+@testable import ThinkEditStore
+
+/// Batch score killed with SIGKILL at each step of a batch's life (writing, journaling, uploading,
+/// creating, polling, downloading, committing), then run again: every turn answered once, every
+/// request file uploaded once and every batch created once (counted at the service), and the
+/// trajectories byte-identical to an online run given the same answers. Runs the built binaries
+/// (`thinkedit`, `thinkedit-fake-server`); the kill comes from the process itself at a named
+/// crash point (`THINKEDIT_CRASH_AT`), so each one lands exactly where it is meant to.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct BatchCrashTests {
+    static let root = FakeModelServerTests.root
+    static var thinkedit: String { root.appendingPathComponent(".build/debug/thinkedit").path }
+
+    /// Runs thinkedit with `arguments` and the extra environment; returns its exit status, or
+    /// nil when a signal ended it.
+    static func thinkedit(_ arguments: [String], environment: [String: String] = [:]) throws -> Int32? {
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([thinkedit] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for a in argv + envp { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, thinkedit, &actions, nil, argv, envp)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+    }
+
+    static func config(_ dir: String, server: String, batch: Bool) throws -> String {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let mode = batch ? ", mode: batch, batch: {poll_seconds: 0, max_requests: 20}" : ""
+        let yaml = """
+            workdir: run
+            seed: 8
+            pool: {synth: {count: 12, seed: 6, image_size: 32}}
+            generation: {max_turns: 3}
+            backends:
+              thinker: {kind: synthetic}
+              editor: {kind: synthetic}
+              scorer: {kind: openai, name: judge, base_url: "\(server)/v1", model: judge-1, api_key_env: THINKEDIT_CRASH_TEST_KEY, \
+            max_retries: 2, timeout_seconds: 20, price: {prompt_per_million: 2.0, completion_per_million: 8.0}\(mode)}
+            """
+        let file = (dir as NSString).appendingPathComponent("config.yaml")
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    static func export(_ config: String) throws -> String {
+        let c = try RunConfig.load(path: config)
+        let store = try RunStore.openForReading(workdir: c.workdir)
+        let out = (config as NSString).deletingLastPathComponent + "/trajectories.jsonl"
+        _ = try TrajectoryExporter(store: store).export(to: out)
+        return try String(contentsOfFile: out, encoding: .utf8)
+    }
+
+    static func count(_ store: RunStore, _ sql: String) throws -> Int { try store.read { db in try Int.fetchOne(db, sql: sql) ?? 0 } }
+
+    /// GET `path` on the server, as JSON.
+    static func get(_ server: String, _ path: String) async throws -> JSONValue {
+        let reply = try await HTTPTransport.shared.send(HTTPCall(method: "GET", url: server + path, headers: [("authorization", "Bearer sk-x")], timeout: 20))
+        return try JSONParser.parse(reply.body)
+    }
+
+    static let points = [
+        "batch.write#7", "batch.journal.before#2", "batch.upload.before#1", "http.upload.streaming#1", "batch.upload.after#2",
+        "batch.create.before#1", "batch.create.after#2", "batch.poll#3", "http.download.streaming#1", "batch.settle#5",
+        "batch.commit#2", "batch.done.before#1",
+    ]
+
+    @Test func killedAtEveryStepBatchScoreResumesWithoutPayingTwice() async throws {
+        setenv("THINKEDIT_CRASH_TEST_KEY", "sk-crash-test-key-0001", 1)
+        let server = try FakeModelServerTests.Server(["--delay-ms", "0"])
+        defer { _ = server.stop() }
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("thinkedit-batchcrash-\(UUID().uuidString)").path
+
+        let online = try Self.config(base + "/online", server: server.url, batch: false)
+        #expect(try Self.thinkedit(["generate", online]) == 0)
+        #expect(try Self.thinkedit(["score", online]) == 0)
+        let expected = try Self.export(online)
+        #expect(expected.contains("\"judge\":{\"success\""))
+
+        for point in Self.points {
+            let dir = base + "/" + point.replacingOccurrences(of: "#", with: "-")
+            let config = try Self.config(dir, server: server.url, batch: true)
+            #expect(try Self.thinkedit(["generate", config]) == 0)
+            let killed = try Self.thinkedit(["score", config], environment: ["THINKEDIT_CRASH_AT": point])
+            #expect(killed == nil, "\(point): the crash point was not reached")
+            #expect(try Self.thinkedit(["score", config]) == 0, "\(point): the second run failed")
+            #expect(try Self.export(config) == expected, "\(point): the trajectories differ from the online run's")
+
+            let store = try RunStore.openForReading(workdir: try RunConfig.load(path: config).workdir)
+            let turns = try Self.count(store, "SELECT count(*) FROM turn")
+            #expect(try Self.count(store, "SELECT count(*) FROM call WHERE stage = 'score' AND outcome = 'ok'") == 2 * turns, "\(point)")
+            #expect(try Self.count(store, "SELECT count(*) FROM batch_request WHERE state = 'answered'") == 2 * turns, "\(point)")
+            let journaled = try Self.count(store, "SELECT count(*) FROM batch")
+            let token = try store.read { db in try String.fetchOne(db, sql: "SELECT value FROM run_meta WHERE key = 'run_token'") } ?? "?"
+            guard case .array(let files)? = try await Self.get(server.url, "/v1/files?purpose=batch")["data"],
+                  case .array(let batches)? = try await Self.get(server.url, "/v1/batches")["data"] else {
+                Issue.record("\(point): the service did not list its files and batches")
+                continue
+            }
+            let uploads = files.filter { if case .string(let name)? = $0["filename"] { name.hasPrefix("thinkedit-\(token)-") } else { false } }.count
+            let created = batches.filter { $0["metadata"]?["thinkedit_run"] == .string(token) }.count
+            #expect(uploads == journaled, "\(point): \(uploads) uploads for \(journaled) batch files")
+            #expect(created == journaled, "\(point): \(created) batches created for \(journaled) batch files")
+        }
+    }
+}
