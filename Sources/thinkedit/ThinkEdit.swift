@@ -17,6 +17,7 @@ struct ThinkEdit: AsyncParsableCommand {
             ExportCommand.self,
             TrajectoriesCommand.self,
             StatusCommand.self,
+            BatchesCommand.self,
             ReportCommand.self,
             ServeCommand.self,
             RetryFailedCommand.self,

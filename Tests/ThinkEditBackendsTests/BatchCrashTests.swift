@@ -116,4 +116,42 @@ import ThinkEditPipeline
             #expect(created == journaled, "\(point): \(created) batches created for \(journaled) batch files")
         }
     }
+
+    /// Runs thinkedit and returns what it printed.
+    static func output(_ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: thinkedit)
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func cancelledBatchesAreListedAndTheirRequestsSentAgain() async throws {
+        setenv("THINKEDIT_CRASH_TEST_KEY", "sk-crash-test-key-0001", 1)
+        let server = try FakeModelServerTests.Server(["--delay-ms", "0"])
+        defer { _ = server.stop() }
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("thinkedit-batchcancel-\(UUID().uuidString)").path
+        let online = try Self.config(base + "/online", server: server.url, batch: false)
+        #expect(try Self.thinkedit(["generate", online]) == 0)
+        #expect(try Self.thinkedit(["score", online]) == 0)
+
+        let config = try Self.config(base + "/batch", server: server.url, batch: true)
+        #expect(try Self.thinkedit(["generate", config]) == 0)
+        // Stopped while its first batches are in flight, then cancelled from another command.
+        #expect(try Self.thinkedit(["score", config], environment: ["THINKEDIT_CRASH_AT": "batch.poll#2"]) == nil)
+        let cancelled = try Self.output(["batches", config, "--cancel"])
+        #expect(cancelled.contains("cancelling"), "\(cancelled)")
+        #expect(try Self.thinkedit(["score", config]) == 0)
+        #expect(try Self.export(config) == (try Self.export(online)))
+        let store = try RunStore.openForReading(workdir: try RunConfig.load(path: config).workdir)
+        #expect(try Self.count(store, "SELECT count(*) FROM call WHERE error_class = 'cancelled'") > 0)
+        let listing = try Self.output(["batches", config])
+        #expect(listing.contains(" cancelled "), "\(listing)")
+        #expect(!listing.contains("sk-crash-test-key"))
+    }
 }

@@ -161,7 +161,7 @@ package struct BackendSet: Sendable {
     }
 
     /// The Files and Batches API of an `openai` backend in `mode: batch`.
-    static func batchAPI(_ s: BackendSettings) throws -> OpenAIBatchAPI {
+    package static func batchAPI(_ s: BackendSettings) throws -> OpenAIBatchAPI {
         OpenAIBatchAPI(backend: s.name, baseURL: s.baseURL ?? "", key: try key(s), authHeader: s.authHeader, reliability: reliability(s))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import ThinkEditCore
 import ThinkEditStore
 
@@ -10,6 +11,8 @@ package struct StatusReport {
     package let stages: [StageName: StageRun]
     /// Spend so far and projected total of the model stages.
     package let spend: [StageSpend]
+    /// Batch mode: batches by journal state, and the requests of those still open.
+    package let batches: (byState: [String: Int], openRequests: Int)
 
     /// Stages in pipeline order; the table lists them so.
 
@@ -18,6 +21,15 @@ package struct StatusReport {
         snapshot = try store.snapshot()
         stages = try store.latestStageRuns()
         spend = try store.spend()
+        batches = try store.read { db in
+            var byState: [String: Int] = [:]
+            var open = 0
+            for r in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n, sum(requests) AS requests FROM batch GROUP BY state") {
+                byState[r["state"]] = r["n"]
+                if (r["state"] as String) != "done" { open += r["requests"] as Int }
+            }
+            return (byState, open)
+        }
     }
 
     package var table: String {
@@ -41,6 +53,10 @@ package struct StatusReport {
             if !priced.isEmpty {
                 lines.append(pad("", 14) + "  by backend: " + priced.map { "\($0.backend) \(String(format: "%.2f", $0.cost)) for \(group($0.calls)) calls" }.joined(separator: ", "))
             }
+        }
+        if !batches.byState.isEmpty {
+            let open = batches.byState.filter { $0.key != "done" }.values.reduce(0, +)
+            lines.append(pad("batches", 14) + "\(group(open)) open (\(group(batches.openRequests)) requests in flight), \(group(batches.byState["done"] ?? 0)) done; `thinkedit batches` lists them")
         }
         lines.append("")
         lines.append(pad("stage", 10) + pad("status", 13) + pad("finished (UTC)", 21) + "counts")
@@ -97,6 +113,7 @@ package struct StatusReport {
                                         (b.backend, JSONValue.object([("cost", .number(b.cost)), ("calls", .integer(Int64(b.calls)))]))
                                     }))]))
             })),
+            ("batches", .object([("by_state", obj(batches.byState)), ("open_requests", .integer(Int64(batches.openRequests)))])),
             ("stages", .object(stageValues)),
         ])
         return value.canonicalText
