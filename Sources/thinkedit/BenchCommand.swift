@@ -14,6 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchHTTPCommand.self,
             BenchGenerateCommand.self,
             BenchGenerateHTTPCommand.self,
+            BenchBatchCommand.self,
         ]
     )
 }

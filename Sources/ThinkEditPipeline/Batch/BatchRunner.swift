@@ -72,14 +72,23 @@ struct BatchRunner<Answer: Sendable>: Sendable {
         }
     }
 
-    /// Moves one batch as far as it goes without waiting for the provider; true when it waits.
-    private func advance(_ row: BatchRow, resumed: Bool) async throws -> Bool {
+    /// Uploads and creates every batch file written so far, without waiting for any answer: the
+    /// provider starts on the first files while the stage writes the next.
+    func submitWritten() async throws {
+        for b in try store.batches(stage: stage, open: true) where b.backend == settings.name && b.state == "written" {
+            _ = try await advance(b, resumed: false, until: "submitted")
+        }
+    }
+
+    /// Moves one batch as far as it goes without waiting for the provider (or to state `until`);
+    /// true when it waits.
+    private func advance(_ row: BatchRow, resumed: Bool, until: String? = nil) async throws -> Bool {
         var b = row
         func record(_ state: String) throws {
             b.state = state
             try store.updateBatch(b)
         }
-        while true {
+        while b.state != until {
             switch b.state {
             case "written":
                 CrashPoint.here("batch.upload.before")
@@ -143,6 +152,7 @@ struct BatchRunner<Answer: Sendable>: Sendable {
                 return false
             }
         }
+        return false
     }
 
     private func resultFile(_ b: BatchRow, _ suffix: String) -> String {

@@ -32,19 +32,21 @@ extension ScoreStage {
             resume: "thinkedit score \(context.config.file)")
         while true {
             try await runner.drive()
-            let written = try writeBatchRequests(context, judge: judge, settings: settings, runner: runner, failed: failed)
+            let written = try await writeBatchRequests(context, judge: judge, settings: settings, runner: runner, failed: failed)
             if written == 0 { return }
             context.log("score: \(written) judge requests written to batch files")
         }
     }
 
     /// Writes a request for every judgement still missing; returns how many.
+    /// Each file is submitted as soon as it is whole, so the provider works while the rest is written.
     private func writeBatchRequests(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, runner: BatchRunner<JudgeAnswer>,
-                                    failed: LockedSet<Int64>) throws -> Int {
+                                    failed: LockedSet<Int64>) async throws -> Int {
         let store = context.store
         let writer = try BatchFileWriter(stage: .score, settings: settings, store: store, folder: try runner.folder,
                                          endpoint: runner.api.endpoint)
         var after: (seq: Int64, turn: Int)?
+        var submitted = 0
         while true {
             let page = try store.scoreWork(after: after, limit: pageSize)
             guard let last = page.last else { break }
@@ -58,6 +60,10 @@ extension ScoreStage {
                     let body = judge.requestBody(JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect))
                     do {
                         try writer.add(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn, body: body)
+                        if writer.files > submitted {
+                            try await runner.submitWritten()
+                            submitted = writer.files
+                        }
                     } catch let tooLarge as BatchFileWriter.TooLarge {
                         failed.insert(w.seq)
                         try store.markScoreFailed(seq: w.seq, errorClass: .badRequest, message: """
