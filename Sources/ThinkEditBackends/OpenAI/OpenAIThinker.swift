@@ -18,30 +18,52 @@ package struct OpenAIThinker: Thinker {
     }
 
     package func think(_ request: ThinkRequest) async throws -> ThinkAnswer {
+        let (answer, usage) = try await client.complete(body: requestBody(request)) { [self] completion in
+            try interpret(completion, turn: request.turn, isRewrite: request.previousImage == nil,
+                          previousInstruction: request.previousInstruction, original: request.item.instruction)
+        }
+        var result = answer
+        result.usage = usage
+        return result
+    }
+
+    /// The chat request for one expert call, as sent online and written in batch files.
+    package func requestBody(_ request: ThinkRequest) -> [UInt8] {
         var values = ["instruction": request.item.instruction, "task": request.item.task, "turn": String(request.turn)]
-        var parts: [ChatPart]
-        let format = self.format
-        let previous = request.previousInstruction
-        if let image = request.previousImage, let previous {
+        let parts: [ChatPart]
+        if let image = request.previousImage, let previous = request.previousInstruction {
             values["previous_instruction"] = previous
             parts = [.text(prompts.refine.render(values)), .image(request.item.source.bytes), .image(image.bytes)]
         } else {
             parts = [.text(prompts.rewrite.render(values)), .image(request.item.source.bytes)]
         }
-        let isRewrite = request.previousImage == nil
-        let (answer, usage) = try await client.complete(system: prompts.system.render(values), user: parts) { completion in
-            var a = try ExpertAnswerParser.parse(completion.content, format: format, previousInstruction: previous,
-                                                 serverReasoning: completion.reasoning)
-            if isRewrite && a.satisfied {
-                // Nothing has been edited yet: "satisfied" can only mean "the instruction is fine as is".
-                a.satisfied = false
-                if a.instruction.isEmpty { a.instruction = request.item.instruction }
-            }
-            return a
+        return client.requestBody(system: prompts.system.render(values), user: parts)
+    }
+
+    /// Reads the expert's answer in the configured format. Before anything is edited (a rewrite)
+    /// "satisfied" can only mean "the instruction is fine as is".
+    func interpret(_ completion: ChatCompletion, turn: Int, isRewrite: Bool, previousInstruction: String?,
+                   original: String) throws(AnswerParseError) -> ThinkAnswer {
+        var a = try ExpertAnswerParser.parse(completion.content, format: format, previousInstruction: previousInstruction,
+                                             serverReasoning: completion.reasoning)
+        if isRewrite && a.satisfied {
+            a.satisfied = false
+            if a.instruction.isEmpty { a.instruction = original }
         }
-        var result = answer
-        result.usage = usage
-        return result
+        return a
+    }
+
+    /// A batch's answer to an expert call, read as an online one is (same failure classes).
+    package func answer(of line: BatchResultLine, turn: Int, isRewrite: Bool, previousInstruction: String?,
+                        original: String) throws -> ThinkAnswer {
+        let completion = try client.completion(of: line)
+        do {
+            var answer = try interpret(completion, turn: turn, isRewrite: isRewrite, previousInstruction: previousInstruction, original: original)
+            answer.usage = completion.usage
+            return answer
+        } catch {
+            throw BackendError(.parse, backend: client.backend, client.key.redact(error.description))
+        }
     }
 }
 
@@ -86,8 +108,8 @@ package struct OpenAIJudge: Scorer {
             var answer = try JudgeAnswerParser.parse(completion.content)
             answer.usage = completion.usage
             return answer
-        } catch let e as AnswerParseError {
-            throw BackendError(.parse, backend: client.backend, client.key.redact(e.description))
+        } catch {
+            throw BackendError(.parse, backend: client.backend, client.key.redact(error.description))
         }
     }
 }

@@ -9,7 +9,7 @@ import ThinkEditStore
 /// that failed for good, each inside the transaction that also settles the request and journals
 /// the call, so an answer is committed exactly once.
 struct BatchConsumer<Answer: Sendable>: Sendable {
-    var parse: @Sendable (BatchResultLine) throws -> (Answer, Usage?)
+    var parse: @Sendable (BatchResultLine, BatchRequestRow) throws -> (Answer, Usage?)
     var commit: @Sendable (Database, BatchRequestRow, Answer, CallRecord) throws -> Void
     var fail: @Sendable (Database, BatchRequestRow, CallErrorClass, String, CallRecord) throws -> Void
 }
@@ -221,7 +221,7 @@ struct BatchRunner<Answer: Sendable>: Sendable {
                           let request = waiting.removeValue(forKey: line.customID) else { continue }
                     let outcome: Result<(Answer, Usage?), BackendError>
                     do {
-                        outcome = .success(try consumer.parse(line))
+                        outcome = .success(try consumer.parse(line, request))
                     } catch let e as BackendError {
                         outcome = .failure(e)
                     } catch {

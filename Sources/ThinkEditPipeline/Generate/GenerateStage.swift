@@ -48,12 +48,20 @@ package struct GenerateStage: PipelineStage {
         let loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure)
         let inFlight = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency } + backends.thinker.settings.concurrency)
         progress.begin()
-        let outcome = await runBounded(work.map(\.seq), inFlight: inFlight, interruption: context.interruption) { seq in
-            await loop.run(seq)
+        let interrupted: Bool
+        if backends.thinker.settings.mode == .batch {
+            guard let thinker = backends.thinker.backend as? OpenAIThinker else {
+                throw BackendSetupError(backend: "backends.thinker (\(backends.thinker.settings.name))", "mode batch needs kind openai")
+            }
+            interrupted = try await runBatch(context, backends: backends, thinker: thinker, work: work.map(\.seq), loop: loop, inFlight: inFlight)
+        } else {
+            interrupted = await runBounded(work.map(\.seq), inFlight: inFlight, interruption: context.interruption) { seq in
+                await loop.run(seq)
+            }.interrupted
         }
         progress.end()
         try runFailure.check()
-        if outcome.interrupted {
+        if interrupted {
             throw StageInterrupted(stage: "generate", resume: "thinkedit generate \(context.config.file)")
         }
         let s = try context.store.snapshot()
@@ -61,7 +69,7 @@ package struct GenerateStage: PipelineStage {
         return StageResult(
             counts: [("trajectories", s.trajectories.values.reduce(0, +)), ("complete", s.trajectories["complete"] ?? 0),
                      ("pending", s.trajectories["pending"] ?? 0), ("failed", failed), ("turns", s.turns)],
-            summary: "\(outcome.finished) trajectories worked on; \(s.trajectories["complete"] ?? 0) complete, \(failed) failed" +
+            summary: "\(work.count) trajectories worked on; \(s.trajectories["complete"] ?? 0) complete, \(failed) failed" +
                 (failed > 0 ? " (thinkedit retry-failed puts them back)" : ""),
             finalFingerprint: try fingerprint(context))
     }

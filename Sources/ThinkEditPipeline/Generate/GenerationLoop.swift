@@ -10,6 +10,8 @@ struct GenerationLoop: Sendable {
     let backends: BackendSet
     let progress: ProgressLine
     let runFailure: RunFailure
+    /// Batch mode: the loop stops where it would call the expert, whose calls go in batches.
+    var expertInBatch = false
 
     var store: RunStore { context.store }
     var maxTurns: Int { context.config.generation.maxTurns }
@@ -30,6 +32,7 @@ struct GenerationLoop: Sendable {
                 if context.interruption.isStopping || Task.isCancelled { return }
                 guard let last = state.turns.last else {
                     if context.config.generation.firstTurn == .rewrite {
+                        if expertInBatch { return }
                         let answer = try await think(state, item, turn: 1, previous: nil)
                         try store.commitInstruction(seq: seq, turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, call: answer.1)
                         state.turns.append(Turn(turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, image: nil))
@@ -54,6 +57,7 @@ struct GenerationLoop: Sendable {
                 guard let lastFormat = state.imageFormats[lastImage] else {
                     throw StoreError.corrupt(path: store.databasePath, reason: "image \(lastImage) of \(state.id) turn \(last.turn) is not in the image table")
                 }
+                if expertInBatch { return }
                 let previous = ImagePayload(bytes: try store.images.read(hash: lastImage, format: lastFormat), hash: lastImage)
                 let (answer, call) = try await think(state, item, turn: last.turn + 1, previous: (previous, last.instruction))
                 if answer.satisfied {

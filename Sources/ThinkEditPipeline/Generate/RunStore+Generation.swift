@@ -79,7 +79,11 @@ extension RunStore {
 
     /// Commits the expert's new instruction for `turn` (its edit is still to come).
     package func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) throws {
-        try write { db in
+        try write { db in try Self.applyInstruction(db, seq: seq, turn: turn, instruction: instruction, reasoning: reasoning, call: call) }
+    }
+
+    static func applyInstruction(_ db: Database, seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) throws {
+        do {
             try db.execute(sql: "INSERT INTO turn(trajectory, turn, instruction, reasoning) VALUES (?, ?, ?, ?)",
                            arguments: [seq, turn, instruction, reasoning])
             if let call { try Self.insertCall(db, call) }
@@ -104,7 +108,11 @@ extension RunStore {
 
     /// Ends a trajectory: `stop` with the expert's stop reasoning, or `max_turns`.
     package func commitEnd(seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
-        try write { db in
+        try write { db in try Self.applyEnd(db, seq: seq, reason: reason, stopReasoning: stopReasoning, call: call) }
+    }
+
+    static func applyEnd(_ db: Database, seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
+        do {
             try db.execute(sql: """
                 UPDATE trajectory SET status = 'complete', end_reason = ?, stop_reasoning = ?, error_class = NULL, error_message = NULL
                 WHERE seq = ?
@@ -116,7 +124,11 @@ extension RunStore {
 
     /// Marks a trajectory failed after a call's retries ran out.
     package func markFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
-        try write { db in
+        try write { db in try Self.applyFailed(db, seq: seq, errorClass: errorClass, message: message, call: call) }
+    }
+
+    static func applyFailed(_ db: Database, seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
+        do {
             try db.execute(sql: "UPDATE trajectory SET status = 'failed', error_class = ?, error_message = ? WHERE seq = ?",
                            arguments: [errorClass.rawValue, message, seq])
             if let call { try Self.insertCall(db, call) }

@@ -13,7 +13,7 @@ extension ScoreStage {
         let runner = BatchRunner<JudgeAnswer>(
             stage: .score, settings: settings, api: try BackendSet.batchAPI(settings), store: context.store,
             consumer: BatchConsumer(
-                parse: { line in
+                parse: { line, _ in
                     let answer = try judge.answer(of: line)
                     guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
                         throw BackendError(.parse, backend: settings.name, "the judge must give two numbers from 0 to 10, gave \(answer.scores.map(\.description))")
