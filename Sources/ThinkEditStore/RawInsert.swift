@@ -7,11 +7,23 @@ import GRDBSQLite
 package final class RawInsert {
     private let handle: OpaquePointer
     private let db: Database
+    /// The connection's cached statement this one drives, kept alive here (nil: owned, finalized on deinit).
+    private let cached: Statement?
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     package init(_ db: Database, _ sql: String) throws {
         self.handle = try Self.prepare(db, sql)
         self.db = db
+        cached = nil
+    }
+
+    /// The connection's cached statement for `sql`: compiled once per connection, for a statement
+    /// run once per row of many small transactions (batch mode's commits).
+    package init(cached db: Database, _ sql: String) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        handle = statement.sqliteStatement
+        self.db = db
+        cached = statement
     }
 
     /// A prepared statement for `sql` (RawInsert's and RawQuery's), or the SQLite error.
@@ -24,7 +36,7 @@ package final class RawInsert {
         return stmt
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit { if cached == nil { sqlite3_finalize(handle) } }
 
     package func bind(_ i: Int32, _ v: Int64) { sqlite3_bind_int64(handle, i, v) }
     package func bind(_ i: Int32, _ v: Int) { sqlite3_bind_int64(handle, i, Int64(v)) }

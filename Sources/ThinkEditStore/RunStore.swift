@@ -137,7 +137,7 @@ package final class RunStore: Sendable {
     /// Bumps the data version: every change to trajectories, turns or scores calls this inside its
     /// transaction, and curation fingerprints include the version.
     package static func bumpDataVersion(_ db: Database) throws {
-        try db.execute(sql: "UPDATE run_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+        try db.cachedStatement(sql: "UPDATE run_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'").execute()
     }
 
     /// The current data version (see `bumpDataVersion`).

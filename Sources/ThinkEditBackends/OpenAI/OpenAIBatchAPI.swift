@@ -218,8 +218,8 @@ package struct OpenAIBatchAPI: Sendable {
 package struct BatchResultLine: Sendable {
     package var customID: String
     package var status: Int?
-    /// `response.body`, as JSON text.
-    package var body: [UInt8]?
+    /// `response.body`, parsed.
+    package var body: JSONValue?
     package var errorCode: String?
     package var errorMessage: String?
 
@@ -227,27 +227,31 @@ package struct BatchResultLine: Sendable {
     package static func parse(_ line: ArraySlice<UInt8>) -> BatchResultLine? {
         guard let v = try? JSONParser.parse(Array(line)), let id = LooseJSON.text(v["custom_id"]) else { return nil }
         var r = BatchResultLine(customID: id)
-        if let response = v["response"], response != .null {
+        if let response = v["response"], !response.isNull {
             if case .integer(let s)? = response["status_code"] { r.status = Int(s) }
-            if let body = response["body"], body != .null {
-                // A JSON body (OpenAI, vLLM); one sent as a string is taken as the body's text.
-                if case .string(let text) = body { r.body = Array(text.utf8) } else { r.body = Array(body.canonicalText.utf8) }
+            if let body = response["body"], !body.isNull {
+                // A JSON body (OpenAI, vLLM); one sent as a string is read as the body's text.
+                if case .string(let text) = body { r.body = (try? JSONParser.parse(Array(text.utf8))) ?? body } else { r.body = body }
             }
         }
-        if let error = v["error"], error != .null {
+        if let error = v["error"], !error.isNull {
             r.errorCode = LooseJSON.text(error["code"]) ?? "error"
             r.errorMessage = LooseJSON.text(error["message"]) ?? error.canonicalText
         }
         return r
     }
 
-    package init(customID: String, status: Int? = nil, body: [UInt8]? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+    package init(customID: String, status: Int? = nil, body: JSONValue? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
         self.customID = customID
         self.status = status
         self.body = body
         self.errorCode = errorCode
         self.errorMessage = errorMessage
     }
+}
+
+private extension JSONValue {
+    var isNull: Bool { if case .null = self { true } else { false } }
 }
 
 extension OpenAIChatClient {
@@ -286,7 +290,10 @@ extension OpenAIChatClient {
             throw BackendError(.parse, backend: backend, "the batch result line for \(line.customID) has neither a response body nor an error")
         }
         let status = line.status ?? 200
-        try HTTPStatusCheck.check(HTTPReply(status: status, headers: [], body: body), backend: backend, url: "the batch request \(line.customID)", key: key)
+        if !(200..<300).contains(status) {
+            try HTTPStatusCheck.check(HTTPReply(status: status, headers: [], body: Array(body.canonicalText.utf8)), backend: backend,
+                                      url: "the batch request \(line.customID)", key: key)
+        }
         return try answer(from: body)
     }
 }

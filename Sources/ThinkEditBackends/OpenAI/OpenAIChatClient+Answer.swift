@@ -12,6 +12,11 @@ extension OpenAIChatClient {
         } catch {
             throw BackendError(.parse, backend: backend, "the chat answer is not JSON (\(error)): \(key.redact(HTTPStatusCheck.snippet(body)))")
         }
+        return try answer(from: value)
+    }
+
+    /// `answer(from:)` for a body already parsed (a batch result line's).
+    func answer(from value: JSONValue) throws -> ChatCompletion {
         guard case .array(let choices)? = value["choices"], let first = choices.first else {
             throw BackendError(.parse, backend: backend, "the chat answer has no choices[0]")
         }

@@ -162,7 +162,7 @@ extension RunStore {
 
     /// Marks a request answered or failed (inside the caller's transaction).
     static func settleBatchRequest(_ db: Database, customID: String, answered: Bool) throws {
-        try db.execute(sql: "UPDATE batch_request SET state = ? WHERE custom_id = ?", arguments: [answered ? "answered" : "failed", customID])
+        try db.cachedStatement(sql: "UPDATE batch_request SET state = ? WHERE custom_id = ?").execute(arguments: [answered ? "answered" : "failed", customID])
     }
 }
 

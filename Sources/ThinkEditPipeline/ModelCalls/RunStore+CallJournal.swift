@@ -50,11 +50,11 @@ extension RunStore {
     }
 
     static func insertCall(_ db: Database, _ c: CallRecord) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO call(stage, backend, kind, trajectory, turn, request_hash, attempt, outcome, error_class, http_status,
                              prompt_tokens, completion_tokens, cached_prompt_tokens, cost, latency_ms, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [c.stage.rawValue, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass?.rawValue,
+            """).execute(arguments: [c.stage.rawValue, c.backend, c.kind, c.trajectorySeq, c.turn, c.requestHash, c.attempt, c.outcome, c.errorClass?.rawValue,
                              c.httpStatus, c.promptTokens, c.completionTokens, c.cachedPromptTokens, c.cost, c.latencyMs, Date().timeIntervalSince1970])
     }
 }

@@ -69,20 +69,20 @@ extension RunStore {
                                call: CallRecord?) throws {
         do {
             let columns = semantic ? ("sc_success", "sc_overedit", "semantic_reasoning") : ("pq_natural", "pq_artifacts", "quality_reasoning")
-            let stmt = try RawInsert(db, "UPDATE turn SET \(columns.0) = ?, \(columns.1) = ?, \(columns.2) = ? WHERE trajectory = ? AND turn = ?")
+            let stmt = try RawInsert(cached: db, "UPDATE turn SET \(columns.0) = ?, \(columns.1) = ?, \(columns.2) = ? WHERE trajectory = ? AND turn = ?")
             stmt.bind(1, Self.value(scores.0))
             stmt.bind(2, Self.value(scores.1))
             stmt.bind(3, reasoning)
             stmt.bind(4, seq)
             stmt.bind(5, turn)
             try stmt.step()
-            if let r = try Row.fetchOne(db, sql: """
+            if let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT sc_success, sc_overedit, pq_natural, pq_artifacts FROM turn WHERE trajectory = ? AND turn = ?
-                """, arguments: [seq, turn]),
+                """), arguments: [seq, turn]),
                let a = Self.number(r["sc_success"]), let b = Self.number(r["sc_overedit"]), let c = Self.number(r["pq_natural"]),
                let d = Self.number(r["pq_artifacts"]) {
                 let score = JudgeSubScores(success: a, overEditing: b, naturalness: c, artifacts: d).score
-                let update = try RawInsert(db, "UPDATE turn SET semantic = ?, quality = ?, overall = ?, overall_given = 0 WHERE trajectory = ? AND turn = ?")
+                let update = try RawInsert(cached: db, "UPDATE turn SET semantic = ?, quality = ?, overall = ?, overall_given = 0 WHERE trajectory = ? AND turn = ?")
                 update.bind(1, Self.value(score.semantic))
                 update.bind(2, Self.value(score.quality))
                 update.bind(3, score.overall)
