@@ -210,3 +210,48 @@ import ThinkEditTestSupport
         #expect(try Self.count(store, "SELECT count(*) FROM turn WHERE overall IS NULL") == 0)
     }
 }
+
+/// `budget:` stops a stage before its spend would pass the cap, online and in batch mode, and the
+/// stage goes on when the cap is raised.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct BudgetTests {
+    static func spent(_ store: RunStore) throws -> Double {
+        try store.read { db in try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost), 0) FROM call WHERE stage = 'score'") ?? 0 }
+    }
+
+    /// Each judge answer costs 1,000 prompt and 50 completion tokens at 2 / 8 per million:
+    /// 0.0024 online, 0.0012 in a batch.
+    @Test(arguments: [false, true])
+    func aStageStopsAtItsCapAndGoesOnWhenItIsRaised(batch: Bool) async throws {
+        let service = FakeBatchService(stepsPerPoll: 1) { _, body in .init(body: BatchScoreTests.completion(body)) }
+        let server = try await BatchScoreTests.batchServer(service)
+        let online = try await FakeServer.start { seen in
+            FakeReply(status: 200, headers: [("content-type", "application/json")],
+                      body: Array(BatchScoreTests.completion(seen.json ?? .null).canonicalText.utf8))
+        }
+        defer { server.stop(); online.stop() }
+        let keys = batch ? ", mode: batch, batch: {poll_seconds: 0}" : ", concurrency: 3"
+        var (config, store) = try await BatchScoreTests.run(scorer: BatchScoreTests.scorer(batch ? server.url : online.url, batch: keys))
+        let each = batch ? 0.0012 : 0.0024
+        let requests = 2 * (try BatchScoreTests.count(store, "SELECT count(*) FROM turn"))
+        config.budget.score = each * 10.5
+        await #expect(throws: BudgetReached.self) { try await BatchScoreTests.score(config, store) }
+        let spent = try Self.spent(store)
+        #expect(spent <= each * 10.5 + 1e-9)
+        #expect(spent > 0)
+        #expect(try BatchScoreTests.count(store, "SELECT count(*) FROM turn WHERE overall IS NOT NULL") < requests / 2)
+        #expect(try BatchScoreTests.count(store, "SELECT count(*) FROM trajectory WHERE score_error_class IS NOT NULL") == 0)
+        let runs = try store.latestStageRuns()
+        #expect(runs[.score]?.status != .done)
+
+        // A run cap below what was spent stops it before the first new call.
+        config.budget.score = nil
+        config.budget.run = spent
+        await #expect(throws: BudgetReached.self) { try await BatchScoreTests.score(config, store) }
+        #expect(abs(try Self.spent(store) - spent) < 1e-9)
+
+        config.budget.run = 100
+        try await BatchScoreTests.score(config, store)
+        #expect(try BatchScoreTests.count(store, "SELECT count(*) FROM turn WHERE overall IS NULL") == 0)
+        #expect(abs(try Self.spent(store) - each * Double(requests)) < 1e-9)
+    }
+}

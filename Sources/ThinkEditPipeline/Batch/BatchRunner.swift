@@ -72,6 +72,21 @@ struct BatchRunner<Answer: Sendable>: Sendable {
         }
     }
 
+    /// Counts the requests of this stage's open batches (sent by an earlier run) against the cap.
+    func reserveOpenRequests(_ budget: SpendGuard?) throws {
+        guard let budget else { return }
+        let open = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.kind, count(*) AS n FROM batch_request r JOIN batch b ON b.id = r.batch
+                WHERE b.stage = ? AND b.state <> 'done' AND r.state = 'sent' GROUP BY r.kind
+                """, arguments: [stage.rawValue]).map { (kind: $0["kind"] as String, count: $0["n"] as Int) }
+        }
+        for (kind, count) in open {
+            let each = budget.projected(kind) { SpendGuard.estimate(settings, requestBytes: nil, batch: true) }
+            budget.reserveInFlight(each * Double(count))
+        }
+    }
+
     /// Uploads and creates every batch file written so far, without waiting for any answer: the
     /// provider starts on the first files while the stage writes the next.
     func submitWritten() async throws {

@@ -168,9 +168,24 @@ extension RunConfig {
         // backends
         let backends = try BackendsSettings.read(try top.mapping("backends"), reader: reader, resolve: resolve)
 
+        // budget
+        var budget = BudgetSettings()
+        if var b = try top.mapping("budget") {
+            budget.run = try b.double("usd", range: 0...1_000_000_000)
+            for stage in ["generate", "score"] {
+                guard var s = try b.mapping(stage) else { continue }
+                let cap = try s.required(try s.double("usd", range: 0...1_000_000_000), "usd", hint: "the most this stage may spend")
+                if stage == "generate" { budget.generate = cap } else { budget.score = cap }
+                try s.finish()
+            }
+            try b.finish()
+        }
+
         try top.finish()
-        return RunConfig(file: file, workdir: workdir, seed: seed, pool: pool, taxonomy: taxonomy, images: images,
-                         generation: generation, curation: curation, export: export, backends: backends)
+        var config = RunConfig(file: file, workdir: workdir, seed: seed, pool: pool, taxonomy: taxonomy, images: images,
+                               generation: generation, curation: curation, export: export, backends: backends)
+        config.budget = budget
+        return config
     }
 }
 

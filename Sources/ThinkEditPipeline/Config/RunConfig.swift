@@ -17,9 +17,24 @@ package struct RunConfig: Sendable {
     package var curation: CurationSettings
     package var export: ExportSettings
     package var backends: BackendsSettings
+    /// Spending caps (`budget:`); none by default.
+    package var budget = BudgetSettings()
 
     /// The run database of this run.
     package var databasePath: String { (workdir as NSString).appendingPathComponent("thinkedit.sqlite") }
+}
+
+/// Spending caps in the prices' currency (`budget: {usd: N, generate: {usd: G}, score: {usd: S}}`):
+/// `usd` caps the run (generate and score together), the others one stage each. A stage stops
+/// before a call or batched request would take its spend past a cap.
+package struct BudgetSettings: Sendable, Hashable {
+    package var run: Double? = nil
+    package var generate: Double? = nil
+    package var score: Double? = nil
+
+    package init() {}
+
+    package var isEmpty: Bool { run == nil && generate == nil && score == nil }
 }
 
 package struct PoolSettings: Sendable, Hashable {

@@ -12,7 +12,7 @@ extension GenerateStage {
     /// Seeds are derived from (run seed, trajectory, turn) as online, and answers are read as
     /// online ones are, so given the same answers the trajectories are the same as online.
     func runBatch(_ context: StageContext, backends: BackendSet, thinker: OpenAIThinker, work: [Int64],
-                  loop: GenerationLoop, inFlight: Int) async throws -> Bool {
+                  loop: GenerationLoop, inFlight: Int, budget: SpendGuard?) async throws -> Bool {
         let settings = backends.thinker.settings
         let store = context.store
         let firstTurnRewrite = context.config.generation.firstTurn == .rewrite
@@ -50,23 +50,26 @@ extension GenerateStage {
         let onlineLoop = { var l = loop; l.expertInBatch = true; return l }()
         let live = Set(work)
         var round = 0
+        try runner.reserveOpenRequests(budget)
         while true {
             try await runner.drive()
+            if budget?.stopped == true { return false }
             let pending = try store.pendingTrajectories().map(\.seq).filter { live.contains($0) }
             let outcome = await runBounded(pending, inFlight: inFlight, interruption: context.interruption) { seq in
                 await onlineLoop.run(seq)
             }
             if outcome.interrupted { return true }
+            if budget?.stopped == true { return false }
             round += 1
-            let written = try await writeThinkRequests(context, thinker: thinker, settings: settings, runner: runner, live: live)
-            if written == 0 { return false }
+            let written = try await writeThinkRequests(context, thinker: thinker, settings: settings, runner: runner, live: live, budget: budget)
+            if written == 0 && budget?.stopped != true { return false }
             context.log("generate: round \(round): \(written) expert requests written to batch files")
         }
     }
 
     /// Writes the next expert call of every pending trajectory that waits for one; returns how many.
     private func writeThinkRequests(_ context: StageContext, thinker: OpenAIThinker, settings: BackendSettings,
-                                    runner: BatchRunner<ThinkAnswer>, live: Set<Int64>) async throws -> Int {
+                                    runner: BatchRunner<ThinkAnswer>, live: Set<Int64>, budget: SpendGuard?) async throws -> Int {
         let store = context.store
         let maxTurns = context.config.generation.maxTurns
         let rewrite = context.config.generation.firstTurn == .rewrite
@@ -88,6 +91,9 @@ extension GenerateStage {
                                       hash: state.sourceImage.hash)
             let item = ItemContext(trajectoryID: state.id, task: state.task, instruction: state.instruction, source: source, meta: state.meta)
             let body = thinker.requestBody(ThinkRequest(item: item, turn: turn, previousImage: previous?.0, previousInstruction: previous?.1))
+            if let budget, !budget.reserve(budget.projected("think", estimate: { SpendGuard.estimate(settings, requestBytes: body.count, batch: true) })) {
+                break
+            }
             do {
                 try writer.add(kind: "think", trajectory: seq, turn: turn, body: body)
             } catch let tooLarge as BatchFileWriter.TooLarge {

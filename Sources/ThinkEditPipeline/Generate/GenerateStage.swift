@@ -45,7 +45,8 @@ package struct GenerateStage: PipelineStage {
         if let shard { work = work.filter { shard.contains($0.id) } }
         let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", clock: context.clock, log: context.log)
         let runFailure = RunFailure()
-        let loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure)
+        let budget = try SpendGuard.make(.generate, config: context.config, store: context.store)
+        let loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure, budget: budget)
         let inFlight = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency } + backends.thinker.settings.concurrency)
         progress.begin()
         let interrupted: Bool
@@ -53,7 +54,8 @@ package struct GenerateStage: PipelineStage {
             guard let thinker = backends.thinker.backend as? OpenAIThinker else {
                 throw BackendSetupError(backend: "backends.thinker (\(backends.thinker.settings.name))", "mode batch needs kind openai")
             }
-            interrupted = try await runBatch(context, backends: backends, thinker: thinker, work: work.map(\.seq), loop: loop, inFlight: inFlight)
+            interrupted = try await runBatch(context, backends: backends, thinker: thinker, work: work.map(\.seq), loop: loop, inFlight: inFlight,
+                                             budget: budget)
         } else {
             interrupted = await runBounded(work.map(\.seq), inFlight: inFlight, interruption: context.interruption) { seq in
                 await loop.run(seq)
@@ -64,6 +66,7 @@ package struct GenerateStage: PipelineStage {
         if interrupted {
             throw StageInterrupted(stage: "generate", resume: "thinkedit generate \(context.config.file)")
         }
+        if let budget, budget.stopped { throw budget.reached(store: context.store, resume: "thinkedit generate \(context.config.file)") }
         let s = try context.store.snapshot()
         let failed = s.trajectories["failed"] ?? 0
         return StageResult(

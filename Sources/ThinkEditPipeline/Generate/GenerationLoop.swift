@@ -12,6 +12,8 @@ struct GenerationLoop: Sendable {
     let runFailure: RunFailure
     /// Batch mode: the loop stops where it would call the expert, whose calls go in batches.
     var expertInBatch = false
+    /// The stage's spending cap, if the config sets one.
+    var budget: SpendGuard? = nil
 
     var store: RunStore { context.store }
     var maxTurns: Int { context.config.generation.maxTurns }
@@ -70,6 +72,8 @@ struct GenerationLoop: Sendable {
             }
         } catch is CancellationError {
             return
+        } catch is BudgetStop {
+            return
         } catch let failure as StoreError {
             runFailure.report(failure, stopping: context.interruption)
         } catch let failure as CallFailure {
@@ -88,7 +92,8 @@ struct GenerationLoop: Sendable {
         let member = backends.thinker
         return try await timedCall(stage: .generate, backend: member.settings.name, kind: "think", seq: state.seq, turn: turn,
                                    requestHash: hash, limiter: member.limiter, clock: context.clock, price: member.cost,
-                                   journal: { try? store.recordCall($0) }) {
+                                   journal: { try? store.recordCall($0) }, budget: budget,
+                                   estimate: { SpendGuard.estimate(member.settings, requestBytes: nil, batch: false) }) {
             let answer = try await member.backend.think(request)
             guard !answer.instruction.isBlank || answer.satisfied else {
                 throw CallFailure.parse("the expert gave an empty instruction")
@@ -105,7 +110,8 @@ struct GenerationLoop: Sendable {
         let limits = ImageLimits(maxPixels: context.config.images.maxPixels)
         let ((record, result), call) = try await timedCall(stage: .generate, backend: editor.settings.name, kind: "edit", seq: state.seq,
                                                            turn: turn, requestHash: hash, limiter: editor.limiter, clock: context.clock, price: editor.cost,
-                                                           journal: { try? store.recordCall($0) }) {
+                                                           journal: { try? store.recordCall($0) }, budget: budget,
+                                                           estimate: { SpendGuard.estimate(editor.settings, requestBytes: nil, batch: false) }) {
             let result = try await editor.backend.edit(request)
             let info: ImageInfo
             do {

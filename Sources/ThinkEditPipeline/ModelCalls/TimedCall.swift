@@ -20,7 +20,13 @@ struct CallFailure: Error, ClassifiedError, CustomStringConvertible {
 func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq: Int64, turn: Int, requestHash: String,
                             limiter: AsyncSemaphore, clock: AnyClock, price: @escaping @Sendable (Usage?) -> Double,
                             journal: (@Sendable (CallRecord) -> Void)? = nil,
+                            budget: SpendGuard? = nil, estimate: () -> Double = { 0 },
                             _ body: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> (T, CallRecord) {
+    // The call's projected cost is reserved under the stage's cap before it waits for a permit.
+    let reserved = budget.map { $0.projected(kind, estimate: estimate) } ?? 0
+    if let budget, !budget.reserve(reserved) { throw BudgetStop() }
+    var settled = false
+    defer { if !settled { budget?.settle(reserved: reserved, actual: 0, kind: kind, answered: false) } }
     let start = clock.now
     func elapsed() -> Double { start.duration(to: clock.now).inMilliseconds }
     let attempts = AttemptRecorder { report in
@@ -38,6 +44,8 @@ func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq
                                 attempt: last?.attempt ?? 1, outcome: "ok", httpStatus: last?.httpStatus,
                                 promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
                                 cachedPromptTokens: usage?.cachedPromptTokens ?? 0, cost: price(usage), latencyMs: elapsed())
+        budget?.settle(reserved: reserved, actual: record.cost, kind: kind, answered: true)
+        settled = true
         return (value, record)
     } catch is CancellationError {
         throw CancellationError()

@@ -9,7 +9,8 @@ extension ScoreStage {
     /// carried through the Batches API and committed as they come back; requests that failed with
     /// retries left go into the next round's files. Answers are parsed and committed as online
     /// ones are, at batch prices.
-    func runBatch(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, failed: LockedSet<Int64>) async throws {
+    func runBatch(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, failed: LockedSet<Int64>,
+                  budget: SpendGuard?) async throws {
         let runner = BatchRunner<JudgeAnswer>(
             stage: .score, settings: settings, api: try BackendSet.batchAPI(settings), store: context.store,
             consumer: BatchConsumer(
@@ -30,10 +31,12 @@ extension ScoreStage {
                 }),
             clock: context.clock, interruption: context.interruption, log: context.log,
             resume: "thinkedit score \(context.config.file)")
+        try runner.reserveOpenRequests(budget)
         while true {
             try await runner.drive()
-            let written = try await writeBatchRequests(context, judge: judge, settings: settings, runner: runner, failed: failed)
-            if written == 0 { return }
+            if let budget, budget.stopped { throw budget.reached(store: context.store, resume: "thinkedit score \(context.config.file)") }
+            let written = try await writeBatchRequests(context, judge: judge, settings: settings, runner: runner, failed: failed, budget: budget)
+            if written == 0 && budget?.stopped != true { return }
             context.log("score: \(written) judge requests written to batch files")
         }
     }
@@ -41,13 +44,13 @@ extension ScoreStage {
     /// Writes a request for every judgement still missing; returns how many.
     /// Each file is submitted as soon as it is whole, so the provider works while the rest is written.
     private func writeBatchRequests(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, runner: BatchRunner<JudgeAnswer>,
-                                    failed: LockedSet<Int64>) async throws -> Int {
+                                    failed: LockedSet<Int64>, budget: SpendGuard?) async throws -> Int {
         let store = context.store
         let writer = try BatchFileWriter(stage: .score, settings: settings, store: store, folder: try runner.folder,
                                          endpoint: runner.api.endpoint)
         var after: (seq: Int64, turn: Int)?
         var submitted = 0
-        while true {
+        pages: while true {
             let page = try store.scoreWork(after: after, limit: pageSize)
             guard let last = page.last else { break }
             after = (last.seq, last.turn)
@@ -58,6 +61,11 @@ extension ScoreStage {
                 let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: source, meta: w.meta)
                 for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
                     let body = judge.requestBody(JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect))
+                    if let budget, !budget.reserve(budget.projected("judge_\(aspect.rawValue)", estimate: {
+                        SpendGuard.estimate(settings, requestBytes: body.count, batch: true)
+                    })) {
+                        break pages
+                    }
                     do {
                         try writer.add(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn, body: body)
                         if writer.files > submitted {

@@ -44,12 +44,13 @@ package struct ScoreStage: PipelineStage {
         let store = context.store
         let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run
         let runFailure = RunFailure()
+        let budget = try SpendGuard.make(.score, config: context.config, store: store)
         var interrupted = false
         if scorer.settings.mode == .batch {
             guard let judge = scorer.backend as? OpenAIJudge else {
                 throw BackendSetupError(backend: "backends.scorer (\(scorer.settings.name))", "mode batch needs kind openai")
             }
-            try await runBatch(context, judge: judge, settings: scorer.settings, failed: failed)
+            try await runBatch(context, judge: judge, settings: scorer.settings, failed: failed, budget: budget)
         } else {
             progress.begin()
         }
@@ -61,13 +62,15 @@ package struct ScoreStage: PipelineStage {
             var work = page
             if let shard = context.shard { work = work.filter { shard.contains($0.trajectoryID) } }
             interrupted = try await score(work, scorer: scorer, store: store, failed: failed, runFailure: runFailure,
-                                          progress: progress, context: context)
+                                          progress: progress, context: context, budget: budget)
+            if budget?.stopped == true { break }
         }
         if scorer.settings.mode == .online { progress.end() }
         try runFailure.check()
         if interrupted {
             throw StageInterrupted(stage: "score", resume: "thinkedit score \(context.config.file)")
         }
+        if let budget, budget.stopped { throw budget.reached(store: context.store, resume: "thinkedit score \(context.config.file)") }
         let s = try context.store.snapshot()
         return StageResult(
             counts: [("images", total), ("scored_turns", s.scoredTurns), ("turns", s.turns), ("failed_trajectories", failed.count)],
@@ -77,7 +80,7 @@ package struct ScoreStage: PipelineStage {
 
     /// Scores one page of work, many images in flight; true when a Ctrl-C stopped it.
     private func score(_ work: [ScoreWork], scorer: BackendSet.Member<any Scorer>, store: RunStore, failed: LockedSet<Int64>,
-                       runFailure: RunFailure, progress: ProgressLine, context: StageContext) async throws -> Bool {
+                       runFailure: RunFailure, progress: ProgressLine, context: StageContext, budget: SpendGuard?) async throws -> Bool {
         let outcome = await runBounded(work.indices.map { Int64($0) }, inFlight: scorer.settings.concurrency * 2,
                                        interruption: context.interruption) { index in
             let w = work[Int(index)]
@@ -92,7 +95,8 @@ package struct ScoreStage: PipelineStage {
                     let hash = ContentHash.sha256Hex("judge|\(aspect.rawValue)|\(w.trajectoryID)|\(w.turn)|\(w.image.hash)")
                     let (answer, call) = try await timedCall(stage: .score, backend: scorer.settings.name, kind: "judge_\(aspect.rawValue)",
                                                              seq: w.seq, turn: w.turn, requestHash: hash, limiter: scorer.limiter, clock: context.clock,
-                                                             price: scorer.cost, journal: { try? store.recordCall($0) }) {
+                                                             price: scorer.cost, journal: { try? store.recordCall($0) }, budget: budget,
+                                                             estimate: { SpendGuard.estimate(scorer.settings, requestBytes: nil, batch: false) }) {
                         let answer = try await scorer.backend.judge(request)
                         guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
                             throw CallFailure.parse("the judge must give two numbers from 0 to 10, gave \(answer.scores.map(\.description))")
@@ -105,6 +109,8 @@ package struct ScoreStage: PipelineStage {
                 }
                 progress.add(done: 1)
             } catch is CancellationError {
+                return
+            } catch is BudgetStop {
                 return
             } catch let failure as StoreError {
                 runFailure.report(failure, stopping: context.interruption)
