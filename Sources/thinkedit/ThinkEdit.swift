@@ -18,6 +18,7 @@ struct ThinkEdit: AsyncParsableCommand {
             TrajectoriesCommand.self,
             StatusCommand.self,
             BatchesCommand.self,
+            BatchCommand.self,
             ReportCommand.self,
             ServeCommand.self,
             RetryFailedCommand.self,

@@ -235,8 +235,9 @@ package struct BatchResultLine: Sendable {
             }
         }
         if let error = v["error"], !error.isNull {
+            // OpenAI gives an object with a code; vLLM's run-batch a message string.
             r.errorCode = LooseJSON.text(error["code"]) ?? "error"
-            r.errorMessage = LooseJSON.text(error["message"]) ?? error.canonicalText
+            r.errorMessage = LooseJSON.text(error["message"]) ?? LooseJSON.text(error) ?? error.canonicalText
         }
         return r
     }
@@ -278,6 +279,11 @@ extension OpenAIChatClient {
     /// is not a chat completion). Expired and cancelled requests are classes `expired` and
     /// `cancelled`.
     package func completion(of line: BatchResultLine) throws -> ChatCompletion {
+        if line.body == nil, let status = line.status, !(200..<300).contains(status) {
+            // vLLM's run-batch: the request's HTTP status, and the reason as the error text.
+            try HTTPStatusCheck.check(HTTPReply(status: status, headers: [], body: Array((line.errorMessage ?? "").utf8)), backend: backend,
+                                      url: "the batch request \(line.customID)", key: key)
+        }
         if let code = line.errorCode, line.body == nil {
             let message = "the batch did not answer this request (\(code): \(line.errorMessage ?? ""))"
             switch code {

@@ -93,15 +93,16 @@ extension RunStore {
         }
     }
 
-    /// Records a request file written in full: its batch row (`written`) and a row per request.
+    /// Records a request file written in full: its batch row (`written`, or `local` for a file
+    /// to run with `vllm run-batch`) and a row per request.
     func journalWrittenBatch(id: Int64, stage: StageName, backend: String, model: String, file: String, bytes: Int,
-                             requests: [BatchRequestRow]) throws {
+                             requests: [BatchRequestRow], state: String = "written") throws {
         try write { db in
             let now = Date().timeIntervalSince1970
             try db.execute(sql: """
                 INSERT INTO batch(id, stage, backend, model, state, file, requests, bytes, created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'written', ?, ?, ?, ?, ?)
-                """, arguments: [id, stage.rawValue, backend, model, file, requests.count, bytes, now, now])
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, stage.rawValue, backend, model, state, file, requests.count, bytes, now, now])
             let insert = try RawInsert(db, "INSERT INTO batch_request(custom_id, batch, kind, trajectory, turn, attempt, tries, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent')")
             for r in requests {
                 insert.bind(1, r.customID)
@@ -160,6 +161,20 @@ extension RunStore {
         }
     }
 
+    /// The (kind, trajectory, turn) of every request of `stage` sent and not yet answered, as
+    /// `BatchRequestKey.text`: the stage must not send them again while they are out.
+    package func inFlightBatchKeys(stage: StageName) throws -> Set<String> {
+        try read { db in
+            var keys = Set<String>()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.kind, r.trajectory, r.turn FROM batch_request r JOIN batch b ON b.id = r.batch
+                WHERE b.stage = ? AND b.state <> 'done' AND r.state = 'sent'
+                """, arguments: [stage.rawValue])
+            while let r = try rows.next() { keys.insert(BatchRequestKey(kind: r["kind"], trajectory: r["trajectory"], turn: r["turn"]).text) }
+            return keys
+        }
+    }
+
     /// Marks a request answered or failed (inside the caller's transaction).
     static func settleBatchRequest(_ db: Database, customID: String, answered: Bool) throws {
         try db.cachedStatement(sql: "UPDATE batch_request SET state = ? WHERE custom_id = ?").execute(arguments: [answered ? "answered" : "failed", customID])
@@ -167,12 +182,12 @@ extension RunStore {
 }
 
 /// What a batch request is for: a call kind of one turn of one trajectory.
-struct BatchRequestKey: Hashable {
+package struct BatchRequestKey: Hashable {
     var kind: String
     var trajectory: Int64
     var turn: Int
 
-    var text: String { "\(kind):\(trajectory):\(turn)" }
+    package var text: String { "\(kind):\(trajectory):\(turn)" }
 
     /// The custom id of its `attempt`-th request: `judge_semantic:12:3:1`.
     func customID(attempt: Int) -> String { "\(text):\(attempt)" }

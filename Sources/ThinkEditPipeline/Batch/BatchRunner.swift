@@ -55,7 +55,8 @@ struct BatchRunner<Answer: Sendable>: Sendable {
         var resumed = Set<Int64>()
         for b in try store.batches(stage: stage, open: true) where ["uploading", "creating"].contains(b.state) { resumed.insert(b.id) }
         while true {
-            let open = try store.batches(stage: stage, open: true).filter { $0.backend == settings.name }
+            // A `local` file waits for `thinkedit batch read`, not for the provider.
+            let open = try store.batches(stage: stage, open: true).filter { $0.backend == settings.name && $0.state != "local" }
             if open.isEmpty { return }
             var waiting = 0
             for b in open {
@@ -70,6 +71,24 @@ struct BatchRunner<Answer: Sendable>: Sendable {
             }
             if interruption.isStopping { throw StageInterrupted(stage: stage.rawValue, resume: resume) }
         }
+    }
+
+    /// Takes the results of a `local` batch file (`vllm run-batch`'s output) and commits them
+    /// as a downloaded batch's: the same parsing, failure classes and journal.
+    func readLocal(_ row: BatchRow, results: String) async throws {
+        var b = row
+        let target = path(resultFile(b, "output"))
+        do {
+            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: results)), to: target)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError.notWritable(path: results, reason: "cannot read the results: \(error.localizedDescription)")
+        }
+        b.remoteStatus = "completed"
+        b.state = "downloaded"
+        try store.updateBatch(b)
+        _ = try await advance(b, resumed: false)
     }
 
     /// Counts the requests of this stage's open batches (sent by an earlier run) against the cap.
@@ -299,17 +318,24 @@ final class BatchFileWriter {
     private let folder: String
     private let endpoint: String
     private var attempts: [String: (attempt: Int, tries: Int)]
+    /// Requests out in an open batch (an API batch, or a local file not read back yet).
+    private let inFlight: Set<String>
+    /// Writing one file for `vllm run-batch` (`thinkedit batch write`): no limits, state `local`.
+    private let local: Bool
     private var id: Int64
     private var fd: Int32 = -1
     private var temp = ""
     private var bytes = 0
     private var requests: [BatchRequestRow] = []
     private var buffer: [UInt8] = []
-    /// Files journaled so far.
+    /// Files journaled so far, and the path of the last one.
     private(set) var files = 0
+    private(set) var lastFile: String?
     private(set) var written = 0
 
-    init(stage: StageName, settings: BackendSettings, store: RunStore, folder: String, endpoint: String) throws {
+    init(stage: StageName, settings: BackendSettings, store: RunStore, folder: String, endpoint: String, local: Bool = false) throws {
+        self.local = local
+        inFlight = try store.inFlightBatchKeys(stage: stage)
         self.stage = stage
         self.settings = settings
         self.store = store
@@ -325,14 +351,21 @@ final class BatchFileWriter {
         var limit: Int
     }
 
+    /// Whether a request for this call is out in an open batch already.
+    func isInFlight(kind: String, trajectory: Int64, turn: Int) -> Bool {
+        inFlight.contains(BatchRequestKey(kind: kind, trajectory: trajectory, turn: turn).text)
+    }
+
     /// Adds one request; throws `TooLarge` (and writes nothing) for a request above the file limit.
     func add(kind: String, trajectory: Int64, turn: Int, body: [UInt8]) throws {
         let key = BatchRequestKey(kind: kind, trajectory: trajectory, turn: turn)
+        let maxBytes = local ? Int.max : settings.batch.maxFileBytes
+        let maxRequests = local ? Int.max : settings.batch.maxRequests
         let before = attempts[key.text] ?? (0, 0)
         let attempt = before.attempt + 1
         let line = OpenAIChatClient.batchLine(customID: key.customID(attempt: attempt), endpoint: endpoint, body: body)
-        guard line.count <= settings.batch.maxFileBytes else { throw TooLarge(bytes: line.count, limit: settings.batch.maxFileBytes) }
-        if !requests.isEmpty && (requests.count >= settings.batch.maxRequests || bytes + line.count > settings.batch.maxFileBytes) {
+        guard line.count <= maxBytes else { throw TooLarge(bytes: line.count, limit: maxBytes) }
+        if !requests.isEmpty && (requests.count >= maxRequests || bytes + line.count > maxBytes) {
             try finishFile()
         }
         if fd < 0 {
@@ -363,7 +396,8 @@ final class BatchFileWriter {
         fd = -1
         CrashPoint.here("batch.journal.before")
         try store.journalWrittenBatch(id: id, stage: stage, backend: settings.name, model: settings.model ?? "",
-                                      file: "batches/\(name)", bytes: bytes, requests: requests)
+                                      file: "batches/\(name)", bytes: bytes, requests: requests, state: local ? "local" : "written")
+        lastFile = (folder as NSString).appendingPathComponent(name)
         files += 1
         written += requests.count
         id += 1

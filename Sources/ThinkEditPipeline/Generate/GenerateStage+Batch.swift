@@ -15,8 +15,33 @@ extension GenerateStage {
                   loop: GenerationLoop, inFlight: Int, budget: SpendGuard?) async throws -> Bool {
         let settings = backends.thinker.settings
         let store = context.store
+        let runner = try batchRunner(context, thinker: thinker, settings: settings)
+        let onlineLoop = { var l = loop; l.expertInBatch = true; return l }()
+        let live = Set(work)
+        var round = 0
+        try runner.reserveOpenRequests(budget)
+        while true {
+            try await runner.drive()
+            if budget?.stopped == true { return false }
+            let pending = try store.pendingTrajectories().map(\.seq).filter { live.contains($0) }
+            let outcome = await runBounded(pending, inFlight: inFlight, interruption: context.interruption) { seq in
+                await onlineLoop.run(seq)
+            }
+            if outcome.interrupted { return true }
+            if budget?.stopped == true { return false }
+            round += 1
+            let written = try await writeThinkRequests(context, thinker: thinker, settings: settings, runner: runner, live: live,
+                                                       budget: budget, local: false).written
+            if written == 0 && budget?.stopped != true { return false }
+            context.log("generate: round \(round): \(written) expert requests written to batch files")
+        }
+    }
+
+    /// The batch engine of generate: the expert's answers read and committed as online ones are.
+    func batchRunner(_ context: StageContext, thinker: OpenAIThinker, settings: BackendSettings) throws -> BatchRunner<ThinkAnswer> {
+        let store = context.store
         let firstTurnRewrite = context.config.generation.firstTurn == .rewrite
-        let runner = BatchRunner<ThinkAnswer>(
+        return BatchRunner<ThinkAnswer>(
             stage: .generate, settings: settings, api: try BackendSet.batchAPI(settings), store: store,
             consumer: BatchConsumer(
                 parse: { line, request in
@@ -47,34 +72,17 @@ extension GenerateStage {
                 }),
             clock: context.clock, interruption: context.interruption, log: context.log,
             resume: "thinkedit generate \(context.config.file)")
-        let onlineLoop = { var l = loop; l.expertInBatch = true; return l }()
-        let live = Set(work)
-        var round = 0
-        try runner.reserveOpenRequests(budget)
-        while true {
-            try await runner.drive()
-            if budget?.stopped == true { return false }
-            let pending = try store.pendingTrajectories().map(\.seq).filter { live.contains($0) }
-            let outcome = await runBounded(pending, inFlight: inFlight, interruption: context.interruption) { seq in
-                await onlineLoop.run(seq)
-            }
-            if outcome.interrupted { return true }
-            if budget?.stopped == true { return false }
-            round += 1
-            let written = try await writeThinkRequests(context, thinker: thinker, settings: settings, runner: runner, live: live, budget: budget)
-            if written == 0 && budget?.stopped != true { return false }
-            context.log("generate: round \(round): \(written) expert requests written to batch files")
-        }
     }
 
     /// Writes the next expert call of every pending trajectory that waits for one; returns how many.
-    private func writeThinkRequests(_ context: StageContext, thinker: OpenAIThinker, settings: BackendSettings,
-                                    runner: BatchRunner<ThinkAnswer>, live: Set<Int64>, budget: SpendGuard?) async throws -> Int {
+    /// With `local`, one file for `vllm run-batch` is written and journaled as `local`.
+    func writeThinkRequests(_ context: StageContext, thinker: OpenAIThinker, settings: BackendSettings,
+                            runner: BatchRunner<ThinkAnswer>, live: Set<Int64>, budget: SpendGuard?, local: Bool) async throws -> BatchFileWriter {
         let store = context.store
         let maxTurns = context.config.generation.maxTurns
         let rewrite = context.config.generation.firstTurn == .rewrite
         let writer = try BatchFileWriter(stage: .generate, settings: settings, store: store, folder: try runner.folder,
-                                         endpoint: runner.api.endpoint)
+                                         endpoint: runner.api.endpoint, local: local)
         var submitted = 0
         for (seq, _) in try store.pendingTrajectories() where live.contains(seq) {
             let state = try store.generationState(seq: seq)
@@ -87,6 +95,7 @@ extension GenerateStage {
             } else if !rewrite {
                 continue
             }
+            if writer.isInFlight(kind: "think", trajectory: seq, turn: turn) { continue }
             let source = ImagePayload(bytes: try store.images.read(hash: state.sourceImage.hash, format: state.sourceImage.format),
                                       hash: state.sourceImage.hash)
             let item = ItemContext(trajectoryID: state.id, task: state.task, instruction: state.instruction, source: source, meta: state.meta)
@@ -103,12 +112,12 @@ extension GenerateStage {
                     """, call: nil)
                 continue
             }
-            if writer.files > submitted {
+            if writer.files > submitted && !local {
                 try await runner.submitWritten()
                 submitted = writer.files
             }
         }
         try writer.finish()
-        return writer.written
+        return writer
     }
 }

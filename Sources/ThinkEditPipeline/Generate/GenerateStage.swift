@@ -43,6 +43,10 @@ package struct GenerateStage: PipelineStage {
         if created > 0 { context.log("generate: \(created) new trajectories from the pool") }
         var work = try context.store.pendingTrajectories()
         if let shard { work = work.filter { shard.contains($0.id) } }
+        // A trajectory whose expert call is out in a batch (an API one, or a local file for
+        // `vllm run-batch`) waits for that answer.
+        let waiting = Set(try context.store.inFlightBatchKeys(stage: .generate).compactMap { $0.split(separator: ":").dropFirst().first.flatMap { Int64($0) } })
+        if !waiting.isEmpty && backends.thinker.settings.mode == .online { work = work.filter { !waiting.contains($0.seq) } }
         let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", clock: context.clock, log: context.log)
         let runFailure = RunFailure()
         let budget = try SpendGuard.make(.generate, config: context.config, store: context.store)

@@ -11,7 +11,21 @@ extension ScoreStage {
     /// ones are, at batch prices.
     func runBatch(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, failed: LockedSet<Int64>,
                   budget: SpendGuard?) async throws {
-        let runner = BatchRunner<JudgeAnswer>(
+        let runner = try batchRunner(context, judge: judge, settings: settings, failed: failed)
+        try runner.reserveOpenRequests(budget)
+        while true {
+            try await runner.drive()
+            if let budget, budget.stopped { throw budget.reached(store: context.store, resume: "thinkedit score \(context.config.file)") }
+            let written = try await writeBatchRequests(context, judge: judge, settings: settings, runner: runner, failed: failed, budget: budget)
+            if written == 0 && budget?.stopped != true { return }
+            context.log("score: \(written) judge requests written to batch files")
+        }
+    }
+
+    /// The batch engine of score: answers read and committed as online ones are.
+    func batchRunner(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, failed: LockedSet<Int64>) throws
+        -> BatchRunner<JudgeAnswer> {
+        BatchRunner<JudgeAnswer>(
             stage: .score, settings: settings, api: try BackendSet.batchAPI(settings), store: context.store,
             consumer: BatchConsumer(
                 parse: { line, _ in
@@ -31,23 +45,22 @@ extension ScoreStage {
                 }),
             clock: context.clock, interruption: context.interruption, log: context.log,
             resume: "thinkedit score \(context.config.file)")
-        try runner.reserveOpenRequests(budget)
-        while true {
-            try await runner.drive()
-            if let budget, budget.stopped { throw budget.reached(store: context.store, resume: "thinkedit score \(context.config.file)") }
-            let written = try await writeBatchRequests(context, judge: judge, settings: settings, runner: runner, failed: failed, budget: budget)
-            if written == 0 && budget?.stopped != true { return }
-            context.log("score: \(written) judge requests written to batch files")
-        }
     }
 
     /// Writes a request for every judgement still missing; returns how many.
     /// Each file is submitted as soon as it is whole, so the provider works while the rest is written.
-    private func writeBatchRequests(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, runner: BatchRunner<JudgeAnswer>,
-                                    failed: LockedSet<Int64>, budget: SpendGuard?) async throws -> Int {
+    /// With `local`, one file for `vllm run-batch` is written and journaled as `local`; returns
+    /// how many requests, and the writer (which knows the file).
+    func writeBatchRequests(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, runner: BatchRunner<JudgeAnswer>,
+                            failed: LockedSet<Int64>, budget: SpendGuard?, local: Bool = false) async throws -> Int {
+        try await writeBatchFile(context, judge: judge, settings: settings, runner: runner, failed: failed, budget: budget, local: local).written
+    }
+
+    func writeBatchFile(_ context: StageContext, judge: OpenAIJudge, settings: BackendSettings, runner: BatchRunner<JudgeAnswer>,
+                        failed: LockedSet<Int64>, budget: SpendGuard?, local: Bool) async throws -> BatchFileWriter {
         let store = context.store
         let writer = try BatchFileWriter(stage: .score, settings: settings, store: store, folder: try runner.folder,
-                                         endpoint: runner.api.endpoint)
+                                         endpoint: runner.api.endpoint, local: local)
         var after: (seq: Int64, turn: Int)?
         var submitted = 0
         pages: while true {
@@ -60,6 +73,7 @@ extension ScoreStage {
                 let edited = ImagePayload(bytes: try store.images.read(hash: w.image.hash, format: w.image.format), hash: w.image.hash)
                 let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: source, meta: w.meta)
                 for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
+                    if writer.isInFlight(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn) { continue }
                     let body = judge.requestBody(JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect))
                     if let budget, !budget.reserve(budget.projected("judge_\(aspect.rawValue)", estimate: {
                         SpendGuard.estimate(settings, requestBytes: body.count, batch: true)
@@ -68,7 +82,7 @@ extension ScoreStage {
                     }
                     do {
                         try writer.add(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn, body: body)
-                        if writer.files > submitted {
+                        if writer.files > submitted && !local {
                             try await runner.submitWritten()
                             submitted = writer.files
                         }
@@ -84,6 +98,6 @@ extension ScoreStage {
             }
         }
         try writer.finish()
-        return writer.written
+        return writer
     }
 }

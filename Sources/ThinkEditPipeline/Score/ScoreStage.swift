@@ -45,6 +45,8 @@ package struct ScoreStage: PipelineStage {
         let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run
         let runFailure = RunFailure()
         let budget = try SpendGuard.make(.score, config: context.config, store: store)
+        // Requests out in a batch (an API one, or a local file for `vllm run-batch`) are not sent again.
+        let inFlight = try store.inFlightBatchKeys(stage: .score)
         var interrupted = false
         if scorer.settings.mode == .batch {
             guard let judge = scorer.backend as? OpenAIJudge else {
@@ -62,7 +64,7 @@ package struct ScoreStage: PipelineStage {
             var work = page
             if let shard = context.shard { work = work.filter { shard.contains($0.trajectoryID) } }
             interrupted = try await score(work, scorer: scorer, store: store, failed: failed, runFailure: runFailure,
-                                          progress: progress, context: context, budget: budget)
+                                          progress: progress, context: context, budget: budget, inFlight: inFlight)
             if budget?.stopped == true { break }
         }
         if scorer.settings.mode == .online { progress.end() }
@@ -80,7 +82,8 @@ package struct ScoreStage: PipelineStage {
 
     /// Scores one page of work, many images in flight; true when a Ctrl-C stopped it.
     private func score(_ work: [ScoreWork], scorer: BackendSet.Member<any Scorer>, store: RunStore, failed: LockedSet<Int64>,
-                       runFailure: RunFailure, progress: ProgressLine, context: StageContext, budget: SpendGuard?) async throws -> Bool {
+                       runFailure: RunFailure, progress: ProgressLine, context: StageContext, budget: SpendGuard?,
+                       inFlight: Set<String>) async throws -> Bool {
         let outcome = await runBounded(work.indices.map { Int64($0) }, inFlight: scorer.settings.concurrency * 2,
                                        interruption: context.interruption) { index in
             let w = work[Int(index)]
@@ -90,6 +93,7 @@ package struct ScoreStage: PipelineStage {
                 let edited = ImagePayload(bytes: try store.images.read(hash: w.image.hash, format: w.image.format), hash: w.image.hash)
                 let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: source, meta: w.meta)
                 for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
+                    if inFlight.contains(BatchRequestKey(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn).text) { continue }
                     if context.interruption.isStopping || Task.isCancelled { return }
                     let request = JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect)
                     let hash = ContentHash.sha256Hex("judge|\(aspect.rawValue)|\(w.trajectoryID)|\(w.turn)|\(w.image.hash)")
