@@ -49,9 +49,10 @@ struct BatchRunner<Answer: Sendable>: Sendable {
     private func path(_ relative: String) -> String { (store.workdir as NSString).appendingPathComponent(relative) }
 
     /// Carries every open batch of this stage to `done`, polling those in flight every
-    /// `poll_seconds`. Throws `StageInterrupted` on Ctrl-C (the batches go on at the provider; the
+    /// `poll_seconds`; `afterDone` runs as each one is committed, before the others are looked at
+    /// again. Throws `StageInterrupted` on Ctrl-C (the batches go on at the provider; the
     /// next run picks them up).
-    func drive() async throws {
+    func drive(afterDone: ((BatchRow) async throws -> Void)? = nil) async throws {
         var resumed = Set<Int64>()
         for b in try store.batches(stage: stage, open: true) where ["uploading", "creating"].contains(b.state) { resumed.insert(b.id) }
         while true {
@@ -60,7 +61,11 @@ struct BatchRunner<Answer: Sendable>: Sendable {
             if open.isEmpty { return }
             var waiting = 0
             for b in open {
-                if try await advance(b, resumed: resumed.contains(b.id)) { waiting += 1 }
+                if try await advance(b, resumed: resumed.contains(b.id)) {
+                    waiting += 1
+                } else if let afterDone {
+                    try await afterDone(b)
+                }
             }
             if waiting == 0 { continue }
             if interruption.isStopping { throw StageInterrupted(stage: stage.rawValue, resume: resume) }

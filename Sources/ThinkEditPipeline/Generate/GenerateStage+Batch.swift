@@ -8,7 +8,8 @@ extension GenerateStage {
     /// Generate with the expert in `mode: batch`, in rounds. A round first runs every pending
     /// trajectory online as far as it goes without the expert (its edits, its end at
     /// `max_turns`), then sends the next expert call of each in batch files, and commits the
-    /// answers as the batches finish; the next round makes the edits those answers asked for.
+    /// answers as the batches finish, making the edits each batch's answers ask for as soon as
+    /// it is committed.
     /// Seeds are derived from (run seed, trajectory, turn) as online, and answers are read as
     /// online ones are, so given the same answers the trajectories are the same as online.
     func runBatch(_ context: StageContext, backends: BackendSet, thinker: OpenAIThinker, work: [Int64],
@@ -20,8 +21,15 @@ extension GenerateStage {
         let live = Set(work)
         var round = 0
         try runner.reserveOpenRequests(budget)
+        // The edits a batch's answers ask for start as soon as that batch is committed.
+        let editsOf: (BatchRow) async throws -> Void = { batch in
+            let answered = try store.read { db in
+                try Int64.fetchAll(db, sql: "SELECT DISTINCT trajectory FROM batch_request WHERE batch = ? AND state = 'answered'", arguments: [batch.id])
+            }.filter { live.contains($0) }
+            _ = await runBounded(answered, inFlight: inFlight, interruption: context.interruption) { seq in await onlineLoop.run(seq) }
+        }
         while true {
-            try await runner.drive()
+            try await runner.drive(afterDone: editsOf)
             if budget?.stopped == true { return false }
             let pending = try store.pendingTrajectories().map(\.seq).filter { live.contains($0) }
             let outcome = await runBounded(pending, inFlight: inFlight, interruption: context.interruption) { seq in
