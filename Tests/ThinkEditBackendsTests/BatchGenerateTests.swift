@@ -26,12 +26,7 @@ import ThinkEditTestSupport
     }
 
     static func completion(_ body: JSONValue) -> JSONValue {
-        .object([
-            ("id", .string("chatcmpl-1")), ("object", .string("chat.completion")),
-            ("choices", .array([.object([("index", .integer(0)), ("finish_reason", .string("stop")),
-                                         ("message", .object([("role", .string("assistant")), ("content", .string(expertContent(body)))]))])])),
-            ("usage", .object([("prompt_tokens", .integer(800)), ("completion_tokens", .integer(40))])),
-        ])
+        BatchScoreTests.chatCompletion(expertContent(body), promptTokens: 800, completionTokens: 40)
     }
 
     static func run(thinker: String, firstTurn: String) async throws -> RunStore {

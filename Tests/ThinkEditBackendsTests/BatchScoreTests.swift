@@ -23,11 +23,14 @@ import ThinkEditTestSupport
         return #"{"score": [\#(a), \#(b)], "reasoning": "judged \#(h.prefix(10))"}"#
     }
 
-    static func completion(_ body: JSONValue, promptTokens: Int = 1_000, completionTokens: Int = 50) -> JSONValue {
+    static func completion(_ body: JSONValue) -> JSONValue { chatCompletion(judgeContent(body), promptTokens: 1_000, completionTokens: 50) }
+
+    /// A chat completion body holding `content`, with its usage.
+    static func chatCompletion(_ content: String, promptTokens: Int, completionTokens: Int) -> JSONValue {
         .object([
             ("id", .string("chatcmpl-1")), ("object", .string("chat.completion")),
             ("choices", .array([.object([("index", .integer(0)), ("finish_reason", .string("stop")),
-                                         ("message", .object([("role", .string("assistant")), ("content", .string(judgeContent(body)))]))])])),
+                                         ("message", .object([("role", .string("assistant")), ("content", .string(content))]))])])),
             ("usage", .object([("prompt_tokens", .integer(Int64(promptTokens))), ("completion_tokens", .integer(Int64(completionTokens))),
                                ("total_tokens", .integer(Int64(promptTokens + completionTokens)))])),
         ])
