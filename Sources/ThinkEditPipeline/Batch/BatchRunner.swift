@@ -82,6 +82,10 @@ struct BatchRunner<Answer: Sendable>: Sendable {
     /// as a downloaded batch's: the same parsing, failure classes and journal.
     func readLocal(_ row: BatchRow, results: String) async throws {
         var b = row
+        guard b.state == "local" else {
+            _ = try await advance(b, resumed: false)
+            return
+        }
         let target = path(resultFile(b, "output"))
         do {
             try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: results)), to: target)

@@ -100,7 +100,8 @@ package enum LocalBatch {
         }), let row = try store.batch(id: batchID) else {
             throw Problem(message: "\(file):\(number): custom_id \(first.customID) is not a request of this run: check the config names the run that wrote the batch file")
         }
-        guard row.state == "local" else {
+        // A read killed while committing left the batch `downloaded`: reading again finishes it.
+        guard row.state == "local" || (row.state == "downloaded" && row.batchID == nil) else {
             throw Problem(message: row.state == "done"
                 ? "\(file) answers batch \(row.id), which was read already (its answers are committed); nothing to do"
                 : "\(file) answers batch \(row.id), which was sent to the provider's API, not written for a local runner")
