@@ -49,6 +49,8 @@ package struct GenerateBenchmark {
         package var turns: Int
         package var stages: [StageFigures]
         package var peakMemoryBytes: Int
+        /// Client CPU seconds by category (`CPUMeter`), when measured.
+        package var breakdown: [(CPUMeter.Category, Double)] = []
     }
 
     package func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {

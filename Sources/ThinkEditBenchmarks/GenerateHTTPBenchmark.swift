@@ -71,6 +71,8 @@ package struct GenerateHTTPBenchmark {
         try fillPool(store)
         let context = StageContext(config: config, store: store) { _ in }
         var stages: [GenerateBenchmark.StageFigures] = []
+        CPUMeter.start()
+        defer { CPUMeter.stop() }
         for stage in [GenerateStage(), ScoreStage()] as [any PipelineStage] {
             let before = try await Self.serverCounts(serverURL)
             let cpu0 = ProcessCPUClock.seconds()
@@ -92,7 +94,10 @@ package struct GenerateHTTPBenchmark {
         let s = try store.snapshot()
         let failed = s.trajectories["failed"] ?? 0
         if failed > 0 { log("warning: \(failed) trajectories failed; the figures include their retries") }
-        return .init(trajectories: s.trajectories["complete"] ?? 0, turns: s.turns, stages: stages, peakMemoryBytes: peakResidentBytes())
+        var result = GenerateBenchmark.Result(trajectories: s.trajectories["complete"] ?? 0, turns: s.turns, stages: stages,
+                                              peakMemoryBytes: peakResidentBytes())
+        result.breakdown = CPUMeter.exclusive()
+        return result
     }
 
     /// Requests the fake server received so far, by kind (`expert`, `judge`, `edit`).

@@ -7,7 +7,7 @@ package enum ContentHash {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     package static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
-        hex(SHA256.hash(data: data))
+        CPUMeter.measure(.hashing) { hex(SHA256.hash(data: data)) }
     }
 
     package static func sha256Hex(_ string: String) -> String {

@@ -23,6 +23,10 @@ package struct ImageStore: Sendable {
 
     /// Stores `bytes` (whose SHA-256 is `hash`) unless the store already has them.
     package func put(_ bytes: [UInt8], hash: String, format: ImageFormat) throws {
+        try CPUMeter.measure(.imageStore) { try putUnmetered(bytes, hash: hash, format: format) }
+    }
+
+    private func putUnmetered(_ bytes: [UInt8], hash: String, format: ImageFormat) throws {
         let target = path(hash: hash, format: format)
         if access(target, F_OK) == 0 { return }
         let dir = (target as NSString).deletingLastPathComponent
@@ -40,9 +44,11 @@ package struct ImageStore: Sendable {
     /// The bytes of a stored image.
     package func read(hash: String, format: ImageFormat) throws -> [UInt8] {
         let p = path(hash: hash, format: format)
-        guard let data = FileManager.default.contents(atPath: p) else {
-            throw StoreError.corrupt(path: p, reason: "an image the database names is missing from the store")
+        return try CPUMeter.measure(.imageStore) {
+            guard let data = FileManager.default.contents(atPath: p) else {
+                throw StoreError.corrupt(path: p, reason: "an image the database names is missing from the store")
+            }
+            return [UInt8](data)
         }
-        return [UInt8](data)
     }
 }

@@ -117,11 +117,11 @@ package final class RunStore: Sendable {
     }
 
     package func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
+        do { return try CPUMeter.measure(.database) { try pool.read(body) } } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
     }
 
     package func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
+        do { return try CPUMeter.measure(.database) { try pool.write(body) } } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
     }
 
     package static func mapped(_ error: DatabaseError, path: String) -> StoreError {

@@ -42,7 +42,16 @@ struct BenchGenerateHTTPCommand: AsyncParsableCommand {
                          100 * s.idealSeconds / s.wallSeconds, Double(r.turns) / s.wallSeconds, Double(r.turns) / s.idealSeconds))
         }
         let cpu = r.stages.reduce(0) { $0 + $1.cpuSeconds }
+        let turns = Double(max(r.turns, 1))
         print(String(format: "client cpu per turn (generate + score): %.2f ms over %d turns; peak memory %.0f MiB",
-                     1000 * cpu / Double(max(r.turns, 1)), r.turns, Double(r.peakMemoryBytes) / 1_048_576))
+                     1000 * cpu / turns, r.turns, Double(r.peakMemoryBytes) / 1_048_576))
+        // Where it went: the measured categories, and the rest (HTTP, scheduling, everything unmeasured).
+        let measured = r.breakdown.reduce(0) { $0 + $1.1 }
+        for (category, seconds) in r.breakdown {
+            print("  " + category.label.padding(toLength: 46, withPad: " ", startingAt: 0)
+                  + String(format: "%7.2f ms per turn  %5.1f%%", 1000 * seconds / turns, 100 * seconds / cpu))
+        }
+        print("  " + "HTTP, scheduling and the rest (unmeasured)".padding(toLength: 46, withPad: " ", startingAt: 0)
+              + String(format: "%7.2f ms per turn  %5.1f%%", 1000 * (cpu - measured) / turns, 100 * (cpu - measured) / cpu))
     }
 }

@@ -41,13 +41,15 @@ package struct EditThinkerHTTPEditor: Editor {
     }
 
     package func requestBody(_ request: EditRequest) -> [UInt8] {
+        CPUMeter.measure(.requestBuilding) {
         let fields: [(String, JSONValue)] = [
-            ("image", .string(ImageWire.base64(request.item.source.bytes))),
+            ("image", .string(CPUMeter.measure(.imagesIntoRequests) { ImageWire.base64(request.item.source.bytes) })),
             ("prompt", .string(request.instruction)),
             ("seed", .unsigned(request.seed)),
             ("enhance_prompt", .bool(enhancePrompt)),
         ]
         return WireJSON.body(fields, extra: extra)
+        }
     }
 
     package func edit(_ request: EditRequest) async throws -> EditResult {
@@ -84,18 +86,23 @@ package struct EditThinkerHTTPEditor: Editor {
             throw e.backendError(backend: name)
         }
         try HTTPStatusCheck.check(reply, backend: name, url: call.url, key: nil)
-        let value = try WireJSON.answer(reply.body, from: call.url, backend: name)
+        return try CPUMeter.measure(.answerParsing) { try answer(reply.body, url: call.url) }
+    }
+
+    /// The edit in a 2xx answer of the server at `url`.
+    private func answer(_ body: [UInt8], url: String) throws -> EditResult {
+        let value = try WireJSON.answer(body, from: url, backend: name)
         guard let success = LooseJSON.bool(value["success"]) else {
-            throw BackendError(.parse, backend: name, "\(call.url) answered without a true/false \"success\"")
+            throw BackendError(.parse, backend: name, "\(url) answered without a true/false \"success\"")
         }
         guard success else {
             let reason = LooseJSON.text(value["error"]) ?? "no reason given"
-            throw BackendError(.server, backend: name, "\(call.url) could not edit: \(reason.prefix(300))")
+            throw BackendError(.server, backend: name, "\(url) could not edit: \(reason.prefix(300))")
         }
         guard let text = LooseJSON.text(value["edited_image"]) else {
-            throw BackendError(.parse, backend: name, "\(call.url) answered success without an \"edited_image\"")
+            throw BackendError(.parse, backend: name, "\(url) answered success without an \"edited_image\"")
         }
-        let image = try ImageWire.editedImage(text, field: "an \"edited_image\"", from: call.url, backend: name)
+        let image = try CPUMeter.measure(.imagesFromAnswers) { try ImageWire.editedImage(text, field: "an \"edited_image\"", from: url, backend: name) }
         return EditResult(image: image, executedPrompt: Self.executedPrompt(value), executedSeed: Self.executedSeed(value))
     }
 

@@ -16,6 +16,10 @@ package enum ImageWire {
     /// `data:image/png;base64,...` for a chat message's `image_url`: the stored bytes as they are,
     /// or downscaled and re-encoded by `RequestImageEncoder` when they would exceed `policy`.
     package static func dataURL(_ bytes: [UInt8], policy: RequestImagePolicy = RequestImagePolicy()) -> String {
+        CPUMeter.measure(.imagesIntoRequests) { dataURLUnmetered(bytes, policy: policy) }
+    }
+
+    private static func dataURLUnmetered(_ bytes: [UInt8], policy: RequestImagePolicy) -> String {
         if let url = try? RequestImageEncoder.dataURL(bytes, name: "request image", policy: policy) { return url }
         return "data:\(mediaType(bytes));base64,\(base64(bytes))"
     }

@@ -99,6 +99,10 @@ package struct OpenAIChatClient: Sendable {
 
     /// The request body for a system prompt and one user message.
     package func requestBody(system: String?, user: [ChatPart]) -> [UInt8] {
+        CPUMeter.measure(.requestBuilding) { requestBodyUnmetered(system: system, user: user) }
+    }
+
+    private func requestBodyUnmetered(system: String?, user: [ChatPart]) -> [UInt8] {
         var messages: [JSONValue] = []
         if let system, !system.isEmpty {
             messages.append(.object([("role", .string("system")), ("content", .string(system))]))
@@ -127,7 +131,7 @@ package struct OpenAIChatClient: Sendable {
         let reply = try await transport.send(call)
         if let refused = refusedRequest(reply) { throw refused }
         try HTTPStatusCheck.check(reply, backend: backend, url: url, key: key)
-        return try answer(from: reply.body)
+        return try CPUMeter.measure(.answerParsing) { try answer(from: reply.body) }
     }
 
     /// Sends the conversation through the reliability layer and hands the answer to `interpret`;

@@ -115,7 +115,7 @@ struct GenerationLoop: Sendable {
             let result = try await editor.backend.edit(request)
             let info: ImageInfo
             do {
-                info = try ImageCodec.validate(result.image, name: "edit of \(state.id) turn \(turn)", limits: limits)
+                info = try CPUMeter.measure(.imageChecks) { try ImageCodec.validate(result.image, name: "edit of \(state.id) turn \(turn)", limits: limits) }
             } catch {
                 throw CallFailure.parse("the editor's image is unusable: \(error)")
             }
