@@ -50,7 +50,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         // The C that owns libjpeg's and libpng's setjmp/longjmp error paths.
-        .target(name: "CJPEGShim", dependencies: ["CPNG", "CJPEG"]),
+        .target(name: "CJPEGShim", dependencies: ["CPNG", "CJPEG"], linkerSettings: [.linkedLibrary("z")]),
         // The Thinker / Editor / Scorer protocols and their drivers.
         .target(
             name: "ThinkEditBackends",
@@ -114,7 +114,8 @@ let package = Package(
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore", "ThinkEditPipeline", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
-        .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline", "ThinkEditSynthetic", "ThinkEditTestSupport"], swiftSettings: strict),
+        .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline", "ThinkEditSynthetic", "ThinkEditTestSupport",
+                                                             .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(
             name: "ThinkEditBackendsTests",

@@ -10,6 +10,18 @@
 #include <string.h>
 
 #include <png.h>
+#include <zlib.h>
+
+uint32_t te_crc32(const uint8_t *data, size_t size) {
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (size > 0) {
+        uInt n = size > (1u << 30) ? (1u << 30) : (uInt)size;
+        crc = crc32(crc, data, n);
+        data += n;
+        size -= n;
+    }
+    return (uint32_t)crc;
+}
 
 // MARK: Shared error handling
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import ThinkEditCore
 
 /// The one way thinkedit puts a file or a folder in place: written under a temporary name in the
 /// same folder, flushed, then renamed, so a crash never leaves a partial file under a real name.
@@ -23,6 +24,7 @@ package enum AtomicFile {
             unlink(temp)
             throw error
         }
+        CrashPoint.here("file.written")
         do {
             try finish(fd, temp: temp, to: target)
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import ThinkEditCore
 @testable import ThinkEditPipeline
@@ -176,5 +177,64 @@ import ThinkEditStore
         let table = try StatusReport(store: store).table
         let line = try #require(table.split(separator: "\n").first { $0.hasPrefix("generate") })
         #expect(line.contains("interrupted"), "status shows: \(line)")
+    }
+
+    /// Runs thinkedit with `arguments` and `extra` added to the environment (only the child's);
+    /// returns its exit status, or nil when a signal ended it.
+    static func run(_ arguments: [String], extra: [String: String] = [:]) throws -> Int32? {
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in extra { env[k] = v }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for a in argv + envp { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, binary, &actions, nil, argv, envp)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+    }
+
+    /// Generate killed while it stores large edited images: after a kill with an image written
+    /// but not yet renamed into place, and after one with the image in place but its turn not yet
+    /// committed, the rerun gives the same trajectories, and every stored image is whole (its
+    /// file's SHA-256 is its name).
+    @Test func killedWhileStoringLargeImagesGenerateResumesToTheSameImages() async throws {
+        try await Self.onOwnThread {
+            let yaml = """
+                workdir: work
+                seed: 3
+                pool: {synth: {count: 6, seed: 4, image_size: 768}}
+                generation: {max_turns: 3}
+                backends:
+                  thinker: {kind: synthetic}
+                  scorer: {kind: synthetic}
+                  editor: {kind: synthetic}
+                """
+            let reference = makeTempDir("large-ref") + "/c.yaml"
+            write(yaml, to: reference)
+            #expect(try Self.run(["generate", reference]) == 0)
+            let expected = try Self.export(reference)
+            for point in ["file.written#9", "image.stored#4", "file.written#14"] {
+                let config = makeTempDir("large-crash") + "/c.yaml"
+                write(yaml, to: config)
+                #expect(try Self.run(["generate", config], extra: ["THINKEDIT_CRASH_AT": point]) == nil, "\(point): not reached")
+                #expect(try Self.run(["generate", config]) == 0, "\(point): the rerun failed")
+                #expect(try Self.export(config) == expected, "\(point)")
+                let store = try RunStore.openForReading(workdir: try RunConfig.load(path: config).workdir)
+                #expect(try store.integrityCheck() == "ok")
+                let images = try store.read { db in try Row.fetchAll(db, sql: "SELECT hash, format FROM image") }
+                #expect(images.count > 6)
+                for row in images {
+                    let bytes = try store.images.read(hash: row["hash"], format: try row.imageFormat("format"))
+                    #expect(ContentHash.sha256Hex(bytes) == (row["hash"] as String), "\(point): a stored image is not whole")
+                }
+            }
+        }
     }
 }

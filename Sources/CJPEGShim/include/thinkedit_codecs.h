@@ -109,6 +109,9 @@ te_result te_png_encode(const uint8_t *rgb, int width, int height, int compressi
 /// Releases a buffer returned by an encoder.
 void te_free(void *pointer);
 
+/// zlib's CRC-32 of `size` bytes (the checksum of every PNG chunk).
+uint32_t te_crc32(const uint8_t *data, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,7 @@ package enum CPUMeter {
             case .answerParsing: "answer parsing (JSON)"
             case .imagesFromAnswers: "images from answers (base64 decode, header)"
             case .hashing: "hashing (SHA-256)"
-            case .imageChecks: "image checks (full decode)"
+            case .imageChecks: "image checks"
             case .imageStore: "image store (files, fsync)"
             case .database: "database (SQLite)"
             }

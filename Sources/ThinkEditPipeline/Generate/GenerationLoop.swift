@@ -115,7 +115,7 @@ struct GenerationLoop: Sendable {
             let result = try await editor.backend.edit(request)
             let info: ImageInfo
             do {
-                info = try CPUMeter.measure(.imageChecks) { try ImageCodec.validate(result.image, name: "edit of \(state.id) turn \(turn)", limits: limits) }
+                info = try CPUMeter.measure(.imageChecks) { try ImageCodec.check(result.image, name: "edit of \(state.id) turn \(turn)", limits: limits) }
             } catch {
                 throw CallFailure.parse("the editor's image is unusable: \(error)")
             }
@@ -124,6 +124,7 @@ struct GenerationLoop: Sendable {
             return ((record, result), result.usage)
         }
         try store.images.put(result.image, hash: record.hash, format: record.format)
+        CrashPoint.here("image.stored")
         var made = Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed)
         made.executedPrompt = result.executedPrompt
         made.executedSeed = result.executedSeed
