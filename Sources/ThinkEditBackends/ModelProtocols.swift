@@ -1,14 +1,44 @@
+import Synchronization
 import ThinkEditCore
 
-/// An image as it travels to a model: its encoded bytes (PNG or JPEG) and its content hash.
+/// An image as it travels to a model: its encoded bytes (PNG or JPEG) and its content hash. Its
+/// wire forms (a chat message's `data:` URL, an editor request's base64) are made once and shared
+/// by every copy of the payload: a trajectory's source image is encoded once for all its turns,
+/// an edit once for both judge calls.
 package struct ImagePayload: Sendable, Hashable {
     package var bytes: [UInt8]
     /// SHA-256 of `bytes` (`ContentHash.sha256Hex`).
     package var hash: String
+    private let wire = WireForms()
 
     package init(bytes: [UInt8], hash: String) {
         self.bytes = bytes
         self.hash = hash
+    }
+
+    package static func == (a: ImagePayload, b: ImagePayload) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+    package func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    /// `ImageWire.dataURL(bytes)`, made on first use.
+    package var dataURL: String { wire.value(\.dataURL) { ImageWire.dataURL(bytes) } }
+    /// `ImageWire.base64(bytes)`, made on first use.
+    package var base64: String { wire.value(\.base64) { CPUMeter.measure(.imagesIntoRequests) { ImageWire.base64(bytes) } } }
+
+    /// The wire forms made so far.
+    private final class WireForms: Sendable {
+        struct Forms {
+            var dataURL: String?
+            var base64: String?
+        }
+        private let forms = Mutex(Forms())
+
+        func value(_ key: WritableKeyPath<Forms, String?>, make: () -> String) -> String {
+            if let made = forms.withLock({ $0[keyPath: key] }) { return made }
+            // Made outside the lock: two callers at once may both make it, and both get the same text.
+            let made = make()
+            forms.withLock { $0[keyPath: key] = made }
+            return made
+        }
     }
 
     package init(bytes: [UInt8]) {

@@ -205,3 +205,16 @@ import ThinkEditCore
         #expect(server.log.count == 1)
     }
 }
+
+/// An image payload's cached wire forms are the same text the wire helpers make, for every copy.
+@Suite struct ImagePayloadWireTests {
+    @Test func wireFormsEqualTheHelpers() throws {
+        let a = ImagePayload(bytes: testPNG)
+        _ = a.dataURL
+        let b = a
+        #expect(b.dataURL == ImageWire.dataURL(testPNG))
+        #expect(a.base64 == ImageWire.base64(testPNG))
+        #expect(b.base64 == ImageWire.base64(testPNG))
+        #expect(a == ImagePayload(bytes: testPNG))
+    }
+}

@@ -92,7 +92,7 @@ package struct BFLEditor: Editor {
     package func requestBody(_ request: EditRequest) -> [UInt8] {
         var fields: [(String, JSONValue)] = [
             ("prompt", .string(request.instruction)),
-            ("input_image", .string(ImageWire.base64(request.item.source.bytes))),
+            ("input_image", .string(request.item.source.base64)),
             ("seed", .integer(Self.wireSeed(request.seed))),
             ("output_format", .string(options.outputFormat.rawValue)),
             ("prompt_upsampling", .bool(options.promptUpsampling)),

@@ -43,7 +43,7 @@ package struct EditThinkerHTTPEditor: Editor {
     package func requestBody(_ request: EditRequest) -> [UInt8] {
         CPUMeter.measure(.requestBuilding) {
         let fields: [(String, JSONValue)] = [
-            ("image", .string(CPUMeter.measure(.imagesIntoRequests) { ImageWire.base64(request.item.source.bytes) })),
+            ("image", .string(request.item.source.base64)),
             ("prompt", .string(request.instruction)),
             ("seed", .unsigned(request.seed)),
             ("enhance_prompt", .bool(enhancePrompt)),

@@ -68,7 +68,7 @@ package struct GeminiImageEditor: Editor {
 
     package func requestBody(_ request: EditRequest) -> [UInt8] {
         let image = JSONValue.object([("mime_type", .string(ImageWire.mediaType(request.item.source.bytes))),
-                                      ("data", .string(ImageWire.base64(request.item.source.bytes)))])
+                                      ("data", .string(request.item.source.base64))])
         var generation: [(String, JSONValue)] = [
             ("responseModalities", .array([.string("TEXT"), .string("IMAGE")])),
             ("seed", .integer(Self.wireSeed(request.seed))),

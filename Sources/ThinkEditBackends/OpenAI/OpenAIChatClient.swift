@@ -6,6 +6,8 @@ package enum ChatPart: Sendable, Hashable {
     case text(String)
     /// Encoded image bytes, sent as a base64 `data:` URL.
     case image([UInt8])
+    /// An image payload, sent as its (cached) `data:` URL.
+    case payload(ImagePayload)
 }
 
 /// A chat completion's answer.
@@ -112,6 +114,8 @@ package struct OpenAIChatClient: Sendable {
             case .text(let t): return .object([("type", .string("text")), ("text", .string(t))])
             case .image(let bytes):
                 return .object([("type", .string("image_url")), ("image_url", .object([("url", .string(ImageWire.dataURL(bytes)))]))])
+            case .payload(let image):
+                return .object([("type", .string("image_url")), ("image_url", .object([("url", .string(image.dataURL))]))])
             }
         }
         messages.append(.object([("role", .string("user")), ("content", .array(parts))]))

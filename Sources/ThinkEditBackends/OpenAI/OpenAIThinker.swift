@@ -33,9 +33,9 @@ package struct OpenAIThinker: Thinker {
         let parts: [ChatPart]
         if let image = request.previousImage, let previous = request.previousInstruction {
             values["previous_instruction"] = previous
-            parts = [.text(prompts.refine.render(values)), .image(request.item.source.bytes), .image(image.bytes)]
+            parts = [.text(prompts.refine.render(values)), .payload(request.item.source), .payload(image)]
         } else {
-            parts = [.text(prompts.rewrite.render(values)), .image(request.item.source.bytes)]
+            parts = [.text(prompts.rewrite.render(values)), .payload(request.item.source)]
         }
         return client.requestBody(system: prompts.system.render(values), user: parts)
     }
@@ -95,8 +95,8 @@ package struct OpenAIJudge: Scorer {
         let values = ["instruction": request.item.instruction, "task": request.item.task]
         let parts: [ChatPart]
         switch request.aspect {
-        case .semantic: parts = [.text(prompts.semantic.render(values)), .image(request.item.source.bytes), .image(request.edited.bytes)]
-        case .quality: parts = [.text(prompts.quality.render(values)), .image(request.edited.bytes)]
+        case .semantic: parts = [.text(prompts.semantic.render(values)), .payload(request.item.source), .payload(request.edited)]
+        case .quality: parts = [.text(prompts.quality.render(values)), .payload(request.edited)]
         }
         return client.requestBody(system: prompts.system.render(values), user: parts)
     }
