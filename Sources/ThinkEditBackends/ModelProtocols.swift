@@ -1,10 +1,11 @@
 import Synchronization
 import ThinkEditCore
+import ThinkEditImaging
 
 /// An image as it travels to a model: its encoded bytes (PNG or JPEG) and its content hash. Its
-/// wire forms (a chat message's `data:` URL, an editor request's base64) are made once and shared
-/// by every copy of the payload: a trajectory's source image is encoded once for all its turns,
-/// an edit once for both judge calls.
+/// base64 is made once and shared by every copy of the payload (a trajectory's source image is
+/// encoded once for all its turns, an edit once for both judge calls); a chat message's `data:`
+/// URL is that base64 behind its prefix, unless the request image policy makes it re-encode.
 package struct ImagePayload: Sendable, Hashable {
     package var bytes: [UInt8]
     /// SHA-256 of `bytes` (`ContentHash.sha256Hex`).
@@ -19,15 +20,19 @@ package struct ImagePayload: Sendable, Hashable {
     package static func == (a: ImagePayload, b: ImagePayload) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
     package func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
-    /// `ImageWire.dataURL(bytes)`, made on first use.
-    package var dataURL: String { wire.value(\.dataURL) { ImageWire.dataURL(bytes) } }
+    /// `ImageWire.dataURL(bytes)`: the cached base64 behind its prefix when the image goes as stored.
+    package var dataURL: String {
+        guard let format = ImageWire.sentAsStored(bytes) else { return ImageWire.dataURL(bytes) }
+        let encoded = base64
+        return CPUMeter.measure(.imagesIntoRequests) { DataURL.prefix(format) + encoded }
+    }
+
     /// `ImageWire.base64(bytes)`, made on first use.
     package var base64: String { wire.value(\.base64) { CPUMeter.measure(.imagesIntoRequests) { ImageWire.base64(bytes) } } }
 
     /// The wire forms made so far.
     private final class WireForms: Sendable {
         struct Forms {
-            var dataURL: String?
             var base64: String?
         }
         private let forms = Mutex(Forms())

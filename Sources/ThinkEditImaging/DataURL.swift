@@ -22,7 +22,7 @@ package enum DataURL {
         return nil
     }
 
-    private static func prefix(_ format: ImageFormat) -> String { "data:\(format.mimeType);base64," }
+    package static func prefix(_ format: ImageFormat) -> String { "data:\(format.mimeType);base64," }
 }
 
 /// An image as encoded bytes plus what is known about them; the unit the store and the request

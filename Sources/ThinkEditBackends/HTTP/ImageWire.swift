@@ -24,6 +24,15 @@ package enum ImageWire {
         return "data:\(mediaType(bytes));base64,\(base64(bytes))"
     }
 
+    /// The format of an image `dataURL` sends byte for byte as stored (within the default request
+    /// image policy); nil when it would be re-encoded, or is not an image.
+    package static func sentAsStored(_ bytes: [UInt8], policy: RequestImagePolicy = RequestImagePolicy()) -> ImageFormat? {
+        guard let info = try? ImageCodec.info(bytes, name: "request image"),
+              policy.maxPixels.map({ info.pixelCount <= $0 }) ?? true,
+              DataURL.length(byteCount: bytes.count, format: info.format) <= policy.maxDataURLBytes else { return nil }
+        return info.format
+    }
+
     /// The bytes of a base64 text (a bare string or a `data:` URL); nil when it is not base64.
     package static func decode(_ text: String) -> [UInt8]? {
         var body = Substring(text)
