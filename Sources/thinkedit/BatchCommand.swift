@@ -38,6 +38,7 @@ struct BatchWriteCommand: AsyncParsableCommand {
             print("\(stage.rawValue): nothing to send (no request is missing, or they are all out in batches)")
         } else {
             print("\(stage.rawValue): \(written.requests) requests written to \(file) (batch \(written.batch ?? 0)); run them, then `thinkedit batch read \(options.config) RESULTS`")
+            if let capped = written.capped { print("\(stage.rawValue): not all: \(capped)") }
         }
     }
 }

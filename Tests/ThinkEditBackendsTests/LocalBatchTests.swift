@@ -71,6 +71,18 @@ import ThinkEditPipeline
         #expect(try await LocalBatch.write(Self.context(config, store), stage: .score, to: dir + "/requests-3.jsonl").requests == 0)
     }
 
+    @Test func aBudgetCapsWhatBatchWriteWrites() async throws {
+        var (config, store) = try await BatchScoreTests.run(scorer: BatchScoreTests.scorer("http://127.0.0.1:9"))
+        let dir = (config.workdir as NSString).deletingLastPathComponent
+        let all = 2 * (try BatchScoreTests.count(store, "SELECT count(*) FROM turn"))
+        config.budget.score = 0.01
+        let written = try await LocalBatch.write(Self.context(config, store), stage: .score, to: dir + "/requests.jsonl")
+        #expect(written.requests > 0 && written.requests < all)
+        #expect(written.capped?.contains("budget.score.usd") == true)
+        let lines = try String(contentsOfFile: dir + "/requests.jsonl", encoding: .utf8).split(separator: "\n").count
+        #expect(lines == written.requests)
+    }
+
     @Test func generateThroughLocalFilesEqualsOnline() async throws {
         let online = try await FakeServer.start { seen in
             FakeReply(status: 200, headers: [("content-type", "application/json")],

@@ -10,6 +10,8 @@ package enum LocalBatch {
     package struct Written: Sendable {
         package var requests: Int
         package var batch: Int64?
+        /// Why fewer were written than were missing, when a `budget:` cap stopped the writing.
+        package var capped: String? = nil
     }
 
     package struct Read: Sendable {
@@ -29,6 +31,9 @@ package enum LocalBatch {
     /// trajectory. Requests already out in a batch are left out. Journaled as a `local` batch.
     package static func write(_ context: StageContext, stage: StageName, to file: String) async throws -> Written {
         let backends = try BackendSet(config: context.config)
+        // The caps hold here too: the editor calls made online, and the requests written (at the
+        // batch price, which `batch_price` can set to what the local runner costs).
+        let budget = try SpendGuard.make(stage, config: context.config, store: context.store)
         let writer: BatchFileWriter
         switch stage {
         case .score:
@@ -39,7 +44,7 @@ package enum LocalBatch {
             let failed = LockedSet<Int64>()
             let score = ScoreStage()
             let runner = try score.batchRunner(context, judge: judge, settings: settings, failed: failed)
-            writer = try await score.writeBatchFile(context, judge: judge, settings: settings, runner: runner, failed: failed, budget: nil, local: true)
+            writer = try await score.writeBatchFile(context, judge: judge, settings: settings, runner: runner, failed: failed, budget: budget, local: true)
         case .generate:
             guard let thinker = backends.thinker.backend as? OpenAIThinker else {
                 throw Problem(message: "batch write --stage generate needs an openai thinker (backends.thinker.kind: openai) whose model the batch runner serves")
@@ -51,7 +56,7 @@ package enum LocalBatch {
             // The edits the previous answers asked for, online, up to each trajectory's next expert call.
             let progress = ProgressLine(stage: "generate", total: live.count, unit: "trajectories", clock: context.clock, log: context.log)
             let runFailure = RunFailure()
-            var loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure)
+            var loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure, budget: budget)
             loop.expertInBatch = true
             let online = loop
             let width = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency })
@@ -60,11 +65,14 @@ package enum LocalBatch {
             if outcome.interrupted { throw StageInterrupted(stage: "batch write", resume: "thinkedit batch write \(context.config.file) --stage generate \(file)") }
             let runner = try generate.batchRunner(context, thinker: thinker, settings: backends.thinker.settings)
             writer = try await generate.writeThinkRequests(context, thinker: thinker, settings: backends.thinker.settings, runner: runner,
-                                                           live: Set(live), budget: nil, local: true)
+                                                           live: Set(live), budget: budget, local: true)
         default:
             throw Problem(message: "batch write takes --stage score or --stage generate")
         }
-        guard let made = writer.lastFile, writer.written > 0 else { return Written(requests: 0, batch: nil) }
+        guard let made = writer.lastFile, writer.written > 0 else {
+            if let budget, budget.stopped { throw budget.reached(store: context.store, resume: "thinkedit batch write \(context.config.file) --stage \(stage.rawValue) \(file)") }
+            return Written(requests: 0, batch: nil)
+        }
         do {
             try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: made)), to: file)
         } catch let e as StoreError {
@@ -73,7 +81,11 @@ package enum LocalBatch {
             throw StoreError.notWritable(path: file, reason: error.localizedDescription)
         }
         let id = try context.store.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM batch WHERE state = 'local'") }
-        return Written(requests: writer.written, batch: id)
+        var written = Written(requests: writer.written, batch: id)
+        if let budget, budget.stopped {
+            written.capped = budget.reached(store: context.store, resume: "thinkedit batch write \(context.config.file) --stage \(stage.rawValue) FILE").message
+        }
+        return written
     }
 
     /// Commits the results file of a local batch (`vllm run-batch`'s output), found by its
