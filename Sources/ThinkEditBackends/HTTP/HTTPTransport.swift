@@ -56,7 +56,7 @@ package struct HTTPBodyFile: Sendable {
 struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let head: [UInt8]
-    nonisolated(unsafe) let handle: FileHandle
+    let handle: FileHandle
     let tail: [UInt8]
 
     struct AsyncIterator: AsyncIteratorProtocol {
