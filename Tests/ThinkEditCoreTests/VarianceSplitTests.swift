@@ -83,6 +83,11 @@ struct VarianceSplitTests {
         hexes.append(String(repeating: "f", count: 48) + String(hexes[3].dropFirst(48)))
         let byKey = hexes.enumerated().map { RankKey(hex: $1, position: $0) }.sorted().map { hexes[$0.position] }
         #expect(byKey == hexes.sorted())
+        // The digest read as words is the key of its hex text.
+        for unit in ["unit-0", "7:traj-1#3", "é"] {
+            let words = RankKey(digest: ContentHash.sha256Words(Array(unit.utf8)), position: 0)
+            #expect(words == RankKey(hex: ContentHash.sha256Hex(unit), position: 0))
+        }
     }
 
     @Test func sampleIDBytesAreTheSampleIDText() {

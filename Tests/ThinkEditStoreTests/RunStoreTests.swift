@@ -37,6 +37,29 @@ private func olderRun(upTo migration: String, _ sql: String) throws -> String {
         #expect(mode == "wal")
     }
 
+    @Test func multiRowInsertsKeepEveryRowInOrderWhateverTheRemainder() throws {
+        let store = try RunStore.openForWriting(workdir: tempDir())
+        for count in [0, 1, 3, 4, 10] {
+            let got = try store.write { db -> [[Int64]] in
+                try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS pair(a INTEGER, b TEXT); DELETE FROM pair")
+                try RawInsert.rows(db, "INSERT INTO pair(a, b)", columns: 2, count: count, rowsPerStatement: 4) { stmt, base, i in
+                    stmt.bind(base + 1, i * 10)
+                    stmt.bind(base + 2, i % 3 == 0 ? nil : "r\(i)")
+                }
+                return try Row.fetchAll(db, sql: "SELECT rowid, a, b IS NULL FROM pair ORDER BY rowid").map { row -> [Int64] in
+                    let rowid: Int64 = row[0], a: Int64 = row[1], null: Int64 = row[2]
+                    return [rowid, a, null]
+                }
+            }
+            var expected: [[Int64]] = []
+            for i in 0..<count {
+                let null: Int64 = i % 3 == 0 ? 1 : 0
+                expected.append([Int64(i + 1), Int64(i * 10), null])
+            }
+            #expect(got == expected, "\(count) rows")
+        }
+    }
+
     @Test func reopeningKeepsDataAndDoesNotMigrateAgain() throws {
         let dir = tempDir()
         do {

@@ -221,7 +221,7 @@ def easyr1(root, proc, repo):
             data_path=kit_value(folder, "easyr1.yaml", "data.train_files"), tokenizer=processor.tokenizer, processor=processor,
             answer_key=kit_value(folder, "easyr1.yaml", "data.answer_key"), image_dir=kit_value(folder, "easyr1.yaml", "data.image_dir"),
             max_prompt_length=32768, format_prompt=kit_value(folder, "easyr1.yaml", "data.format_prompt"),
-            min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS, filter_overlong_prompts=True, filter_overlong_prompts_workers=2)
+            min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS, filter_overlong_prompts=True, filter_overlong_prompts_workers=1)
         loaded = 0
         for i in range(len(dataset)):
             item = dataset[i]

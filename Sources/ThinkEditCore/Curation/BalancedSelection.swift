@@ -63,7 +63,7 @@ struct BalancedSelection {
             } else if quotas[g] > 0 {
                 text.removeSubrange(prefixLength...)
                 appendUnitID(position, &text)
-                ranked[g].append(RankKey(hex: ContentHash.sha256Hex(text), position: position))
+                ranked[g].append(RankKey(digest: ContentHash.sha256Words(text), position: position))
             }
         }
         for g in ranked.indices where !ranked[g].isEmpty {
@@ -85,6 +85,11 @@ struct BalancedSelection {
 struct RankKey: Comparable {
     let digest: (UInt64, UInt64, UInt64, UInt64)
     let position: Int
+
+    init(digest: (UInt64, UInt64, UInt64, UInt64), position: Int) {
+        self.digest = digest
+        self.position = position
+    }
 
     init(hex: String, position: Int) {
         var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)

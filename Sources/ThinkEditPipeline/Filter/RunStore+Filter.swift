@@ -51,25 +51,19 @@ extension RunStore {
 
     /// Inserts the filter's verdicts, one row per trajectory.
     static func insertCuration(_ db: Database, seqs: [Int64], turnCounts: [Int], decisions: [FilterDecision]) throws {
-        do {
-            let stmt = try RawInsert(db, """
-                INSERT INTO curation(trajectory, turns, kept, drop_reason, k, variance, first_overall, best_overall, min_overall)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for (i, d) in decisions.enumerated() {
-                stmt.bind(1, seqs[i])
-                stmt.bind(2, turnCounts[i])
-                stmt.bind(3, d.kept != nil)
-                stmt.bind(4, d.dropReason?.rawValue)
-                if let k = d.kept {
-                    stmt.bind(5, k.length)
-                    stmt.bind(6, k.variance)
-                    stmt.bind(7, k.firstOverall)
-                    stmt.bind(8, k.bestOverall)
-                    stmt.bind(9, k.minOverall)
-                }
-                try stmt.step()
-            }
+        try RawInsert.rows(db, "INSERT INTO curation(trajectory, turns, kept, drop_reason, k, variance, first_overall, best_overall, min_overall)",
+                           columns: 9, count: decisions.count) { stmt, base, i in
+            let d = decisions[i]
+            stmt.bind(base + 1, seqs[i])
+            stmt.bind(base + 2, turnCounts[i])
+            stmt.bind(base + 3, d.kept != nil)
+            stmt.bind(base + 4, d.dropReason?.rawValue)
+            let k = d.kept
+            stmt.bind(base + 5, k?.length)
+            stmt.bind(base + 6, k?.variance)
+            stmt.bind(base + 7, k?.firstOverall)
+            stmt.bind(base + 8, k?.bestOverall)
+            stmt.bind(base + 9, k?.minOverall)
         }
     }
 }

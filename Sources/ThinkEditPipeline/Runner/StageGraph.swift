@@ -49,7 +49,7 @@ extension StageContext {
     /// committed or nothing is.
     func replaceOutput<T>(of stage: any PipelineStage, _ body: (Database) throws -> T) throws -> T {
         let tables = StageGraph.stale(stage)
-        return try store.write { db in
+        return try store.writeWithoutForeignKeyChecks { db in
             for table in tables { try db.execute(sql: "DELETE FROM \(table.rawValue)") }
             return try body(db)
         }

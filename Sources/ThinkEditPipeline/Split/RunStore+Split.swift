@@ -43,15 +43,10 @@ extension RunStore {
 
     /// Inserts the split membership.
     static func insertSplit(_ db: Database, rl: [Int64], sft: [Int64]) throws {
-        do {
-            let stmt = try RawInsert(db, "INSERT INTO split_member(sample, split) VALUES (?, ?)")
-            for (split, seqs) in [(DatasetSplit.rl, rl), (.sft, sft)] {
-                for seq in seqs {
-                    stmt.bind(1, seq)
-                    stmt.bind(2, split.rawValue)
-                    try stmt.step()
-                }
-            }
+        try RawInsert.rows(db, "INSERT INTO split_member(sample, split)", columns: 2, count: rl.count + sft.count) { stmt, base, i in
+            let (seq, split) = i < rl.count ? (rl[i], DatasetSplit.rl) : (sft[i - rl.count], DatasetSplit.sft)
+            stmt.bind(base + 1, seq)
+            stmt.bind(base + 2, split.rawValue)
         }
     }
 

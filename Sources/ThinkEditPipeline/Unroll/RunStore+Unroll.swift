@@ -29,16 +29,13 @@ extension RunStore {
 
     /// Inserts the step samples.
     static func insertSamples(_ db: Database, _ samples: [(trajectorySeq: Int64, sample: UnrolledSample)]) throws {
-        do {
-            let stmt = try RawInsert(db, "INSERT INTO sample(trajectory, turn, kind, critique_turn, result_turn) VALUES (?, ?, ?, ?, ?)")
-            for (seq, s) in samples {
-                stmt.bind(1, seq)
-                stmt.bind(2, s.turn)
-                stmt.bind(3, s.kind.rawValue)
-                stmt.bind(4, s.critiqueTurn)
-                stmt.bind(5, s.resultTurn)
-                try stmt.step()
-            }
+        try RawInsert.rows(db, "INSERT INTO sample(trajectory, turn, kind, critique_turn, result_turn)", columns: 5, count: samples.count) { stmt, base, i in
+            let (seq, s) = samples[i]
+            stmt.bind(base + 1, seq)
+            stmt.bind(base + 2, s.turn)
+            stmt.bind(base + 3, s.kind.rawValue)
+            stmt.bind(base + 4, s.critiqueTurn)
+            stmt.bind(base + 5, s.resultTurn)
         }
     }
 }
