@@ -146,6 +146,9 @@ package final class HTTPTransport: Sendable {
         configuration.timeout = .init(connect: .seconds(30))
         configuration.httpVersion = .http1Only
         configuration.decompression = .enabled(limit: .ratio(50))
+        // No tracing: thinkedit bootstraps no tracer, and the default no-op one still costs a
+        // span and its attributes on every request.
+        configuration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

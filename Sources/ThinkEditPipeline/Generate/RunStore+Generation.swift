@@ -57,17 +57,17 @@ extension RunStore {
     /// The state of one trajectory, for generation to continue it.
     package func generationState(seq: Int64) throws -> GenerationState {
         try read { db in
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT t.seq, t.id, t.task, t.instruction, t.editor, p.meta, \(ImageRecord.columns(of: "i", as: "source_"))
                 FROM trajectory t LEFT JOIN pool_item p ON p.id = t.id JOIN image i ON i.hash = t.source_image WHERE t.seq = ?
-                """, arguments: [seq]) else {
+                """), arguments: [seq]) else {
                 throw StoreError.corrupt(path: databasePath, reason: "trajectory \(seq) vanished")
             }
             let turns = try Self.turns(db, trajectorySeq: seq)
             var formats: [String: ImageFormat] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT i.hash, i.format FROM turn u JOIN image i ON i.hash = u.image WHERE u.trajectory = ?
-                """, arguments: [seq]) {
+                """), arguments: [seq]) {
                 formats[row["hash"]] = try row.imageFormat("format")
             }
             return GenerationState(
@@ -84,8 +84,8 @@ extension RunStore {
 
     static func applyInstruction(_ db: Database, seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) throws {
         do {
-            try db.execute(sql: "INSERT INTO turn(trajectory, turn, instruction, reasoning) VALUES (?, ?, ?, ?)",
-                           arguments: [seq, turn, instruction, reasoning])
+            try db.cachedStatement(sql: "INSERT INTO turn(trajectory, turn, instruction, reasoning) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [seq, turn, instruction, reasoning])
             if let call { try Self.insertCall(db, call) }
         }
     }
@@ -95,11 +95,11 @@ extension RunStore {
     package func commitEdit(seq: Int64, turn: Turn, image: ImageRecord, call: CallRecord?) throws {
         try write { db in
             try Self.insertImages(db, [image])
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO turn(trajectory, turn, instruction, image, seed, executed_prompt, executed_seed) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(trajectory, turn) DO UPDATE SET image = excluded.image, seed = excluded.seed,
                     executed_prompt = excluded.executed_prompt, executed_seed = excluded.executed_seed
-                """, arguments: [seq, turn.turn, turn.instruction, image.hash, turn.seed.map { Int64(bitPattern: $0) }, turn.executedPrompt,
+                """).execute(arguments: [seq, turn.turn, turn.instruction, image.hash, turn.seed.map { Int64(bitPattern: $0) }, turn.executedPrompt,
                                  turn.executedSeed.map { Int64(bitPattern: $0) }])
             if let call { try Self.insertCall(db, call) }
             try Self.bumpDataVersion(db)
@@ -113,10 +113,10 @@ extension RunStore {
 
     static func applyEnd(_ db: Database, seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
         do {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE trajectory SET status = 'complete', end_reason = ?, stop_reasoning = ?, error_class = NULL, error_message = NULL
                 WHERE seq = ?
-                """, arguments: [reason.rawValue, stopReasoning, seq])
+                """).execute(arguments: [reason.rawValue, stopReasoning, seq])
             if let call { try Self.insertCall(db, call) }
             try Self.bumpDataVersion(db)
         }
