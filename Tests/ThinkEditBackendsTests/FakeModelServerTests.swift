@@ -6,6 +6,12 @@ import ThinkEditImaging
 import ThinkEditPipeline
 import ThinkEditStore
 import ThinkEditTestSupport
+import Synchronization
+
+/// Jobs a test has started and not yet seen end.
+final class RunningJobs: Sendable {
+    let count = Atomic<Int>(0)
+}
 
 /// `thinkedit-fake-server` speaks what the real drivers expect, and injects the faults it is asked
 /// for at the rates asked. These tests run the built binary (`swift build --build-tests` builds it)
@@ -67,14 +73,24 @@ import ThinkEditTestSupport
     }
 
     /// Runs `job(0..<total)` with at most `width` in flight and counts the outcomes it returns.
-    static func tally(_ total: Int, width: Int, _ job: @escaping @Sendable (Int) async -> String) async -> [String: Int] {
+    static func tally(_ total: Int, width: Int, running: RunningJobs? = nil,
+                      _ job: @escaping @Sendable (Int) async -> String) async -> [String: Int] {
         await withTaskGroup(of: String.self) { group in
             var counts: [String: Int] = [:]
             var next = 0
-            while next < min(width, total) { let i = next; group.addTask { await job(i) }; next += 1 }
+            // `running` counts jobs from before they start until after they end.
+            func start(_ i: Int) {
+                running?.count.add(1, ordering: .sequentiallyConsistent)
+                group.addTask {
+                    let outcome = await job(i)
+                    running?.count.subtract(1, ordering: .sequentiallyConsistent)
+                    return outcome
+                }
+            }
+            while next < min(width, total) { start(next); next += 1 }
             for await outcome in group {
                 counts[outcome, default: 0] += 1
-                if next < total { let i = next; group.addTask { await job(i) }; next += 1 }
+                if next < total { start(next); next += 1 }
             }
             return counts
         }
@@ -82,23 +98,28 @@ import ThinkEditTestSupport
 
     static func int(_ v: JSONValue?) -> Int { if case .integer(let i)? = v { return Int(i) }; return 0 }
 
-    /// Runs `work`, whose client keeps its deadlines on `clock`, and makes the requests the server
-    /// holds (its injected timeouts, held far longer than any test) reach their deadline, and
-    /// only those: time moves by `deadline` at a moment when every task asleep on the clock is a
-    /// held request. Requests that are merely slow, on a machine whose cores are busy, never time
-    /// out, because no other time passes.
-    static func releasingHeldRequests(_ server: Server, clock: ManualClock, deadline: Duration,
+    /// Runs `work` (jobs counted by `running`), whose client keeps its deadlines on `clock` in
+    /// `reliability`, and makes the requests the server holds (its injected timeouts, held far
+    /// longer than any test) reach their deadline, and only those: time moves by `deadline` at a
+    /// moment when every job running has its deadline armed and is a held request. Requests that
+    /// are merely slow, on a machine whose cores are busy, never time out, because no other time
+    /// passes.
+    static func releasingHeldRequests(_ server: Server, clock: ManualClock, reliability: Reliability, running: RunningJobs,
+                                      deadline: Duration,
                                       _ work: @escaping @Sendable () async -> [String: Int]) async throws -> [String: Int] {
         try await withThrowingTaskGroup(of: [String: Int]?.self) { group in
             group.addTask { await work() }
             group.addTask {
                 var released = 0
                 while !Task.isCancelled {
-                    // The server counts a held request on arrival; the client is asleep on its
-                    // deadline from before it sent it. So once as many tasks sleep as the server
-                    // holds, every sleeper is a held request (the check and the move are atomic).
+                    // The server counts a held request on arrival; the client armed its deadline
+                    // before it sent it. Once every running job is armed and as many are armed as
+                    // the server holds, nothing runs but held requests, and nothing new starts
+                    // until one of them times out: the state cannot change before the move.
                     let held = int(try await server.stats()["injected"]?["timeout"]) - released
-                    if held > 0, clock.advance(by: deadline, ifSleepersAre: held) {
+                    let jobs = running.count.load(ordering: .sequentiallyConsistent)
+                    if held > 0, jobs == held, reliability.armedDeadlines == held, running.count.load(ordering: .sequentiallyConsistent) == jobs {
+                        clock.advance(by: deadline)
                         released += held
                     } else {
                         // Pacing for the poll only: no outcome depends on how long this is.
@@ -250,12 +271,15 @@ import ThinkEditTestSupport
         defer { _ = server.stop() }
         let clock = ManualClock()
         let prompts = try JudgePrompts.load(folder: nil)
+        let reliability = Reliability(backend: "judge", retry: RetryPolicy(maxRetries: 0), timeout: 3, clock: AnyClock(clock))
         let judge = OpenAIJudge(name: "judge", client: OpenAIChatClient(
             backend: "judge", baseURL: server.url, model: "fake", key: nil, temperature: 0, maxTokens: 64, jsonMode: true,
-            reliability: Reliability(backend: "judge", retry: RetryPolicy(maxRetries: 0), timeout: 3, clock: AnyClock(clock))), prompts: prompts)
+            reliability: reliability), prompts: prompts)
+        let running = RunningJobs()
         let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "make it red", source: ImagePayload(bytes: pngOf(1)))
         let total = 400
-        let classes = try await Self.releasingHeldRequests(server, clock: clock, deadline: .seconds(3)) { await Self.tally(total, width: 20) { i in
+        let classes = try await Self.releasingHeldRequests(server, clock: clock, reliability: reliability, running: running, deadline: .seconds(3)) {
+            await Self.tally(total, width: 20, running: running) { i in
             do {
                 _ = try await judge.judge(JudgeRequest(item: item, turn: 1, edited: ImagePayload(bytes: pngOf(i)),
                                                        aspect: i % 2 == 0 ? .semantic : .quality))
@@ -287,13 +311,14 @@ import ThinkEditTestSupport
         defer { _ = server.stop() }
         let clock = ManualClock()
         // A failure threshold no run reaches: this test counts answers, not endpoint health.
-        let editor = EditThinkerHTTPEditor(name: "editor", endpoints: [server.url],
-                                           reliability: Reliability(backend: "editor", retry: RetryPolicy(maxRetries: 0), timeout: 3,
-                                                                    clock: AnyClock(clock)),
+        let reliability = Reliability(backend: "editor", retry: RetryPolicy(maxRetries: 0), timeout: 3, clock: AnyClock(clock))
+        let editor = EditThinkerHTTPEditor(name: "editor", endpoints: [server.url], reliability: reliability,
                                            failureThreshold: 1_000_000)
+        let running = RunningJobs()
         let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "make it red", source: ImagePayload(bytes: pngOf(2)))
         let total = 400
-        let classes = try await Self.releasingHeldRequests(server, clock: clock, deadline: .seconds(3)) { await Self.tally(total, width: 20) { i in
+        let classes = try await Self.releasingHeldRequests(server, clock: clock, reliability: reliability, running: running, deadline: .seconds(3)) {
+            await Self.tally(total, width: 20, running: running) { i in
             do {
                 let r = try await editor.edit(EditRequest(item: item, turn: 1, instruction: "make it red \(i)", seed: UInt64(i)))
                 // The pipeline validates the image after the driver: a decodable PNG or a parse failure.

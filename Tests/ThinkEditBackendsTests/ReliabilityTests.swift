@@ -153,6 +153,28 @@ import ThinkEditTestSupport
         #expect(error.journalClass == .server)
     }
 
+    @Test func attemptsInFlightShareOneDeadlineSleeperAndLeaveNoneBehind() async throws {
+        // One sleeper per backend, not one per attempt: a cancelled sleep on the system clock
+        // keeps its timer until the time it was set for, so per-attempt sleepers piled up.
+        let clock = ManualClock()
+        let reliability = Reliability(backend: "b", retry: RetryPolicy(maxRetries: 0), timeout: 10, clock: AnyClock(clock))
+        let gate = OneShotEvent()
+        let calls = (0..<50).map { i in
+            Task { try await reliability.perform { () async throws -> (Int, Usage?) in try await gate.wait(); return (i, nil) } }
+        }
+        while reliability.armedDeadlines < 50 { await Task.yield() }
+        await clock.waitForSleepers { !$0.isEmpty }
+        #expect(clock.pendingSleeps == [.seconds(10)])
+        clock.advance(by: .seconds(9))
+        #expect(clock.pendingSleeps == [.seconds(1)])
+        gate.signal()
+        var answers: [Int] = []
+        for call in calls { answers.append(try await call.value) }
+        #expect(answers == Array(0..<50))
+        #expect(reliability.armedDeadlines == 0)
+        await clock.waitForSleepers { $0.isEmpty }
+    }
+
     @Test func anAnswerSlowerThanTheDeadlineIsATimeout() async throws {
         let answer = OneShotEvent()  // never signalled: the server holds every answer
         let server = try await FakeServer.scripted([chatAnswer(Self.judgeJSON).held(until: answer)])

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ThinkEditCore
 
 /// The one reliability layer every HTTP driver goes through: rate limits, a deadline per attempt,
@@ -13,6 +14,8 @@ package struct Reliability: Sendable {
     package var limiter: RateLimiter?
     /// Times the deadline, the backoff waits and the latency reported for each attempt.
     package var clock: AnyClock
+    /// Watches every attempt's deadline on `clock` (shared by copies of this layer).
+    private let deadlines: DeadlineWatch
 
     /// The limit handed to the HTTP client itself. The deadline that counts is `timeout` on
     /// `clock`; this one only stops a request whose cancellation went astray, so it is set well
@@ -25,6 +28,7 @@ package struct Reliability: Sendable {
         self.timeout = timeout
         self.limiter = limiter
         self.clock = clock
+        self.deadlines = DeadlineWatch(clock: clock)
     }
 
     /// Runs `attempt` until it succeeds, fails with a class that is not retryable, or runs out of
@@ -40,7 +44,7 @@ package struct Reliability: Sendable {
             let start = clock.now
             func elapsedMs() -> Double { start.duration(to: clock.now).inMilliseconds }
             do {
-                let (value, usage) = try await withDeadline(seconds: timeout, backend: backend, clock: clock, attempt)
+                let (value, usage) = try await withDeadline(seconds: timeout, backend: backend, clock: clock, watch: deadlines, attempt)
                 if let limiter, let usage { await limiter.settle(estimated: estimatedTokens, actual: usage.promptTokens + usage.completionTokens) }
                 AttemptJournal.observer?.record(AttemptReport(backend: backend, attempt: number, outcome: "ok", httpStatus: 200,
                                                              usage: usage, latencyMs: elapsedMs(), isFinal: true))
@@ -62,6 +66,10 @@ package struct Reliability: Sendable {
         }
     }
 
+    /// Attempts out now, each with its deadline armed (tests use it to move a manual clock only
+    /// when every attempt out is one they know the server holds).
+    package var armedDeadlines: Int { deadlines.armedCount }
+
     private func classify(_ error: any Error) -> BackendError {
         if let e = error as? BackendError { return e }
         if let e = error as? HTTPTransportError { return e.backendError(backend: backend) }
@@ -70,22 +78,33 @@ package struct Reliability: Sendable {
 }
 
 /// Runs `body`, cancelling it and throwing a `timeout` error when it has not finished after
-/// `seconds` of `clock`. The deadline covers the whole answer, body included, not only the response head.
-func withDeadline<T: Sendable>(seconds: Double, backend: String, clock: AnyClock,
+/// `seconds` of `clock` (watched by `watch`). The deadline covers the whole answer, body
+/// included, not only the response head.
+func withDeadline<T: Sendable>(seconds: Double, backend: String, clock: AnyClock, watch: DeadlineWatch,
                                _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await clock.sleep(seconds: seconds)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        guard let value = first else {
+    let timedOut = Atomic<Bool>(false)
+    let attempt = Task { try await body() }
+    let deadline = clock.now.advanced(by: .nanoseconds(Int64((min(seconds, 1e9) * 1e9).rounded())))
+    let id = watch.arm(deadline) {
+        timedOut.store(true, ordering: .sequentiallyConsistent)
+        attempt.cancel()
+    }
+    defer { watch.disarm(id) }
+    let result = await withTaskCancellationHandler {
+        await attempt.result
+    } onCancel: {
+        attempt.cancel()
+    }
+    switch result {
+    case .success(let value):
+        return value
+    case .failure(let error):
+        if Task.isCancelled { throw CancellationError() }
+        if timedOut.load(ordering: .sequentiallyConsistent) {
             throw BackendError(.timeout, backend: backend,
                                "no complete answer within \(secondsText(seconds)) s (timeout_seconds); the server may be overloaded")
         }
-        return value
+        throw error
     }
 }
 
