@@ -5,6 +5,7 @@ import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditPipeline
 @testable import ThinkEditStore
+import ThinkEditTestSupport
 
 /// Batch score killed with SIGKILL at each step of a batch's life (writing, journaling, uploading,
 /// creating, polling, downloading, committing), then run again: every turn answered once, every
@@ -19,22 +20,7 @@ import ThinkEditPipeline
     /// Runs thinkedit with `arguments` and the extra environment; returns its exit status, or
     /// nil when a signal ended it.
     static func thinkedit(_ arguments: [String], environment: [String: String] = [:]) throws -> Int32? {
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([thinkedit] + arguments).map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for a in argv + envp { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, thinkedit, &actions, nil, argv, envp)
-        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+        try ChildProcess.run(thinkedit, arguments, environment: environment)
     }
 
     /// A run whose `role` (`thinker` or `scorer`) is an `openai` backend at `server`, in batch
@@ -78,7 +64,8 @@ import ThinkEditPipeline
     }
 
     static let points = [
-        "batch.write#7", "batch.journal.before#2", "batch.upload.before#1", "http.upload.streaming#1", "batch.upload.after#2",
+        "batch.write#7", "batch.journal.before#2", "batch.upload.before#1", "batch.upload.during#1", "http.upload.streaming#1",
+        "batch.upload.after#2",
         "batch.create.before#1", "batch.create.after#2", "batch.poll#3", "http.download.streaming#1", "batch.settle#5",
         "batch.commit#2", "batch.done.before#1",
     ]

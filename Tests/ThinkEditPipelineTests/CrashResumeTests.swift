@@ -4,6 +4,7 @@ import Testing
 import ThinkEditCore
 @testable import ThinkEditPipeline
 import ThinkEditStore
+import ThinkEditTestSupport
 
 /// Kills `thinkedit run` with SIGKILL at random moments, resumes it, and compares the result with
 /// an uninterrupted run. Runs the real binary, so it needs `swift build` to have built it (as
@@ -182,22 +183,7 @@ import ThinkEditStore
     /// Runs thinkedit with `arguments` and `extra` added to the environment (only the child's);
     /// returns its exit status, or nil when a signal ended it.
     static func run(_ arguments: [String], extra: [String: String] = [:]) throws -> Int32? {
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in extra { env[k] = v }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for a in argv + envp { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, binary, &actions, nil, argv, envp)
-        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+        try ChildProcess.run(binary, arguments, environment: extra)
     }
 
     /// Generate killed while it stores large edited images: after a kill with an image written

@@ -15,7 +15,7 @@ import ThinkEditCore
         for i in 0..<256 {
             let path = run.store.images.root + "/" + String(format: "%02x", i)
             if !FileManager.default.fileExists(atPath: path) {
-                FileManager.default.createFile(atPath: path, contents: Data())
+                _ = FileManager.default.createFile(atPath: path, contents: Data())
                 blockers.append(path)
             }
         }

@@ -175,6 +175,16 @@ extension RunStore {
         }
     }
 
+    /// The trajectories with a request of `stage` sent and not yet answered.
+    package func trajectoriesWithBatchRequestsOut(stage: StageName) throws -> Set<Int64> {
+        try read { db in
+            Set(try Int64.fetchAll(db, sql: """
+                SELECT DISTINCT r.trajectory FROM batch_request r JOIN batch b ON b.id = r.batch
+                WHERE b.stage = ? AND b.state <> 'done' AND r.state = 'sent'
+                """, arguments: [stage.rawValue]))
+        }
+    }
+
     /// Marks a request answered or failed (inside the caller's transaction).
     static func settleBatchRequest(_ db: Database, customID: String, answered: Bool) throws {
         try db.cachedStatement(sql: "UPDATE batch_request SET state = ? WHERE custom_id = ?").execute(arguments: [answered ? "answered" : "failed", customID])

@@ -45,7 +45,7 @@ package struct GenerateStage: PipelineStage {
         if let shard { work = work.filter { shard.contains($0.id) } }
         // A trajectory whose expert call is out in a batch (an API one, or a local file for
         // `vllm run-batch`) waits for that answer.
-        let waiting = Set(try context.store.inFlightBatchKeys(stage: .generate).compactMap { $0.split(separator: ":").dropFirst().first.flatMap { Int64($0) } })
+        let waiting = try context.store.trajectoriesWithBatchRequestsOut(stage: .generate)
         if !waiting.isEmpty && backends.thinker.settings.mode == .online { work = work.filter { !waiting.contains($0.seq) } }
         let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", clock: context.clock, log: context.log)
         let runFailure = RunFailure()

@@ -98,7 +98,7 @@ package final class ServeSite: Sendable {
 
     private func makeOverview(token: String) throws -> ServeResponse {
         let start = clock.now
-        let html = try ServePages.overview(try LiveOverview(store: store), facets: try facets(token: token),
+        let html = ServePages.overview(try LiveOverview(store: store), facets: try facets(token: token),
                                            searchDocuments: try search.documents())
         overviewCache.withLock { $0 = (token, start, start.duration(to: clock.now), html) }
         return .html(html)
