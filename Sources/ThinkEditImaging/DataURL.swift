@@ -5,7 +5,7 @@ import ThinkEditCore
 package enum DataURL {
     /// `data:image/png;base64,...` or `data:image/jpeg;base64,...` for the bytes as they are.
     package static func make(_ bytes: [UInt8], format: ImageFormat) -> String {
-        prefix(format) + Data(bytes).base64EncodedString()
+        prefix(format) + Base64.encode(bytes)
     }
 
     /// The length in bytes of `make(bytes, format:)` for `byteCount` bytes, without building it.

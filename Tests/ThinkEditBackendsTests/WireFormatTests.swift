@@ -216,5 +216,9 @@ import ThinkEditCore
         #expect(a.base64 == ImageWire.base64(testPNG))
         #expect(b.base64 == ImageWire.base64(testPNG))
         #expect(a == ImagePayload(bytes: testPNG))
+        // The base64 asked first, then the data URL: the same texts.
+        let c = ImagePayload(bytes: testPNG)
+        #expect(c.base64 == ImageWire.base64(testPNG))
+        #expect(c.dataURL == ImageWire.dataURL(testPNG))
     }
 }

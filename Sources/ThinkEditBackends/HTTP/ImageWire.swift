@@ -10,7 +10,7 @@ package enum ImageWire {
     }
 
     package static func base64(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
+        Base64.encode(bytes)
     }
 
     /// `data:image/png;base64,...` for a chat message's `image_url`: the stored bytes as they are,
