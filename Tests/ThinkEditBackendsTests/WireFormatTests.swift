@@ -2,9 +2,14 @@ import Foundation
 import Testing
 import ThinkEditBackends
 import ThinkEditCore
+import ThinkEditTestSupport
 
 /// Each driver's wire format, checked on what a fake server received and on how answers are read.
 @Suite struct WireFormatTests {
+    /// The clients' deadlines run on a clock nobody moves: no attempt times out because the machine
+    /// is busy (these tests are about answers, not time).
+    static let stillClock = AnyClock(ManualClock())
+
     static let expertJSON = #"{"is_satisfied": false, "reason": "only the hood is red", "new_rewritten_prompt": "paint the whole car body red"}"#
 
     func item() -> ItemContext {
@@ -20,7 +25,7 @@ import ThinkEditCore
     func chat(_ base: String, key: APIKey? = nil, jsonMode: Bool = true) -> OpenAIChatClient {
         OpenAIChatClient(backend: "expert", baseURL: base, model: "gpt-4.1", key: key, temperature: 0.2, maxTokens: 512, jsonMode: jsonMode,
                          extra: [("seed", .integer(3))],
-                         reliability: Reliability(backend: "expert", retry: RetryPolicy(maxRetries: 0), timeout: 5))
+                         reliability: Reliability(backend: "expert", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: Self.stillClock))
     }
 
     @Test func theExpertRequestCarriesModelSettingsAndBothImagesAsDataURLs() async throws {
@@ -158,7 +163,7 @@ import ThinkEditCore
                                         key: APIKey(value: "sk-img-12345678", source: "environment variable IMG"),
                                         options: OpenAIImagesOptions(quality: .high, size: .landscape, inputFidelity: .high),
                                         extra: [("background", .string("opaque"))],
-                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 0), timeout: 5))
+                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: Self.stillClock))
         let result = try await editor.edit(EditRequest(item: item(), turn: 1, instruction: "make the car red", seed: 9))
         #expect(result.image == testPNG)
         #expect(result.usage == Usage(promptTokens: 50, completionTokens: 1000))
@@ -180,7 +185,7 @@ import ThinkEditCore
 
     @Test func optionsNotSetAreNotSentAndDallEModelsAreAskedForBase64() {
         let plain = OpenAIImagesEditor(name: "e", baseURL: "http://127.0.0.1:1", model: "gpt-image-1", key: nil,
-                                       reliability: Reliability(backend: "e", retry: RetryPolicy(maxRetries: 0), timeout: 5))
+                                       reliability: Reliability(backend: "e", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: Self.stillClock))
         let request = EditRequest(item: item(), turn: 1, instruction: "x", seed: 1)
         let text = String(decoding: plain.requestBody(request, boundary: "b"), as: UTF8.self)
         for name in ["quality", "size", "input_fidelity", "response_format"] { #expect(!text.contains("name=\"\(name)\"")) }
@@ -193,7 +198,7 @@ import ThinkEditCore
         let server = try await FakeServer.scripted([.json(#"{"error": {"message": "Your request was rejected as a result of our safety system.", "type": "image_generation_user_error", "param": null, "code": "moderation_blocked"}}"#, status: 400)])
         defer { server.stop() }
         let editor = OpenAIImagesEditor(name: "gpt-image", baseURL: server.url, model: "gpt-image-1", key: nil,
-                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 3), timeout: 5))
+                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 3, baseDelay: 0), timeout: 5, clock: Self.stillClock))
         do {
             _ = try await editor.edit(EditRequest(item: item(), turn: 1, instruction: "x", seed: 1))
             Issue.record("expected a failure")
