@@ -44,31 +44,15 @@ package final class ManualClock: Clock, Sendable {
     /// Moves time forward by `duration` and wakes, earliest deadline first, every sleeper whose
     /// deadline is now reached.
     package func advance(by duration: Duration) {
-        move(by: duration, ifSleepersAre: nil)
-    }
-
-    /// Moves time forward by `duration`, as `advance(by:)`, only if exactly `count` tasks are
-    /// asleep at that moment; returns whether it did. The check and the move happen under one
-    /// lock, so a task that falls asleep just before is counted and one that falls asleep just
-    /// after sleeps from the new time.
-    @discardableResult
-    package func advance(by duration: Duration, ifSleepersAre count: Int) -> Bool {
-        move(by: duration, ifSleepersAre: count)
-    }
-
-    @discardableResult
-    private func move(by duration: Duration, ifSleepersAre count: Int?) -> Bool {
         typealias Woken = [CheckedContinuation<Void, any Error>]
-        let (moved, woken, watchers) = queue.withLock { s, sleepers -> (Bool, Woken, [CheckedContinuation<Void, Never>]) in
-            if let count, sleepers.tags.count != count { return (false, [], []) }
+        let (woken, watchers) = queue.withLock { s, sleepers -> (Woken, [CheckedContinuation<Void, Never>]) in
             s.now = s.now.advanced(by: duration)
             let now = s.now
             let due = sleepers.removeAll { $0 <= now }.enumerated().sorted { ($0.element.tag, $0.offset) < ($1.element.tag, $1.offset) }
-            return (true, due.map(\.element.continuation), Self.satisfiedWatchers(&s, sleepers))
+            return (due.map(\.element.continuation), Self.satisfiedWatchers(&s, sleepers))
         }
         for sleeper in woken { sleeper.resume() }
         for w in watchers { w.resume() }
-        return moved
     }
 
     /// How long each sleeper still has to sleep, shortest first.
