@@ -10,7 +10,7 @@ package struct ImagePayload: Sendable, Hashable {
     package var bytes: [UInt8]
     /// SHA-256 of `bytes` (`ContentHash.sha256Hex`).
     package var hash: String
-    private let wire = WireForms()
+    private let encoded = CachedBase64()
 
     package init(bytes: [UInt8], hash: String) {
         self.bytes = bytes
@@ -28,20 +28,17 @@ package struct ImagePayload: Sendable, Hashable {
     }
 
     /// `ImageWire.base64(bytes)`, made on first use.
-    package var base64: String { wire.value(\.base64) { CPUMeter.measure(.imagesIntoRequests) { ImageWire.base64(bytes) } } }
+    package var base64: String { encoded.value { CPUMeter.measure(.imagesIntoRequests) { ImageWire.base64(bytes) } } }
 
-    /// The wire forms made so far.
-    private final class WireForms: Sendable {
-        struct Forms {
-            var base64: String?
-        }
-        private let forms = Mutex(Forms())
+    /// The base64, once made; shared by every copy of the payload.
+    private final class CachedBase64: Sendable {
+        private let text = Mutex<String?>(nil)
 
-        func value(_ key: WritableKeyPath<Forms, String?>, make: () -> String) -> String {
-            if let made = forms.withLock({ $0[keyPath: key] }) { return made }
+        func value(make: () -> String) -> String {
+            if let made = text.withLock({ $0 }) { return made }
             // Made outside the lock: two callers at once may both make it, and both get the same text.
             let made = make()
-            forms.withLock { $0[keyPath: key] = made }
+            text.withLock { $0 = made }
             return made
         }
     }

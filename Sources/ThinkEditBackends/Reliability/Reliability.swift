@@ -84,7 +84,7 @@ func withDeadline<T: Sendable>(seconds: Double, backend: String, clock: AnyClock
                                _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let timedOut = Atomic<Bool>(false)
     let attempt = Task { try await body() }
-    let deadline = clock.now.advanced(by: .nanoseconds(Int64((min(seconds, 1e9) * 1e9).rounded())))
+    let deadline = clock.now.advanced(by: .seconds(min(seconds, 1e9)))
     let id = watch.arm(deadline) {
         timedOut.store(true, ordering: .sequentiallyConsistent)
         attempt.cancel()
