@@ -15,6 +15,7 @@ package final class RunStore: Sendable {
     package let images: ImageStore
     package let pool: DatabasePool
     private let lock: RunLock?
+    private let groupCommit = GroupCommit()
 
     package var databasePath: String { (workdir as NSString).appendingPathComponent("thinkedit.sqlite") }
 
@@ -123,6 +124,20 @@ package final class RunStore: Sendable {
     package func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try CPUMeter.measure(.database) { try pool.write(body) } } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
     }
+
+    /// Commits `body` through the run's group commit (`GroupCommit`): in a transaction shared with
+    /// the writes other tasks hand over at about the same time, on a queue of its own, after
+    /// `prepare` has run outside the transaction. Returns once that transaction has committed.
+    package func commit<T: Sendable>(prepare: @escaping @Sendable () throws -> Void = {},
+                                     _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let path = databasePath
+        return try await groupCommit.write(prepare: prepare, body,
+                                           mapError: { error in (error as? DatabaseError).map { Self.mapped($0, path: path) } ?? error },
+                                           transaction: { block in try self.write(block) })
+    }
+
+    /// Writes handed to `commit` that wait for a transaction to take them (tests).
+    package var commitsWaiting: Int { groupCommit.waiting }
 
     /// `write` with foreign-key checks off for the transaction, for curation's bulk output: its
     /// rows name trajectories and samples this process has just read under the run's write

@@ -155,3 +155,95 @@ private func olderRun(upTo migration: String, _ sql: String) throws -> String {
         #expect(try store.dataVersion() == 1)
     }
 }
+
+/// Counts the transactions committed on the connection it observes.
+private final class CommitCounter: TransactionObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var commits: Int { lock.withLock { count } }
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidCommit(_ db: Database) { lock.withLock { count += 1 } }
+    func databaseDidRollback(_ db: Database) {}
+}
+
+/// A gate the group commit's queue waits at, inside a write's `prepare`, until the test opens it.
+private final class Gate: Sendable {
+    private let open = DispatchSemaphore(value: 0)
+    let entered: AsyncStream<Void>
+    private let enter: AsyncStream<Void>.Continuation
+
+    init() { (entered, enter) = AsyncStream<Void>.makeStream() }
+
+    /// For `prepare`: says it is there, then waits for `release`.
+    func wait() {
+        enter.yield()
+        open.wait()
+    }
+
+    func release() { open.signal() }
+}
+
+@Suite struct GroupCommitTests {
+    private func storeWithTable() throws -> RunStore {
+        let store = try RunStore.openForWriting(workdir: tempDir())
+        try store.write { db in try db.execute(sql: "CREATE TABLE k(id INTEGER PRIMARY KEY, note TEXT)") }
+        return store
+    }
+
+    private func waitUntil(_ store: RunStore, waiting n: Int) async {
+        while store.commitsWaiting < n { await Task.yield() }
+    }
+
+    @Test func writesHandedOverDuringACommitGoTogetherAndAFailingOneFailsAlone() async throws {
+        let store = try storeWithTable()
+        let counter = CommitCounter()
+        store.pool.add(transactionObserver: counter, extent: .observerLifetime)
+        let gate = Gate()
+        struct Refused: Error {}
+        // The first write holds the queue in its `prepare` while nine more are handed over.
+        let first = Task { try await store.commit(prepare: { gate.wait() }) { db in try db.execute(sql: "INSERT INTO k VALUES (1, 'first')") } }
+        for await _ in gate.entered { break }
+        let rest = (2...10).map { id in
+            Task { () -> Result<Int, any Error> in
+                do {
+                    return .success(try await store.commit(prepare: { if id == 7 { throw Refused() } }) { db -> Int in
+                        // Row 5 collides with row 1: its savepoint rolls back, the others stand.
+                        try db.execute(sql: "INSERT INTO k VALUES (?, ?)", arguments: [id == 5 ? 1 : id, "r\(id)"])
+                        return id
+                    })
+                } catch { return .failure(error) }
+            }
+        }
+        await waitUntil(store, waiting: 9)
+        #expect(counter.commits == 0, "nothing is committed while the gate is shut")
+        gate.release()
+        try await first.value
+        var results: [Int: Result<Int, any Error>] = [:]
+        for (i, task) in rest.enumerated() { results[i + 2] = await task.value }
+
+        for id in [2, 3, 4, 6, 8, 9, 10] { #expect((try? results[id]?.get()) == id, "write \(id)") }
+        guard case .failure(let collision)? = results[5] else { Issue.record("the colliding write succeeded"); return }
+        #expect(collision is StoreError, "a database error reaches the caller as a StoreError, not \(collision)")
+        guard case .failure(let refused)? = results[7] else { Issue.record("the write whose prepare failed succeeded"); return }
+        #expect(refused is Refused)
+        let ids = try store.read { db in try Int.fetchAll(db, sql: "SELECT id FROM k ORDER BY id") }
+        #expect(ids == [1, 2, 3, 4, 6, 8, 9, 10])
+        let notes = try store.read { db in try String.fetchOne(db, sql: "SELECT note FROM k WHERE id = 1") }
+        #expect(notes == "first")
+        // The first write's transaction, then one for the nine handed over while it waited.
+        #expect(counter.commits == 2)
+        #expect(store.commitsWaiting == 0)
+    }
+
+    @Test func aWriteWhoseCallerIsCancelledIsStillCommitted() async throws {
+        let store = try storeWithTable()
+        let gate = Gate()
+        let task = Task { try await store.commit(prepare: { gate.wait() }) { db in try db.execute(sql: "INSERT INTO k VALUES (1, 'kept')") } }
+        for await _ in gate.entered { break }
+        task.cancel()
+        gate.release()
+        try await task.value
+        #expect(try store.read { db in try Int.fetchAll(db, sql: "SELECT id FROM k") } == [1])
+    }
+}

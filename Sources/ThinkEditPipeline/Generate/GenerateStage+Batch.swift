@@ -114,7 +114,7 @@ extension GenerateStage {
             do {
                 try writer.add(kind: "think", trajectory: seq, turn: turn, body: body)
             } catch let tooLarge as BatchFileWriter.TooLarge {
-                try store.markFailed(seq: seq, errorClass: .badRequest, message: """
+                try await store.markFailed(seq: seq, errorClass: .badRequest, message: """
                     the expert request for turn \(turn) is \(tooLarge.bytes) bytes, more than a batch file may hold (batch.max_file_mb); \
                     generate it online (mode: online), or send smaller images
                     """, call: nil)

@@ -22,7 +22,7 @@ struct GenerationLoop: Sendable {
         do {
             var state = try store.generationState(seq: seq)
             guard let editor = backends.editors[state.editor] else {
-                try store.markFailed(seq: seq, errorClass: .refused,
+                try await store.markFailed(seq: seq, errorClass: .refused,
                                      message: "editor \(state.editor) is not in the config's backends.editor", call: nil)
                 progress.add(failed: 1)
                 return
@@ -36,7 +36,7 @@ struct GenerationLoop: Sendable {
                     if context.config.generation.firstTurn == .rewrite {
                         if expertInBatch { return }
                         let answer = try await think(state, item, turn: 1, previous: nil)
-                        try store.commitInstruction(seq: seq, turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, call: answer.1)
+                        try await store.commitInstruction(seq: seq, turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, call: answer.1)
                         state.turns.append(Turn(turn: 1, instruction: answer.0.instruction, reasoning: answer.0.reasoning, image: nil))
                     } else {
                         let edited = try await edit(state, item, editor, turn: 1, instruction: state.instruction, reasoning: nil)
@@ -52,7 +52,7 @@ struct GenerationLoop: Sendable {
                     continue
                 }
                 if last.turn >= maxTurns {
-                    try store.commitEnd(seq: seq, reason: .maxTurns, stopReasoning: nil, call: nil)
+                    try await store.commitEnd(seq: seq, reason: .maxTurns, stopReasoning: nil, call: nil)
                     progress.add(done: 1)
                     return
                 }
@@ -63,11 +63,11 @@ struct GenerationLoop: Sendable {
                 let previous = ImagePayload(bytes: try store.images.read(hash: lastImage, format: lastFormat), hash: lastImage)
                 let (answer, call) = try await think(state, item, turn: last.turn + 1, previous: (previous, last.instruction))
                 if answer.satisfied {
-                    try store.commitEnd(seq: seq, reason: .stop, stopReasoning: answer.reasoning, call: call)
+                    try await store.commitEnd(seq: seq, reason: .stop, stopReasoning: answer.reasoning, call: call)
                     progress.add(done: 1)
                     return
                 }
-                try store.commitInstruction(seq: seq, turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, call: call)
+                try await store.commitInstruction(seq: seq, turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, call: call)
                 state.turns.append(Turn(turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, image: nil))
             }
         } catch is CancellationError {
@@ -77,10 +77,10 @@ struct GenerationLoop: Sendable {
         } catch let failure as StoreError {
             runFailure.report(failure, stopping: context.interruption)
         } catch let failure as CallFailure {
-            try? store.markFailed(seq: seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
+            try? await store.markFailed(seq: seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
             progress.add(failed: 1)
         } catch {
-            try? store.markFailed(seq: seq, errorClass: error.journalClass, message: "\(error)", call: nil)
+            try? await store.markFailed(seq: seq, errorClass: error.journalClass, message: "\(error)", call: nil)
             progress.add(failed: 1)
         }
     }
@@ -123,12 +123,10 @@ struct GenerationLoop: Sendable {
                                      width: info.width, height: info.height, bytes: result.image.count)
             return ((record, result), result.usage)
         }
-        try store.images.put(result.image, hash: record.hash, format: record.format)
-        CrashPoint.here("image.stored")
         var made = Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed)
         made.executedPrompt = result.executedPrompt
         made.executedSeed = result.executedSeed
-        try store.commitEdit(seq: state.seq, turn: made, image: record, call: call)
+        try await store.commitEdit(seq: state.seq, turn: made, image: record, bytes: result.image, call: call)
         return (made, record)
     }
 }

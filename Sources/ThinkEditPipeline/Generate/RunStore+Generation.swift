@@ -78,8 +78,8 @@ extension RunStore {
     }
 
     /// Commits the expert's new instruction for `turn` (its edit is still to come).
-    package func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) throws {
-        try write { db in try Self.applyInstruction(db, seq: seq, turn: turn, instruction: instruction, reasoning: reasoning, call: call) }
+    package func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) async throws {
+        try await commit { db in try Self.applyInstruction(db, seq: seq, turn: turn, instruction: instruction, reasoning: reasoning, call: call) }
     }
 
     static func applyInstruction(_ db: Database, seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) throws {
@@ -90,10 +90,15 @@ extension RunStore {
         }
     }
 
-    /// Commits the edited image of `turn` with the seed sent and what the editor reports it
-    /// executed (creating the turn row for an unrewritten turn 1).
-    package func commitEdit(seq: Int64, turn: Turn, image: ImageRecord, call: CallRecord?) throws {
-        try write { db in
+    /// Stores the edited image of `turn` (`bytes`) and commits it with the seed sent and what the
+    /// editor reports it executed (creating the turn row for an unrewritten turn 1). The file is
+    /// written and flushed before the transaction that names it.
+    package func commitEdit(seq: Int64, turn: Turn, image: ImageRecord, bytes: [UInt8], call: CallRecord?) async throws {
+        let images = self.images
+        try await commit(prepare: {
+            try images.put(bytes, hash: image.hash, format: image.format)
+            CrashPoint.here("image.stored")
+        }) { db in
             try Self.insertImages(db, [image])
             try db.cachedStatement(sql: """
                 INSERT INTO turn(trajectory, turn, instruction, image, seed, executed_prompt, executed_seed) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -107,8 +112,8 @@ extension RunStore {
     }
 
     /// Ends a trajectory: `stop` with the expert's stop reasoning, or `max_turns`.
-    package func commitEnd(seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
-        try write { db in try Self.applyEnd(db, seq: seq, reason: reason, stopReasoning: stopReasoning, call: call) }
+    package func commitEnd(seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) async throws {
+        try await commit { db in try Self.applyEnd(db, seq: seq, reason: reason, stopReasoning: stopReasoning, call: call) }
     }
 
     static func applyEnd(_ db: Database, seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
@@ -123,8 +128,8 @@ extension RunStore {
     }
 
     /// Marks a trajectory failed after a call's retries ran out.
-    package func markFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
-        try write { db in try Self.applyFailed(db, seq: seq, errorClass: errorClass, message: message, call: call) }
+    package func markFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) async throws {
+        try await commit { db in try Self.applyFailed(db, seq: seq, errorClass: errorClass, message: message, call: call) }
     }
 
     static func applyFailed(_ db: Database, seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
