@@ -51,7 +51,12 @@ package struct GenerateStage: PipelineStage {
         let runFailure = RunFailure()
         let budget = try SpendGuard.make(.generate, config: context.config, store: context.store)
         let loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure, budget: budget)
-        let inFlight = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency } + backends.thinker.settings.concurrency)
+        // Half as many trajectories again as the backends have call slots: with exactly as many,
+        // every trajectory between two calls (committing, being scheduled) leaves a slot idle;
+        // with the spare ones each backend's queue stays full. A waiting trajectory holds its
+        // source image in memory, hence not more.
+        let slots = backends.editors.values.reduce(0) { $0 + $1.settings.concurrency } + backends.thinker.settings.concurrency
+        let inFlight = max(1, slots + slots / 2)
         progress.begin()
         let interrupted: Bool
         if backends.thinker.settings.mode == .batch {
