@@ -3,6 +3,7 @@ import Testing
 import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditPipeline
+import ThinkEditTestSupport
 
 /// `scripts/editor_server.py --fake` speaks the protocol the editthinker-http driver expects, and
 /// the shipped configs load.
@@ -38,8 +39,11 @@ import ThinkEditPipeline
             }.start()
         }
         let port = try #require(text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        // The deadline and the backoff are on a clock nobody moves: however slowly Python answers
+        // on a loaded machine, no attempt times out, and the retry does not wait.
         let editor = EditThinkerHTTPEditor(name: "py-fake", endpoints: ["http://127.0.0.1:\(port)"], extra: [("num_inference_steps", .integer(4))],
-                                           reliability: Reliability(backend: "py-fake", retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01), timeout: 10))
+                                           reliability: Reliability(backend: "py-fake", retry: RetryPolicy(maxRetries: 2, baseDelay: 0),
+                                                                                    timeout: 10, clock: AnyClock(ManualClock())))
         let log = AttemptLog()
         let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "red", source: ImagePayload(bytes: testPNG))
         let images = try await AttemptJournal.$observer.withValue(log) {
