@@ -55,11 +55,11 @@ extension RunStore {
         }
     }
 
-    /// Commits one judge answer; when both aspects are in, the turn gets SC = min, PQ = min and
+    /// Commits one judge answer (through the group commit); when both aspects are in, the turn gets SC = min, PQ = min and
     /// O = sqrt(SC * PQ).
     package func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
-                                call: CallRecord?) throws {
-        try write { db in
+                                call: CallRecord?) async throws {
+        try await commit { db in
             try Self.applyJudgement(db, seq: seq, turn: turn, semantic: semantic, scores: scores, reasoning: reasoning, call: call)
         }
     }
@@ -96,8 +96,8 @@ extension RunStore {
     }
 
     /// Marks a trajectory's scoring failed (its unscored turns wait for `retry-failed`).
-    package func markScoreFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
-        try write { db in try Self.applyScoreFailure(db, seq: seq, errorClass: errorClass, message: message, call: call) }
+    package func markScoreFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) async throws {
+        try await commit { db in try Self.applyScoreFailure(db, seq: seq, errorClass: errorClass, message: message, call: call) }
     }
 
     static func applyScoreFailure(_ db: Database, seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {

@@ -88,7 +88,7 @@ extension ScoreStage {
                         }
                     } catch let tooLarge as BatchFileWriter.TooLarge {
                         failed.insert(w.seq)
-                        try store.markScoreFailed(seq: w.seq, errorClass: .badRequest, message: """
+                        try await store.markScoreFailed(seq: w.seq, errorClass: .badRequest, message: """
                             the judge request for turn \(w.turn) is \(tooLarge.bytes) bytes, more than a batch file may hold \
                             (batch.max_file_mb); score it online (mode: online), or send smaller images
                             """, call: nil)

@@ -107,7 +107,7 @@ package struct ScoreStage: PipelineStage {
                         }
                         return (answer, answer.usage)
                     }
-                    try store.commitJudgement(seq: w.seq, turn: w.turn, semantic: aspect == .semantic,
+                    try await store.commitJudgement(seq: w.seq, turn: w.turn, semantic: aspect == .semantic,
                                               scores: (answer.scores[0], answer.scores[1]), reasoning: answer.reasoning, call: call)
                     progress.add(tokens: call.promptTokens + call.completionTokens, cost: call.cost)
                 }
@@ -120,11 +120,11 @@ package struct ScoreStage: PipelineStage {
                 runFailure.report(failure, stopping: context.interruption)
             } catch let failure as CallFailure {
                 failed.insert(w.seq)
-                try? store.markScoreFailed(seq: w.seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
+                try? await store.markScoreFailed(seq: w.seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
                 progress.add(failed: 1)
             } catch {
                 failed.insert(w.seq)
-                try? store.markScoreFailed(seq: w.seq, errorClass: error.journalClass, message: "\(error)", call: nil)
+                try? await store.markScoreFailed(seq: w.seq, errorClass: error.journalClass, message: "\(error)", call: nil)
                 progress.add(failed: 1)
             }
         }
