@@ -55,8 +55,8 @@ extension RunStore {
         }
     }
 
-    /// Commits one judge answer (through the group commit); when both aspects are in, the turn gets SC = min, PQ = min and
-    /// O = sqrt(SC * PQ).
+    /// Commits one judge answer (through the group commit); when both aspects are in, the turn
+    /// gets SC = min, PQ = min and O = sqrt(SC * PQ).
     package func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
                                 call: CallRecord?) async throws {
         try await commit { db in
