@@ -27,13 +27,10 @@ final class GroupCommit: Sendable {
     private let state = Mutex<(pending: [Pending], draining: Bool)>(([], false))
     private let queue = DispatchQueue(label: "thinkedit.group-commit")
 
-    /// Commits `body` in a transaction shared with the writes handed over at about the same time,
-    /// after `prepare` has run (outside it). `transaction` runs a block in one write transaction;
-    /// `mapError` turns an error of `body` into what its caller sees.
-    func write<T: Sendable>(prepare: @escaping @Sendable () throws -> Void,
-                            _ body: @escaping @Sendable (Database) throws -> T,
-                            mapError: @escaping @Sendable (any Error) -> any Error,
-                            transaction: @escaping @Sendable ((Database) throws -> Void) throws -> Void) async throws -> T {
+    /// Commits `body` to `store` in a transaction shared with the writes handed over at about the
+    /// same time, after `prepare` has run (outside it).
+    func write<T: Sendable>(to store: RunStore, prepare: @escaping @Sendable () throws -> Void,
+                            _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let pending = Pending(
                 prepare: prepare,
@@ -49,7 +46,7 @@ final class GroupCommit: Sendable {
                             if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: result) }
                         }
                     } catch {
-                        let mapped = mapError(error)
+                        let mapped = (error as? DatabaseError).map { RunStore.mapped($0, path: store.databasePath) } ?? error
                         return { _ in continuation.resume(throwing: mapped) }
                     }
                 },
@@ -60,7 +57,7 @@ final class GroupCommit: Sendable {
                 s.draining = true
                 return true
             }
-            if start { queue.async { self.drain(transaction: transaction) } }
+            if start { queue.async { self.drain(store) } }
         }
     }
 
@@ -68,7 +65,7 @@ final class GroupCommit: Sendable {
     var waiting: Int { state.withLock { $0.pending.count } }
 
     /// Commits what is pending, group by group, until nothing is.
-    private func drain(transaction: ((Database) throws -> Void) throws -> Void) {
+    private func drain(_ store: RunStore) {
         while true {
             let group = state.withLock { s in
                 let taken = s.pending
@@ -90,7 +87,7 @@ final class GroupCommit: Sendable {
             if ready.isEmpty { continue }
             var finish: [@Sendable ((any Error)?) -> Void] = []
             do {
-                try transaction { db in finish = ready.map { $0.apply(db) } }
+                try store.write { db in finish = ready.map { $0.apply(db) } }
                 for f in finish { f(nil) }
             } catch {
                 if finish.count == ready.count {

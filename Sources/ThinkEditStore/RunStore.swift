@@ -130,10 +130,7 @@ package final class RunStore: Sendable {
     /// `prepare` has run outside the transaction. Returns once that transaction has committed.
     package func commit<T: Sendable>(prepare: @escaping @Sendable () throws -> Void = {},
                                      _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let path = databasePath
-        return try await groupCommit.write(prepare: prepare, body,
-                                           mapError: { error in (error as? DatabaseError).map { Self.mapped($0, path: path) } ?? error },
-                                           transaction: { block in try self.write(block) })
+        try await groupCommit.write(to: self, prepare: prepare, body)
     }
 
     /// Writes handed to `commit` that wait for a transaction to take them (tests).
