@@ -84,3 +84,9 @@ package final class ManualClock: Clock, Sendable {
         return ready.map(\.continuation)
     }
 }
+
+extension AnyClock {
+    /// A clock nobody moves: deadlines and backoffs on it never pass, so a test about answers, not
+    /// time, does not see a slow answer on a busy machine time out or a retry wait.
+    package static var still: AnyClock { AnyClock(ManualClock()) }
+}

@@ -43,7 +43,7 @@ import ThinkEditTestSupport
         // on a loaded machine, no attempt times out, and the retry does not wait.
         let editor = EditThinkerHTTPEditor(name: "py-fake", endpoints: ["http://127.0.0.1:\(port)"], extra: [("num_inference_steps", .integer(4))],
                                            reliability: Reliability(backend: "py-fake", retry: RetryPolicy(maxRetries: 2, baseDelay: 0),
-                                                                                    timeout: 10, clock: AnyClock(ManualClock())))
+                                                                                    timeout: 10, clock: .still))
         let log = AttemptLog()
         let item = ItemContext(trajectoryID: "t", task: "color_alter", instruction: "red", source: ImagePayload(bytes: testPNG))
         let images = try await AttemptJournal.$observer.withValue(log) {

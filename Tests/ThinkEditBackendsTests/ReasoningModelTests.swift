@@ -9,17 +9,13 @@ import ThinkEditTestSupport
 /// settings are sent, what a refused setting's 400 says, `finish_reason: length`, the reasoning
 /// returned beside the answer, and cached prompt tokens.
 @Suite struct ReasoningModelTests {
-    /// The clients' deadlines run on a clock nobody moves: no attempt times out because the machine
-    /// is busy (these tests are about answers, not time).
-    static let stillClock = AnyClock(ManualClock())
-
     static let expertJSON = #"{"is_satisfied": false, "reason": "only the hood is red", "new_rewritten_prompt": "paint the whole car body red"}"#
 
     func client(_ url: String, temperature: Double? = nil, maxTokens: Int? = nil, maxCompletionTokens: Int? = nil,
                 effort: ReasoningEffort? = nil, jsonMode: Bool = true, extra: [(String, JSONValue)] = [], key: APIKey? = nil) -> OpenAIChatClient {
         OpenAIChatClient(backend: "expert", baseURL: url, model: "gpt-5", key: key, temperature: temperature, maxTokens: maxTokens,
                          maxCompletionTokens: maxCompletionTokens, reasoningEffort: effort, jsonMode: jsonMode, extra: extra,
-                         reliability: Reliability(backend: "expert", retry: RetryPolicy(maxRetries: 3, baseDelay: 0), timeout: 5, clock: Self.stillClock))
+                         reliability: Reliability(backend: "expert", retry: RetryPolicy(maxRetries: 3, baseDelay: 0), timeout: 5, clock: .still))
     }
 
     func item() -> ItemContext {

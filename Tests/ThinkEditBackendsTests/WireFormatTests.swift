@@ -6,10 +6,6 @@ import ThinkEditTestSupport
 
 /// Each driver's wire format, checked on what a fake server received and on how answers are read.
 @Suite struct WireFormatTests {
-    /// The clients' deadlines run on a clock nobody moves: no attempt times out because the machine
-    /// is busy (these tests are about answers, not time).
-    static let stillClock = AnyClock(ManualClock())
-
     static let expertJSON = #"{"is_satisfied": false, "reason": "only the hood is red", "new_rewritten_prompt": "paint the whole car body red"}"#
 
     func item() -> ItemContext {
@@ -25,7 +21,7 @@ import ThinkEditTestSupport
     func chat(_ base: String, key: APIKey? = nil, jsonMode: Bool = true) -> OpenAIChatClient {
         OpenAIChatClient(backend: "expert", baseURL: base, model: "gpt-4.1", key: key, temperature: 0.2, maxTokens: 512, jsonMode: jsonMode,
                          extra: [("seed", .integer(3))],
-                         reliability: Reliability(backend: "expert", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: Self.stillClock))
+                         reliability: Reliability(backend: "expert", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: .still))
     }
 
     @Test func theExpertRequestCarriesModelSettingsAndBothImagesAsDataURLs() async throws {
@@ -163,7 +159,7 @@ import ThinkEditTestSupport
                                         key: APIKey(value: "sk-img-12345678", source: "environment variable IMG"),
                                         options: OpenAIImagesOptions(quality: .high, size: .landscape, inputFidelity: .high),
                                         extra: [("background", .string("opaque"))],
-                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: Self.stillClock))
+                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: .still))
         let result = try await editor.edit(EditRequest(item: item(), turn: 1, instruction: "make the car red", seed: 9))
         #expect(result.image == testPNG)
         #expect(result.usage == Usage(promptTokens: 50, completionTokens: 1000))
@@ -185,7 +181,7 @@ import ThinkEditTestSupport
 
     @Test func optionsNotSetAreNotSentAndDallEModelsAreAskedForBase64() {
         let plain = OpenAIImagesEditor(name: "e", baseURL: "http://127.0.0.1:1", model: "gpt-image-1", key: nil,
-                                       reliability: Reliability(backend: "e", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: Self.stillClock))
+                                       reliability: Reliability(backend: "e", retry: RetryPolicy(maxRetries: 0), timeout: 5, clock: .still))
         let request = EditRequest(item: item(), turn: 1, instruction: "x", seed: 1)
         let text = String(decoding: plain.requestBody(request, boundary: "b"), as: UTF8.self)
         for name in ["quality", "size", "input_fidelity", "response_format"] { #expect(!text.contains("name=\"\(name)\"")) }
@@ -198,7 +194,7 @@ import ThinkEditTestSupport
         let server = try await FakeServer.scripted([.json(#"{"error": {"message": "Your request was rejected as a result of our safety system.", "type": "image_generation_user_error", "param": null, "code": "moderation_blocked"}}"#, status: 400)])
         defer { server.stop() }
         let editor = OpenAIImagesEditor(name: "gpt-image", baseURL: server.url, model: "gpt-image-1", key: nil,
-                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 3, baseDelay: 0), timeout: 5, clock: Self.stillClock))
+                                        reliability: Reliability(backend: "gpt-image", retry: RetryPolicy(maxRetries: 3, baseDelay: 0), timeout: 5, clock: .still))
         do {
             _ = try await editor.edit(EditRequest(item: item(), turn: 1, instruction: "x", seed: 1))
             Issue.record("expected a failure")

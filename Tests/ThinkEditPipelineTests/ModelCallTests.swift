@@ -14,7 +14,7 @@ import ThinkEditTestSupport
         let priced = settings
         let usage = Usage(promptTokens: 2006, completionTokens: 300, cachedPromptTokens: 1920)
         let (value, record) = try await timedCall(stage: .generate, backend: "gpt-5", kind: "think", seq: 1, turn: 2, requestHash: "h",
-                                                  limiter: AsyncSemaphore(limit: 1), clock: AnyClock(ManualClock()),
+                                                  limiter: AsyncSemaphore(limit: 1), clock: .still,
                                                   price: { priced.cost($0) }) { ("answer", usage) }
         #expect(value == "answer")
         #expect(record.promptTokens == 2006 && record.cachedPromptTokens == 1920 && record.completionTokens == 300)
