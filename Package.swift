@@ -121,7 +121,7 @@ let package = Package(
             name: "ThinkEditBackendsTests",
             dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", "ThinkEditStore", "ThinkEditTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

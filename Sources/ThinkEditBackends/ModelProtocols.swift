@@ -1,11 +1,13 @@
+import NIOCore
 import Synchronization
 import ThinkEditCore
 import ThinkEditImaging
 
 /// An image as it travels to a model: its encoded bytes (PNG or JPEG) and its content hash. Its
-/// base64 is made once and shared by every copy of the payload (a trajectory's source image is
-/// encoded once for all its turns, an edit once for both judge calls); a chat message's `data:`
-/// URL is that base64 behind its prefix, unless the request image policy makes it re-encode.
+/// base64 is made once, into a buffer that every copy of the payload shares and that request
+/// bodies send as it is (`WireBody`): a trajectory's source image is encoded once for all its turns,
+/// an edit once for both judge calls. A chat message's `data:` URL is that base64 behind its
+/// prefix, unless the request image policy makes it re-encode.
 package struct ImagePayload: Sendable, Hashable {
     package var bytes: [UInt8]
     /// SHA-256 of `bytes` (`ContentHash.sha256Hex`).
@@ -17,34 +19,59 @@ package struct ImagePayload: Sendable, Hashable {
         self.hash = hash
     }
 
+    package init(bytes: [UInt8]) {
+        self.init(bytes: bytes, hash: ContentHash.sha256Hex(bytes))
+    }
+
     package static func == (a: ImagePayload, b: ImagePayload) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
     package func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
-    /// `ImageWire.dataURL(bytes)`: the cached base64 behind its prefix when the image goes as stored.
-    package var dataURL: String {
-        guard let format = ImageWire.sentAsStored(bytes) else { return ImageWire.dataURL(bytes) }
-        let encoded = base64
-        return CPUMeter.measure(.imagesIntoRequests) { DataURL.prefix(format) + encoded }
+    /// The image as a chat message's `image_url.url`: `ImageWire.dataURL(bytes)`, made of the shared
+    /// base64 when the image goes as stored.
+    package var dataURLValue: WireValue {
+        guard let format = ImageWire.sentAsStored(bytes) else { return .string(ImageWire.dataURL(bytes)) }
+        return .base64(prefix: DataURL.prefix(format), base64Buffer)
     }
 
-    /// `ImageWire.base64(bytes)`, made on first use.
-    package var base64: String { encoded.value { CPUMeter.measure(.imagesIntoRequests) { ImageWire.base64(bytes) } } }
+    /// The bare base64 as a request field (the editors' `image`).
+    package var base64Value: WireValue { .base64(prefix: "", base64Buffer) }
+
+    /// `ImageWire.dataURL(bytes)` as text (a copy; requests use `dataURLValue`).
+    package var dataURL: String {
+        guard let format = ImageWire.sentAsStored(bytes) else { return ImageWire.dataURL(bytes) }
+        return DataURL.prefix(format) + String(buffer: base64Buffer)
+    }
+
+    /// `ImageWire.base64(bytes)` as text (a copy; requests use `base64Value`).
+    package var base64: String { String(buffer: base64Buffer) }
+
+    /// The base64, made on first use.
+    private var base64Buffer: ByteBuffer {
+        encoded.value { CPUMeter.measure(.imagesIntoRequests) { Self.encode(bytes) } }
+    }
+
+    private static func encode(_ bytes: [UInt8]) -> ByteBuffer {
+        let length = Base64.encodedLength(bytes.count)
+        var buffer = ByteBufferAllocator().buffer(capacity: length)
+        bytes.withUnsafeBufferPointer { input in
+            _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { out in
+                Base64.encode(input, into: out.bindMemory(to: UInt8.self))
+            }
+        }
+        return buffer
+    }
 
     /// The base64, once made; shared by every copy of the payload.
     private final class CachedBase64: Sendable {
-        private let text = Mutex<String?>(nil)
+        private let buffer = Mutex<ByteBuffer?>(nil)
 
-        func value(make: () -> String) -> String {
-            if let made = text.withLock({ $0 }) { return made }
-            // Made outside the lock: two callers at once may both make it, and both get the same text.
+        func value(make: () -> ByteBuffer) -> ByteBuffer {
+            if let made = buffer.withLock({ $0 }) { return made }
+            // Made outside the lock: two callers at once may both make it, and both get the same bytes.
             let made = make()
-            text.withLock { $0 = made }
+            buffer.withLock { $0 = made }
             return made
         }
-    }
-
-    package init(bytes: [UInt8]) {
-        self.init(bytes: bytes, hash: ContentHash.sha256Hex(bytes))
     }
 }
 

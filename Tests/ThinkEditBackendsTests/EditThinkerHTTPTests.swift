@@ -77,7 +77,7 @@ import ThinkEditTestSupport
 
     @Test func aSeedAboveInt64TravelsAsAnExactInteger() async throws {
         let e = editor(["http://127.0.0.1:1"])
-        let text = String(decoding: e.requestBody(request(seed: UInt64.max)), as: UTF8.self)
+        let text = String(decoding: e.requestBody(request(seed: UInt64.max)).bytes, as: UTF8.self)
         #expect(text.contains("\"seed\":18446744073709551615"))
     }
 

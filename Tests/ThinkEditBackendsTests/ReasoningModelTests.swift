@@ -78,7 +78,7 @@ import ThinkEditTestSupport
 
     @Test func everyReasoningEffortIsSentByItsName() {
         for effort in ReasoningEffort.allCases {
-            let body = try? JSONParser.parse(client("http://x", effort: effort).requestBody(system: nil, user: [.text("hi")]))
+            let body = try? JSONParser.parse(client("http://x", effort: effort).requestBody(system: nil, user: [.text("hi")]).bytes)
             #expect(body?["reasoning_effort"] == .string(effort.rawValue))
         }
         #expect(ReasoningEffort.allCases.map(\.rawValue) == ["none", "minimal", "low", "medium", "high", "xhigh"])

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 import ThinkEditBackends
 import ThinkEditCore
@@ -221,5 +222,45 @@ import ThinkEditTestSupport
         let c = ImagePayload(bytes: testPNG)
         #expect(c.base64 == ImageWire.base64(testPNG))
         #expect(c.dataURL == ImageWire.dataURL(testPNG))
+    }
+}
+
+/// A request body goes out as pieces: the JSON text, and each image's base64 as the one buffer its
+/// payload made, never copied into the body.
+@Suite struct WireBodyTests {
+    func address(_ piece: ByteBuffer) -> UnsafeRawPointer? { piece.withUnsafeReadableBytes { $0.baseAddress } }
+
+    @Test func imagesGoAsTheirPayloadsSharedBase64AndTheBodyIsTheCanonicalText() throws {
+        let source = ImagePayload(bytes: testPNG), edit = ImagePayload(bytes: testPNG + [0])
+        let client = WireFormatTests().chat("http://127.0.0.1:1")
+        let body = client.requestBody(system: "judge \"fairly\"", user: [.text("a\nb"), .payload(source), .payload(edit)])
+        // Text, source base64, text, edit base64, text.
+        #expect(body.pieces.count == 5)
+        #expect(body.count == body.pieces.reduce(0) { $0 + $1.readableBytes })
+        #expect(String(buffer: body.pieces[1]) == Data(testPNG).base64EncodedString())
+        #expect(String(buffer: body.pieces[3]) == Data(testPNG + [0]).base64EncodedString())
+        // Joined, the pieces are the JSON text `JSONValue` writes: keys in byte order, escapes kept.
+        let text = String(decoding: body.bytes, as: UTF8.self)
+        let parsed = try JSONParser.parse(body.bytes)
+        #expect(parsed.canonicalText == text)
+        guard case .array(let messages)? = parsed["messages"], case .array(let parts)? = messages.last?["content"] else {
+            Issue.record("no user content in \(text.prefix(200))")
+            return
+        }
+        #expect(parts[0]["text"] == .string("a\nb"))
+        #expect(parts[1]["image_url"]?["url"] == .string(source.dataURL))
+        #expect(parts[2]["image_url"]?["url"] == .string(ImageWire.dataURL(testPNG + [0])))
+        // A second body, from a copy of the payload, sends the very same buffer.
+        let copy = source
+        let again = client.requestBody(system: nil, user: [.payload(copy)])
+        #expect(address(again.pieces[1]) == address(body.pieces[1]))
+        #expect(address(again.pieces[1]) != nil)
+    }
+
+    @Test func anEditorBodyCarriesTheSourceAsItsBareBase64Piece() throws {
+        let body = WireJSON.body([("image", ImagePayload(bytes: testPNG).base64Value), ("prompt", .string("x"))], extra: [("steps", .integer(4))])
+        #expect(body.pieces.count == 3)
+        #expect(String(decoding: body.bytes, as: UTF8.self)
+                == #"{"image":""# + Data(testPNG).base64EncodedString() + #"","prompt":"x","steps":4}"#)
     }
 }

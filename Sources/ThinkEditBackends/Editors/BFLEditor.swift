@@ -89,15 +89,15 @@ package struct BFLEditor: Editor {
     /// takes (BFL reports the seed it used, which the turn records as `executed_seed`).
     package static func wireSeed(_ seed: UInt64) -> Int64 { Int64(seed & 0x7FFF_FFFF) }
 
-    package func requestBody(_ request: EditRequest) -> [UInt8] {
-        var fields: [(String, JSONValue)] = [
+    package func requestBody(_ request: EditRequest) -> WireBody {
+        var fields: [(String, WireValue)] = [
             ("prompt", .string(request.instruction)),
-            ("input_image", .string(request.item.source.base64)),
-            ("seed", .integer(Self.wireSeed(request.seed))),
+            ("input_image", request.item.source.base64Value),
+            ("seed", .json(.integer(Self.wireSeed(request.seed)))),
             ("output_format", .string(options.outputFormat.rawValue)),
-            ("prompt_upsampling", .bool(options.promptUpsampling)),
+            ("prompt_upsampling", .json(.bool(options.promptUpsampling))),
         ]
-        if let tolerance = options.safetyTolerance { fields.append(("safety_tolerance", .integer(Int64(tolerance)))) }
+        if let tolerance = options.safetyTolerance { fields.append(("safety_tolerance", .json(.integer(Int64(tolerance))))) }
         if let ratio = options.aspectRatio { fields.append(("aspect_ratio", .string(ratio))) }
         return WireJSON.body(fields, extra: extra)
     }
@@ -129,7 +129,7 @@ package struct BFLEditor: Editor {
     }
 
     /// Submit, poll until ready, download: one attempt.
-    func job(_ body: [UInt8]) async throws -> EditResult {
+    func job(_ body: WireBody) async throws -> EditResult {
         let job = try await submit(body)
         var ready = try await poll(job)
         var repolled = false
@@ -153,7 +153,7 @@ package struct BFLEditor: Editor {
         }
     }
 
-    func submit(_ body: [UInt8]) async throws -> Job {
+    func submit(_ body: WireBody) async throws -> Job {
         let url = submitURL
         let reply = try await send(HTTPCall(method: "POST", url: url,
                                             headers: [("content-type", "application/json"), ("accept", "application/json"), ("x-key", key.value)],

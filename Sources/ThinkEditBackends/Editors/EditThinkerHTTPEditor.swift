@@ -40,13 +40,13 @@ package struct EditThinkerHTTPEditor: Editor {
         }
     }
 
-    package func requestBody(_ request: EditRequest) -> [UInt8] {
+    package func requestBody(_ request: EditRequest) -> WireBody {
         CPUMeter.measure(.requestBuilding) {
-        let fields: [(String, JSONValue)] = [
-            ("image", .string(request.item.source.base64)),
+        let fields: [(String, WireValue)] = [
+            ("image", request.item.source.base64Value),
             ("prompt", .string(request.instruction)),
-            ("seed", .unsigned(request.seed)),
-            ("enhance_prompt", .bool(enhancePrompt)),
+            ("seed", .json(.unsigned(request.seed))),
+            ("enhance_prompt", .json(.bool(enhancePrompt))),
         ]
         return WireJSON.body(fields, extra: extra)
         }
@@ -76,7 +76,7 @@ package struct EditThinkerHTTPEditor: Editor {
         }
     }
 
-    func exchange(url: String, body: [UInt8]) async throws -> EditResult {
+    func exchange(url: String, body: WireBody) async throws -> EditResult {
         let call = HTTPCall(method: "POST", url: "\(url)/edit", headers: [("content-type", "application/json")], body: body,
                             maxResponseBytes: maxResponseBytes, timeout: reliability.transportTimeout)
         let reply: HTTPReply

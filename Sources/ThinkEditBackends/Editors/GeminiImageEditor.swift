@@ -66,9 +66,9 @@ package struct GeminiImageEditor: Editor {
     /// Gemini's seed is a 32-bit signed integer: the derived seed folded to 31 bits.
     package static func wireSeed(_ seed: UInt64) -> Int64 { Int64(seed & 0x7FFF_FFFF) }
 
-    package func requestBody(_ request: EditRequest) -> [UInt8] {
-        let image = JSONValue.object([("mime_type", .string(ImageWire.mediaType(request.item.source.bytes))),
-                                      ("data", .string(request.item.source.base64))])
+    package func requestBody(_ request: EditRequest) -> WireBody {
+        let image = WireValue.object([("mime_type", .string(ImageWire.mediaType(request.item.source.bytes))),
+                                      ("data", request.item.source.base64Value)])
         var generation: [(String, JSONValue)] = [
             ("responseModalities", .array([.string("TEXT"), .string("IMAGE")])),
             ("seed", .integer(Self.wireSeed(request.seed))),
@@ -76,11 +76,11 @@ package struct GeminiImageEditor: Editor {
         if case .object(let more)? = extra.first(where: { $0.0 == "generationConfig" })?.1 {
             for (k, v) in more where !generation.contains(where: { $0.0 == k }) { generation.append((k, v)) }
         }
-        let fields: [(String, JSONValue)] = [
+        let fields: [(String, WireValue)] = [
             ("contents", .array([.object([("role", .string("user")),
                                           ("parts", .array([.object([("text", .string(request.instruction))]),
                                                             .object([("inline_data", image)])]))])])),
-            ("generationConfig", .object(generation)),
+            ("generationConfig", .json(.object(generation))),
         ]
         return WireJSON.body(fields, extra: extra)
     }

@@ -8,7 +8,7 @@ package struct HTTPCall: Sendable {
     package var method: String
     package var url: String
     package var headers: [(String, String)]
-    package var body: [UInt8]?
+    package var body: WireBody?
     /// A body streamed from a file instead (a batch upload of up to 200 MB).
     package var bodyFile: HTTPBodyFile?
     /// The most bytes of answer body accepted; a longer answer fails with class `parse`.
@@ -17,6 +17,12 @@ package struct HTTPCall: Sendable {
     package var timeout: Double
 
     package init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, bodyFile: HTTPBodyFile? = nil,
+                maxResponseBytes: Int = 64 << 20, timeout: Double = 300) {
+        self.init(method: method, url: url, headers: headers, body: body.map(WireBody.init), bodyFile: bodyFile,
+                  maxResponseBytes: maxResponseBytes, timeout: timeout)
+    }
+
+    package init(method: String, url: String, headers: [(String, String)] = [], body: WireBody?, bodyFile: HTTPBodyFile? = nil,
                 maxResponseBytes: Int = 64 << 20, timeout: Double = 300) {
         self.method = method
         self.url = url
@@ -86,6 +92,19 @@ struct FileChunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
+}
+
+/// A `WireBody`'s pieces as the client asks for them.
+struct Pieces: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let buffers: [ByteBuffer]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var rest: ArraySlice<ByteBuffer>
+        mutating func next() async -> ByteBuffer? { rest.popFirst() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rest: buffers[...]) }
 }
 
 /// A complete HTTP answer.
@@ -162,7 +181,9 @@ package final class HTTPTransport: Sendable {
             let (length, chunks) = try file.stream()
             request.body = .stream(chunks, length: .known(Int64(length)))
         } else if let body = call.body {
-            request.body = .bytes(body)
+            // One piece goes as it is; several (JSON text around images' shared base64) one after
+            // the other, none of them copied.
+            request.body = body.pieces.count == 1 ? .bytes(body.pieces[0]) : .stream(Pieces(buffers: body.pieces), length: .known(Int64(body.count)))
         }
         let response: HTTPClientResponse
         do {

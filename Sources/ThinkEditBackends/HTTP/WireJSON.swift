@@ -1,15 +1,10 @@
 import ThinkEditCore
 
 /// JSON on the wire, for every driver: the request body it sends and the answer it reads.
-enum WireJSON {
-    /// The fields a driver sets, then the config's `extra` fields (steps, guidance, sizes...) that
-    /// it does not set itself: `extra` never replaces a driver's own field.
+package enum WireJSON {
+    /// `body(_:extra:)` for fields without images, in one array.
     static func body(_ fields: [(String, JSONValue)], extra: [(String, JSONValue)]) -> [UInt8] {
-        var all = fields
-        for (k, v) in extra where !fields.contains(where: { $0.0 == k }) { all.append((k, v)) }
-        var out = ""
-        JSONValue.object(all).write(to: &out)
-        return Array(out.utf8)
+        body(fields.map { ($0.0, WireValue.json($0.1)) }, extra: extra).bytes
     }
 
     /// The answer from `place` as JSON; text that is not JSON is a malformed answer (`parse`).

@@ -100,36 +100,36 @@ package struct OpenAIChatClient: Sendable {
     }
 
     /// The request body for a system prompt and one user message.
-    package func requestBody(system: String?, user: [ChatPart]) -> [UInt8] {
+    package func requestBody(system: String?, user: [ChatPart]) -> WireBody {
         CPUMeter.measure(.requestBuilding) { requestBodyUnmetered(system: system, user: user) }
     }
 
-    private func requestBodyUnmetered(system: String?, user: [ChatPart]) -> [UInt8] {
-        var messages: [JSONValue] = []
+    private func requestBodyUnmetered(system: String?, user: [ChatPart]) -> WireBody {
+        var messages: [WireValue] = []
         if let system, !system.isEmpty {
             messages.append(.object([("role", .string("system")), ("content", .string(system))]))
         }
-        let parts: [JSONValue] = user.map {
+        let parts: [WireValue] = user.map {
             switch $0 {
             case .text(let t): return .object([("type", .string("text")), ("text", .string(t))])
             case .image(let bytes):
                 return .object([("type", .string("image_url")), ("image_url", .object([("url", .string(ImageWire.dataURL(bytes)))]))])
             case .payload(let image):
-                return .object([("type", .string("image_url")), ("image_url", .object([("url", .string(image.dataURL))]))])
+                return .object([("type", .string("image_url")), ("image_url", .object([("url", image.dataURLValue)]))])
             }
         }
         messages.append(.object([("role", .string("user")), ("content", .array(parts))]))
-        var fields: [(String, JSONValue)] = [("model", .string(model)), ("messages", .array(messages))]
-        if let temperature { fields.append(("temperature", .number(temperature))) }
-        if let maxTokens { fields.append(("max_tokens", .integer(Int64(maxTokens)))) }
-        if let maxCompletionTokens { fields.append(("max_completion_tokens", .integer(Int64(maxCompletionTokens)))) }
+        var fields: [(String, WireValue)] = [("model", .string(model)), ("messages", .array(messages))]
+        if let temperature { fields.append(("temperature", .json(.number(temperature)))) }
+        if let maxTokens { fields.append(("max_tokens", .json(.integer(Int64(maxTokens))))) }
+        if let maxCompletionTokens { fields.append(("max_completion_tokens", .json(.integer(Int64(maxCompletionTokens))))) }
         if let reasoningEffort { fields.append(("reasoning_effort", .string(reasoningEffort.rawValue))) }
-        if jsonMode { fields.append(("response_format", .object([("type", .string("json_object"))]))) }
+        if jsonMode { fields.append(("response_format", .json(.object([("type", .string("json_object"))])))) }
         return WireJSON.body(fields, extra: extra)
     }
 
     /// One HTTP exchange, no retries: the answer, or a classified error.
-    package func send(body: [UInt8]) async throws -> ChatCompletion {
+    package func send(body: WireBody) async throws -> ChatCompletion {
         let call = HTTPCall(method: "POST", url: url, headers: headers(), body: body,
                             maxResponseBytes: maxResponseBytes, timeout: reliability.transportTimeout)
         let reply = try await transport.send(call)
@@ -146,7 +146,7 @@ package struct OpenAIChatClient: Sendable {
     }
 
     /// `complete(system:user:interpret:)` for a body already built.
-    package func complete<T: Sendable>(body: [UInt8], interpret: @escaping @Sendable (ChatCompletion) throws -> T) async throws -> (T, Usage?) {
+    package func complete<T: Sendable>(body: WireBody, interpret: @escaping @Sendable (ChatCompletion) throws -> T) async throws -> (T, Usage?) {
         // Images count toward the tokens-per-minute budget roughly as a provider bills a tile.
         let estimate = body.count / 4 / 8 + (tokenLimit?.value ?? 512)
         let client = self

@@ -28,7 +28,7 @@ package struct OpenAIThinker: Thinker {
     }
 
     /// The chat request for one expert call, as sent online and written in batch files.
-    package func requestBody(_ request: ThinkRequest) -> [UInt8] {
+    package func requestBody(_ request: ThinkRequest) -> WireBody {
         var values = ["instruction": request.item.instruction, "task": request.item.task, "turn": String(request.turn)]
         let parts: [ChatPart]
         if let image = request.previousImage, let previous = request.previousInstruction {
@@ -91,7 +91,7 @@ package struct OpenAIJudge: Scorer {
     }
 
     /// The chat request for one judgement, as sent online and written in batch files.
-    package func requestBody(_ request: JudgeRequest) -> [UInt8] {
+    package func requestBody(_ request: JudgeRequest) -> WireBody {
         let values = ["instruction": request.item.instruction, "task": request.item.task]
         let parts: [ChatPart]
         switch request.aspect {

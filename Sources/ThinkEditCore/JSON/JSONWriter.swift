@@ -80,6 +80,12 @@ package struct JSONWriter {
         close("]")
     }
 
+    /// `object(_:)` in two calls, for a caller that writes members between them from its own state.
+    package mutating func beginObject() { open("{") }
+    package mutating func endObject() { close("}") }
+    package mutating func beginArray() { open("[") }
+    package mutating func endArray() { close("]") }
+
     // MARK: - Object members
 
     /// The key of the next member of the current object; write its value next.

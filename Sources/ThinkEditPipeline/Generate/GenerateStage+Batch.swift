@@ -112,7 +112,7 @@ extension GenerateStage {
                 break
             }
             do {
-                try writer.add(kind: "think", trajectory: seq, turn: turn, body: body)
+                try writer.add(kind: "think", trajectory: seq, turn: turn, body: body.bytes)
             } catch let tooLarge as BatchFileWriter.TooLarge {
                 try await store.markFailed(seq: seq, errorClass: .badRequest, message: """
                     the expert request for turn \(turn) is \(tooLarge.bytes) bytes, more than a batch file may hold (batch.max_file_mb); \

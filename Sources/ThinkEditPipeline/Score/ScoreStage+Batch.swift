@@ -81,7 +81,7 @@ extension ScoreStage {
                         break pages
                     }
                     do {
-                        try writer.add(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn, body: body)
+                        try writer.add(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn, body: body.bytes)
                         if writer.files > submitted && !local {
                             try await runner.submitWritten()
                             submitted = writer.files
