@@ -257,6 +257,17 @@ import ThinkEditTestSupport
         #expect(address(again.pieces[1]) != nil)
     }
 
+    @Test func editedImagesDecodeFromOneLineOrWrappedBase64() {
+        let one = Data(testPNG).base64EncodedString()
+        let wrapped = Data(testPNG).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        #expect(wrapped.contains("\r\n"))
+        #expect(ImageWire.decode(one) == testPNG)
+        #expect(ImageWire.decode(wrapped) == testPNG)
+        #expect(ImageWire.decode("data:image/png;base64," + one) == testPNG)
+        #expect(ImageWire.decode("") == nil)
+        #expect(ImageWire.decode("!!!!") == nil)
+    }
+
     @Test func anEditorBodyCarriesTheSourceAsItsBareBase64Piece() throws {
         let body = WireJSON.body([("image", ImagePayload(bytes: testPNG).base64Value), ("prompt", .string("x"))], extra: [("steps", .integer(4))])
         #expect(body.pieces.count == 3)

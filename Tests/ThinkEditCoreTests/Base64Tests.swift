@@ -19,4 +19,27 @@ import ThinkEditCore
         }
         #expect(Base64.encode([0xfb, 0xff, 0xbf]) == "+/+/")
     }
+
+    func strict(_ text: String) -> [UInt8]? {
+        Array(text.utf8).withUnsafeBufferPointer { Base64.decodeStrict($0) }
+    }
+
+    @Test func decodesWhatItEncodesForEveryRemainder() {
+        var rng = SplitMix64(seed: 12)
+        for length in Array(0...70) + [1_000, 3 * 4_096 + 1, 1_500_002] {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            #expect(strict(Data(bytes).base64EncodedString()) == bytes, "\(length) bytes")
+        }
+        #expect(strict("Zm9vYmE=") == Array("fooba".utf8))
+        #expect(strict("+/+/") == [0xfb, 0xff, 0xbf])
+    }
+
+    @Test func refusesEveryOtherForm() {
+        // Whitespace or a line break, a wrong length, characters outside the alphabet (URL-safe
+        // ones included), padding in the middle, and set bits after the last byte ("Zh==" decodes
+        // to "f" too, but is not what encoding "f" gives).
+        for text in ["Zm9v\nYmFy", "Zm9 vYmFy", "Zm9vY", "Zm9vYg=", "Zm9v-_9v", "Zg==Zg==", "====", "Zh==", "Zm9=", "Zm8=\u{0}"] {
+            #expect(strict(text) == nil, "\(text.debugDescription)")
+        }
+    }
 }

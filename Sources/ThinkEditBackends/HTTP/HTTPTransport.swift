@@ -192,8 +192,10 @@ package final class HTTPTransport: Sendable {
             throw map(error, call)
         }
         var bytes: [UInt8] = []
-        if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > call.maxResponseBytes {
-            throw HTTPTransportError.tooLarge(url: call.url, limit: call.maxResponseBytes)
+        if let length = response.headers.first(name: "content-length").flatMap(Int.init) {
+            if length > call.maxResponseBytes { throw HTTPTransportError.tooLarge(url: call.url, limit: call.maxResponseBytes) }
+            // Room for the whole answer at once: an edit's few megabytes are not copied as the array grows.
+            bytes.reserveCapacity(length)
         }
         do {
             for try await chunk in response.body {

@@ -34,9 +34,14 @@ package enum ImageWire {
     }
 
     /// The bytes of a base64 text (a bare string or a `data:` URL); nil when it is not base64.
+    /// Standard base64 in one line is decoded straight from the text; anything looser (line breaks
+    /// every 76 characters, say) goes through Foundation, which skips what is not base64.
     package static func decode(_ text: String) -> [UInt8]? {
         var body = Substring(text)
         if body.hasPrefix("data:"), let comma = body.firstIndex(of: ",") { body = body[body.index(after: comma)...] }
+        if let bytes = body.utf8.withContiguousStorageIfAvailable({ Base64.decodeStrict($0) }) ?? nil {
+            return bytes.isEmpty ? nil : bytes
+        }
         guard let data = Data(base64Encoded: String(body), options: .ignoreUnknownCharacters), !data.isEmpty else { return nil }
         return [UInt8](data)
     }

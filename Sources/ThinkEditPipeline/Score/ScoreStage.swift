@@ -84,12 +84,16 @@ package struct ScoreStage: PipelineStage {
     private func score(_ work: [ScoreWork], scorer: BackendSet.Member<any Scorer>, store: RunStore, failed: LockedSet<Int64>,
                        runFailure: RunFailure, progress: ProgressLine, context: StageContext, budget: SpendGuard?,
                        inFlight: Set<String>) async throws -> Bool {
+        // A trajectory's turns are next to each other in the work and scored side by side: its
+        // source is read and encoded once for them.
+        let sources = SharedImages()
         let outcome = await runBounded(work.indices.map { Int64($0) }, inFlight: scorer.settings.concurrency * 2,
                                        interruption: context.interruption) { index in
             let w = work[Int(index)]
             if failed.contains(w.seq) { return }
             do {
-                let source = ImagePayload(bytes: try store.images.read(hash: w.sourceImage.hash, format: w.sourceImage.format), hash: w.sourceImage.hash)
+                let source = try sources.acquire(w.sourceImage.hash) { try store.images.read(hash: w.sourceImage.hash, format: w.sourceImage.format) }
+                defer { sources.release(w.sourceImage.hash) }
                 let edited = ImagePayload(bytes: try store.images.read(hash: w.image.hash, format: w.image.format), hash: w.image.hash)
                 let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: source, meta: w.meta)
                 for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
