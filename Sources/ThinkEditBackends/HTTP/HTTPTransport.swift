@@ -181,9 +181,7 @@ package final class HTTPTransport: Sendable {
             let (length, chunks) = try file.stream()
             request.body = .stream(chunks, length: .known(Int64(length)))
         } else if let body = call.body {
-            // One piece goes as it is; several (JSON text around images' shared base64) one after
-            // the other, none of them copied.
-            request.body = body.pieces.count == 1 ? .bytes(body.pieces[0]) : .stream(Pieces(buffers: body.pieces), length: .known(Int64(body.count)))
+            request.body = Self.requestBody(body)
         }
         let response: HTTPClientResponse
         do {
@@ -255,6 +253,23 @@ package final class HTTPTransport: Sendable {
             throw HTTPTransportError.network(url: call.url, reason: "cannot move \(temporary) to \(path)")
         }
         return HTTPReply(status: status, headers: headers, body: [])
+    }
+
+    /// Bodies up to this size are joined into one buffer before they are sent.
+    static let joinedBodyLimit = 256 << 10
+
+    /// A body of one piece goes as it is. A larger body of several (JSON text around images'
+    /// shared base64) goes piece after piece, none of them copied; a small one is joined first,
+    /// because the client sends a stream of pieces with a round trip to its event loop for each,
+    /// which costs more than copying a few kilobytes.
+    static func requestBody(_ body: WireBody) -> HTTPClientRequest.Body {
+        if body.pieces.count == 1 { return .bytes(body.pieces[0]) }
+        if body.count <= joinedBodyLimit {
+            var joined = ByteBufferAllocator().buffer(capacity: body.count)
+            for var piece in body.pieces { joined.writeBuffer(&piece) }
+            return .bytes(joined)
+        }
+        return .stream(Pieces(buffers: body.pieces), length: .known(Int64(body.count)))
     }
 
     private func map(_ error: any Error, _ call: HTTPCall) -> any Error {
