@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 import ThinkEditBackends
 import ThinkEditCore
+import ThinkEditImaging
 import ThinkEditTestSupport
 
 /// Each driver's wire format, checked on what a fake server received and on how answers are read.
@@ -266,6 +267,26 @@ import ThinkEditTestSupport
         #expect(ImageWire.decode("data:image/png;base64," + one) == testPNG)
         #expect(ImageWire.decode("") == nil)
         #expect(ImageWire.decode("!!!!") == nil)
+    }
+
+    @Test func aLargeBodyStreamedPieceByPieceArrivesWhole() async throws {
+        // 400×400 of noise: a PNG of about 480 KB, so the body is above the size joined before sending.
+        var rng = SplitMix64(seed: 5)
+        let noise = (0..<400 * 400 * 3).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let large = ImagePayload(bytes: try ImageCodec.encodePNG(RGBImage(width: 400, height: 400, pixels: noise)))
+        let server = try await FakeServer.scripted([chatAnswer(WireFormatTests.expertJSON)])
+        defer { server.stop() }
+        let client = WireFormatTests().chat(server.url + "/v1")
+        let body = client.requestBody(system: "s", user: [.text("t"), .payload(large), .payload(ImagePayload(bytes: testPNG))])
+        #expect(body.count > HTTPTransport.joinedBodyLimit && body.pieces.count == 5)
+        _ = try await client.complete(body: body) { $0.content }
+        let seen = try #require(server.log.all.first)
+        #expect(seen.body == body.bytes)
+        guard case .array(let messages)? = seen.json?["messages"], case .array(let parts)? = messages.last?["content"] else {
+            Issue.record("no user content")
+            return
+        }
+        #expect(parts[1]["image_url"]?["url"] == .string(ImageWire.dataURL(large.bytes)))
     }
 
     @Test func anEditorBodyCarriesTheSourceAsItsBareBase64Piece() throws {

@@ -256,7 +256,7 @@ package final class HTTPTransport: Sendable {
     }
 
     /// Bodies up to this size are joined into one buffer before they are sent.
-    static let joinedBodyLimit = 256 << 10
+    package static let joinedBodyLimit = 256 << 10
 
     /// A body of one piece goes as it is. A larger body of several (JSON text around images'
     /// shared base64) goes piece after piece, none of them copied; a small one is joined first,
