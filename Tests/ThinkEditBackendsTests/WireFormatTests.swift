@@ -289,6 +289,23 @@ import ThinkEditTestSupport
         #expect(parts[1]["image_url"]?["url"] == .string(ImageWire.dataURL(large.bytes)))
     }
 
+    @Test func aStreamedBodyFollowsA307WithItsBodyAsTheClientDoesForOthers() async throws {
+        var rng = SplitMix64(seed: 6)
+        let noise = (0..<400 * 400 * 3).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let large = ImagePayload(bytes: try ImageCodec.encodePNG(RGBImage(width: 400, height: 400, pixels: noise)))
+        let moved = FakeReply(status: 307, headers: [("location", "/v2/chat/completions")], body: [])
+        let server = try await FakeServer.scripted([moved, chatAnswer(WireFormatTests.expertJSON)])
+        defer { server.stop() }
+        let client = WireFormatTests().chat(server.url + "/v1")
+        let body = client.requestBody(system: nil, user: [.text("t"), .payload(large)])
+        let content = try await client.complete(body: body) { $0.content }.0
+        #expect(content == WireFormatTests.expertJSON)
+        let seen = server.log.all
+        #expect(seen.map(\.path) == ["/v1/chat/completions", "/v2/chat/completions"])
+        #expect(seen.map(\.method) == ["POST", "POST"])
+        #expect(seen.last?.body == body.bytes)
+    }
+
     @Test func anEditorBodyCarriesTheSourceAsItsBareBase64Piece() throws {
         let body = WireJSON.body([("image", ImagePayload(bytes: testPNG).base64Value), ("prompt", .string("x"))], extra: [("steps", .integer(4))])
         #expect(body.pieces.count == 3)

@@ -183,11 +183,28 @@ package final class HTTPTransport: Sendable {
         } else if let body = call.body {
             request.body = Self.requestBody(body)
         }
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: .milliseconds(Int64(call.timeout * 1000)))
-        } catch {
-            throw map(error, call)
+        var response: HTTPClientResponse
+        var redirects = 0
+        while true {
+            do {
+                response = try await client.execute(request, timeout: .milliseconds(Int64(call.timeout * 1000)))
+            } catch {
+                throw map(error, call)
+            }
+            // The client follows redirects itself, but sends a streamed body only once: a 307 or 308
+            // (which keep the method and the body) comes back here and is followed the same way,
+            // up to the client's five redirects, to http(s) URLs only.
+            guard call.body.map(Self.isStreamed) == true, response.status.code == 307 || response.status.code == 308, redirects < 5,
+                  let location = response.headers.first(name: "location"),
+                  let target = URL(string: location, relativeTo: URL(string: request.url))?.absoluteURL,
+                  target.scheme == "http" || target.scheme == "https" else { break }
+            do {
+                for try await _ in response.body {}
+            } catch {
+                throw map(error, call)
+            }
+            redirects += 1
+            request.url = target.absoluteString
         }
         var bytes: [UInt8] = []
         if let length = response.headers.first(name: "content-length").flatMap(Int.init) {
@@ -264,13 +281,16 @@ package final class HTTPTransport: Sendable {
     /// which costs more than copying a few kilobytes.
     static func requestBody(_ body: WireBody) -> HTTPClientRequest.Body {
         if body.pieces.count == 1 { return .bytes(body.pieces[0]) }
-        if body.count <= joinedBodyLimit {
+        if !isStreamed(body) {
             var joined = ByteBufferAllocator().buffer(capacity: body.count)
             for var piece in body.pieces { joined.writeBuffer(&piece) }
             return .bytes(joined)
         }
         return .stream(Pieces(buffers: body.pieces), length: .known(Int64(body.count)))
     }
+
+    /// Whether `requestBody` sends `body` as a stream of its pieces.
+    static func isStreamed(_ body: WireBody) -> Bool { body.pieces.count > 1 && body.count > joinedBodyLimit }
 
     private func map(_ error: any Error, _ call: HTTPCall) -> any Error {
         if error is CancellationError { return error }
