@@ -63,15 +63,23 @@ extension ScoreStage {
                                          endpoint: runner.api.endpoint, local: local)
         var after: (seq: Int64, turn: Int)?
         var submitted = 0
+        // A trajectory's turns come one after the other: its source is read and encoded once for them.
+        var source: ImagePayload?
         pages: while true {
             let page = try store.scoreWork(after: after, limit: pageSize)
             guard let last = page.last else { break }
             after = (last.seq, last.turn)
             for w in page where context.shard?.contains(w.trajectoryID) ?? true {
                 if failed.contains(w.seq) { continue }
-                let source = ImagePayload(bytes: try store.images.read(hash: w.sourceImage.hash, format: w.sourceImage.format), hash: w.sourceImage.hash)
+                let current: ImagePayload
+                if let held = source, held.hash == w.sourceImage.hash {
+                    current = held
+                } else {
+                    current = ImagePayload(bytes: try store.images.read(hash: w.sourceImage.hash, format: w.sourceImage.format), hash: w.sourceImage.hash)
+                    source = current
+                }
                 let edited = ImagePayload(bytes: try store.images.read(hash: w.image.hash, format: w.image.format), hash: w.image.hash)
-                let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: source, meta: w.meta)
+                let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: current, meta: w.meta)
                 for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
                     if writer.isInFlight(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn) { continue }
                     let body = judge.requestBody(JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect))
