@@ -183,18 +183,21 @@ package final class HTTPTransport: Sendable {
         } else if let body = call.body {
             request.body = Self.requestBody(body)
         }
+        // One deadline for the whole exchange, redirects followed here included.
+        let deadline = NIODeadline.now() + .milliseconds(Int64(call.timeout * 1000))
+        let streamed = call.body.map(Self.isStreamed) ?? false
         var response: HTTPClientResponse
         var redirects = 0
         while true {
             do {
-                response = try await client.execute(request, timeout: .milliseconds(Int64(call.timeout * 1000)))
+                response = try await client.execute(request, deadline: deadline)
             } catch {
                 throw map(error, call)
             }
             // The client follows redirects itself, but sends a streamed body only once: a 307 or 308
             // (which keep the method and the body) comes back here and is followed the same way,
             // up to the client's five redirects, to http(s) URLs only.
-            guard call.body.map(Self.isStreamed) == true, response.status.code == 307 || response.status.code == 308, redirects < 5,
+            guard streamed, response.status.code == 307 || response.status.code == 308, redirects < 5,
                   let location = response.headers.first(name: "location"),
                   let target = URL(string: location, relativeTo: URL(string: request.url))?.absoluteURL,
                   target.scheme == "http" || target.scheme == "https" else { break }

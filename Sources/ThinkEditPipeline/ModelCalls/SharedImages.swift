@@ -16,15 +16,11 @@ final class SharedImages: Sendable {
     /// The payload of the image with content hash `hash`, read with `read` unless a caller still
     /// holds it. Every call that returns must be matched by one `release(hash)`.
     func acquire(_ hash: String, read: () throws -> [UInt8]) throws -> ImagePayload {
-        if let held = take(hash) { return held }
+        if let held = entries.withLock({ Self.claim(hash, in: &$0) }) { return held }
         // Read outside the lock; a second reader of the same image meanwhile keeps the first one in.
         let payload = ImagePayload(bytes: try read(), hash: hash)
         return entries.withLock { e in
-            if var entry = e[hash] {
-                entry.users += 1
-                e[hash] = entry
-                return entry.payload
-            }
+            if let held = Self.claim(hash, in: &e) { return held }
             e[hash] = Entry(payload: payload, users: 1)
             return payload
         }
@@ -41,12 +37,11 @@ final class SharedImages: Sendable {
     /// How many images are held now (for tests).
     var count: Int { entries.withLock { $0.count } }
 
-    private func take(_ hash: String) -> ImagePayload? {
-        entries.withLock { e in
-            guard var entry = e[hash] else { return nil }
-            entry.users += 1
-            e[hash] = entry
-            return entry.payload
-        }
+    /// The held payload of `hash`, counting one more user; nil when none is held.
+    private static func claim(_ hash: String, in entries: inout [String: Entry]) -> ImagePayload? {
+        guard var entry = entries[hash] else { return nil }
+        entry.users += 1
+        entries[hash] = entry
+        return entry.payload
     }
 }
