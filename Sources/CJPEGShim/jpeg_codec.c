@@ -197,6 +197,130 @@ static te_result te_jpeg_decode_in(te_jpeg_error *err, j_decompress_ptr cinfo, c
     return te_make_result(TE_OK, NULL);
 }
 
+// MARK: Structure and bounded decode
+
+// `format` takes the byte offset.
+static te_result te_jpeg_problem(int status, const char *format, size_t at) {
+    char message[TE_MESSAGE_CAPACITY];
+    snprintf(message, sizeof message, format, at);
+    return te_make_result(status, message);
+}
+
+// `format` takes the marker code, then the byte offset of the marker.
+static te_result te_jpeg_marker_problem(int status, const char *format, unsigned code, size_t at) {
+    char message[TE_MESSAGE_CAPACITY];
+    snprintf(message, sizeof message, format, code, at);
+    return te_make_result(status, message);
+}
+
+// A frame header (SOFn): C0–CF except DHT (C4), JPG (C8) and DAC (CC).
+static int te_jpeg_is_frame(unsigned code) {
+    return code >= 0xC0 && code <= 0xCF && code != 0xC4 && code != 0xC8 && code != 0xCC;
+}
+
+te_result te_jpeg_walk(const uint8_t *p, size_t n) {
+    if (p == NULL || n < 2 || p[0] != 0xFF || p[1] != 0xD8) {
+        return te_make_result(TE_CORRUPT, "the data does not start with a JPEG SOI marker");
+    }
+    size_t at = 2;
+    int frames = 0, scans = 0;
+    for (;;) {
+        // Bytes before a marker are tolerated, as libjpeg tolerates them (a benign warning).
+        const uint8_t *ff = at < n ? memchr(p + at, 0xFF, n - at) : NULL;
+        if (ff == NULL) {
+            return te_jpeg_problem(TE_TRUNCATED, "the JPEG ends at byte %zu, before its EOI marker", n);
+        }
+        at = (size_t)(ff - p);
+        size_t start = at;
+        while (at < n && p[at] == 0xFF) at++;  // fill bytes
+        if (at >= n) {
+            return te_jpeg_problem(TE_TRUNCATED, "the JPEG ends at byte %zu inside a marker, before its EOI marker", n);
+        }
+        unsigned code = p[at++];
+        if (code == 0xD9) {
+            if (scans == 0) {
+                return te_jpeg_problem(TE_CORRUPT, "the EOI marker at byte %zu comes before any scan", start);
+            }
+            return te_make_result(TE_OK, NULL);
+        }
+        if (code == 0x00 || code == 0x01 || (code >= 0xD0 && code <= 0xD7)) {
+            continue;  // a stray stuffed zero, TEM or RSTn: no length, nothing to skip
+        }
+        if (code == 0xD8) {
+            return te_jpeg_problem(TE_CORRUPT, "a second SOI marker at byte %zu", start);
+        }
+        if (n - at < 2) {
+            return te_jpeg_marker_problem(TE_TRUNCATED, "the JPEG ends inside the length of marker 0xFF%02X at byte %zu", code, start);
+        }
+        size_t length = (size_t)p[at] << 8 | p[at + 1];
+        if (length < 2) {
+            return te_jpeg_marker_problem(TE_CORRUPT, "marker 0xFF%02X at byte %zu gives a length below 2", code, start);
+        }
+        if (length > n - at) {
+            return te_jpeg_marker_problem(TE_TRUNCATED, "the segment of marker 0xFF%02X at byte %zu is longer than the data left", code, start);
+        }
+        at += length;
+        if (te_jpeg_is_frame(code)) {
+            frames++;
+        }
+        if (code != 0xDA) {
+            continue;
+        }
+        if (frames == 0) {
+            return te_jpeg_problem(TE_CORRUPT, "the scan at byte %zu comes before any frame header", start);
+        }
+        scans++;
+        // The scan's entropy-coded data runs to the next marker; inside it 0xFF is followed only by
+        // a stuffed zero, a restart marker or more 0xFF fill.
+        for (;;) {
+            const uint8_t *mark = at < n ? memchr(p + at, 0xFF, n - at) : NULL;
+            if (mark == NULL || (size_t)(mark - p) + 1 >= n) {
+                return te_jpeg_problem(TE_TRUNCATED, "the JPEG ends inside the data of the scan at byte %zu, before its EOI marker", start);
+            }
+            at = (size_t)(mark - p);
+            unsigned next = p[at + 1];
+            if (next == 0x00 || (next >= 0xD0 && next <= 0xD7)) {
+                at += 2;
+            } else if (next == 0xFF) {
+                at += 1;
+            } else {
+                break;  // the marker after the scan
+            }
+        }
+    }
+}
+
+static te_result te_jpeg_decode_prefix_in(te_jpeg_error *err, j_decompress_ptr cinfo, const uint8_t *data, size_t size,
+                                          int scale_denom, int rows) {
+    uint8_t *volatile row = NULL;
+    te_jpeg_install_errors(err);
+    cinfo->err = &err->pub;
+    if (setjmp(err->jump)) {
+        free(row);
+        jpeg_destroy_decompress(cinfo);
+        return te_make_result(err->status, err->message);
+    }
+    jpeg_create_decompress(cinfo);
+    if (te_jpeg_prepare(cinfo, data, size, scale_denom) == 0) {
+        jpeg_destroy_decompress(cinfo);
+        return te_make_result(TE_UNSUPPORTED, "unsupported JPEG colour space");
+    }
+    jpeg_start_decompress(cinfo);
+    row = malloc((size_t)cinfo->output_width * (size_t)cinfo->output_components);
+    if (row == NULL) {
+        jpeg_destroy_decompress(cinfo);
+        return te_make_result(TE_NO_MEMORY, "out of memory for a JPEG row");
+    }
+    while (cinfo->output_scanline < cinfo->output_height && (int)cinfo->output_scanline < rows) {
+        JSAMPROW target = row;
+        jpeg_read_scanlines(cinfo, &target, 1);
+    }
+    jpeg_abort_decompress(cinfo);
+    free(row);
+    jpeg_destroy_decompress(cinfo);
+    return te_make_result(TE_OK, NULL);
+}
+
 // MARK: Encode
 
 // A growable malloc'd destination. libjpeg's own jpeg_mem_dest leaks its buffer when compression
@@ -325,6 +449,19 @@ te_result te_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
         return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG reader");
     }
     te_result result = te_jpeg_decode_in(&reader->err, &reader->cinfo, data, size, scale_denom, rgb, width, height);
+    free(reader);
+    return result;
+}
+
+te_result te_jpeg_decode_prefix(const uint8_t *data, size_t size, int scale_denom, int rows) {
+    if (data == NULL || !te_valid_denominator(scale_denom) || rows < 1) {
+        return te_make_result(TE_BAD_ARGUMENT, "bad scale denominator or row count");
+    }
+    te_jpeg_reader *reader = calloc(1, sizeof *reader);
+    if (reader == NULL) {
+        return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG reader");
+    }
+    te_result result = te_jpeg_decode_prefix_in(&reader->err, &reader->cinfo, data, size, scale_denom, rows);
     free(reader);
     return result;
 }

@@ -4,9 +4,12 @@ extension ImageCodec {
     /// The check of an image a model server returned, cheaper than `validate`'s full decode at
     /// real sizes: a PNG is walked chunk by chunk and every chunk's CRC-32 verified (IHDR first,
     /// image data present, IEND last), so a truncated or altered file is refused without
-    /// inflating it; a JPEG's whole entropy-coded stream is decoded at 1/8 scale in the DCT
-    /// domain, which refuses a corrupt or cut stream as the full decode does. The size limit
-    /// applies to the size the header announces.
+    /// inflating it. A JPEG's segments are walked from SOI to EOI (a cut file or a broken marker
+    /// structure is refused) and only its first rows are decoded, at 1/8 scale, which checks the
+    /// headers, the tables and the start of the entropy-coded data: damage deep inside that data
+    /// which keeps the structure is not caught (the full decode draws most such damage as garbled
+    /// blocks without an error too). The size limit applies to the size the header announces,
+    /// before anything is decoded.
     package static func check(_ bytes: [UInt8], name: String, limits: ImageLimits = ImageLimits()) throws -> ImageInfo {
         switch try checkedFormat(bytes, name: name, limits: limits) {
         case .png:
@@ -16,11 +19,16 @@ extension ImageCodec {
         case .jpeg:
             let full = try jpegHeader(bytes, name: name, scaleDenominator: 1)
             try enforce(limits, on: full.info, name: name)
-            let small = try jpegHeader(bytes, name: name, scaleDenominator: 8)
-            _ = try decodeJPEG(bytes, name: name, scaleDenominator: 8, width: small.scaledWidth, height: small.scaledHeight)
+            try bytes.withUnsafeBufferPointer { data in
+                try te_jpeg_walk(data.baseAddress, data.count).check(name: name, format: .jpeg)
+                try te_jpeg_decode_prefix(data.baseAddress, data.count, 8, Int32(checkedJPEGRows)).check(name: name, format: .jpeg)
+            }
             return full.info
         }
     }
+
+    /// Rows of a JPEG the check decodes at 1/8 scale: the first two MCU rows of a 4:2:0 image.
+    static let checkedJPEGRows = 4
 
     /// The size in a PNG's IHDR, after every chunk's length and CRC-32 are checked.
     static func pngChunks(_ bytes: [UInt8], name: String) throws -> ImageInfo {

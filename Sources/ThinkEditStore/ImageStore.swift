@@ -41,14 +41,49 @@ package struct ImageStore: Sendable {
         try AtomicFile.write(bytes, to: target)
     }
 
-    /// The bytes of a stored image.
+    /// The bytes of a stored image, read straight into the array that is returned.
     package func read(hash: String, format: ImageFormat) throws -> [UInt8] {
         let p = path(hash: hash, format: format)
         return try CPUMeter.measure(.imageStore) {
-            guard let data = FileManager.default.contents(atPath: p) else {
-                throw StoreError.corrupt(path: p, reason: "an image the database names is missing from the store")
+            let fd = open(p, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                if errno == ENOENT {
+                    throw StoreError.corrupt(path: p, reason: "an image the database names is missing from the store")
+                }
+                throw StoreError.corrupt(path: p, reason: "a stored image cannot be opened: \(StoreError.reason(errno: errno))")
             }
-            return [UInt8](data)
+            defer { close(fd) }
+            var status = stat()
+            guard fstat(fd, &status) == 0 else {
+                throw StoreError.corrupt(path: p, reason: "a stored image cannot be read: \(StoreError.reason(errno: errno))")
+            }
+            let size = Int(status.st_size)
+            var failure: Int32 = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                while count < size {
+                    let n = Self.systemRead(fd, buffer.baseAddress! + count, size - count)
+                    if n > 0 {
+                        count += n
+                    } else if n < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        failure = n < 0 ? errno : EIO
+                        return
+                    }
+                }
+            }
+            guard failure == 0 else {
+                throw StoreError.corrupt(path: p, reason: "a stored image cannot be read: \(StoreError.reason(errno: failure))")
+            }
+            return bytes
         }
+    }
+
+    private static func systemRead(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.read(fd, buffer, count)
+        #else
+        Darwin.read(fd, buffer, count)
+        #endif
     }
 }

@@ -63,6 +63,17 @@ te_result te_jpeg_read_header(const uint8_t *data, size_t size, int scale_denom,
 te_result te_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
                          uint8_t *rgb, int width, int height);
 
+/// Walks the segments from SOI to EOI without decoding: every segment fits in the data, a frame
+/// header comes before the first scan, entropy-coded data holds only stuffed zeros and restart
+/// markers, and EOI ends the image (bytes after it are ignored, as decoders do). Refuses a cut
+/// file as TE_TRUNCATED and a broken structure as TE_CORRUPT, naming the byte.
+te_result te_jpeg_walk(const uint8_t *data, size_t size);
+
+/// Decodes the first `rows` output rows at 1/scale_denom and stops: the headers, tables and the
+/// start of the entropy-coded data are checked without decoding the rest. A progressive JPEG is
+/// still read whole (libjpeg gathers every scan before the first row).
+te_result te_jpeg_decode_prefix(const uint8_t *data, size_t size, int scale_denom, int rows);
+
 /// Baseline JPEG, standard tables scaled by `quality` (1...100), chroma subsampled 4:2:0 when
 /// `subsample_chroma` is non-zero, else kept at full resolution (4:4:4). On success `*out` is a
 /// malloc'd buffer of `*out_size` bytes that the caller releases with te_free.

@@ -30,6 +30,8 @@ struct GenerationLoop: Sendable {
             let source = ImagePayload(bytes: try store.images.read(hash: state.sourceImage.hash, format: state.sourceImage.format),
                                       hash: state.sourceImage.hash)
             let item = ItemContext(trajectoryID: state.id, task: state.task, instruction: state.instruction, source: source, meta: state.meta)
+            // The edit this loop just stored, kept for the expert's next call instead of read back.
+            var lastEdit: ImagePayload? = nil
             while true {
                 if context.interruption.isStopping || Task.isCancelled { return }
                 guard let last = state.turns.last else {
@@ -42,6 +44,7 @@ struct GenerationLoop: Sendable {
                         let edited = try await edit(state, item, editor, turn: 1, instruction: state.instruction, reasoning: nil)
                         state.turns.append(edited.turn)
                         state.imageFormats[edited.image.hash] = edited.image.format
+                        lastEdit = edited.payload
                     }
                     continue
                 }
@@ -49,6 +52,7 @@ struct GenerationLoop: Sendable {
                     let edited = try await edit(state, item, editor, turn: last.turn, instruction: last.instruction, reasoning: last.reasoning)
                     state.turns[state.turns.count - 1] = edited.turn
                     state.imageFormats[edited.image.hash] = edited.image.format
+                    lastEdit = edited.payload
                     continue
                 }
                 if last.turn >= maxTurns {
@@ -60,7 +64,9 @@ struct GenerationLoop: Sendable {
                     throw StoreError.corrupt(path: store.databasePath, reason: "image \(lastImage) of \(state.id) turn \(last.turn) is not in the image table")
                 }
                 if expertInBatch { return }
-                let previous = ImagePayload(bytes: try store.images.read(hash: lastImage, format: lastFormat), hash: lastImage)
+                let previous = try lastEdit.flatMap { $0.hash == lastImage ? $0 : nil }
+                    ?? ImagePayload(bytes: store.images.read(hash: lastImage, format: lastFormat), hash: lastImage)
+                lastEdit = nil
                 let (answer, call) = try await think(state, item, turn: last.turn + 1, previous: (previous, last.instruction))
                 if answer.satisfied {
                     try await store.commitEnd(seq: seq, reason: .stop, stopReasoning: answer.reasoning, call: call)
@@ -103,7 +109,7 @@ struct GenerationLoop: Sendable {
     }
 
     private func edit(_ state: GenerationState, _ item: ItemContext, _ editor: BackendSet.Member<any Editor>, turn: Int,
-                      instruction: String, reasoning: String?) async throws -> (turn: Turn, image: ImageRecord) {
+                      instruction: String, reasoning: String?) async throws -> (turn: Turn, image: ImageRecord, payload: ImagePayload) {
         let seed = Derivation.editorSeed(runSeed: context.config.seed, trajectory: state.id, turn: turn)
         let request = EditRequest(item: item, turn: turn, instruction: instruction, seed: seed)
         let hash = ContentHash.sha256Hex("edit|\(state.id)|\(turn)|\(instruction)|\(seed)")
@@ -127,6 +133,6 @@ struct GenerationLoop: Sendable {
         made.executedPrompt = result.executedPrompt
         made.executedSeed = result.executedSeed
         try await store.commitEdit(seq: state.seq, turn: made, image: record, bytes: result.image, call: call)
-        return (made, record)
+        return (made, record, ImagePayload(bytes: result.image, hash: record.hash))
     }
 }
