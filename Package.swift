@@ -26,9 +26,11 @@ let package = Package(
         // Domain values and the pure curation rules. No I/O.
         .target(
             name: "ThinkEditCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CBase64", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Base64's wide middle: whole blocks with AVX2 when the CPU has it (Base64.swift does the rest).
+        .target(name: "CBase64"),
         // The run database (open, lock, schema, transactions) and the content-addressed image store.
         // The queries live with the stage that runs them, in ThinkEditPipeline.
         .target(

@@ -34,6 +34,18 @@ import ThinkEditCore
         #expect(strict("+/+/") == [0xfb, 0xff, 0xbf])
     }
 
+    @Test func refusesEveryByteOutsideTheAlphabetInsideALongText() {
+        // Long enough for the wide blocks (32 characters each); positions spread over them.
+        var rng = SplitMix64(seed: 13)
+        let text = Array(Data((0..<300).map { _ in UInt8(truncatingIfNeeded: rng.next()) }).base64EncodedString().utf8)
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        for value in 0...255 where !alphabet.contains(UInt8(value)) {
+            var bad = text
+            bad[value * 37 % 392] = UInt8(value)
+            #expect(bad.withUnsafeBufferPointer { Base64.decodeStrict($0) } == nil, "byte \(value)")
+        }
+    }
+
     @Test func refusesEveryOtherForm() {
         // Whitespace or a line break, a wrong length, characters outside the alphabet (URL-safe
         // ones included), padding in the middle, and set bits after the last byte ("Zh==" decodes
