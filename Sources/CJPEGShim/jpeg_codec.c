@@ -275,7 +275,10 @@ te_result te_jpeg_walk(const uint8_t *p, size_t n) {
         for (;;) {
             const uint8_t *mark = at < n ? memchr(p + at, 0xFF, n - at) : NULL;
             if (mark == NULL || (size_t)(mark - p) + 1 >= n) {
-                return te_jpeg_problem(TE_TRUNCATED, "the JPEG ends inside the data of the scan at byte %zu, before its EOI marker", start);
+                char message[TE_MESSAGE_CAPACITY];
+                snprintf(message, sizeof message, "the JPEG ends at byte %zu, inside the data of the scan that starts at byte %zu, "
+                         "before its EOI marker", n, start);
+                return te_make_result(TE_TRUNCATED, message);
             }
             at = (size_t)(mark - p);
             unsigned next = p[at + 1];
