@@ -10,12 +10,9 @@
 
 #include <immintrin.h>
 
+// A read of the CPU model the runtime filled in at start-up: cheap enough to ask every time.
 static int te_has_avx2(void) {
-    static int known = -1;
-    if (known < 0) {
-        known = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return known;
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
 __attribute__((target("avx2")))
