@@ -144,8 +144,9 @@ static void te_cmyk_row_to_rgb(const uint8_t *cmyk, uint8_t *rgb, int width, int
     }
 }
 
+// Decodes the first `rows` rows (all of them when `rows` >= `height`); `rgb` holds that many.
 static te_result te_jpeg_decode_in(te_jpeg_error *err, j_decompress_ptr cinfo, const uint8_t *data, size_t size, int scale_denom,
-                                   uint8_t *rgb, int width, int height) {
+                                   uint8_t *rgb, int width, int height, int rows) {
     uint8_t *volatile cmyk_row = NULL;
     te_jpeg_install_errors(err);
     cinfo->err = &err->pub;
@@ -173,7 +174,8 @@ static te_result te_jpeg_decode_in(te_jpeg_error *err, j_decompress_ptr cinfo, c
     }
     jpeg_start_decompress(cinfo);
     const size_t stride = (size_t)width * 3;
-    while (cinfo->output_scanline < cinfo->output_height) {
+    const unsigned int limit = rows < height ? (unsigned int)rows : cinfo->output_height;
+    while (cinfo->output_scanline < limit) {
         unsigned int y = cinfo->output_scanline;
         if (kind == TE_JPEG_CMYK) {
             JSAMPROW row = cmyk_row;
@@ -183,15 +185,19 @@ static te_result te_jpeg_decode_in(te_jpeg_error *err, j_decompress_ptr cinfo, c
             JSAMPROW rows[4];
             unsigned int count = cinfo->rec_outbuf_height;
             if (count > 4) count = 4;
-            if (count > cinfo->output_height - y) count = cinfo->output_height - y;
+            if (count > limit - y) count = limit - y;
             for (unsigned int i = 0; i < count; i++) {
                 rows[i] = rgb + stride * (y + i);
             }
             jpeg_read_scanlines(cinfo, rows, count);
         }
     }
-    // Reads up to EOI, so a file cut after the last scan line is still reported as truncated.
-    jpeg_finish_decompress(cinfo);
+    if (limit < cinfo->output_height) {
+        jpeg_abort_decompress(cinfo);  // the rest is not wanted
+    } else {
+        // Reads up to EOI, so a file cut after the last scan line is still reported as truncated.
+        jpeg_finish_decompress(cinfo);
+    }
     free(cmyk_row);
     jpeg_destroy_decompress(cinfo);
     return te_make_result(TE_OK, NULL);
@@ -291,37 +297,6 @@ te_result te_jpeg_walk(const uint8_t *p, size_t n) {
             }
         }
     }
-}
-
-static te_result te_jpeg_decode_prefix_in(te_jpeg_error *err, j_decompress_ptr cinfo, const uint8_t *data, size_t size,
-                                          int scale_denom, int rows) {
-    uint8_t *volatile row = NULL;
-    te_jpeg_install_errors(err);
-    cinfo->err = &err->pub;
-    if (setjmp(err->jump)) {
-        free(row);
-        jpeg_destroy_decompress(cinfo);
-        return te_make_result(err->status, err->message);
-    }
-    jpeg_create_decompress(cinfo);
-    if (te_jpeg_prepare(cinfo, data, size, scale_denom) == 0) {
-        jpeg_destroy_decompress(cinfo);
-        return te_make_result(TE_UNSUPPORTED, "unsupported JPEG colour space");
-    }
-    jpeg_start_decompress(cinfo);
-    row = malloc((size_t)cinfo->output_width * (size_t)cinfo->output_components);
-    if (row == NULL) {
-        jpeg_destroy_decompress(cinfo);
-        return te_make_result(TE_NO_MEMORY, "out of memory for a JPEG row");
-    }
-    while (cinfo->output_scanline < cinfo->output_height && (int)cinfo->output_scanline < rows) {
-        JSAMPROW target = row;
-        jpeg_read_scanlines(cinfo, &target, 1);
-    }
-    jpeg_abort_decompress(cinfo);
-    free(row);
-    jpeg_destroy_decompress(cinfo);
-    return te_make_result(TE_OK, NULL);
 }
 
 // MARK: Encode
@@ -451,20 +426,21 @@ te_result te_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
     if (reader == NULL) {
         return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG reader");
     }
-    te_result result = te_jpeg_decode_in(&reader->err, &reader->cinfo, data, size, scale_denom, rgb, width, height);
+    te_result result = te_jpeg_decode_in(&reader->err, &reader->cinfo, data, size, scale_denom, rgb, width, height, height);
     free(reader);
     return result;
 }
 
-te_result te_jpeg_decode_prefix(const uint8_t *data, size_t size, int scale_denom, int rows) {
-    if (data == NULL || !te_valid_denominator(scale_denom) || rows < 1) {
-        return te_make_result(TE_BAD_ARGUMENT, "bad scale denominator or row count");
+te_result te_jpeg_decode_rows(const uint8_t *data, size_t size, int scale_denom,
+                             uint8_t *rgb, int width, int height, int rows) {
+    if (data == NULL || !te_valid_denominator(scale_denom) || rgb == NULL || rows < 1) {
+        return te_make_result(TE_BAD_ARGUMENT, "bad scale denominator, output buffer or row count");
     }
     te_jpeg_reader *reader = calloc(1, sizeof *reader);
     if (reader == NULL) {
         return te_make_result(TE_NO_MEMORY, "out of memory for the JPEG reader");
     }
-    te_result result = te_jpeg_decode_prefix_in(&reader->err, &reader->cinfo, data, size, scale_denom, rows);
+    te_result result = te_jpeg_decode_in(&reader->err, &reader->cinfo, data, size, scale_denom, rgb, width, height, rows);
     free(reader);
     return result;
 }

@@ -19,9 +19,15 @@ extension ImageCodec {
         case .jpeg:
             let full = try jpegHeader(bytes, name: name, scaleDenominator: 1)
             try enforce(limits, on: full.info, name: name)
+            try bytes.withUnsafeBufferPointer { try te_jpeg_walk($0.baseAddress, $0.count).check(name: name, format: .jpeg) }
+            let small = try jpegHeader(bytes, name: name, scaleDenominator: 8)
+            let rows = min(checkedJPEGRows, small.scaledHeight)
+            var pixels = [UInt8](repeating: 0, count: rows * small.scaledWidth * 3)
             try bytes.withUnsafeBufferPointer { data in
-                try te_jpeg_walk(data.baseAddress, data.count).check(name: name, format: .jpeg)
-                try te_jpeg_decode_prefix(data.baseAddress, data.count, 8, Int32(checkedJPEGRows)).check(name: name, format: .jpeg)
+                try pixels.withUnsafeMutableBufferPointer { out in
+                    te_jpeg_decode_rows(data.baseAddress, data.count, 8, out.baseAddress, Int32(small.scaledWidth),
+                                        Int32(small.scaledHeight), Int32(rows))
+                }.check(name: name, format: .jpeg)
             }
             return full.info
         }

@@ -69,10 +69,12 @@ te_result te_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
 /// file as TE_TRUNCATED and a broken structure as TE_CORRUPT, naming the byte.
 te_result te_jpeg_walk(const uint8_t *data, size_t size);
 
-/// Decodes the first `rows` output rows at 1/scale_denom and stops: the headers, tables and the
-/// start of the entropy-coded data are checked without decoding the rest. A progressive JPEG is
-/// still read whole (libjpeg gathers every scan before the first row).
-te_result te_jpeg_decode_prefix(const uint8_t *data, size_t size, int scale_denom, int rows);
+/// te_jpeg_decode of the first `rows` rows only (`rgb` holds min(rows, height) * width * 3
+/// bytes), then stops: the headers, tables and the start of the entropy-coded data are checked
+/// without decoding the rest. A progressive JPEG is still read whole (libjpeg gathers every scan
+/// before the first row).
+te_result te_jpeg_decode_rows(const uint8_t *data, size_t size, int scale_denom,
+                              uint8_t *rgb, int width, int height, int rows);
 
 /// Baseline JPEG, standard tables scaled by `quality` (1...100), chroma subsampled 4:2:0 when
 /// `subsample_chroma` is non-zero, else kept at full resolution (4:4:4). On success `*out` is a
