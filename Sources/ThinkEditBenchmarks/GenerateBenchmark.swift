@@ -51,6 +51,16 @@ package struct GenerateBenchmark {
         package var peakMemoryBytes: Int
         /// Client CPU seconds by category (`CPUMeter`), when measured.
         package var breakdown: [(CPUMeter.Category, Double)] = []
+        /// What went over the wire, by call kind (`think`, `judge`, `edit`), as the server counted
+        /// it; empty for in-process fakes.
+        package var wire: [String: Wire] = [:]
+    }
+
+    /// Calls of one kind and the bytes of their request and answer bodies.
+    package struct Wire: Sendable {
+        package var calls: Int
+        package var requestBytes: Int
+        package var answerBytes: Int
     }
 
     package func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {

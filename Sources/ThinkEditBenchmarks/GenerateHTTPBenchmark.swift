@@ -71,6 +71,7 @@ package struct GenerateHTTPBenchmark {
         try fillPool(store)
         let context = StageContext(config: config, store: store) { _ in }
         var stages: [GenerateBenchmark.StageFigures] = []
+        var wire: [String: [Int]] = [:]
         CPUMeter.start()
         defer { CPUMeter.stop() }
         for stage in [GenerateStage(), ScoreStage()] as [any PipelineStage] {
@@ -83,8 +84,12 @@ package struct GenerateHTTPBenchmark {
             let after = try await Self.serverCounts(serverURL)
             var calls: [String: Int] = [:]
             for (server, name) in [("expert", "think"), ("judge", "judge"), ("edit", "edit")] {
-                let n = (after[server] ?? 0) - (before[server] ?? 0)
+                let n = after.requests(server) - before.requests(server)
                 if n > 0 { calls[name] = n }
+                for (i, field) in ["requests", "request_bytes", "answer_bytes"].enumerated() {
+                    let delta = (after.counts[server]?[field] ?? 0) - (before.counts[server]?[field] ?? 0)
+                    wire[name, default: [0, 0, 0]][i] += delta
+                }
             }
             let busiest = calls.values.max() ?? 0
             let ideal = Double(busiest) * Double(delayMs) / 1000 / Double(concurrency)
@@ -97,18 +102,28 @@ package struct GenerateHTTPBenchmark {
         var result = GenerateBenchmark.Result(trajectories: s.trajectories["complete"] ?? 0, turns: s.turns, stages: stages,
                                               peakMemoryBytes: peakResidentBytes())
         result.breakdown = CPUMeter.exclusive()
+        result.wire = wire.filter { $0.value[0] > 0 }.mapValues { .init(calls: $0[0], requestBytes: $0[1], answerBytes: $0[2]) }
         return result
     }
 
-    /// Requests the fake server received so far, by kind (`expert`, `judge`, `edit`).
-    static func serverCounts(_ url: String) async throws -> [String: Int] {
+    /// The fake server's counters so far, by kind (`expert`, `judge`, `edit`) and counter
+    /// (`requests`, `request_bytes`, `answer_bytes`, outcomes).
+    struct ServerCounts {
+        var counts: [String: [String: Int]] = [:]
+        func requests(_ kind: String) -> Int { counts[kind]?["requests"] ?? 0 }
+    }
+
+    static func serverCounts(_ url: String) async throws -> ServerCounts {
         let reply = try await HTTPTransport.shared.send(HTTPCall(method: "GET", url: "\(url)/stats", maxResponseBytes: 1 << 20, timeout: 10))
         guard reply.status == 200, let value = try? JSONParser.parse(reply.body), case .object(let kinds) = value else {
             throw BenchmarkServerError(url: url, message: "GET /stats answered \(reply.status) without a JSON object; is it thinkedit-fake-server?")
         }
-        var counts: [String: Int] = [:]
-        for (kind, fields) in kinds { if case .integer(let n)? = fields["requests"] { counts[kind] = Int(n) } }
-        return counts
+        var out = ServerCounts()
+        for (kind, fields) in kinds {
+            guard case .object(let counters) = fields else { continue }
+            for (name, number) in counters { if case .integer(let n) = number { out.counts[kind, default: [:]][name] = Int(n) } }
+        }
+        return out
     }
 
     /// `count` pool items, each with its own small source image (a colour drawn from its index) and

@@ -47,11 +47,12 @@ final class FaultInjector: Sendable {
 final class ServerStats: Sendable {
     private let counts = Mutex<[String: [String: Int]]>([:])
 
-    func add(_ kind: String, _ what: String) {
-        counts.withLock { $0[kind, default: [:]][what, default: 0] += 1 }
+    func add(_ kind: String, _ what: String, _ amount: Int = 1) {
+        counts.withLock { $0[kind, default: [:]][what, default: 0] += amount }
     }
 
-    /// `{"edit": {"requests": n, "ok": n, "429": n, ...}, ..., "injected": {"429": n, ...}}`
+    /// `{"edit": {"requests": n, "ok": n, "429": n, "request_bytes": n, "answer_bytes": n, ...}, ...,
+    /// "injected": {"429": n, ...}}` (bytes: of the bodies, as received and as answered)
     /// with keys sorted, so two reads can be compared as text.
     var json: String {
         let snapshot = counts.withLock { $0 }

@@ -73,9 +73,12 @@ let chat: @Sendable (Request, BasicRequestContext) async throws -> Response = { 
     case .success(let chat):
         let kind = chat.kind
         stats.add(kind.rawValue, "requests")
-        return response(try await serve(kind, malformed: { FakeModels.malformedChat(chat, kind: kind, variant: $0) }) {
+        stats.add(kind.rawValue, "request_bytes", body.count)
+        let reply = try await serve(kind, malformed: { FakeModels.malformedChat(chat, kind: kind, variant: $0) }) {
             FakeModels.completion(kind == .expert ? FakeModels.expertContent(chat) : FakeModels.judgeContent(chat), for: chat)
-        })
+        }
+        stats.add(kind.rawValue, "answer_bytes", reply.body.count)
+        return response(reply)
     }
 }
 router.post("chat/completions", use: chat)
@@ -83,15 +86,18 @@ router.post("v1/chat/completions", use: chat)
 router.post("edit") { request, _ -> Response in
     let body = Array(try await request.body.collect(upTo: 256 << 20).readableBytesView)
     stats.add("edit", "requests")
+    stats.add("edit", "request_bytes", body.count)
     switch FakeModels.readEdit(body) {
     case .failure(let refusal):
         stats.add("edit", "refused")
         return response(refusal)
     case .success(let ask):
         if ask.enhance { stats.add("edit", "enhanced") }
-        return response(try await serve(.edit, malformed: { FakeModels.malformedEdit(variant: $0) }) {
+        let reply = try await serve(.edit, malformed: { FakeModels.malformedEdit(variant: $0) }) {
             FakeModels.editAnswer(ask, images: editedImages)
-        })
+        }
+        stats.add("edit", "answer_bytes", reply.body.count)
+        return response(reply)
     }
 }
 // The Files and Batches API: each batch request is answered as the chat route answers it (no

@@ -53,5 +53,15 @@ struct BenchGenerateHTTPCommand: AsyncParsableCommand {
         }
         print("  " + "HTTP, scheduling and the rest (unmeasured)".padding(toLength: 46, withPad: " ", startingAt: 0)
               + String(format: "%7.2f ms per turn  %5.1f%%", 1000 * (cpu - measured) / turns, 100 * (cpu - measured) / cpu))
+        // The bodies on the wire, as the server counted them: what `scripts/bench/wire_floor.py`
+        // needs to measure what moving them alone costs.
+        let kinds = r.wire.sorted { $0.key < $1.key }
+        let sent = kinds.reduce(0) { $0 + $1.value.requestBytes }, received = kinds.reduce(0) { $0 + $1.value.answerBytes }
+        print(String(format: "bodies on the wire per turn: %.2f MB sent, %.2f MB received; per call: ", Double(sent) / turns / 1e6,
+                     Double(received) / turns / 1e6)
+              + kinds.map { kind, w in
+                  "\(kind) " + String(format: "%.3f MB out, %.3f MB back (%.2f a turn)", Double(w.requestBytes) / Double(w.calls) / 1e6,
+                         Double(w.answerBytes) / Double(w.calls) / 1e6, Double(w.calls) / turns)
+              }.joined(separator: "; "))
     }
 }

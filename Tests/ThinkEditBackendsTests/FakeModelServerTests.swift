@@ -338,6 +338,26 @@ final class RunningJobs: Sendable {
                 + Self.int(injected?["timeout"]) == total, "\(classes)")
     }
 
+    @Test func theServerCountsTheBodiesItReceivedAndAnswered() async throws {
+        let server = try Server(["--delay-ms", "0"])
+        defer { _ = server.stop() }
+        let image = Base64.encode(pngOf(7))
+        var sent = 0, answered = 0
+        for prompt in ["make the square red", "remove the circle and everything around it"] {
+            let body = Array("{\"image\": \"\(image)\", \"prompt\": \"\(prompt)\", \"seed\": 3, \"enhance_prompt\": false}".utf8)
+            let reply = try await HTTPTransport.shared.send(HTTPCall(method: "POST", url: "\(server.url)/edit", headers: [("content-type", "application/json")],
+                                                                     body: body, timeout: 10))
+            #expect(reply.status == 200)
+            sent += body.count
+            answered += reply.body.count
+        }
+        let stats = try await server.stats()
+        #expect(Self.int(stats["edit"]?["requests"]) == 2)
+        #expect(Self.int(stats["edit"]?["request_bytes"]) == sent)
+        #expect(Self.int(stats["edit"]?["answer_bytes"]) == answered)
+        #expect(answered > 200)
+    }
+
     @Test func stoppingTheServerPrintsItsCounters() async throws {
         let server = try Server(["--delay-ms", "0"])
         _ = try await HTTPTransport.shared.send(HTTPCall(method: "GET", url: "\(server.url)/health", timeout: 10))

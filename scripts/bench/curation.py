@@ -149,6 +149,54 @@ def oracle(path):
     return rl_samples, sft
 
 
+# ------------------------------------------------------------------------------ SQLite's share
+
+# What each stage reads, as the stages' own queries read it (every column used, no rules applied),
+# and the table it writes.
+STAGE_IO = [
+    (["SELECT count(*), sum(semantic), sum(quality), sum(overall), sum(overall_given), sum(image IS NOT NULL), "
+      "sum(coalesce(executed_prompt <> instruction, 0)) FROM turn",
+      "SELECT count(*), sum(length(id)), sum(length(task)), count(status), count(end_reason) FROM trajectory"], "curation"),
+    (["SELECT count(*), sum(c.turns), count(t.end_reason), sum(c.k), sum(c.variance), sum(c.first_overall), "
+      "sum(c.best_overall), sum(c.min_overall) FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1"], "sample"),
+    (["SELECT count(*), sum(length(t.id)), sum(length(t.task)), sum(c.variance), sum(c.first_overall), sum(c.min_overall) "
+      "FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1",
+      "SELECT count(*), sum(s.trajectory), sum(s.turn), sum(u.overall) FROM sample s "
+      "JOIN turn u ON u.trajectory = s.trajectory AND u.turn = s.critique_turn"], "split_member"),
+]
+
+
+def sqlite_alone(base, workdir, finished):
+    """The floor under any program that keeps this storage: on a fresh copy of the imported run,
+    one connection per stage reads what the stage reads and inserts the rows the stage wrote
+    (copied beforehand from `finished`, a curated run, into memory), commits and closes, as the
+    stages do. No rules, no process start, no opening. Returns the seconds."""
+    subprocess.run(["rm", "-rf", workdir], check=True)
+    subprocess.run(["cp", "-r", base, workdir], check=True)
+    rows = {}
+    source = sqlite3.connect(f"file:{finished}?mode=ro", uri=True)
+    for _, table in STAGE_IO:
+        rows[table] = source.execute(f"SELECT * FROM {table}").fetchall()
+    source.close()
+    total = 0.0
+    for reads, table in STAGE_IO:
+        db = sqlite3.connect(os.path.join(workdir, "thinkedit.sqlite"), isolation_level=None)
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA temp_store = MEMORY")
+        columns = len(rows[table][0]) if rows[table] else 1
+        db.execute(f"CREATE TEMP TABLE staged AS SELECT * FROM main.{table} WHERE 0")
+        db.executemany(f"INSERT INTO temp.staged VALUES ({', '.join('?' * columns)})", rows[table])
+        start = time.perf_counter()  # opening and staging the rows in memory are not counted
+        for sql in reads:
+            db.execute(sql).fetchall()
+        db.execute("BEGIN")
+        db.execute(f"INSERT INTO main.{table} SELECT * FROM temp.staged")
+        db.execute("COMMIT")
+        db.close()
+        total += time.perf_counter() - start
+    return total
+
+
 # ------------------------------------------------------------------------------------- the run
 
 def main():
@@ -186,6 +234,10 @@ def main():
         rl, sft = oracle(jsonl)
         theirs.append(time.perf_counter() - start)
 
+    floor = []
+    for i in range(args.repeats):
+        floor.append(sqlite_alone(base, os.path.join(folder, f"floor-{i}"), os.path.join(workdir, "thinkedit.sqlite")))
+
     db = sqlite3.connect(f"file:{os.path.join(workdir, 'thinkedit.sqlite')}?mode=ro", uri=True)
     chosen = {"rl": set(), "sft": set()}
     for tid, turn, split in db.execute("SELECT t.id, s.turn, m.split FROM split_member m JOIN sample s ON s.seq = m.sample "
@@ -195,6 +247,9 @@ def main():
     a, b = statistics.median(ours), statistics.median(theirs)
     print(f"thinkedit filter + unroll + split (three processes): {', '.join(f'{x:.2f}' for x in ours)} s; median {a:.2f} s")
     print(f"python oracle (read + filter + unroll + split):    {', '.join(f'{x:.2f}' for x in theirs)} s; median {b:.2f} s")
+    f = statistics.median(floor)
+    print(f"SQLite alone (the stages' reads and writes, no rules): {', '.join(f'{x:.2f}' for x in floor)} s; median {f:.2f} s "
+          f"(the oracle at most {b / f:.2f}x its time)")
     print(f"ratio: {b / a:.2f}x  |  RL samples {len(rl)}, SFT samples {len(sft)}: "
           + ("the same choice" if same else f"DIFFERENT (thinkedit rl {len(chosen['rl'])}, sft {len(chosen['sft'])})"))
     sys.exit(0 if same else 1)
