@@ -61,6 +61,12 @@ package struct GenerateBenchmark {
         package var calls: Int
         package var requestBytes: Int
         package var answerBytes: Int
+
+        mutating func add(_ other: Wire) {
+            calls += other.calls
+            requestBytes += other.requestBytes
+            answerBytes += other.answerBytes
+        }
     }
 
     package func run(log: @escaping @Sendable (String) -> Void) async throws -> Result {

@@ -71,7 +71,7 @@ package struct GenerateHTTPBenchmark {
         try fillPool(store)
         let context = StageContext(config: config, store: store) { _ in }
         var stages: [GenerateBenchmark.StageFigures] = []
-        var wire: [String: [Int]] = [:]
+        var wire: [String: GenerateBenchmark.Wire] = [:]
         CPUMeter.start()
         defer { CPUMeter.stop() }
         for stage in [GenerateStage(), ScoreStage()] as [any PipelineStage] {
@@ -84,12 +84,12 @@ package struct GenerateHTTPBenchmark {
             let after = try await Self.serverCounts(serverURL)
             var calls: [String: Int] = [:]
             for (server, name) in [("expert", "think"), ("judge", "judge"), ("edit", "edit")] {
-                let n = after.requests(server) - before.requests(server)
-                if n > 0 { calls[name] = n }
-                for (i, field) in ["requests", "request_bytes", "answer_bytes"].enumerated() {
-                    let delta = (after.counts[server]?[field] ?? 0) - (before.counts[server]?[field] ?? 0)
-                    wire[name, default: [0, 0, 0]][i] += delta
-                }
+                func delta(_ field: String) -> Int { after.count(server, field) - before.count(server, field) }
+                let n = delta("requests")
+                guard n > 0 else { continue }
+                calls[name] = n
+                wire[name, default: .init(calls: 0, requestBytes: 0, answerBytes: 0)].add(
+                    .init(calls: n, requestBytes: delta("request_bytes"), answerBytes: delta("answer_bytes")))
             }
             let busiest = calls.values.max() ?? 0
             let ideal = Double(busiest) * Double(delayMs) / 1000 / Double(concurrency)
@@ -102,7 +102,7 @@ package struct GenerateHTTPBenchmark {
         var result = GenerateBenchmark.Result(trajectories: s.trajectories["complete"] ?? 0, turns: s.turns, stages: stages,
                                               peakMemoryBytes: peakResidentBytes())
         result.breakdown = CPUMeter.exclusive()
-        result.wire = wire.filter { $0.value[0] > 0 }.mapValues { .init(calls: $0[0], requestBytes: $0[1], answerBytes: $0[2]) }
+        result.wire = wire
         return result
     }
 
@@ -110,7 +110,7 @@ package struct GenerateHTTPBenchmark {
     /// (`requests`, `request_bytes`, `answer_bytes`, outcomes).
     struct ServerCounts {
         var counts: [String: [String: Int]] = [:]
-        func requests(_ kind: String) -> Int { counts[kind]?["requests"] ?? 0 }
+        func count(_ kind: String, _ field: String) -> Int { counts[kind]?[field] ?? 0 }
     }
 
     static func serverCounts(_ url: String) async throws -> ServerCounts {
