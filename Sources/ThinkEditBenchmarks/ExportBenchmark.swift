@@ -70,8 +70,7 @@ package struct ExportBenchmark {
         let template = try UserPromptTemplate.forConfig(file: config.file)
         for i in 0..<max(1, repeats) {
             try? FileManager.default.removeItem(atPath: config.export.dir)
-            let exporter = try Exporter(config: config, store: store, template: template,
-                                    curationFingerprint: try SplitStage().fingerprint(context))
+            let exporter = try Exporter(config: config, store: store, template: template)
             let s = try exporter.export()
             exportSeconds.append(s.totalSeconds)
             resizeSeconds.append(s.resizeSeconds)

@@ -15,6 +15,11 @@ package enum ContentHash {
         return s.withUTF8 { sha256Hex(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The 32 bytes of the digest of `bytes` (the response cache's keys).
+    package static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        CPUMeter.measure(.hashing) { Array(SHA256.hash(data: bytes)) }
+    }
+
     /// The digest as four big-endian 64-bit words: they order exactly like the lowercase hex text,
     /// without making it (the split ranks millions of units by it).
     package static func sha256Words(_ bytes: [UInt8]) -> (UInt64, UInt64, UInt64, UInt64) {

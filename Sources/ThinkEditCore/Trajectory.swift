@@ -39,6 +39,8 @@ package struct Turn: Sendable, Hashable {
     package var judge: JudgeSubScores?
     /// The judge's reasoning text.
     package var judgeReasoning: String?
+    /// The score settings record the turn was judged under; nil for scores that came by import.
+    package var scoreSettings: String?
 
     package init(
         turn: Int, instruction: String, reasoning: String? = nil, image: String?,
@@ -77,6 +79,8 @@ package struct Trajectory: Sendable, Hashable {
     package var stopReasoning: String?
     package var errorClass: CallErrorClass?
     package var turns: [Turn]
+    /// The generate settings record that made the trajectory; nil for imported ones.
+    package var generateSettings: String?
 
     package init(
         id: String, task: String, instruction: String, sourceImage: String, editor: String,

@@ -198,6 +198,31 @@ enum Schema {
                 CREATE INDEX batch_request_work ON batch_request(trajectory, turn, kind);
                 """)
         }
+        m.registerMigration("v5") { db in
+            // Settings records (SPEC §2.8): the settings that shaped a stage's model calls, as
+            // canonical JSON named by its content. A trajectory names the generate record that made
+            // it, a turn the score record it was judged under; kept = 1 once `--keep` accepted
+            // work made with a record that is not the config's. Work made before settings were
+            // recorded names `g-unrecorded` / `s-unrecorded`, so that it is never taken as current.
+            try db.execute(sql: """
+                CREATE TABLE settings (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    stage TEXT NOT NULL,
+                    json TEXT NOT NULL,
+                    kept INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                ALTER TABLE trajectory ADD COLUMN generate_settings TEXT REFERENCES settings(id);
+                ALTER TABLE turn ADD COLUMN score_settings TEXT REFERENCES settings(id);
+                CREATE INDEX trajectory_generate_settings ON trajectory(generate_settings);
+                INSERT INTO settings(id, stage, json) VALUES ('g-unrecorded', 'generate', '{"recorded":false}'),
+                                                             ('s-unrecorded', 'score', '{"recorded":false}');
+                UPDATE trajectory SET generate_settings = 'g-unrecorded'
+                    WHERE origin = 'generated' AND (status != 'pending' OR EXISTS (SELECT 1 FROM turn u WHERE u.trajectory = trajectory.seq));
+                UPDATE turn SET score_settings = 's-unrecorded'
+                    WHERE (sc_success IS NOT NULL OR pq_natural IS NOT NULL)
+                      AND (SELECT origin FROM trajectory t WHERE t.seq = turn.trajectory) = 'generated';
+                """)
+        }
         return m
     }
 }

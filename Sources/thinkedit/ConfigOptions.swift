@@ -13,3 +13,18 @@ struct ConfigOptions: ParsableArguments {
         try RunConfig.load(path: config, workdir: workdir)
     }
 }
+
+/// `--recompute` and `--keep`: what a model stage does when the config's settings differ from
+/// those of the work already stored (SPEC §2.8). Without either it stops before any call.
+struct SettingsOptions: ParsableArguments {
+    @Flag(help: "Redo each stage whose settings changed, and every stage after it (cached answers are not paid again).")
+    var recompute = false
+
+    @Flag(help: "Keep the work made with the old settings and make new work with the new ones (the run is then mixed).")
+    var keep = false
+
+    func policy() throws -> SettingsPolicy {
+        if recompute && keep { throw ValidationError("give --recompute or --keep, not both") }
+        return recompute ? .recompute : keep ? .keep : .stop
+    }
+}

@@ -15,9 +15,12 @@ struct MergeCommand: AsyncParsableCommand {
     @Argument(help: "The shards' work directories.")
     var shards: [String]
 
+    @Flag(help: "Merge shards whose work was made with different settings (the run is then mixed).")
+    var keep = false
+
     func run() async throws {
         let config = try options.load()
         let store = try RunStore.openForWriting(workdir: config.workdir)
-        try ShardMerge(target: store) { print($0) }.merge(shards)
+        try ShardMerge(target: store) { print($0) }.merge(shards, keep: keep)
     }
 }

@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let report = try StatusReport(store: try RunStore.openForReading(workdir: config.workdir))
+        let report = try StatusReport(store: try RunStore.openForReading(workdir: config.workdir), config: config)
         print(json ? report.json : report.table)
     }
 }

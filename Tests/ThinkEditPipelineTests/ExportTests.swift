@@ -344,8 +344,7 @@ struct ExportFixture {
         #expect(f.snapshot() == first)
         // And straight through the exporter, over the existing folders.
         let template = try UserPromptTemplate.forConfig(file: f.run.config.file)
-        _ = try Exporter(config: f.run.config, store: f.run.store, template: template,
-                         curationFingerprint: try SplitStage().fingerprint(f.context)).export()
+        _ = try Exporter(config: f.run.config, store: f.run.store, template: template).export()
         #expect(f.snapshot() == first)
     }
 
@@ -476,7 +475,10 @@ struct ExportFixture {
         // Critique overall: b-sft#2 critiques O=8, f-stop#2 O=6, f-stop#3 O=7.2...
         #expect(card.contains("| 6 | 1 |") && card.contains("| 7 | 1 |") && card.contains("| 8 | 1 |"))
         #expect(card.contains("user prompt template sha256: `\(Self.template.sha256)`"))
-        #expect(card.contains("seed"))
+        // Imported trajectories: no settings record of this run made them, and the card says so.
+        #expect(card.contains("- generate settings: `imported` (3 samples): data from trajectories import\n"))
+        #expect(card.contains("- score settings: `imported` (3 samples): data from trajectories import\n"))
+        #expect(try f.text("sft", "settings.json") == #"{"generate":{"imported":"data from trajectories import"},"score":{"imported":"data from trajectories import"}}"# + "\n")
         #expect(try f.text("sft", "dataset_info.json").contains("\"mini_sft\""))
     }
 

@@ -198,7 +198,7 @@ struct ScriptedJudge: Scorer {
         #expect(lines.all == ["score: up to date"])
     }
 
-    @Test func chatPromptsAnswerFormatAndJSONModeAreInTheFingerprints() throws {
+    @Test func chatPromptsAnswerFormatAndJSONModeAreInTheSettingsRecords() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prompt-fp-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let prompts = dir.appendingPathComponent("prompts")
@@ -212,16 +212,18 @@ struct ScriptedJudge: Scorer {
                 """, file: dir.appendingPathComponent("run.yaml").path, workdir: nil)
         }
         let c = try config()
-        let expert = try BackendSet.promptFingerprint(c.backends.thinker, config: c)
-        let judge = try BackendSet.promptFingerprint(c.backends.scorer, config: c)
-        #expect(expert.hasPrefix(":prompts=") && judge.hasPrefix(":prompts=") && expert != judge)
-        #expect(try BackendSet.promptFingerprint(try config(", answer_format: tags").backends.thinker, config: c) != expert)
-        #expect(try BackendSet.promptFingerprint(try config(", json_mode: false").backends.thinker, config: c) != expert)
+        let expert = try c.generateSettings()
+        let judge = try c.scoreSettings()
+        #expect(expert.json.contains("\"prompts\":{\"refine\":") && judge.json.contains("\"prompts\":{\"quality\":"))
+        #expect(try config(", answer_format: tags").generateSettings().id != expert.id)
+        #expect(try config(", json_mode: false").generateSettings().id != expert.id)
+        // Endpoints, concurrency, keys and prices are not settings.
+        #expect(try config(", concurrency: 3").generateSettings().id == expert.id)
         try Data("Judge strictly.\n".utf8).write(to: prompts.appendingPathComponent("judge_system.txt"))
-        #expect(try BackendSet.promptFingerprint(c.backends.scorer, config: c) != judge)
-        #expect(try BackendSet.promptFingerprint(c.backends.thinker, config: c) == expert)
+        #expect(try c.scoreSettings().id != judge.id)
+        #expect(try c.generateSettings().id == expert.id)
         let synthetic = try RunConfig.parse("workdir: w\n", file: dir.appendingPathComponent("run.yaml").path, workdir: nil)
-        #expect(try BackendSet.promptFingerprint(synthetic.backends.thinker, config: synthetic) == "")
+        #expect(!(try synthetic.generateSettings().json.contains("prompts")))
     }
 
     @Test func scoringAPageAtATimeJudgesEveryImageExactlyOnce() async throws {

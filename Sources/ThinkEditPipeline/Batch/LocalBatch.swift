@@ -40,6 +40,7 @@ package enum LocalBatch {
             guard let judge = backends.scorer.backend as? OpenAIJudge else {
                 throw Problem(message: "batch write --stage score needs an openai scorer (backends.scorer.kind: openai) whose model the batch runner serves")
             }
+            try SettingsGuard.adoptScore(context)
             let settings = backends.scorer.settings
             let failed = LockedSet<Int64>()
             let score = ScoreStage()
@@ -51,7 +52,9 @@ package enum LocalBatch {
             }
             let generate = GenerateStage()
             let store = context.store
-            _ = try store.createMissingTrajectories(include: { context.shard?.contains($0) ?? true }, assign: { backends.editorName(for: $0) })
+            try SettingsGuard.adoptGenerate(context)
+            _ = try store.createMissingTrajectories(include: { context.shard?.contains($0) ?? true },
+                                                    settings: try context.config.generateSettings(), assign: { backends.editorName(for: $0) })
             let live = try store.pendingTrajectories().filter { context.shard?.contains($0.id) ?? true }.map(\.seq)
             // The edits the previous answers asked for, online, up to each trajectory's next expert call.
             let progress = ProgressLine(stage: "generate", total: live.count, unit: "trajectories", clock: context.clock, log: context.log)

@@ -181,10 +181,17 @@ extension RunConfig {
             try b.finish()
         }
 
+        // cache: the response cache's folder, or off
+        var cache: String? = (workdir as NSString).appendingPathComponent("cache")
+        if let text = try top.nonEmptyString("cache") {
+            cache = text == "off" ? nil : resolve(text)
+        }
+
         try top.finish()
         var config = RunConfig(file: file, workdir: workdir, seed: seed, pool: pool, taxonomy: taxonomy, images: images,
                                generation: generation, curation: curation, export: export, backends: backends)
         config.budget = budget
+        config.cache = cache
         return config
     }
 }

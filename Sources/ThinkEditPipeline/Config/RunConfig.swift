@@ -19,6 +19,9 @@ package struct RunConfig: Sendable {
     package var backends: BackendsSettings
     /// Spending caps (`budget:`); none by default.
     package var budget = BudgetSettings()
+    /// The response cache's folder (`cache:`, default `<workdir>/cache`); nil when `cache: off`.
+    /// Only model calls that are paid for (the HTTP backends) go through it.
+    package var cache: String? = nil
 
     /// The run database of this run.
     package var databasePath: String { (workdir as NSString).appendingPathComponent("thinkedit.sqlite") }

@@ -35,8 +35,7 @@ package struct ExportStage: PipelineStage {
 
     package func run(_ context: StageContext) async throws -> StageResult {
         let template = try UserPromptTemplate.forConfig(file: context.config.file)
-        let exporter = try Exporter(config: context.config, store: context.store, template: template,
-                                curationFingerprint: try SplitStage().fingerprint(context))
+        let exporter = try Exporter(config: context.config, store: context.store, template: template)
         let s = try exporter.export()
         let sft = s.samples["sft"] ?? 0, rl = s.samples["rl"] ?? 0
         return StageResult(

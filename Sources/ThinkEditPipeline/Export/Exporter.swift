@@ -21,15 +21,12 @@ package struct Exporter {
     package let template: UserPromptTemplate
     /// The run's judge prompts, shipped with the reward function of the run kits.
     package let judgePrompts: JudgePrompts
-    /// The split stage's fingerprint, recorded in the dataset card.
-    package let curationFingerprint: String
 
-    package init(config: RunConfig, store: RunStore, template: UserPromptTemplate, curationFingerprint: String) throws {
+    package init(config: RunConfig, store: RunStore, template: UserPromptTemplate) throws {
         self.config = config
         self.store = store
         self.template = template
         self.judgePrompts = try Self.judgePrompts(config)
-        self.curationFingerprint = curationFingerprint
     }
 
 
@@ -55,6 +52,13 @@ package struct Exporter {
         let e = config.export
         return "formats=\(e.formats.map(\.rawValue).joined(separator: ","));max_pixels=\(e.maxPixels);image_paths=\(e.imagePaths.rawValue)"
             + ";license=\(e.license);name=\(e.datasetName);dir=\(e.dir)"
+    }
+
+    /// Filter's, unroll's and split's settings as stable text, for the card.
+    static func curationSettingsText(_ config: RunConfig) throws -> String {
+        let c = config.curation
+        return "keep_rewritten_prompts=\(c.keepRewrittenPrompts);stop_samples=\(c.stopSamples);split="
+            + (try JSONWriter.encode(SplitStage().splitConfig(config), escapingSlashes: true))
     }
 
     /// How a record names the image file `name` of a split folder (`export.image_paths`).
@@ -88,10 +92,11 @@ package struct Exporter {
         // are written).
         let splitCounts = try DatasetSplit.allCases.map { ($0, try store.sampleCount(split: $0)) }
         let rewritten = try store.rewrittenPrompts()
+        let records = try ExportSettingsRecords(store: store)
         for split in DatasetSplit.allCases {
             let rows = try store.exportSamples(split: split)
             try writeSplit(split, rows: rows, outputs: outputs, into: (temp as NSString).appendingPathComponent(split.rawValue),
-                           splitCounts: splitCounts, rewritten: rewritten)
+                           splitCounts: splitCounts, rewritten: rewritten, records: records)
         }
         for split in DatasetSplit.allCases {
             try swapIn((temp as NSString).appendingPathComponent(split.rawValue), at: Self.folder(config, split: split), temp: temp)
@@ -104,7 +109,8 @@ package struct Exporter {
     // MARK: - One split
 
     private func writeSplit(_ split: DatasetSplit, rows: [ExportSampleRow], outputs: [String: ExportImages.Output], into folder: String,
-                            splitCounts: [(DatasetSplit, Int)], rewritten: (turns: Int, trajectories: Int)) throws {
+                            splitCounts: [(DatasetSplit, Int)], rewritten: (turns: Int, trajectories: Int),
+                            records: ExportSettingsRecords) throws {
         let imageFolder = (folder as NSString).appendingPathComponent("images")
         try makeFolder(imageFolder)
         let finalFolder = Self.folder(config, split: split)
@@ -157,23 +163,23 @@ package struct Exporter {
         }
         for writer in writers { try writer.finish() }
         files.append(("images/", "every image once, named by the SHA-256 of its bytes"))
+        try writeFile(records.settingsFile(rows), to: (folder as NSString).appendingPathComponent(ExportSettingsRecords.fileName))
+        files.append((ExportSettingsRecords.fileName, "every settings record that made these samples, in full, by the id each manifest row names"))
 
         let card = DatasetCard(
             name: config.export.datasetName, license: config.export.license, split: split, rows: rows, splitCounts: splitCounts,
             imageCount: placed.count, resizedCount: placed.filter { outputs[$0]!.resized }.count, files: files,
             binning: try ScoreBinning(width: config.curation.binWidth),
-            provenance: provenance(rows, rewritten: rewritten) + [("trainer tokens", Self.trainerTokensLine(withTrainerTokens))])
+            provenance: records.cardLines(rows) + (try provenance(rows, rewritten: rewritten)
+                + [("trainer tokens", Self.trainerTokensLine(withTrainerTokens))]))
         try writeFile(card.render(), to: (folder as NSString).appendingPathComponent("README.md"))
     }
 
-    private func provenance(_ rows: [ExportSampleRow], rewritten: (turns: Int, trajectories: Int)) -> [(String, String)] {
-        let b = config.backends
+    private func provenance(_ rows: [ExportSampleRow], rewritten: (turns: Int, trajectories: Int)) throws -> [(String, String)] {
         let editorsInData = Set(rows.map(\.editor)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return [
-            ("seed", String(config.seed)),
-            ("models", "thinker `\(b.thinker.name)`, scorer `\(b.scorer.name)`, editors `\(b.editors.map(\.name).joined(separator: "`, `"))`"),
             ("editors named by the trajectories", editorsInData.isEmpty ? "none" : editorsInData.map { "`\($0)`" }.joined(separator: ", ")),
-            ("curation fingerprint (split stage: filter, unroll and split settings and the data version)", "`\(curationFingerprint)`"),
+            ("curation settings sha256 (filter, unroll and split)", "`\(ContentHash.sha256Hex(try Self.curationSettingsText(config)))`"),
             ("export settings sha256", "`\(ContentHash.sha256Hex(Self.settingsText(config)))` (formats \(config.export.formats.map(\.rawValue).joined(separator: ", ")); max_pixels \(config.export.maxPixels))"),
             ("prompts the editor rewrote", rewrittenLine(rows, rewritten)),
             ("user prompt template sha256", "`\(template.sha256)` (\(template.origin == "built-in" ? "built-in" : "prompts/\(UserPromptTemplate.fileName)"))"),

@@ -38,6 +38,9 @@ package struct ExportSampleRow: Sendable, Hashable {
     package var trajectoryLength: Int
     /// The editor executed a rewrite of the critiqued turn's instruction.
     package var promptRewritten = false
+    /// The settings records that made the sample: the trajectory's generate record and the score
+    /// record of the critiqued turn (`imported` when the data came by `trajectories import`).
+    package var settings = SampleSettings(generate: SampleSettings.imported, score: SampleSettings.imported)
 
     /// `<trajectory id>#<t>` (SPEC §2.5).
     package var id: String { trajectory + "#" + String(turn) }
@@ -59,6 +62,14 @@ package struct ExportSampleRow: Sendable, Hashable {
         row.reasoning = t.reasoning
         return row
     }
+}
+
+/// The settings records behind one sample or trajectory (manifest and `trajectories export`).
+package struct SampleSettings: Sendable, Hashable {
+    package var generate: String
+    package var score: String
+    /// Names the data of `trajectories import`, which no record of this run made.
+    package static let imported = "imported"
 }
 
 extension RunStore {
@@ -92,7 +103,8 @@ extension RunStore {
                        \(ImageRecord.columns(of: "ci", as: "input_")),
                        \(Self.scoreColumns(of: "ct", as: "critique_")),
                        \(Self.scoreColumns(of: "rt", as: "result_")),
-                       c.variance, c.k, s.seq, m.split, coalesce(ct.executed_prompt <> ct.instruction, 0) AS critique_rewritten
+                       c.variance, c.k, s.seq, m.split, coalesce(ct.executed_prompt <> ct.instruction, 0) AS critique_rewritten,
+                       t.generate_settings, ct.score_settings
                 FROM split_member m
                 JOIN sample s ON s.seq = m.sample
                 JOIN trajectory t ON t.seq = s.trajectory
@@ -106,7 +118,8 @@ extension RunStore {
                 """)
             let c = (id: statement.column("id"), turn: statement.column("turn"), kind: statement.column("kind"), task: statement.column("task"),
                      editor: statement.column("editor"), variance: statement.column("variance"), k: statement.column("k"),
-                     seq: statement.column("seq"), split: statement.column("split"), rewritten: statement.column("critique_rewritten"))
+                     seq: statement.column("seq"), split: statement.column("split"), rewritten: statement.column("critique_rewritten"),
+                     generateSettings: statement.column("generate_settings"), scoreSettings: statement.column("score_settings"))
             let cursor = try Row.fetchCursor(statement, arguments: arguments)
             while let r = try cursor.next() {
                 let id: String = r[c.id]
@@ -122,7 +135,8 @@ extension RunStore {
                     originalInstruction: "",
                     sourceImage: try ImageRecord(row: r, prefix: "source_"), inputImage: try ImageRecord(row: r, prefix: "input_"),
                     previousInstruction: "", answer: "", reasoning: "", critiqueScore: critique, resultScore: nil,
-                    trajectoryVariance: r[c.variance], trajectoryLength: r[c.k], promptRewritten: r[c.rewritten])
+                    trajectoryVariance: r[c.variance], trajectoryLength: r[c.k], promptRewritten: r[c.rewritten],
+                    settings: SampleSettings(generate: r[c.generateSettings] ?? SampleSettings.imported, score: r[c.scoreSettings] ?? SampleSettings.imported))
                 if kind == .refine {
                     guard let result = Self.score(r, prefix: "result_") else {
                         throw StoreError.corrupt(path: databasePath, reason: "refine sample \(id)#\(turn) has no scored result turn: run unroll again")

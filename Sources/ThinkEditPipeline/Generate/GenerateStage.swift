@@ -17,21 +17,17 @@ package struct GenerateStage: PipelineStage {
     package var name: StageName { .generate }
     package var upstream: [any PipelineStage] { [PoolStage()] }
 
-    /// Generation is done when no trajectory is pending; the fingerprint carries the settings and
-    /// the data version, so new pool items or a retry make it run again.
+    /// Generation is done when no trajectory is pending; the fingerprint carries the settings
+    /// record and the work left, so new pool items or a retry make it run again.
     package func fingerprint(_ context: StageContext) throws -> String {
-        let c = context.config
-        // The synthetic dials join the text only when set, so runs made before they existed keep
-        // their fingerprints.
-        func world(_ b: BackendSettings) -> String { b.world.fingerprint.isEmpty ? "" : ":" + b.world.fingerprint }
-        let editors = c.backends.editors.map { "\($0.name)=\($0.kind.rawValue):\($0.model ?? ""):\($0.weight)\(world($0))" }.joined(separator: ",")
-        return StageRunner.fingerprint([
-            "generate/1", String(c.seed), String(c.generation.maxTurns), c.generation.firstTurn.rawValue, editors,
-            "\(c.backends.thinker.kind.rawValue):\(c.backends.thinker.model ?? "")\(world(c.backends.thinker))"
-                + (try BackendSet.promptFingerprint(c.backends.thinker, config: c)), context.shard?.description ?? "all",
+        StageRunner.fingerprint([
+            "generate/2", try context.config.generateSettings().id, context.shard?.description ?? "all",
             String(try context.store.poolCount()), String(try context.store.pendingTrajectories().count),
         ])
     }
+
+    package func checkSettings(_ context: StageContext) throws { try SettingsGuard.checkGenerate(context) }
+    package func adoptSettings(_ context: StageContext) throws { try SettingsGuard.adoptGenerate(context) }
 
     package func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
@@ -39,6 +35,7 @@ package struct GenerateStage: PipelineStage {
         // trajectory of every shard without sorting out the others' pending ones.
         let shard = context.shard
         let created = try context.store.createMissingTrajectories(include: { shard?.contains($0) ?? true },
+                                                                  settings: try context.config.generateSettings(),
                                                                   assign: { backends.editorName(for: $0) })
         if created > 0 { context.log("generate: \(created) new trajectories from the pool") }
         var work = try context.store.pendingTrajectories()

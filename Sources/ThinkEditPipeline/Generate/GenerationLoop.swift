@@ -99,7 +99,8 @@ struct GenerationLoop: Sendable {
         return try await timedCall(stage: .generate, backend: member.settings.name, kind: "think", seq: state.seq, turn: turn,
                                    requestHash: hash, limiter: member.limiter, clock: context.clock, price: member.cost,
                                    journal: { try? store.recordCall($0) }, budget: budget,
-                                   estimate: { SpendGuard.estimate(member.settings, requestBytes: nil, batch: false) }) {
+                                   estimate: { SpendGuard.estimate(member.settings, requestBytes: nil, batch: false) },
+                                   cached: backends.cachedThink(member.cacheScope, request)) {
             let answer = try await member.backend.think(request)
             guard !answer.instruction.isBlank || answer.satisfied else {
                 throw CallFailure.parse("the expert gave an empty instruction")
@@ -117,7 +118,8 @@ struct GenerationLoop: Sendable {
         let ((record, result), call) = try await timedCall(stage: .generate, backend: editor.settings.name, kind: "edit", seq: state.seq,
                                                            turn: turn, requestHash: hash, limiter: editor.limiter, clock: context.clock, price: editor.cost,
                                                            journal: { try? store.recordCall($0) }, budget: budget,
-                                                           estimate: { SpendGuard.estimate(editor.settings, requestBytes: nil, batch: false) }) {
+                                                           estimate: { SpendGuard.estimate(editor.settings, requestBytes: nil, batch: false) },
+                                                           cached: backends.cachedEdit(editor.cacheScope, request)) {
             let result = try await editor.backend.edit(request)
             let info: ImageInfo
             do {

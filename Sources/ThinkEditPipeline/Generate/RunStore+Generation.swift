@@ -21,15 +21,19 @@ package struct GenerationState: Sendable {
 extension RunStore {
     /// Creates a pending trajectory for every pool item that has none and that `include` accepts
     /// (a shard's items, when generation runs with `--shard`), in pool order, with the editor
-    /// `assign` picks for its id. Returns how many were created.
-    package func createMissingTrajectories(include: (String) -> Bool = { _ in true }, assign: (String) -> String) throws -> Int {
+    /// `assign` picks for its id, named as made by the generate settings `settings`. Returns how
+    /// many were created.
+    package func createMissingTrajectories(include: (String) -> Bool = { _ in true }, settings: SettingsRecord,
+                                           assign: (String) -> String) throws -> Int {
         try write { db in
+            try Self.saveSettings(db, settings)
             let rows = try Row.decodeAll(db, sql: """
                 SELECT p.id, p.task, p.instruction, p.image FROM pool_item p
                 WHERE NOT EXISTS (SELECT 1 FROM trajectory t WHERE t.id = p.id) ORDER BY p.seq
                 """) { (id: $0["id"] as String, task: $0["task"] as String, instruction: $0["instruction"] as String, image: $0["image"] as String) }
             let stmt = try RawInsert(db, """
-                INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status) VALUES (?, ?, ?, ?, ?, 'generated', 'pending')
+                INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status, generate_settings)
+                VALUES (?, ?, ?, ?, ?, 'generated', 'pending', ?)
                 """)
             var created = 0
             for r in rows {
@@ -39,6 +43,7 @@ extension RunStore {
                 stmt.bind(3, r.instruction)
                 stmt.bind(4, r.image)
                 stmt.bind(5, assign(r.id))
+                stmt.bind(6, settings.id)
                 try stmt.step()
                 created += 1
             }

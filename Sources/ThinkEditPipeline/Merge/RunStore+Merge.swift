@@ -65,6 +65,8 @@ package struct MergeSummary: Sendable, Hashable {
 package enum MergeOutcome: Sendable {
     case merged(MergeSummary)
     case conflicts([MergeConflict])
+    /// The shards' work was made with more than one settings record (refused unless `--keep`).
+    case mixedSettings([(id: String, stage: StageName, json: String, trajectories: Int)])
 }
 
 extension RunStore {
@@ -76,17 +78,23 @@ extension RunStore {
     /// the same shards again changes nothing; an id held with different content is a conflict, and
     /// then nothing at all is written. Content is compared value by value, an integer score
     /// differing from the same real.
-    package func merge(_ sources: [MergeSource]) throws -> MergeOutcome {
+    package func merge(_ sources: [MergeSource], keep: Bool = false) throws -> MergeOutcome {
         do {
             return .merged(try write { db in
                 var state = MergeState()
                 for source in sources {
                     try source.store.read { shardDB in
+                        try Self.mergeSettings(into: db, from: shardDB)
                         try Self.mergePool(into: db, from: shardDB, source: source, &state)
                         try Self.mergeTrajectories(into: db, from: shardDB, source: source, &state)
                     }
                 }
                 guard state.conflicts.isEmpty else { throw ConflictsFound(list: state.conflicts) }
+                let mixed = try Self.mixedSettings(db)
+                if !mixed.isEmpty {
+                    guard keep else { throw MixedFound(records: mixed) }
+                    try db.execute(sql: "UPDATE settings SET kept = 1 WHERE id IN (\(mixed.map { "'\($0.id)'" }.joined(separator: ",")))")
+                }
                 // Files before the commit: a crash in between leaves unnamed files in the
                 // content-addressed store, never a row naming a missing file.
                 for (hash, format, source) in state.files {
@@ -97,7 +105,38 @@ extension RunStore {
             })
         } catch let found as ConflictsFound {
             return .conflicts(found.list)
+        } catch let found as MixedFound {
+            return .mixedSettings(found.records)
         }
+    }
+
+    private struct MixedFound: Error { var records: [(id: String, stage: StageName, json: String, trajectories: Int)] }
+
+    /// Every settings record of a shard, with whether `--keep` accepted it there.
+    private static func mergeSettings(into db: Database, from shardDB: Database) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO settings(id, stage, json, kept) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kept = max(kept, excluded.kept)
+            """)
+        for row in try Row.fetchAll(shardDB, sql: "SELECT id, stage, json, kept FROM settings") {
+            try insert.execute(arguments: arguments(row.databaseValues))
+        }
+    }
+
+    /// When the merged run's generated trajectories (or their judgements) come from more than one
+    /// settings record, those records, with the trajectories each made; else none.
+    private static func mixedSettings(_ db: Database) throws -> [(id: String, stage: StageName, json: String, trajectories: Int)] {
+        var out: [(id: String, stage: StageName, json: String, trajectories: Int)] = []
+        for (stage, sql) in [(StageName.generate, """
+            SELECT s.id, s.json, count(*) AS n FROM trajectory t JOIN settings s ON s.id = t.generate_settings
+            WHERE t.origin = 'generated' AND t.status = 'complete' GROUP BY s.id ORDER BY s.id
+            """), (StageName.score, """
+            SELECT s.id, s.json, count(DISTINCT u.trajectory) AS n FROM turn u JOIN settings s ON s.id = u.score_settings
+            WHERE u.overall IS NOT NULL GROUP BY s.id ORDER BY s.id
+            """)] {
+            let rows = try Row.fetchAll(db, sql: sql)
+            if rows.count > 1 { out += rows.map { (id: $0["id"], stage: stage, json: $0["json"], trajectories: $0["n"]) } }
+        }
+        return out
     }
 
     private struct MergeState {
@@ -111,11 +150,11 @@ extension RunStore {
     static let mergePoolColumns = "id, task, instruction, image, source, meta"
     static let mergeTrajectoryColumns = """
         id, task, instruction, source_image, editor, origin, status, end_reason, stop_reasoning, error_class, error_message,
-        score_error_class, score_error_message
+        score_error_class, score_error_message, generate_settings
         """
     static let mergeTurnColumns = """
         turn, instruction, reasoning, image, seed, semantic, quality, overall, overall_given, sc_success, sc_overedit,
-        semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning, executed_prompt, executed_seed
+        semantic_reasoning, pq_natural, pq_artifacts, quality_reasoning, executed_prompt, executed_seed, score_settings
         """
     static let mergeCallColumns = """
         stage, backend, kind, turn, request_hash, attempt, outcome, error_class, http_status, prompt_tokens, completion_tokens,
@@ -144,11 +183,11 @@ extension RunStore {
     private static func mergeTrajectories(into db: Database, from shardDB: Database, source: MergeSource,
                                           _ state: inout MergeState) throws {
         let find = try db.cachedStatement(sql: "SELECT seq, \(mergeTrajectoryColumns) FROM trajectory WHERE id = ?")
-        let insert = try db.cachedStatement(sql: "INSERT INTO trajectory(\(mergeTrajectoryColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let insert = try db.cachedStatement(sql: "INSERT INTO trajectory(\(mergeTrajectoryColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         let heldTurns = try db.cachedStatement(sql: "SELECT \(mergeTurnColumns) FROM turn WHERE trajectory = ? ORDER BY turn")
         let shardTurns = try shardDB.cachedStatement(sql: "SELECT \(mergeTurnColumns) FROM turn WHERE trajectory = ? ORDER BY turn")
         let insertTurn = try db.cachedStatement(sql: """
-            INSERT INTO turn(trajectory, \(mergeTurnColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO turn(trajectory, \(mergeTurnColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         // Shard seq -> target seq of the trajectories this shard adds; their calls follow them.
         var added: [Int64: Int64] = [:]

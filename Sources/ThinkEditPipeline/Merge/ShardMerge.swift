@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditCore
 import ThinkEditStore
 
 /// `thinkedit merge`: builds one run from the work directories of `--shard i/n` processes. Every
@@ -21,7 +22,7 @@ package struct ShardMerge {
 
     /// Merges the runs in `shardDirs` (in the given order) into the target run.
     @discardableResult
-    package func merge(_ shardDirs: [String]) throws -> MergeSummary {
+    package func merge(_ shardDirs: [String], keep: Bool = false) throws -> MergeSummary {
         guard !shardDirs.isEmpty else { throw MergeError.noShards }
         let targetDir = Self.canonical(target.workdir)
         var seen = Set<String>()
@@ -37,9 +38,19 @@ package struct ShardMerge {
                 throw MergeError.shardRunning(dir, holder: holder)
             }
         }
-        switch try target.merge(sources) {
+        switch try target.merge(sources, keep: keep) {
         case .conflicts(let list):
             throw MergeError.conflicts(list)
+        case .mixedSettings(let records):
+            throw MergeError.mixedSettings(records.map { r in
+                let changes = records.first.flatMap { first -> [SettingsChange]? in
+                    guard first.stage == r.stage, first.id != r.id,
+                          let a = try? JSONParser.parse(first.json), let b = try? JSONParser.parse(r.json) else { return nil }
+                    return SettingsRecord.changes(from: a, to: b)
+                } ?? []
+                return "  \(r.stage) \(r.id): \(r.trajectories) trajectories" + (changes.isEmpty ? "" : "; against \(records.first!.id): "
+                    + changes.prefix(8).map(\.description).joined(separator: ", "))
+            })
         case .merged(let s):
             log("merge: \(sources.count) shards into \(target.workdir): \(s.trajectoriesAdded) trajectories added " +
                 "(\(s.turnsAdded) turns, \(s.callsAdded) calls), \(s.trajectoriesPresent) already present, " +
@@ -66,6 +77,7 @@ package enum MergeError: Error, CustomStringConvertible {
     case shardIsTarget(String)
     case shardRunning(String, holder: String)
     case conflicts([MergeConflict])
+    case mixedSettings([String])
 
     package var description: String {
         switch self {
@@ -75,6 +87,10 @@ package enum MergeError: Error, CustomStringConvertible {
             return "merge: \(dir) is the target run itself: name the shard work directories, and the target with the config's workdir or --workdir."
         case .shardRunning(let dir, let holder):
             return "merge: \(dir) is still being written by another thinkedit process (\(holder)): wait for that shard to finish, then merge again. Nothing was merged."
+        case .mixedSettings(let lines):
+            return (["merge: the shards' work was made with different settings; nothing was merged:"] + lines
+                + ["Merge them anyway with --keep (the run is then mixed, and its cards say so), or redo the odd shards with the run's config."])
+                .joined(separator: "\n")
         case .conflicts(let list):
             let shown = list.prefix(20).map { c in
                 "  \(c.kind) \(c.id): in \(c.shard) differs from " + (c.against.map { "the same id in \($0)" } ?? "what the target run holds")

@@ -1,6 +1,7 @@
 import Foundation
 import ThinkEditBackends
 import ThinkEditCore
+import ThinkEditStore
 import ThinkEditSynthetic
 
 /// The run's model backends, built from the config, with the per-backend call limits and prices.
@@ -9,9 +10,16 @@ package struct BackendSet: Sendable {
         var backend: B
         var settings: BackendSettings
         var limiter: AsyncSemaphore
+        /// What of the backend's settings shapes its answers (canonical JSON), the first part of
+        /// every response-cache key; nil for a backend whose calls are not cached (the synthetic
+        /// ones cost nothing, batch mode's answers arrive through the batch journal).
+        var cacheScope: String? = nil
 
         func cost(_ usage: Usage?) -> Double { settings.cost(usage) }
     }
+
+    /// The response cache (`cache:`), open when a backend's calls go through it.
+    var cache: ResponseCache? = nil
 
     var thinker: Member<any Thinker>
     var scorer: Member<any Scorer>
@@ -35,6 +43,21 @@ package struct BackendSet: Sendable {
         self.editors = editors
         editorNames = b.editors.map(\.name)
         editorWeights = b.editors.map(\.weight)
+        try openCache(config)
+    }
+
+    /// Opens the response cache when a backend is paid for and the config has one, and gives each
+    /// such backend its cache scope.
+    private mutating func openCache(_ config: RunConfig) throws {
+        func scope(_ s: BackendSettings) throws -> String? {
+            s.kind == .synthetic || s.mode == .batch ? nil : try config.backendSettingsJSON(s).canonicalText
+        }
+        guard let folder = config.cache else { return }
+        thinker.cacheScope = try scope(thinker.settings)
+        scorer.cacheScope = try scope(scorer.settings)
+        for name in editors.keys { editors[name]!.cacheScope = try scope(editors[name]!.settings) }
+        let cached = [thinker.cacheScope, scorer.cacheScope] + editors.values.map(\.cacheScope)
+        if cached.contains(where: { $0 != nil }) { cache = try ResponseCache.open(folder: folder) }
     }
 
     /// Backends given directly (tests, embedding): each with the settings that name and limit it.
@@ -55,23 +78,6 @@ package struct BackendSet: Sendable {
         self.editors = members
         editorNames = editors.map(\.0.name)
         editorWeights = editors.map(\.weight)
-    }
-
-    /// What, besides kind and model, shapes a chat backend's answers: its prompt files, answer
-    /// format and JSON mode, as text for the generate / score fingerprints. Empty for other kinds,
-    /// so synthetic runs keep their fingerprints.
-    static func promptFingerprint(_ s: BackendSettings, config: RunConfig) throws -> String {
-        guard s.kind == .openai else { return "" }
-        let folder = promptsFolder(s, config: config)
-        let texts: [String]
-        if s.role == "thinker" {
-            let p = try ExpertPrompts.load(folder: folder)
-            texts = [p.system.text, p.refine.text, p.rewrite.text, s.answerFormat ?? "json", String(s.jsonMode ?? ((s.answerFormat ?? "json") == "json"))]
-        } else {
-            let p = try JudgePrompts.load(folder: folder)
-            texts = [p.system.text, p.semantic.text, p.quality.text, String(s.jsonMode ?? true)]
-        }
-        return ":prompts=" + ContentHash.sha256Hex(texts.joined(separator: "\u{1F}"))
     }
 
     /// The editor of a pool item (SPEC §2.2: a stable hash of its id, by weight).

@@ -22,6 +22,9 @@ package struct CallRecord: Sendable {
     package var cost: Double
     package var latencyMs: Double
 
+    /// The outcome of a call answered from the response cache: nothing was sent or paid.
+    package static let cachedOutcome = "cached"
+
     package init(stage: StageName, backend: String, kind: String, trajectorySeq: Int64?, turn: Int?, requestHash: String,
                 attempt: Int = 1, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
                 promptTokens: Int = 0, completionTokens: Int = 0, cachedPromptTokens: Int = 0, cost: Double = 0, latencyMs: Double) {

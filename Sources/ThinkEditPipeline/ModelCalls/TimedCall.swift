@@ -17,11 +17,20 @@ struct CallFailure: Error, ClassifiedError, CustomStringConvertible {
 /// Runs one call under its backend's limit, timing it and journaling its outcome. The drivers'
 /// reliability layer reports every attempt; the attempts it will retry go to `journal` at once
 /// (`store.recordCall`), the final one becomes the returned record, committed with the result.
+/// With `cached`, an answer the response cache holds is returned without a call (journaled as
+/// `cached`, at no cost, outside the backend's limit and the budget), and a new answer is kept.
 func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq: Int64, turn: Int, requestHash: String,
                             limiter: AsyncSemaphore, clock: AnyClock, price: @escaping @Sendable (Usage?) -> Double,
                             journal: (@Sendable (CallRecord) -> Void)? = nil,
-                            budget: SpendGuard? = nil, estimate: () -> Double = { 0 },
+                            budget: SpendGuard? = nil, estimate: () -> Double = { 0 }, cached: CachedCall<T>? = nil,
                             _ body: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> (T, CallRecord) {
+    if let cached {
+        let start = clock.now
+        if let value = cached.hit() {
+            return (value, CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
+                                      outcome: CallRecord.cachedOutcome, latencyMs: start.duration(to: clock.now).inMilliseconds))
+        }
+    }
     // The call's projected cost is reserved under the stage's cap before it waits for a permit.
     let reserved = budget.map { $0.projected(kind, estimate: estimate) } ?? 0
     if let budget, !budget.reserve(reserved) { throw BudgetStop() }
@@ -46,6 +55,7 @@ func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq
                                 cachedPromptTokens: usage?.cachedPromptTokens ?? 0, cost: price(usage), latencyMs: elapsed())
         budget?.settle(reserved: reserved, actual: record.cost, kind: kind, answered: true)
         settled = true
+        cached?.keep(value)
         return (value, record)
     } catch is CancellationError {
         throw CancellationError()

@@ -13,20 +13,45 @@ package struct PoolStage: PipelineStage {
     package var name: StageName { .pool }
     package var upstream: [any PipelineStage] { [] }
 
-    /// What the pool comes from, and whether the run has one: importing changes the second part,
-    /// so the fingerprint a run leaves (`finalFingerprint`) is the one the next check computes.
+    /// What the pool comes from, and how many items the run has: importing changes the second
+    /// part, so the fingerprint a run leaves (`finalFingerprint`) is the one the next check computes.
     package func fingerprint(_ context: StageContext) throws -> String {
-        let c = context.config
-        let source = c.pool.path ?? c.pool.synth.map { "synth:\($0.count):\($0.seed):\($0.imageSize):\($0.precisionWeights)" } ?? "none"
-        return StageRunner.fingerprint(["pool/2", source, try context.store.poolCount() > 0 ? "present" : "absent"])
+        StageRunner.fingerprint(["pool/3", context.config.poolSettings()?.id ?? "none", String(try context.store.poolCount())])
+    }
+
+    package func checkSettings(_ context: StageContext) throws { try SettingsGuard.checkPool(context) }
+
+    /// A pool whose source changed stops the run (`SettingsGuard.checkPool`) unless told: with
+    /// `--recompute` the pool and everything made from it go, and the config's pool comes in anew;
+    /// with `--keep` the old pool stays. A synthetic pool that only grew keeps its items and gains
+    /// the new ones (the same seed makes the same first items).
+    package func adoptSettings(_ context: StageContext) throws {
+        try SettingsGuard.checkPool(context)
+        switch try SettingsGuard.poolState(context) {
+        case .same, .grown: break
+        case .unrecorded(let record):
+            try context.store.recordPoolSettings(record)
+        case .changed(let record, _, let items):
+            if context.settingsPolicy == .recompute {
+                try context.store.clearPool()
+                context.log("pool: the config's pool changed; \(items) items and the work made from them removed, the pool is imported anew")
+            } else {
+                try context.store.keepPoolSettings(record)
+                context.log("pool: the config's pool changed; keeping the run's \(items) items (--keep)")
+            }
+        }
     }
 
     package func run(_ context: StageContext) async throws -> StageResult {
         let store = context.store
         let existing = try store.poolCount()
+        var grownFrom: Int? = nil
         if existing > 0 {
-            return StageResult(counts: [("items", existing)], summary: "\(existing) items already in the run",
-                               finalFingerprint: try fingerprint(context))
+            guard case .grown(_, let from) = try SettingsGuard.poolState(context) else {
+                return StageResult(counts: [("items", existing)], summary: "\(existing) items already in the run",
+                                   finalFingerprint: try fingerprint(context))
+            }
+            grownFrom = from
         }
         let config = context.config
         var file = config.pool.path
@@ -35,7 +60,7 @@ package struct PoolStage: PipelineStage {
             let count = try SyntheticPool.write(
                 count: synth.count, seed: synth.seed, to: folder, imageSize: synth.imageSize,
                 precisionMix: PrecisionMix(precise: synth.precisionWeights[0], ambiguous: synth.precisionWeights[1], vague: synth.precisionWeights[2]))
-            context.log("pool: \(count) synthetic items written to \(folder)")
+            context.log("pool: \(count) synthetic items written to \(folder)" + (grownFrom.map { " (synth.count \($0) → \(count))" } ?? ""))
             file = (folder as NSString).appendingPathComponent("pool.jsonl")
         }
         guard let file else {
@@ -47,6 +72,7 @@ package struct PoolStage: PipelineStage {
             throw PipelineError.noPool(config: config.file)
         }
         let s = try PoolImporter(config: config, store: store).importFile(file)
+        if let record = config.poolSettings() { try store.recordPoolSettings(record) }
         return StageResult(counts: [("items", s.inserted), ("images", s.images)], summary: "\(s.inserted) items imported from \(file)",
                            finalFingerprint: try fingerprint(context))
     }

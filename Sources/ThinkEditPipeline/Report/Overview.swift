@@ -62,6 +62,27 @@ struct Overview {
         return b + "</table>"
     }
 
+    /// The settings records behind the work (SPEC §2.8), "mixed" when there are several, and the
+    /// stages the config's settings make stale.
+    private var settingsSection: String {
+        let st = status.settings
+        var b = "<h2>Settings</h2>" + (st.mixed ? "<p><strong>mixed</strong>: more than one settings record made this run's data.</p>" : "")
+        b += "<table><tr><th>stage</th><th>record</th><th class=\"num\">trajectories</th><th class=\"num\">turns</th><th></th></tr>"
+        for (stage, usage, current) in [("generate", st.generate, st.current?.generate), ("score", st.score, st.current?.score)] {
+            for u in usage {
+                let note = u.id == current ? "the config's" : u.kept ? "kept" : ""
+                b += "<tr><td>\(stage)</td><td><code>\(HTML.escape(u.id))</code></td><td class=\"num\">\(u.trajectories)</td>"
+                b += "<td class=\"num\">\(u.turns)</td><td>\(note)</td></tr>"
+            }
+        }
+        b += "</table>"
+        for s in st.stale {
+            b += "<p><strong>\(s.stage) is stale</strong>: \(HTML.escape(s.affected)) made with \(HTML.escape(s.records.joined(separator: ", "))); changed: "
+            b += HTML.escape(s.changes.map(\.description).joined(separator: ", ")) + ". Run with <code>--recompute</code> or <code>--keep</code>.</p>"
+        }
+        return b
+    }
+
     private var numbersSection: String {
         let s = status.snapshot
         var b = "<h2>Overview</h2><div class=\"cards\">"
@@ -75,7 +96,7 @@ struct Overview {
         b += card("step samples", HTML.figure("samples", s.samples))
         b += card("SFT samples", HTML.figure("split.sft", s.split["sft"] ?? 0))
         b += card("RL samples", HTML.figure("split.rl", s.split["rl"] ?? 0))
-        b += card("model calls", HTML.figure("calls", s.calls))
+        b += card("model calls (from the cache)", HTML.figure("calls", s.calls) + " (" + HTML.figure("cached_calls", s.cachedCalls) + ")")
         b += card("tokens in / out", HTML.figure("prompt_tokens", s.promptTokens) + " / " + HTML.figure("completion_tokens", s.completionTokens))
         b += card("cost", HTML.figure("cost", s.cost, decimals: 2))
         b += "</div>"
@@ -86,6 +107,7 @@ struct Overview {
         b += table("failed trajectories by class", key: "failures", s.failures)
         b += table("failed calls by class", key: "call_errors", s.callErrors)
         b += "</div>"
+        b += settingsSection
 
         if let split = splitStats {
             b += "<h2>SFT and RL sets</h2><table><tr><th>set</th><th class=\"num\">target</th><th class=\"num\">candidates</th>"

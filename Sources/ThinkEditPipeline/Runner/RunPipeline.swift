@@ -8,6 +8,8 @@ package enum RunPipeline {
     /// Brings every stage up to date, in pipeline order (a stage already settled through another's
     /// upstream is not run twice).
     package static func run(_ context: StageContext) async throws {
+        // Every model stage's settings are compared before the first call of any of them.
+        for stage in StageGraph.stages { try stage.checkSettings(context) }
         for stage in StageGraph.stages {
             try await StageRunner.run(stage, context)
         }

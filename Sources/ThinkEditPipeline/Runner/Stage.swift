@@ -14,6 +14,9 @@ package struct StageContext: Sendable {
     package var shard: Shard?
     /// The clock the progress line and the stage timings read.
     package var clock: AnyClock
+    /// What a model stage does when the config's settings differ from its stored work's
+    /// (`--recompute`, `--keep`; SPEC §2.8).
+    package var settingsPolicy: SettingsPolicy = .stop
     /// Stages already brought up to date by this process, so that a stage reached again through
     /// another's upstream is not checked (and reported) twice.
     let settled = LockedSet<StageName>()
@@ -86,11 +89,19 @@ package protocol PipelineStage: Sendable {
     var produces: [OutputTable] { get }
     /// Hash of the settings and inputs the output depends on.
     func fingerprint(_ context: StageContext) throws -> String
+    /// Model stages: throws `SettingsChanged` when the config's settings differ from those of the
+    /// stored work and the policy is to stop. Reads only; `run` asks every stage before any call.
+    func checkSettings(_ context: StageContext) throws
+    /// Model stages: makes the stored work follow the config's settings under the context's
+    /// policy (after `checkSettings` passed), before the fingerprint is taken.
+    func adoptSettings(_ context: StageContext) throws
     func run(_ context: StageContext) async throws -> StageResult
 }
 
 extension PipelineStage {
     package var produces: [OutputTable] { [] }
+    package func checkSettings(_ context: StageContext) throws {}
+    package func adoptSettings(_ context: StageContext) throws {}
 }
 
 /// A set shared by concurrent tasks of one stage run.
@@ -115,6 +126,7 @@ package enum StageRunner {
             try await run(up, context)
         }
         defer { context.settled.insert(stage.name) }
+        try stage.adoptSettings(context)
         let fingerprint = try stage.fingerprint(context)
         if let last = try context.store.latestStageRuns()[stage.name], last.status == .done, last.fingerprint == fingerprint {
             context.log("\(stage.name): up to date")

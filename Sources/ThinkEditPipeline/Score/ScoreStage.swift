@@ -19,12 +19,13 @@ package struct ScoreStage: PipelineStage {
     package var upstream: [any PipelineStage] { [] }
 
     package func fingerprint(_ context: StageContext) throws -> String {
-        let s = context.config.backends.scorer
-        let left = try workCount(context)
-        let prompts = try BackendSet.promptFingerprint(s, config: context.config)
-        return StageRunner.fingerprint(["score/1", "\(s.kind.rawValue):\(s.model ?? ""):\(s.name)\(prompts)", String(context.config.seed),
-                                        context.shard?.description ?? "all", String(left)])
+        StageRunner.fingerprint(["score/2", try context.config.scoreSettings().id, context.shard?.description ?? "all",
+                                 String(try workCount(context))])
     }
+
+    package func checkSettings(_ context: StageContext) throws { try SettingsGuard.checkScore(context) }
+    /// Also stamps the record on every edit still to judge, generate's new turns included.
+    package func adoptSettings(_ context: StageContext) throws { try SettingsGuard.adoptScore(context) }
 
     /// Images left to score (in this shard).
     private func workCount(_ context: StageContext) throws -> Int {
@@ -63,7 +64,7 @@ package struct ScoreStage: PipelineStage {
             after = (last.seq, last.turn)
             var work = page
             if let shard = context.shard { work = work.filter { shard.contains($0.trajectoryID) } }
-            interrupted = try await score(work, scorer: scorer, store: store, failed: failed, runFailure: runFailure,
+            interrupted = try await score(work, backends: backends, store: store, failed: failed, runFailure: runFailure,
                                           progress: progress, context: context, budget: budget, inFlight: inFlight)
             if budget?.stopped == true { break }
         }
@@ -81,9 +82,10 @@ package struct ScoreStage: PipelineStage {
     }
 
     /// Scores one page of work, many images in flight; true when a Ctrl-C stopped it.
-    private func score(_ work: [ScoreWork], scorer: BackendSet.Member<any Scorer>, store: RunStore, failed: LockedSet<Int64>,
+    private func score(_ work: [ScoreWork], backends: BackendSet, store: RunStore, failed: LockedSet<Int64>,
                        runFailure: RunFailure, progress: ProgressLine, context: StageContext, budget: SpendGuard?,
                        inFlight: Set<String>) async throws -> Bool {
+        let scorer = backends.scorer
         // A trajectory's turns are next to each other in the work and scored side by side: its
         // source is read and encoded once for them.
         let sources = SharedImages()
@@ -104,7 +106,8 @@ package struct ScoreStage: PipelineStage {
                     let (answer, call) = try await timedCall(stage: .score, backend: scorer.settings.name, kind: "judge_\(aspect.rawValue)",
                                                              seq: w.seq, turn: w.turn, requestHash: hash, limiter: scorer.limiter, clock: context.clock,
                                                              price: scorer.cost, journal: { try? store.recordCall($0) }, budget: budget,
-                                                             estimate: { SpendGuard.estimate(scorer.settings, requestBytes: nil, batch: false) }) {
+                                                             estimate: { SpendGuard.estimate(scorer.settings, requestBytes: nil, batch: false) },
+                                                             cached: backends.cachedJudge(scorer.cacheScope, request)) {
                         let answer = try await scorer.backend.judge(request)
                         guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
                             throw CallFailure.parse("the judge must give two numbers from 0 to 10, gave \(answer.scores.map(\.description))")

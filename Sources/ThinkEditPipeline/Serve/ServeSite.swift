@@ -98,7 +98,7 @@ package final class ServeSite: Sendable {
 
     private func makeOverview(token: String) throws -> ServeResponse {
         let start = clock.now
-        let html = ServePages.overview(try LiveOverview(store: store), facets: try facets(token: token),
+        let html = ServePages.overview(try LiveOverview(store: store, config: config), facets: try facets(token: token),
                                            searchDocuments: try search.documents())
         overviewCache.withLock { $0 = (token, start, start.duration(to: clock.now), html) }
         return .html(html)
@@ -230,8 +230,8 @@ struct ThumbnailCache: Sendable {
 struct LiveOverview {
     let overview: Overview
 
-    init(store: RunStore) throws {
-        let status = try StatusReport(store: store)
+    init(store: RunStore, config: RunConfig? = nil) throws {
+        let status = try StatusReport(store: store, config: config)
         var critique = ScoreHistogram(series: ["sft", "rl", "unselected"])
         try store.forEachCritiqueScore { overall, split in critique.add(overall, series: split ?? "unselected") }
         var figures = StreamFigures()

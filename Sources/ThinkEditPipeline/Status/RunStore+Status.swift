@@ -21,7 +21,10 @@ package struct RunSnapshot: Sendable, Hashable {
     package var samples = 0
     /// Selected samples by split (`sft`, `rl`).
     package var split: [String: Int] = [:]
+    /// Calls made (attempts journaled, the cached ones not included).
     package var calls = 0
+    /// Calls answered from the response cache: nothing sent, nothing paid.
+    package var cachedCalls = 0
     /// Failed call attempts by error class.
     package var callErrors: [String: Int] = [:]
     package var promptTokens = 0
@@ -48,10 +51,12 @@ extension RunStore {
             s.samples = try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0
             s.split = try Self.counts(db, "SELECT split AS key, count(*) AS n FROM split_member GROUP BY split")
             if let r = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS calls, coalesce(sum(prompt_tokens), 0) AS prompt, coalesce(sum(completion_tokens), 0) AS completion,
+                SELECT sum(outcome != 'cached') AS calls, sum(outcome = 'cached') AS cached,
+                       coalesce(sum(prompt_tokens), 0) AS prompt, coalesce(sum(completion_tokens), 0) AS completion,
                        coalesce(sum(cost), 0) AS cost FROM call
                 """) {
-                s.calls = r["calls"]
+                s.calls = r["calls"] ?? 0
+                s.cachedCalls = r["cached"] ?? 0
                 s.promptTokens = r["prompt"]
                 s.completionTokens = r["completion"]
                 s.cost = r["cost"]

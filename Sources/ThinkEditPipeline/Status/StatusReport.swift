@@ -13,11 +13,15 @@ package struct StatusReport {
     package let spend: [StageSpend]
     /// Batch mode: batches by journal state, and the requests of those still open.
     package let batches: (byState: [String: Int], openRequests: Int)
+    /// The settings records behind the run's work, and what is stale against the config.
+    package let settings: SettingsStatus
 
     /// Stages in pipeline order; the table lists them so.
 
-    package init(store: RunStore) throws {
+    /// With `config`, the report also says which model stages the config's settings make stale.
+    package init(store: RunStore, config: RunConfig? = nil) throws {
         workdir = store.workdir
+        settings = try SettingsStatus(store: store, config: config)
         snapshot = try store.snapshot()
         stages = try store.latestStageRuns()
         spend = try store.spend()
@@ -45,7 +49,8 @@ package struct StatusReport {
                      + (s.rewrittenPromptTurns == 0 ? "" : "; \(group(s.rewrittenPromptTurns)) executed a prompt the editor rewrote (in \(group(s.rewrittenPromptTrajectories)) trajectories)"))
         lines.append("curation      kept \(group(s.kept)); dropped: \(counts(s.dropped))")
         lines.append("samples       \(group(s.samples)); selected: \(counts(s.split))")
-        lines.append("calls         \(group(s.calls)); errors: \(counts(s.callErrors)); tokens \(group(s.promptTokens)) in, \(group(s.completionTokens)) out; cost \(String(format: "%.2f", s.cost))")
+        lines += settings.lines
+        lines.append("calls         \(group(s.calls)); \(group(s.cachedCalls)) answered from the response cache; errors: \(counts(s.callErrors)); tokens \(group(s.promptTokens)) in, \(group(s.completionTokens)) out; cost \(String(format: "%.2f", s.cost))")
         for sp in spend where sp.cost > 0 || sp.promptTokens > 0 {
             let projected = sp.projected.map { String(format: "%.2f", $0) } ?? "-"
             lines.append(pad("spend", 14) + "\(sp.stage): \(String(format: "%.2f", sp.cost)) so far for \(group(sp.done)) of \(group(sp.total)); projected total \(projected)")
@@ -102,6 +107,8 @@ package struct StatusReport {
             ("samples", .integer(Int64(s.samples))),
             ("split", obj(s.split)),
             ("calls", .integer(Int64(s.calls))),
+            ("cached_calls", .integer(Int64(s.cachedCalls))),
+            ("settings", settings.json),
             ("call_errors", obj(s.callErrors)),
             ("prompt_tokens", .integer(Int64(s.promptTokens))),
             ("completion_tokens", .integer(Int64(s.completionTokens))),

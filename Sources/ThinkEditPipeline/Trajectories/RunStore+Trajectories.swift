@@ -118,12 +118,12 @@ extension RunStore {
 
     // MARK: - Row mapping
 
-    static let trajectoryColumns = "seq, id, task, instruction, source_image, editor, status, end_reason, stop_reasoning, error_class"
+    static let trajectoryColumns = "seq, id, task, instruction, source_image, editor, status, end_reason, stop_reasoning, error_class, generate_settings"
     static let turnColumns = """
         turn.turn, turn.instruction, turn.reasoning, turn.image, turn.seed, turn.executed_prompt, turn.executed_seed,
         turn.semantic, turn.quality, turn.overall,
         turn.overall_given, turn.sc_success, turn.sc_overedit, turn.semantic_reasoning, turn.pq_natural, turn.pq_artifacts,
-        turn.quality_reasoning
+        turn.quality_reasoning, turn.score_settings
         """
 
     /// Reads the `trajectoryColumns` of a row.
@@ -132,11 +132,13 @@ extension RunStore {
         guard let known = TrajectoryStatus(rawValue: status) else {
             throw StoreError.corrupt(path: "trajectory table", reason: "unknown status \"\(status)\" of trajectory \(row["id"] as String)")
         }
-        return Trajectory(id: row["id"], task: row["task"], instruction: row["instruction"], sourceImage: row["source_image"],
-                          editor: row["editor"], status: known,
-                          endReason: (row["end_reason"] as String?).flatMap(EndReason.init(rawValue:)),
-                          stopReasoning: row["stop_reasoning"],
-                          errorClass: (row["error_class"] as String?).map { CallErrorClass(rawValue: $0) ?? .unknown })
+        var t = Trajectory(id: row["id"], task: row["task"], instruction: row["instruction"], sourceImage: row["source_image"],
+                           editor: row["editor"], status: known,
+                           endReason: (row["end_reason"] as String?).flatMap(EndReason.init(rawValue:)),
+                           stopReasoning: row["stop_reasoning"],
+                           errorClass: (row["error_class"] as String?).map { CallErrorClass(rawValue: $0) ?? .unknown })
+        t.generateSettings = row["generate_settings"]
+        return t
     }
 
     static func turns(_ db: Database, trajectorySeq: Int64) throws -> [Turn] {
@@ -162,6 +164,7 @@ extension RunStore {
                         judgeReasoning: reasons.isEmpty ? nil : reasons.joined(separator: "\n"))
         turn.executedPrompt = row["executed_prompt"]
         turn.executedSeed = (row["executed_seed"] as Int64?).map { UInt64(bitPattern: $0) }
+        turn.scoreSettings = turn.score == nil ? nil : row["score_settings"]
         return turn
     }
 

@@ -101,8 +101,22 @@ package struct TrajectoryExporter {
                     steps.object { step in write(turn, imageName: imageName, to: &step) }
                 }
             }
+            o.key("settings")
+            o.settings(settings(of: t))
         }
         out.text += "\n"
+    }
+
+    /// The records that made `t`: its generate record, and the score record of its scored turns
+    /// (several joined by `+` when a `--keep` left it judged in part under each).
+    static func settings(of t: Trajectory) -> SampleSettings {
+        var scores: [String] = []
+        for turn in t.turns where turn.score != nil {
+            let id = turn.scoreSettings ?? SampleSettings.imported
+            if !scores.contains(id) { scores.append(id) }
+        }
+        return SampleSettings(generate: t.generateSettings ?? SampleSettings.imported,
+                              score: scores.isEmpty ? SampleSettings.imported : scores.sorted().joined(separator: "+"))
     }
 
     /// The members of one step.

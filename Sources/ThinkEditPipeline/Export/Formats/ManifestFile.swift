@@ -27,7 +27,20 @@ struct ManifestFile: ExportFormatWriter {
             o.field("trajectory_length", row.trajectoryLength)
             o.field("source_image", r.sourceImage)
             o.field("input_image", r.inputImage)
+            o.key("settings")
+            o.settings(row.settings)
         }
         out.text += "\n"
+    }
+}
+
+extension JSONWriter {
+    /// `{"generate": ID, "score": ID}`: the settings records behind a sample or a trajectory,
+    /// written in full in the export's `settings.json`.
+    mutating func settings(_ s: SampleSettings) {
+        object { o in
+            o.field("generate", s.generate)
+            o.field("score", s.score)
+        }
     }
 }
