@@ -44,8 +44,9 @@ enum FakeModels {
         /// answered as a judge (which keeps `thinkedit bench http`'s bare judge request working).
         var kind: Kind { text.contains("is_satisfied") || text.contains("new_rewritten_prompt") ? .expert : .judge }
 
-        /// A number drawn from everything the model sees, text and images.
-        var hash: UInt64 { FakeModels.number(ContentHash.sha256Hex(text + "\u{1}" + images.joined(separator: "\u{1}"))) }
+        /// A number drawn from everything the model sees, text and images, and from the model
+        /// asked: another model (or another prompt) answers otherwise, as a real one would.
+        var hash: UInt64 { FakeModels.number(ContentHash.sha256Hex(model + "\u{1}" + text + "\u{1}" + images.joined(separator: "\u{1}"))) }
     }
 
     /// Reads a chat completions body; the error text says what a real server would reject.
