@@ -193,6 +193,15 @@ def check_split(c, root, split, max_pixels, cache, seen_images):
         path = os.path.join(folder, f)
         if f == "dataset_info.json":
             continue
+        if f == "settings.json":
+            # The settings records the rows name (SPEC §4.4): every id a manifest row names is here.
+            with open(path) as fh:
+                records = json.load(fh)
+            for i, r in enumerate(manifest):
+                for stage in ("generate", "score"):
+                    c.that(r["settings"][stage] in records.get(stage, {}), where("manifest.jsonl", i),
+                           f"settings.{stage} {r['settings'][stage]!r} is not in settings.json")
+            continue
         rows = load(path, cache) if os.path.getsize(path) > 3 else []
         c.that(len(rows) == len(manifest), where(f), f"{len(rows)} rows for {len(manifest)} manifest rows")
         if f == f"{split}.json":

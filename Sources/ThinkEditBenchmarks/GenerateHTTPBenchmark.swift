@@ -32,10 +32,14 @@ package struct GenerateHTTPBenchmark {
     /// Side of the pool's source images: 0 for small flat 16×16 PNGs, one per item; otherwise one
     /// of 32 photo-like PNGs of that size per item (start the server with the same `--image-size`).
     package var imageSize: Int
+    /// Whether the response cache is on (the default a user gets: every answer kept, no hits in
+    /// a fresh run) or off (`cache: off`).
+    package var cache: Bool
 
     package init(count: Int, maxTurns: Int = 5, delayMs: Int, concurrency: Int = 64, serverURL: String, prompts: String?, folder: String,
-                 imageSize: Int = 0) {
+                 imageSize: Int = 0, cache: Bool = true) {
         self.count = count
+        self.cache = cache
         self.imageSize = imageSize
         self.maxTurns = maxTurns
         self.delayMs = delayMs
@@ -52,6 +56,7 @@ package struct GenerateHTTPBenchmark {
         return """
             workdir: work
             seed: 1
+            cache: \(cache ? "cache" : "off")
             generation: {max_turns: \(maxTurns)}
             backends:
               thinker: {kind: openai, name: fake-expert, base_url: "\(serverURL)", model: fake-expert, concurrency: \(concurrency), timeout_seconds: 60\(promptsKey)}

@@ -15,9 +15,37 @@ package enum ContentHash {
         return s.withUTF8 { sha256Hex(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The 32 bytes of the digest of `bytes` (the response cache's keys).
-    package static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        CPUMeter.measure(.hashing) { Array(SHA256.hash(data: bytes)) }
+    /// A SHA-256 over a sequence of fields, each written with its length so that no two
+    /// sequences give the same bytes: a request's identity without building its text first.
+    package struct Fields {
+        private var hasher = SHA256()
+
+        package init() {}
+
+        package mutating func add(_ text: String) {
+            var s = text
+            s.withUTF8 { bytes in
+                add(count: bytes.count)
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            }
+        }
+
+        package mutating func add(_ text: String?) {
+            if let text { add(text) } else { add(count: -1) }
+        }
+
+        package mutating func add(_ number: Int64) { add(count: Int(number)) }
+
+        package mutating func add(_ number: UInt64) { add(count: Int(bitPattern: UInt(number))) }
+
+        private mutating func add(count: Int) {
+            withUnsafeBytes(of: Int64(count).littleEndian) { hasher.update(bufferPointer: $0) }
+        }
+
+        /// The 32 bytes of the digest.
+        package func finish() -> [UInt8] {
+            Array(hasher.finalize())
+        }
     }
 
     /// The digest as four big-endian 64-bit words: they order exactly like the lowercase hex text,

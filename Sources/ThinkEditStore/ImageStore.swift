@@ -16,6 +16,11 @@ package struct ImageStore: Sendable {
         root = (workdir as NSString).appendingPathComponent("images")
     }
 
+    /// The store whose folder is `root` (the response cache's).
+    package init(root: String) {
+        self.root = (root as NSString).standardizingPath
+    }
+
     /// The file of an image.
     package func path(hash: String, format: ImageFormat) -> String {
         "\(root)/\(hash.prefix(2))/\(hash).\(format.fileExtension)"
@@ -85,5 +90,28 @@ package struct ImageStore: Sendable {
         #else
         Darwin.read(fd, buffer, count)
         #endif
+    }
+}
+
+extension ImageStore {
+    /// Makes the image `hash` of another run's store part of this one: a hard link when both are
+    /// on one file system (images are never rewritten, so sharing the inode is safe), else a copy.
+    package func adopt(hash: String, format: ImageFormat, from other: ImageStore) throws {
+        try CPUMeter.measure(.imageStore) {
+            let target = path(hash: hash, format: format)
+            let origin = other.path(hash: hash, format: format)
+            // The folder of the hash's first two digits exists but for the first image in it.
+            if link(origin, target) == 0 || errno == EEXIST { return }
+            if errno == ENOENT {
+                let dir = (target as NSString).deletingLastPathComponent
+                if mkdir(dir, 0o755) != 0 && errno == ENOENT {
+                    _ = mkdir(root, 0o755)
+                    _ = mkdir(dir, 0o755)
+                }
+                if link(origin, target) == 0 || errno == EEXIST { return }
+            }
+            // Another file system, or no such origin (then reading it says so).
+            try putUnmetered(try other.read(hash: hash, format: format), hash: hash, format: format)
+        }
     }
 }

@@ -14,6 +14,9 @@ struct FakeOptions: Sendable {
     /// Probability of holding the request for `holdMs` (longer than the client's deadline).
     var faultTimeout = 0.0
     var holdMs = 30_000
+    /// Count the requests whose body the server saw before (`repeated` per kind): what a client
+    /// sent twice, as a provider would bill it twice.
+    var countRepeats = false
     var faultSeed: UInt64 = 1
     /// Side of the edited images `/edit` answers with: 0 for small flat 32×32 PNGs; otherwise
     /// photo-like images of that size, half PNG and half JPEG, encoded once at start.
@@ -28,13 +31,14 @@ struct FakeOptions: Sendable {
     static let usage = """
         usage: thinkedit-fake-server [--port N] [--delay-ms MS]
                                      [--fault-429 P] [--fault-5xx P] [--fault-malformed P] [--fault-timeout P]
-                                     [--hold-ms MS] [--fault-seed S] [--image-size PX]
+                                     [--hold-ms MS] [--fault-seed S] [--image-size PX] [--count-repeats]
                                      [--batch-per-second N | --batch-steps-per-poll N --batch-rate N]
         A fake of the three model roles on 127.0.0.1: POST /chat/completions (expert or judge, told
         apart by the prompt), POST /edit (editthinker-http), GET /health, GET /stats.
         P is a probability from 0 to 1; the four together must not exceed 1.
         --image-size PX answers edits with photo-like PX×PX PNG and JPEG images (default: small
         flat PNGs).
+        --count-repeats counts, per kind, the requests whose body it saw before ("repeated").
         The Files and Batches API (/v1/files, /v1/batches) answers batch requests as the chat
         route would. --batch-per-second N runs N requests a second in all, oldest batch first;
         otherwise each GET /v1/batches/ID moves the batch --batch-steps-per-poll steps (default
@@ -74,6 +78,7 @@ struct FakeOptions: Sendable {
             case "--fault-timeout": o.faultTimeout = try probability(a)
             case "--hold-ms": o.holdMs = try integer(a, 0...86_400_000)
             case "--image-size": o.imageSize = try integer(a, 16...4096)
+            case "--count-repeats": o.countRepeats = true
             case "--batch-per-second": o.batchPerSecond = try integer(a, 0...10_000_000)
             case "--batch-steps-per-poll": o.batchStepsPerPoll = try integer(a, 0...1_000)
             case "--batch-rate": o.batchRate = try integer(a, 1...10_000_000)

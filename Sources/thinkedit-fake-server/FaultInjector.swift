@@ -46,6 +46,13 @@ final class FaultInjector: Sendable {
 /// at `GET /stats` and printed when the server is stopped.
 final class ServerStats: Sendable {
     private let counts = Mutex<[String: [String: Int]]>([:])
+    private let seen = Mutex<Set<String>>([])
+
+    /// Counts `body` as `repeated` under `kind` when it came before.
+    func noteRepeat(_ kind: String, _ body: [UInt8]) {
+        let digest = ContentHash.sha256Hex(body)
+        if !seen.withLock({ $0.insert(digest).inserted }) { add(kind, "repeated") }
+    }
 
     func add(_ kind: String, _ what: String, _ amount: Int = 1) {
         counts.withLock { $0[kind, default: [:]][what, default: 0] += amount }

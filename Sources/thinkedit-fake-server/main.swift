@@ -74,6 +74,7 @@ let chat: @Sendable (Request, BasicRequestContext) async throws -> Response = { 
         let kind = chat.kind
         stats.add(kind.rawValue, "requests")
         stats.add(kind.rawValue, "request_bytes", body.count)
+        if options.countRepeats { stats.noteRepeat(kind.rawValue, body) }
         let reply = try await serve(kind, malformed: { FakeModels.malformedChat(chat, kind: kind, variant: $0) }) {
             FakeModels.completion(kind == .expert ? FakeModels.expertContent(chat) : FakeModels.judgeContent(chat), for: chat)
         }
@@ -87,6 +88,7 @@ router.post("edit") { request, _ -> Response in
     let body = Array(try await request.body.collect(upTo: 256 << 20).readableBytesView)
     stats.add("edit", "requests")
     stats.add("edit", "request_bytes", body.count)
+    if options.countRepeats { stats.noteRepeat("edit", body) }
     switch FakeModels.readEdit(body) {
     case .failure(let refusal):
         stats.add("edit", "refused")

@@ -20,6 +20,10 @@ struct BenchGenerateHTTPCommand: AsyncParsableCommand {
     @Option(help: "Scratch folder (deleted and re-created).") var folder = NSTemporaryDirectory() + "thinkedit-bench-generate-http"
     @Option(help: "Side of the images in pixels: photo-like PNG sources and PNG/JPEG edits of that size (0: small flat images).")
     var imageSize = 0
+    @Option(help: "The response cache: on (a fresh cache in the scratch folder, every answer kept) or off.")
+    var cache: Toggle = .on
+
+    enum Toggle: String, ExpressibleByArgument, CaseIterable { case on, off }
 
     func run() async throws {
         if imageSize != 0 && !(16...4096).contains(imageSize) {
@@ -31,10 +35,11 @@ struct BenchGenerateHTTPCommand: AsyncParsableCommand {
         defer { server?.stop() }
         guard let base = url ?? server?.url else { return }
         let bench = GenerateHTTPBenchmark(count: count, maxTurns: maxTurns, delayMs: delayMs, concurrency: concurrency,
-                                          serverURL: base, prompts: prompts, folder: folder, imageSize: imageSize)
+                                          serverURL: base, prompts: prompts, folder: folder, imageSize: imageSize,
+                                          cache: cache == .on)
         let r = try await bench.run { print($0) }
         print("trajectories \(r.trajectories), turns \(r.turns), delay \(delayMs) ms, concurrency \(concurrency) per backend, server \(base), "
-              + (imageSize > 0 ? "images \(imageSize)×\(imageSize)" : "small images"))
+              + (imageSize > 0 ? "images \(imageSize)×\(imageSize)" : "small images") + ", response cache \(cache.rawValue)")
         for s in r.stages {
             let calls = s.calls.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             print("\(s.stage): " + String(format: "wall %.2f s, cpu %.2f s; calls: ", s.wallSeconds, s.cpuSeconds) + calls +

@@ -34,6 +34,7 @@ import ThinkEditTestSupport
             """
         let yaml = """
             workdir: run
+            cache: off  # online and batch compared call for call; batch mode does not use the response cache
             seed: 8
             pool: {synth: {count: 12, seed: 6, image_size: 32}}
             generation: {max_turns: 3}

@@ -35,6 +35,7 @@ import ThinkEditTestSupport
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let yaml = """
             workdir: run
+            cache: off  # online and batch compared call for call; batch mode does not use the response cache
             seed: 5
             pool: {synth: {count: 14, seed: 2, image_size: 32}}
             generation: {max_turns: 4, first_turn: \(firstTurn)}

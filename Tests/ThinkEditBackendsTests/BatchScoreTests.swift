@@ -53,6 +53,7 @@ import ThinkEditTestSupport
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let yaml = """
             workdir: run
+            cache: off  # online and batch compared call for call; batch mode does not use the response cache
             seed: 4
             pool: {synth: {count: 12, seed: 3, image_size: 32}}
             generation: {max_turns: 3}

@@ -97,6 +97,7 @@ import ThinkEditPipeline
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try """
             workdir: run
+            cache: off  # online and batch compared call for call; batch mode does not use the response cache
             seed: 5
             pool: {synth: {count: 14, seed: 2, image_size: 32}}
             generation: {max_turns: 4, first_turn: rewrite}

@@ -12,7 +12,7 @@ import Synchronization
 /// `imagesIntoRequests`, `answerParsing` holds `imagesFromAnswers`); `exclusive` takes them apart.
 package enum CPUMeter {
     package enum Category: Int, CaseIterable, Sendable {
-        case requestBuilding, imagesIntoRequests, answerParsing, imagesFromAnswers, hashing, imageChecks, imageStore, database
+        case requestBuilding, imagesIntoRequests, answerParsing, imagesFromAnswers, hashing, imageChecks, imageStore, database, responseCache
 
         package var label: String {
             switch self {
@@ -24,6 +24,7 @@ package enum CPUMeter {
             case .imageChecks: "image checks"
             case .imageStore: "image store (files, fsync)"
             case .database: "database (SQLite)"
+            case .responseCache: "response cache (keys, lookups, entries)"
             }
         }
     }

@@ -31,6 +31,7 @@ package enum LocalBatch {
     /// trajectory. Requests already out in a batch are left out. Journaled as a `local` batch.
     package static func write(_ context: StageContext, stage: StageName, to file: String) async throws -> Written {
         let backends = try BackendSet(config: context.config)
+        defer { backends.cache?.flush() }
         // The caps hold here too: the editor calls made online, and the requests written (at the
         // batch price, which `batch_price` can set to what the local runner costs).
         let budget = try SpendGuard.make(stage, config: context.config, store: context.store)

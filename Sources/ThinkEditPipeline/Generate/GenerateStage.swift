@@ -31,6 +31,7 @@ package struct GenerateStage: PipelineStage {
 
     package func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
+        defer { backends.cache?.flush() }
         // A shard holds only its own trajectories, so that `merge` can take every complete
         // trajectory of every shard without sorting out the others' pending ones.
         let shard = context.shard

@@ -115,11 +115,12 @@ struct GenerationLoop: Sendable {
         let request = EditRequest(item: item, turn: turn, instruction: instruction, seed: seed)
         let hash = ContentHash.sha256Hex("edit|\(state.id)|\(turn)|\(instruction)|\(seed)")
         let limits = ImageLimits(maxPixels: context.config.images.maxPixels)
+        let cached = backends.cachedEdit(editor.cacheScope, request)
         let ((record, result), call) = try await timedCall(stage: .generate, backend: editor.settings.name, kind: "edit", seq: state.seq,
                                                            turn: turn, requestHash: hash, limiter: editor.limiter, clock: context.clock, price: editor.cost,
                                                            journal: { try? store.recordCall($0) }, budget: budget,
                                                            estimate: { SpendGuard.estimate(editor.settings, requestBytes: nil, batch: false) },
-                                                           cached: backends.cachedEdit(editor.cacheScope, request)) {
+                                                           cached: cached) {
             let result = try await editor.backend.edit(request)
             let info: ImageInfo
             do {
@@ -134,7 +135,11 @@ struct GenerationLoop: Sendable {
         var made = Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed)
         made.executedPrompt = result.executedPrompt
         made.executedSeed = result.executedSeed
-        try await store.commitEdit(seq: state.seq, turn: made, image: record, bytes: result.image, call: call)
+        let hit = call.outcome == CallRecord.cachedOutcome
+        // A cached image is linked into the run, a new one linked into the cache: stored once.
+        try await store.commitEdit(seq: state.seq, turn: made, image: record, bytes: result.image, call: call,
+                                   linkingFrom: hit ? cached?.cache.images : nil)
+        if !hit { cached?.keep((record, result), linkingFrom: store.images) }
         return (made, record, ImagePayload(bytes: result.image, hash: record.hash))
     }
 }

@@ -98,10 +98,16 @@ extension RunStore {
     /// Stores the edited image of `turn` (`bytes`) and commits it with the seed sent and what the
     /// editor reports it executed (creating the turn row for an unrewritten turn 1). The file is
     /// written and flushed before the transaction that names it.
-    package func commitEdit(seq: Int64, turn: Turn, image: ImageRecord, bytes: [UInt8], call: CallRecord?) async throws {
+    /// With `linkingFrom`, the file is hard-linked from that store (the response cache's) instead.
+    package func commitEdit(seq: Int64, turn: Turn, image: ImageRecord, bytes: [UInt8], call: CallRecord?,
+                            linkingFrom other: ImageStore? = nil) async throws {
         let images = self.images
         try await commit(prepare: {
-            try images.put(bytes, hash: image.hash, format: image.format)
+            if let other, (try? images.adopt(hash: image.hash, format: image.format, from: other)) != nil {
+                // linked
+            } else {
+                try images.put(bytes, hash: image.hash, format: image.format)
+            }
             CrashPoint.here("image.stored")
         }) { db in
             try Self.insertImages(db, [image])

@@ -279,21 +279,3 @@ extension RunStore {
         a.count == b.count && zip(a, b).allSatisfy { sameValues($0, $1) }
     }
 }
-
-extension ImageStore {
-    /// Makes the image `hash` of another run's store part of this one: a hard link when both are
-    /// on one file system (images are never rewritten, so sharing the inode is safe), else a copy.
-    func adopt(hash: String, format: ImageFormat, from other: ImageStore) throws {
-        let target = path(hash: hash, format: format)
-        if access(target, F_OK) == 0 { return }
-        let origin = other.path(hash: hash, format: format)
-        let dir = (target as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError.notWritable(path: dir, reason: (error as NSError).localizedDescription)
-        }
-        if link(origin, target) == 0 || errno == EEXIST { return }
-        try put(try other.read(hash: hash, format: format), hash: hash, format: format)
-    }
-}

@@ -20,6 +20,8 @@ package struct BackendSet: Sendable {
 
     /// The response cache (`cache:`), open when a backend's calls go through it.
     var cache: ResponseCache? = nil
+    /// Cached backends' requests being sent now (`CallsInFlight`).
+    let inFlight = CallsInFlight()
 
     var thinker: Member<any Thinker>
     var scorer: Member<any Scorer>

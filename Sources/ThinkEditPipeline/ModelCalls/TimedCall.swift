@@ -24,13 +24,22 @@ func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq
                             journal: (@Sendable (CallRecord) -> Void)? = nil,
                             budget: SpendGuard? = nil, estimate: () -> Double = { 0 }, cached: CachedCall<T>? = nil,
                             _ body: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> (T, CallRecord) {
+    var leading = false
     if let cached {
         let start = clock.now
-        if let value = cached.hit() {
-            return (value, CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
-                                      outcome: CallRecord.cachedOutcome, latencyMs: start.duration(to: clock.now).inMilliseconds))
+        func served(_ value: T) -> (T, CallRecord) {
+            (value, CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
+                               outcome: CallRecord.cachedOutcome, latencyMs: start.duration(to: clock.now).inMilliseconds))
+        }
+        if let value = cached.hit() { return served(value) }
+        switch await cached.join() {
+        case .lead: leading = true
+        case .answered(let value?): if let value = value as? T { return served(value) }
+        case .answered(nil): break  // that call failed: this one tries for itself
         }
     }
+    var answer: T? = nil
+    defer { if leading { cached?.finish(answer) } }
     // The call's projected cost is reserved under the stage's cap before it waits for a permit.
     let reserved = budget.map { $0.projected(kind, estimate: estimate) } ?? 0
     if let budget, !budget.reserve(reserved) { throw BudgetStop() }
@@ -55,7 +64,8 @@ func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq
                                 cachedPromptTokens: usage?.cachedPromptTokens ?? 0, cost: price(usage), latencyMs: elapsed())
         budget?.settle(reserved: reserved, actual: record.cost, kind: kind, answered: true)
         settled = true
-        cached?.keep(value)
+        if let cached, !cached.keptByCaller { cached.keep(value) }
+        answer = value
         return (value, record)
     } catch is CancellationError {
         throw CancellationError()

@@ -39,6 +39,7 @@ package struct ScoreStage: PipelineStage {
 
     package func run(_ context: StageContext) async throws -> StageResult {
         let backends = try self.backends ?? BackendSet(config: context.config)
+        defer { backends.cache?.flush() }
         let total = try workCount(context)
         let progress = ProgressLine(stage: "score", total: total, unit: "images", clock: context.clock, log: context.log)
         let scorer = backends.scorer
