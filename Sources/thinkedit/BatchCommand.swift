@@ -24,6 +24,7 @@ struct BatchWriteCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var settings: SettingsOptions
     @Option(help: "score or generate.") var stage: String
     @Argument(help: "The JSONL file to write.") var file: String
 
@@ -33,7 +34,9 @@ struct BatchWriteCommand: AsyncParsableCommand {
         }
         let config = try options.load()
         let store = try RunStore.openForWriting(workdir: config.workdir)
-        let written = try await LocalBatch.write(StageContext(config: config, store: store) { print($0) }, stage: stage, to: file)
+        var context = StageContext(config: config, store: store) { print($0) }
+        context.settingsPolicy = try settings.policy()
+        let written = try await LocalBatch.write(context, stage: stage, to: file)
         if written.requests == 0 {
             print("\(stage.rawValue): nothing to send (no request is missing, or they are all out in batches)")
         } else {

@@ -17,7 +17,7 @@ struct ConfigOptions: ParsableArguments {
 /// `--recompute` and `--keep`: what a model stage does when the config's settings differ from
 /// those of the work already stored (SPEC §2.8). Without either it stops before any call.
 struct SettingsOptions: ParsableArguments {
-    @Flag(help: "Redo each stage whose settings changed, and every stage after it (cached answers are not paid again).")
+    @Flag(help: "Make the stored work follow the config: redo every model stage whose work was made with other settings (work kept earlier with --keep included), and every stage after it; answers in the response cache are not paid again.")
     var recompute = false
 
     @Flag(help: "Keep the work made with the old settings and make new work with the new ones (the run is then mixed).")

@@ -3,24 +3,21 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// `thinkedit export` (SPEC §2.7): the SFT and RL sets in the trainers' formats (`Exporter`). Its
-/// fingerprint covers the split's fingerprint, the export settings, the user-turn template, the
-/// seed and the backend names (both are printed in the dataset card), so a rerun with nothing
-/// changed writes nothing; a deleted export folder is written again.
+/// fingerprint covers the split's fingerprint (which follows the run's data, and so the settings
+/// records the card describes), the export settings, the user-turn template and the judge
+/// prompts the RL kit ships, so a rerun with nothing changed writes nothing; a deleted export
+/// folder is written again.
 package struct ExportStage: PipelineStage {
     package init() {}
     package var name: StageName { .export }
-    package var upstream: [any PipelineStage] { [SplitStage()] }
+    package var inputs: [StageName] { [.split] }
 
     package func fingerprint(_ context: StageContext) throws -> String {
         let config = context.config
         let template = try UserPromptTemplate.forConfig(file: config.file)
-        let b = config.backends
         let base = StageRunner.fingerprint([
-            "export/2", Exporter.settingsText(config), config.export.dir, template.text, String(config.seed),
-            try Exporter.judgePrompts(config).texts,
-            ([b.thinker.name, b.scorer.name] + b.editors.map(\.name)).joined(separator: ","),
-            try SplitStage().fingerprint(context),
-        ])
+            "export/3", Exporter.settingsText(config), config.export.dir, template.text, try Exporter.judgePrompts(config).texts,
+        ] + (try StageGraph.inputFingerprints(self, context)))
         // The files are output, not input, so their presence toggles between two fingerprints of
         // the same settings: a missing export makes the fingerprint differ from the stored one
         // (the stage runs), a present one keeps whichever of the two was stored (a no-op).

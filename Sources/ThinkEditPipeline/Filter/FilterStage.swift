@@ -8,11 +8,11 @@ import ThinkEditStore
 package struct FilterStage: PipelineStage {
     package init() {}
     package var name: StageName { .filter }
-    package var upstream: [any PipelineStage] { [] }
+    package var inputs: [StageName] { [.score] }
     package var produces: [OutputTable] { [.curation] }
 
     package func fingerprint(_ context: StageContext) throws -> String {
-        StageRunner.fingerprint(["filter/1", String(try context.store.dataVersion())]
+        StageRunner.fingerprint(["filter/2"] + (try StageGraph.inputFingerprints(self, context))
                                 + (context.config.curation.keepRewrittenPrompts ? ["keep_rewritten_prompts"] : []))
     }
 

@@ -15,7 +15,8 @@ package struct GenerateStage: PipelineStage {
     package init() {}
     package init(backends: BackendSet) { self.backends = backends }
     package var name: StageName { .generate }
-    package var upstream: [any PipelineStage] { [PoolStage()] }
+    package var inputs: [StageName] { [.pool] }
+    package var callsModels: Bool { true }
 
     /// Generation is done when no trajectory is pending; the fingerprint carries the settings
     /// record and the work left, so new pool items or a retry make it run again.

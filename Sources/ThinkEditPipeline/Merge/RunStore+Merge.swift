@@ -123,15 +123,16 @@ extension RunStore {
     }
 
     /// When the merged run's generated trajectories (or their judgements) come from more than one
-    /// settings record, those records, with the trajectories each made; else none.
+    /// settings record that no `--keep` accepted, those records, with the trajectories each made;
+    /// else none.
     private static func mixedSettings(_ db: Database) throws -> [(id: String, stage: StageName, json: String, trajectories: Int)] {
         var out: [(id: String, stage: StageName, json: String, trajectories: Int)] = []
         for (stage, sql) in [(StageName.generate, """
             SELECT s.id, s.json, count(*) AS n FROM trajectory t JOIN settings s ON s.id = t.generate_settings
-            WHERE t.origin = 'generated' AND t.status = 'complete' GROUP BY s.id ORDER BY s.id
+            WHERE t.origin = 'generated' AND t.status = 'complete' AND s.kept = 0 GROUP BY s.id ORDER BY s.id
             """), (StageName.score, """
             SELECT s.id, s.json, count(DISTINCT u.trajectory) AS n FROM turn u JOIN settings s ON s.id = u.score_settings
-            WHERE u.overall IS NOT NULL GROUP BY s.id ORDER BY s.id
+            WHERE u.overall IS NOT NULL AND s.kept = 0 GROUP BY s.id ORDER BY s.id
             """)] {
             let rows = try Row.fetchAll(db, sql: sql)
             if rows.count > 1 { out += rows.map { (id: $0["id"], stage: stage, json: $0["json"], trajectories: $0["n"]) } }

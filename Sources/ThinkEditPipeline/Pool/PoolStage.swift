@@ -11,7 +11,7 @@ import ThinkEditSynthetic
 package struct PoolStage: PipelineStage {
     package init() {}
     package var name: StageName { .pool }
-    package var upstream: [any PipelineStage] { [] }
+    package var inputs: [StageName] { [] }
 
     /// What the pool comes from, and how many items the run has: importing changes the second
     /// part, so the fingerprint a run leaves (`finalFingerprint`) is the one the next check computes.

@@ -8,8 +8,13 @@ package enum RunPipeline {
     /// Brings every stage up to date, in pipeline order (a stage already settled through another's
     /// upstream is not run twice).
     package static func run(_ context: StageContext) async throws {
-        // Every model stage's settings are compared before the first call of any of them.
-        for stage in StageGraph.stages { try stage.checkSettings(context) }
+        // Every model stage's settings are compared before the first call of any of them, and
+        // every stage that changed is named at once.
+        var changed: [SettingsChanged] = []
+        for stage in StageGraph.stages {
+            do { try stage.checkSettings(context) } catch let e as SettingsChanged { changed.append(e) }
+        }
+        if !changed.isEmpty { throw SettingsChanged(changed) }
         for stage in StageGraph.stages {
             try await StageRunner.run(stage, context)
         }

@@ -80,8 +80,14 @@ package struct StageResult: Sendable {
 /// a body. A finished stage whose fingerprint has not changed is not run again.
 package protocol PipelineStage: Sendable {
     var name: StageName { get }
-    /// The stages whose output this one reads; the runner brings them up to date first.
-    var upstream: [any PipelineStage] { get }
+    /// The stages whose output this one reads: the one declaration of the stage graph. The
+    /// runner brings those that call no model up to date first (a model stage runs only when
+    /// asked: its own command, or `run`); what a stage's new output makes stale, and the part of
+    /// each fingerprint that stands for the stage's inputs, follow from it (`StageGraph`).
+    var inputs: [StageName] { get }
+    /// The stage calls models (generate, score): it is never run just because another reads it,
+    /// and its output reaches fingerprints through the run's data version.
+    var callsModels: Bool { get }
     /// The tables this stage's output fills. A stage that replaces its output writes it through
     /// `StageContext.replaceOutput`, which clears these and every downstream stage's tables in
     /// the same transaction. Stages that add to their output as they go (generate, score) and
@@ -100,6 +106,7 @@ package protocol PipelineStage: Sendable {
 
 extension PipelineStage {
     package var produces: [OutputTable] { [] }
+    package var callsModels: Bool { false }
     package func checkSettings(_ context: StageContext) throws {}
     package func adoptSettings(_ context: StageContext) throws {}
 }
@@ -119,11 +126,11 @@ package enum StageRunner {
         case ran(StageResult)
     }
 
-    /// Brings `stage` (and, first, its upstream stages) up to date.
+    /// Brings `stage` (and, first, the inputs it reads that call no model) up to date.
     @discardableResult
     package static func run(_ stage: any PipelineStage, _ context: StageContext) async throws -> Outcome {
-        for up in stage.upstream where !context.settled.contains(up.name) {
-            try await run(up, context)
+        for input in stage.inputs.map(StageGraph.stage(named:)) where !input.callsModels && !context.settled.contains(input.name) {
+            try await run(input, context)
         }
         defer { context.settled.insert(stage.name) }
         try stage.adoptSettings(context)

@@ -9,12 +9,33 @@ package enum OutputTable: String, Sendable, Hashable, CaseIterable {
     case splitMember = "split_member"
 }
 
-/// The stages and how they depend on each other, from each stage's `upstream` — the one place
-/// the graph is written. The runner asks it what a stage's new output makes stale.
+/// The stages and how they depend on each other, from each stage's `inputs` — the one place
+/// the graph is written (the order is `StageName`'s). The runner asks it what to bring up to date
+/// first and what a stage's new output makes stale; the curation stages' fingerprints take their
+/// inputs' part from it.
 package enum StageGraph {
+    /// The stage of a name.
+    package static func stage(named name: StageName) -> any PipelineStage {
+        switch name {
+        case .pool: PoolStage()
+        case .generate: GenerateStage()
+        case .score: ScoreStage()
+        case .filter: FilterStage()
+        case .unroll: UnrollStage()
+        case .split: SplitStage()
+        case .export: ExportStage()
+        }
+    }
+
     /// Every stage of a run, in pipeline order.
-    package static var stages: [any PipelineStage] {
-        [PoolStage(), GenerateStage(), ScoreStage(), FilterStage(), UnrollStage(), SplitStage(), ExportStage()]
+    package static var stages: [any PipelineStage] { StageName.allCases.map(stage(named:)) }
+
+    /// The part of `stage`'s fingerprint that stands for its inputs: each input's fingerprint, or
+    /// for the output of model stages (which grows call by call) the run's data version.
+    static func inputFingerprints(_ stage: any PipelineStage, _ context: StageContext) throws -> [String] {
+        try stage.inputs.map(stage(named:)).map { input in
+            input.callsModels ? "data:\(try context.store.dataVersion())" : try input.fingerprint(context)
+        }
     }
 
     /// The names of the stages that read `stage`'s output, directly or through others.
@@ -24,7 +45,7 @@ package enum StageGraph {
         while changed {
             changed = false
             for s in stages where !found.contains(s.name) {
-                let reads = s.upstream.map(\.name)
+                let reads = s.inputs
                 if reads.contains(stage) || reads.contains(where: found.contains) {
                     found.insert(s.name)
                     changed = true

@@ -16,7 +16,8 @@ package struct ScoreStage: PipelineStage {
         self.pageSize = pageSize
     }
     package var name: StageName { .score }
-    package var upstream: [any PipelineStage] { [] }
+    package var inputs: [StageName] { [.generate] }
+    package var callsModels: Bool { true }
 
     package func fingerprint(_ context: StageContext) throws -> String {
         StageRunner.fingerprint(["score/2", try context.config.scoreSettings().id, context.shard?.description ?? "all",

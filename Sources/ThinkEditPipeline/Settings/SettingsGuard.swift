@@ -11,29 +11,45 @@ package enum SettingsPolicy: String, Sendable, Hashable, CaseIterable {
     case keep
 }
 
-/// A model stage whose config differs from the settings of its stored work, found before any call.
+/// Model stages whose config differs from the settings of their stored work, found before any
+/// call: each with its changed keys and the work it affects.
 package struct SettingsChanged: Error, CustomStringConvertible {
-    package var stage: StageName
-    /// Each stale record's changes, old → new.
-    package var changes: [(record: String, changes: [SettingsChange])]
-    /// The work it affects, as a phrase ("80 trajectories (412 turns)").
-    package var affected: String
-    package var config: String
+    package struct Part: Sendable {
+        package var stage: StageName
+        /// Each stale record's changes, old → new.
+        package var changes: [(record: String, changes: [SettingsChange])]
+        /// The work it affects, as a phrase ("80 trajectories (412 turns)").
+        package var affected: String
+    }
+
+    package var parts: [Part]
+
+    init(stage: StageName, changes: [(record: String, changes: [SettingsChange])], affected: String) {
+        parts = [Part(stage: stage, changes: changes, affected: affected)]
+    }
+
+    init(_ all: [SettingsChanged]) { parts = all.flatMap(\.parts) }
+
+    /// The first stage that changed.
+    package var stage: StageName { parts[0].stage }
 
     package var description: String {
-        var lines = ["\(stage): the config's \(stage) settings differ from those that made \(affected) of this run; nothing was sent."]
-        for (record, changes) in changes {
-            if record.hasSuffix("-unrecorded") {
-                lines.append("  that work was made before thinkedit recorded settings, so whether they changed is unknown")
-                continue
+        var lines: [String] = []
+        for part in parts {
+            lines.append("\(part.stage): the config's \(part.stage) settings differ from those that made \(part.affected) of this run; nothing was sent.")
+            for (record, changes) in part.changes {
+                if record.hasSuffix("-unrecorded") {
+                    lines.append("  that work was made before thinkedit recorded settings, so whether they changed is unknown")
+                    continue
+                }
+                lines.append("  changed since \(record):")
+                for c in changes.prefix(40) { lines.append("    \(c)") }
+                if changes.count > 40 { lines.append("    ... and \(changes.count - 40) more keys") }
             }
-            lines.append("  changed since \(record):")
-            for c in changes.prefix(40) { lines.append("    \(c)") }
-            if changes.count > 40 { lines.append("    ... and \(changes.count - 40) more keys") }
         }
-        lines.append("Choose one (docs/operations.md, \"Changing settings\"):")
-        lines.append("  thinkedit run \(config) --recompute   redo \(stage) and every stage after it; answers already paid for come from the response cache")
-        lines.append("  thinkedit run \(config) --keep        keep that work and make new work with the new settings (the run is then mixed)")
+        lines.append("Run the same command again with one of (docs/operations.md, \"Changing settings\"):")
+        lines.append("  --recompute   redo \(parts.map(\.stage.rawValue).joined(separator: " and ")) and every stage after; answers in the response cache are not paid again")
+        lines.append("  --keep        keep that work and make new work with the new settings (the run is then mixed)")
         lines.append("or put the old settings back in the config.")
         return lines.joined(separator: "\n")
     }
@@ -60,7 +76,7 @@ enum SettingsGuard {
         guard !stale.records.isEmpty else { return }
         if context.settingsPolicy == .stop {
             throw SettingsChanged(stage: .generate, changes: try changes(context.store, .generate, stale.records, to: record),
-                                  affected: "\(stale.trajectories) trajectories (\(stale.turns) turns)", config: context.config.file)
+                                  affected: "\(stale.trajectories) trajectories (\(stale.turns) turns)")
         }
         if try !context.store.openBatches(stage: .generate).isEmpty { throw SettingsBusy(stage: .generate, config: context.config.file) }
     }
@@ -89,7 +105,7 @@ enum SettingsGuard {
         guard !stale.records.isEmpty else { return }
         if context.settingsPolicy == .stop {
             throw SettingsChanged(stage: .score, changes: try changes(context.store, .score, stale.records, to: record),
-                                  affected: "\(stale.turns) scored turns of \(stale.trajectories) trajectories", config: context.config.file)
+                                  affected: "\(stale.turns) scored turns of \(stale.trajectories) trajectories")
         }
         if try !context.store.openBatches(stage: .score).isEmpty { throw SettingsBusy(stage: .score, config: context.config.file) }
     }
@@ -138,7 +154,7 @@ enum SettingsGuard {
     static func checkPool(_ context: StageContext) throws {
         guard case .changed(_, let changes, let items) = try poolState(context), context.settingsPolicy == .stop else { return }
         let recorded = try context.store.poolSettings()?.id ?? "?"
-        throw SettingsChanged(stage: .pool, changes: [(recorded, changes)], affected: "the \(items) pool items", config: context.config.file)
+        throw SettingsChanged(stage: .pool, changes: [(recorded, changes)], affected: "the \(items) pool items")
     }
 
     private static func changes(_ store: RunStore, _ stage: StageName, _ ids: [String], to record: SettingsRecord) throws -> [(record: String, changes: [SettingsChange])] {

@@ -96,10 +96,13 @@ extension RunConfig {
         return SettingsRecord(stage: .score, value: .object(pairs))
     }
 
-    /// Where the pool comes from (`pool.path`, or `pool.synth`); nil when the config names none.
+    /// Where the pool comes from (`pool.path`, relative to the config's folder as the config
+    /// gives it, so that a run moved with its config keeps its record; or `pool.synth`); nil when
+    /// the config names none.
     package func poolSettings() -> SettingsRecord? {
         if let path = pool.path {
-            return SettingsRecord(stage: .pool, value: .object([("path", .string(path))]))
+            let folder = (file as NSString).deletingLastPathComponent + "/"
+            return SettingsRecord(stage: .pool, value: .object([("path", .string(path.hasPrefix(folder) ? String(path.dropFirst(folder.count)) : path))]))
         }
         guard let s = pool.synth else { return nil }
         return SettingsRecord(stage: .pool, value: .object([("synth", .object([

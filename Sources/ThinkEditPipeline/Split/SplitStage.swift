@@ -7,7 +7,7 @@ import ThinkEditStore
 package struct SplitStage: PipelineStage {
     package init() {}
     package var name: StageName { .split }
-    package var upstream: [any PipelineStage] { [UnrollStage()] }
+    package var inputs: [StageName] { [.unroll] }
     package var produces: [OutputTable] { [.splitMember] }
 
     func splitConfig(_ config: RunConfig) -> SplitConfig {
@@ -17,7 +17,8 @@ package struct SplitStage: PipelineStage {
     }
 
     package func fingerprint(_ context: StageContext) throws -> String {
-        StageRunner.fingerprint(["split/1", try JSONWriter.encode(splitConfig(context.config), escapingSlashes: true), try UnrollStage().fingerprint(context)])
+        StageRunner.fingerprint(["split/2", try JSONWriter.encode(splitConfig(context.config), escapingSlashes: true)]
+                                + (try StageGraph.inputFingerprints(self, context)))
     }
 
     package func run(_ context: StageContext) async throws -> StageResult {

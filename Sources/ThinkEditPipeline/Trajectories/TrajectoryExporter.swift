@@ -108,7 +108,8 @@ package struct TrajectoryExporter {
     }
 
     /// The records that made `t`: its generate record, and the score record of its scored turns
-    /// (several joined by `+` when a `--keep` left it judged in part under each).
+    /// (several joined by `+` when a `--keep` left it judged in part under each; `unscored` for
+    /// a generated trajectory no judge has seen yet).
     static func settings(of t: Trajectory) -> SampleSettings {
         var scores: [String] = []
         for turn in t.turns where turn.score != nil {
@@ -116,7 +117,8 @@ package struct TrajectoryExporter {
             if !scores.contains(id) { scores.append(id) }
         }
         return SampleSettings(generate: t.generateSettings ?? SampleSettings.imported,
-                              score: scores.isEmpty ? SampleSettings.imported : scores.sorted().joined(separator: "+"))
+                              score: scores.isEmpty ? (t.generateSettings == nil ? SampleSettings.imported : "unscored")
+                                  : scores.sorted().joined(separator: "+"))
     }
 
     /// The members of one step.

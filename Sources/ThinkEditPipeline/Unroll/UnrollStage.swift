@@ -7,11 +7,11 @@ import ThinkEditStore
 package struct UnrollStage: PipelineStage {
     package init() {}
     package var name: StageName { .unroll }
-    package var upstream: [any PipelineStage] { [FilterStage()] }
+    package var inputs: [StageName] { [.filter] }
     package var produces: [OutputTable] { [.sample] }
 
     package func fingerprint(_ context: StageContext) throws -> String {
-        StageRunner.fingerprint(["unroll/1", String(context.config.curation.stopSamples), try FilterStage().fingerprint(context)])
+        StageRunner.fingerprint(["unroll/2", String(context.config.curation.stopSamples)] + (try StageGraph.inputFingerprints(self, context)))
     }
 
     package func run(_ context: StageContext) async throws -> StageResult {
