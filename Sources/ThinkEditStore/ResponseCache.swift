@@ -186,14 +186,19 @@ package final class ResponseCache: Sendable {
             }
         }
         known.withLock { _ = $0.prefixes.insert(Self.prefix(key)) }
-        let start = pending.withLock { p in
+        let (start, backlog) = pending.withLock { p -> (Bool, Int) in
             p.rows.append((key, entry))
-            if p.draining || p.rows.count < Self.group { return false }
+            if p.draining || p.rows.count < Self.group { return (false, p.rows.count) }
             p.draining = true
-            return true
+            return (true, p.rows.count)
         }
         if start { queue.async { self.drain() } }
+        // Answers arriving faster than the disk takes them wait, rather than pile up in memory.
+        if backlog >= Self.backlog { queue.sync {} }
     }
+
+    /// Entries waiting to be written beyond which `save` waits for the writer.
+    static let backlog = 4096
 
     /// Entries written together: one commit for this many answers (a process killed loses at
     /// most this many and those being written).

@@ -235,7 +235,8 @@ enum FakeModels {
         let executed = ask.enhance ? polished(ask.prompt) : ask.prompt
         let h = number(ContentHash.sha256Hex("\(executed)\u{1}\(ask.seed)"))
         let seed: JSONValue = Int64(ask.seed).map { .integer($0) } ?? UInt64(ask.seed).map { .unsigned($0) } ?? .null
-        return .json(.object([("success", .bool(true)), ("edited_image", .string(editedImages[Int(h % UInt64(editedImages.count))])),
+        let image = unique(editedImages[Int(h % UInt64(editedImages.count))], tag: String(h, radix: 16))
+        return .json(.object([("success", .bool(true)), ("edited_image", .string(image)),
                               ("seed", seed), ("original_prompt", .string(ask.prompt)),
                               ("enhanced_prompt", ask.enhance ? .string(executed) : .null), ("error", .null)]))
     }
@@ -248,6 +249,45 @@ enum FakeModels {
         case 1: return .json(.object([("success", .bool(true)), ("edited_image", .string("*** not base64 ***"))]))
         default: return .json(.object([("success", .bool(true)), ("edited_image", .string(ImageWire.base64(Array("not an image at all".utf8))))]))
         }
+    }
+
+    /// `base64` (of a PNG or a JPEG from `editedImages`) with a comment naming `tag` written into
+    /// the file — a PNG `tEXt` chunk after the header, a JPEG `COM` segment after the start
+    /// marker — so that every request gets an image of its own, as a real editor's would be, at
+    /// the cost of re-encoding a few dozen bytes: the insert keeps the rest of the base64 aligned.
+    static func unique(_ base64: String, tag: String) -> String {
+        guard let head = Array(base64.utf8.prefix(44)).withUnsafeBufferPointer({ Base64.decodeStrict($0) }), head.count == 33 else { return base64 }
+        let text = Array(("thinkedit " + tag).utf8)
+        var inserted: [UInt8]
+        let keep: Int
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
+            // PNG: signature and IHDR are 33 bytes; a tEXt chunk of 12 + 24 bytes follows them
+            // ("Comment", a NUL, 16 bytes of text).
+            let data = Array("Comment".utf8) + [0] + Array((text + [UInt8](repeating: 0x20, count: 16)).prefix(16))
+            let chunk: [UInt8] = Array("tEXt".utf8) + data
+            let crc = crc32(chunk)
+            inserted = head + [0, 0, 0, UInt8(chunk.count - 4)] + chunk + [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+            keep = 44
+            // 33 + 36 bytes: whole base64 groups, so the rest of the original's base64 follows as it is.
+            guard inserted.count % 3 == 0 else { return base64 }
+        } else if head.starts(with: [0xFF, 0xD8]) {
+            // JPEG: SOI, then a COM segment of 30 bytes, then the third byte of the original.
+            let data = Array((text + [UInt8](repeating: 0x20, count: 26)).prefix(26))
+            inserted = [0xFF, 0xD8, 0xFF, 0xFE, 0, UInt8(data.count + 2)] + data + [head[2]]
+            keep = 4
+        } else {
+            return base64
+        }
+        return Base64.encode(inserted) + String(base64.dropFirst(keep))
+    }
+
+    private static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
     }
 
     /// The first 64 bits of a hex digest.

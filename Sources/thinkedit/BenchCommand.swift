@@ -15,6 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchGenerateCommand.self,
             BenchGenerateHTTPCommand.self,
             BenchBatchCommand.self,
+            BenchCacheCommand.self,
         ]
     )
 }

@@ -114,11 +114,9 @@ import ThinkEditTestSupport
         #expect(torn == 0)
         #expect(count > 0 && count <= sent)
         // Only calls in flight when a process was killed (at most 9 trajectories per process, one
-        // call each) may have been sent again: the server saw no other expert or edit body twice.
-        // (A quality judgement shows the edit alone: two shards may send the same one at the
-        // same moment, each before it can know of the other's answer.)
+        // call each) may have been sent again: the server saw no other request body twice.
         let stats = try await server.stats()
-        let repeated = ["expert", "edit"].reduce(0) { $0 + FakeModelServerTests.int(stats[$1]?["repeated"]) }
+        let repeated = ["expert", "judge", "edit"].reduce(0) { $0 + FakeModelServerTests.int(stats[$1]?["repeated"]) }
         #expect(repeated <= killed * 9, "\(repeated) requests sent twice, \(killed) processes killed, \(sent) sent, \(count) entries")
 
         // Run again: every shard is up to date and sends nothing.

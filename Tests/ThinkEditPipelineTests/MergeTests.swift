@@ -48,6 +48,33 @@ import ThinkEditStore
          "sft": s.split["sft"] ?? 0, "rl": s.split["rl"] ?? 0, "prompt_tokens": s.promptTokens]
     }
 
+    /// Shards made with different settings (one of them with `max_turns: 2`) are refused, naming
+    /// the records and the key; `--keep` merges them, keeps every record and the run is mixed;
+    /// merging again needs no flag.
+    @Test func shardsMadeWithDifferentSettingsAreRefusedUnlessKept() async throws {
+        let dir = makeTempDir("merge-settings")
+        let configPath = Self.syntheticConfig(dir)
+        try await Self.runShard(configPath, workdir: dir + "/shards/0", shard: Shard(index: 0, count: 2))
+        let other = dir + "/other"
+        write(try String(contentsOfFile: configPath, encoding: .utf8).replacingOccurrences(of: "max_turns: 3", with: "max_turns: 2"),
+              to: other + "/c.yaml")
+        try await Self.runShard(other + "/c.yaml", workdir: dir + "/shards/1", shard: Shard(index: 1, count: 2))
+        let config = try RunConfig.load(path: configPath)
+        let target = try RunStore.openForWriting(workdir: config.workdir)
+        let shards = [dir + "/shards/0", dir + "/shards/1"]
+        let error = #expect(throws: MergeError.self) { try ShardMerge(target: target) { _ in }.merge(shards) }
+        #expect(error?.description.contains("max_turns: 3 → 2") == true || error?.description.contains("max_turns: 2 → 3") == true,
+                "\(error?.description ?? "")")
+        #expect(try target.trajectoryCount() == 0, "nothing was merged")
+        try ShardMerge(target: target) { _ in }.merge(shards, keep: true)
+        #expect(try target.generateSettingsUsage().count == 2)
+        #expect(try target.generateSettingsUsage().allSatisfy(\.kept))
+        #expect(try SettingsStatus(store: target, config: nil).mixed)
+        // The same shards again: present already, nothing refused.
+        let again = try ShardMerge(target: target) { _ in }.merge(shards)
+        #expect(again.trajectoriesAdded == 0 && again.trajectoriesPresent == 12)
+    }
+
     @Test func mergedThreeShardsEqualAOneProcessRun() async throws {
         let dir = makeTempDir("merge")
         let configPath = Self.syntheticConfig(dir)

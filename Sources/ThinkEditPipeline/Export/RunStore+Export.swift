@@ -121,6 +121,14 @@ extension RunStore {
                      seq: statement.column("seq"), split: statement.column("split"), rewritten: statement.column("critique_rewritten"),
                      generateSettings: statement.column("generate_settings"), scoreSettings: statement.column("score_settings"))
             let cursor = try Row.fetchCursor(statement, arguments: arguments)
+            // A run has a few settings records and 140,000 rows: each row shares its ids' text.
+            var ids: [String: String] = [:]
+            func shared(_ text: String?) -> String {
+                guard let text else { return SampleSettings.imported }
+                if let held = ids[text] { return held }
+                ids[text] = text
+                return text
+            }
             while let r = try cursor.next() {
                 let id: String = r[c.id]
                 let turn: Int = r[c.turn]
@@ -136,7 +144,7 @@ extension RunStore {
                     sourceImage: try ImageRecord(row: r, prefix: "source_"), inputImage: try ImageRecord(row: r, prefix: "input_"),
                     previousInstruction: "", answer: "", reasoning: "", critiqueScore: critique, resultScore: nil,
                     trajectoryVariance: r[c.variance], trajectoryLength: r[c.k], promptRewritten: r[c.rewritten],
-                    settings: SampleSettings(generate: r[c.generateSettings] ?? SampleSettings.imported, score: r[c.scoreSettings] ?? SampleSettings.imported))
+                    settings: SampleSettings(generate: shared(r[c.generateSettings]), score: shared(r[c.scoreSettings])))
                 if kind == .refine {
                     guard let result = Self.score(r, prefix: "result_") else {
                         throw StoreError.corrupt(path: databasePath, reason: "refine sample \(id)#\(turn) has no scored result turn: run unroll again")
