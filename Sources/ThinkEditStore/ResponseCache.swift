@@ -175,7 +175,7 @@ package final class ResponseCache: Sendable {
     /// that holds it, else written from `imageBytes`), its row with the next group (`flush`).
     package func save(_ key: [UInt8], _ entry: Entry, imageBytes: [UInt8]? = nil, imageStore: ImageStore? = nil) throws {
         if let image = entry.image {
-            if let imageStore, (imageStore.root as NSString).standardizingPath == images.root {
+            if let imageStore, imageStore.root == images.root || (imageStore.root as NSString).standardizingPath == images.root {
                 // The run's own store, which is the cache's: the image is there already.
             } else if let imageStore, (try? images.adopt(hash: image.hash, format: image.format, from: imageStore)) != nil {
                 // linked

@@ -48,17 +48,22 @@ final class CallsInFlight: Sendable {
 
     private let waiting = Mutex<[[UInt8]: [CheckedContinuation<Turn, Never>]]>([:])
 
+    /// `.lead` at once when no call sends the request (the usual case: no suspension); else
+    /// waits for that call's answer (`.answered(nil)` when it failed, or ended just before).
     func enter(_ key: [UInt8]) async -> Turn {
-        await withCheckedContinuation { (c: CheckedContinuation<Turn, Never>) in
-            let lead = waiting.withLock { w -> Bool in
-                if w[key] != nil {
-                    w[key]!.append(c)
-                    return false
-                }
-                w[key] = []
+        let lead = waiting.withLock { w -> Bool in
+            if w[key] != nil { return false }
+            w[key] = []
+            return true
+        }
+        if lead { return .lead }
+        return await withCheckedContinuation { (c: CheckedContinuation<Turn, Never>) in
+            let joined = waiting.withLock { w -> Bool in
+                guard w[key] != nil else { return false }
+                w[key]!.append(c)
                 return true
             }
-            if lead { c.resume(returning: .lead) }
+            if !joined { c.resume(returning: .answered(nil)) }
         }
     }
 

@@ -35,7 +35,9 @@ func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq
         switch await cached.join() {
         case .lead: leading = true
         case .answered(let value?): if let value = value as? T { return served(value) }
-        case .answered(nil): break  // that call failed: this one tries for itself
+        case .answered(nil):
+            // That call failed (this one tries for itself), or ended just before: its answer is kept.
+            if let value = cached.hit() { return served(value) }
         }
     }
     var answer: T? = nil
