@@ -29,51 +29,8 @@ import ThinkEditTestSupport
         return dir + "/c.yaml"
     }
 
-    /// A child process started with posix_spawn and reaped with waitpid, so that "is it still
-    /// running?" has an exact answer (Foundation's `Process.isRunning` lags on Linux).
-    final class Child {
-        let pid: pid_t
-        private(set) var exitStatus: Int32? = nil
-        private(set) var signalled = false
-
-        init(_ args: [String]) throws {
-            var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            let argv = ([CrashResumeTests.binary] + args).map { strdup($0) } + [nil]
-            defer { for a in argv { free(a) } }
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, CrashResumeTests.binary, &actions, nil, argv, environ)
-            guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
-            self.pid = pid
-        }
-
-        /// Reaps the child if it has ended; true while it runs.
-        var isRunning: Bool {
-            guard exitStatus == nil && !signalled else { return false }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                record(status)
-                return false
-            }
-            return true
-        }
-
-        func wait() {
-            guard exitStatus == nil && !signalled else { return }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            record(status)
-        }
-
-        private func record(_ status: Int32) {
-            if status & 0x7f == 0 { exitStatus = (status >> 8) & 0xff } else { signalled = true }
-        }
-
-        var succeeded: Bool { exitStatus == 0 }
-    }
+    /// A child process of the thinkedit binary (`SpawnedProcess`).
+    static func spawn(_ arguments: [String]) throws -> SpawnedProcess { try SpawnedProcess(binary, arguments) }
 
     static func export(_ config: String) throws -> Data {
         let c = try RunConfig.load(path: config)
@@ -107,7 +64,7 @@ import ThinkEditTestSupport
     static func killAndResume() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the thinkedit binary first (swift build)")
         let reference = config(makeTempDir("ref"))
-        let r = try Child(["run", reference])
+        let r = try spawn(["run", reference])
         r.wait()
         #expect(r.succeeded)
 
@@ -123,7 +80,7 @@ import ThinkEditTestSupport
         for attempt in 0..<40 where !finished {
             let before = Self.calls(workdir)
             let target = before + 5 + Int(rng.next() % 60)
-            let p = try Child(["run", crashed])
+            let p = try spawn(["run", crashed])
             let deadline = Date().addingTimeInterval(60)
             while p.isRunning && Self.calls(workdir) < target && Date() < deadline {
                 // Blocking on purpose: an `await` here could wait for a cooperative thread while
@@ -161,7 +118,7 @@ import ThinkEditTestSupport
         // Interrupt once the stage has committed some calls and has work left (progress, not time).
         var interrupted = false
         for _ in 0..<5 where !interrupted {
-            let p = try Child(["generate", config])
+            let p = try spawn(["generate", config])
             let deadline = Date().addingTimeInterval(60)
             while p.isRunning && Self.calls(workdir) < 20 && Date() < deadline { usleep(5_000) }
             if p.isRunning {

@@ -68,27 +68,55 @@ package struct SettingsBusy: Error, CustomStringConvertible {
 /// whether the stage may go on as the policy is (`run` checks every stage before any calls);
 /// `adopt` then makes the stored work follow the config.
 enum SettingsGuard {
-    // MARK: - generate
-
-    static func checkGenerate(_ context: StageContext) throws {
-        let record = try context.config.generateSettings()
-        let stale = try context.store.staleGeneration(current: record.id)
-        guard !stale.records.isEmpty else { return }
-        if context.settingsPolicy == .stop {
-            throw SettingsChanged(stage: .generate, changes: try changes(context.store, .generate, stale.records, to: record),
-                                  affected: "\(stale.trajectories) trajectories (\(stale.turns) turns)")
-        }
-        if try !context.store.openBatches(stage: .generate).isEmpty { throw SettingsBusy(stage: .generate, config: context.config.file) }
+    /// A model stage's stale work: the config's record, and the work made with other records
+    /// no `--keep` accepted, as a phrase.
+    private struct Stale {
+        var record: SettingsRecord
+        var records: [String]
+        var affected: String
     }
 
-    static func adoptGenerate(_ context: StageContext) throws {
-        try checkGenerate(context)
-        let record = try context.config.generateSettings()
-        let stale = try context.store.staleGeneration(current: record.id)
-        if context.settingsPolicy == .keep && !stale.records.isEmpty {
-            try context.store.keepSettings(stale.records)
-            context.log("generate: keeping \(stale.trajectories) trajectories made with \(stale.records.joined(separator: ", ")); new work uses \(record.id) (the run is mixed)")
+    private static func stale(_ stage: StageName, _ context: StageContext) throws -> Stale {
+        if stage == .generate {
+            let record = try context.config.generateSettings()
+            let s = try context.store.staleGeneration(current: record.id)
+            return Stale(record: record, records: s.records, affected: "\(s.trajectories) trajectories (\(s.turns) turns)")
         }
+        let record = try context.config.scoreSettings()
+        let s = try context.store.staleScores(current: record.id)
+        return Stale(record: record, records: s.records, affected: "\(s.turns) scored turns of \(s.trajectories) trajectories")
+    }
+
+    /// Throws `SettingsChanged` when `stage`'s work is stale and the policy is to stop, and
+    /// `SettingsBusy` when it would be redone or kept while batches are out; returns what is
+    /// stale. Reads only.
+    @discardableResult
+    private static func check(_ stage: StageName, _ context: StageContext) throws -> Stale {
+        let found = try stale(stage, context)
+        guard !found.records.isEmpty else { return found }
+        if context.settingsPolicy == .stop {
+            throw SettingsChanged(stage: stage, changes: try changes(context.store, stage, found.records, to: found.record), affected: found.affected)
+        }
+        if try !context.store.openBatches(stage: stage).isEmpty { throw SettingsBusy(stage: stage, config: context.config.file) }
+        return found
+    }
+
+    /// `check`, then with `--keep` the stale records are marked kept.
+    private static func checkAndKeep(_ stage: StageName, _ context: StageContext) throws -> SettingsRecord {
+        let found = try check(stage, context)
+        if context.settingsPolicy == .keep && !found.records.isEmpty {
+            try context.store.keepSettings(found.records)
+            context.log("\(stage): keeping \(found.affected) made with \(found.records.joined(separator: ", ")); new work uses \(found.record.id) (the run is mixed)")
+        }
+        return found.record
+    }
+
+    static func checkGenerate(_ context: StageContext) throws { try check(.generate, context) }
+
+    static func checkScore(_ context: StageContext) throws { try check(.score, context) }
+
+    static func adoptGenerate(_ context: StageContext) throws {
+        let record = try checkAndKeep(.generate, context)
         let names = context.config.backends.editors.map(\.name)
         let weights = context.config.backends.editors.map(\.weight)
         let restarted = try context.store.adoptGenerateSettings(record, recompute: context.settingsPolicy == .recompute) {
@@ -97,27 +125,8 @@ enum SettingsGuard {
         if restarted > 0 { context.log("generate: \(restarted) trajectories start over with settings \(record.id)") }
     }
 
-    // MARK: - score
-
-    static func checkScore(_ context: StageContext) throws {
-        let record = try context.config.scoreSettings()
-        let stale = try context.store.staleScores(current: record.id)
-        guard !stale.records.isEmpty else { return }
-        if context.settingsPolicy == .stop {
-            throw SettingsChanged(stage: .score, changes: try changes(context.store, .score, stale.records, to: record),
-                                  affected: "\(stale.turns) scored turns of \(stale.trajectories) trajectories")
-        }
-        if try !context.store.openBatches(stage: .score).isEmpty { throw SettingsBusy(stage: .score, config: context.config.file) }
-    }
-
     static func adoptScore(_ context: StageContext) throws {
-        try checkScore(context)
-        let record = try context.config.scoreSettings()
-        let stale = try context.store.staleScores(current: record.id)
-        if context.settingsPolicy == .keep && !stale.records.isEmpty {
-            try context.store.keepSettings(stale.records)
-            context.log("score: keeping \(stale.turns) turns judged with \(stale.records.joined(separator: ", ")); new judgements use \(record.id) (the run is mixed)")
-        }
+        let record = try checkAndKeep(.score, context)
         let cleared = try context.store.adoptScoreSettings(record, recompute: context.settingsPolicy == .recompute)
         if cleared > 0 { context.log("score: \(cleared) turns to judge again with settings \(record.id)") }
     }
