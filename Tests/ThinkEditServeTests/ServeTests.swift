@@ -100,6 +100,22 @@ func encoded(_ s: String) -> String {
         return (ids, pages)
     }
 
+    /// The overview names the settings records behind the run; served with a config whose
+    /// settings changed since, it says which stage is stale and which keys changed.
+    @Test func theOverviewShowsTheSettingsRecordsAndAStaleStage() async throws {
+        let fixture = try await ServeFixture.shared.value
+        let html = String(decoding: try fixture.site.overview().body, as: UTF8.self)
+        let g = try fixture.config.generateSettings().id
+        #expect(html.contains("<h2>Settings</h2>") && html.contains("<code>\(g)</code>"))
+        #expect(!html.contains("is stale") && !html.contains("<strong>mixed</strong>"))
+        let changed = fixture.config.file.replacingOccurrences(of: "c.yaml", with: "changed.yaml")
+        try ServeFixture.config(count: 24).replacingOccurrences(of: "max_turns: 4", with: "max_turns: 6")
+            .write(toFile: changed, atomically: true, encoding: .utf8)
+        let stale = try ServeSite.open(config: try RunConfig.load(path: changed))
+        let page = String(decoding: try stale.overview().body, as: UTF8.self)
+        #expect(page.contains("<strong>generate is stale</strong>") && page.contains("max_turns: 4 → 6"))
+    }
+
     @Test func pathTraversalAndOddIDsAnswer404() async throws {
         let f = try await ServeFixture.shared.value
         let someImage = try #require(try f.all().first?.sourceImage?.hash)
