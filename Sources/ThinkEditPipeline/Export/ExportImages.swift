@@ -17,27 +17,32 @@ import ThinkEditStore
 struct ExportImages {
     let store: RunStore
     let maxPixels: Int
+    /// Where resized images are written before they are placed (a folder on the export's file system).
+    let staging: String
 
-    /// What became of one stored image.
+    /// What became of one stored image, kept small: an export holds one for each of 200,000
+    /// images, and its file's name and path follow from the image's hash.
     struct Output: Sendable {
-        /// File name inside `images/`.
-        var name: String
-        var width: Int
-        var height: Int
-        /// The file to link from: the store's file, or the resized file in the staging folder.
-        var file: String
-        var resized: Bool
+        var format: ImageFormat
+        /// The name of the resized file in `staging` (the SHA-256 of its bytes); nil when the
+        /// stored file is exported as it is, under its own name.
+        var resizedName: String?
+
+        var resized: Bool { resizedName != nil }
+
+        /// The file name inside `images/` of the image `hash`.
+        func name(_ hash: String) -> String { resizedName ?? "\(hash).\(format.fileExtension)" }
     }
 
     /// Resizes what must be resized into `staging` (a folder on the export's file system) and
     /// returns, for every image, where its export file comes from.
-    func prepare(_ images: [ImageRecord], staging: String) throws -> [String: Output] {
+    func prepare(_ images: [ImageRecord]) throws -> [String: Output] {
         var outputs: [String: Output] = [:]
+        outputs.reserveCapacity(images.count)
         var large: [ImageRecord] = []
         for image in images {
             if image.width * image.height <= maxPixels {
-                outputs[image.hash] = Output(name: "\(image.hash).\(image.format.fileExtension)", width: image.width, height: image.height,
-                                             file: store.images.path(hash: image.hash, format: image.format), resized: false)
+                outputs[image.hash] = Output(format: image.format, resizedName: nil)
             } else {
                 large.append(image)
             }
@@ -45,7 +50,7 @@ struct ExportImages {
         if !large.isEmpty {
             try makeFolder(staging)
             let results = ResultSlots<Output>(count: large.count)
-            let store = self.store, maxPixels = self.maxPixels, todo = large
+            let store = self.store, maxPixels = self.maxPixels, staging = self.staging, todo = large
             DispatchQueue.concurrentPerform(iterations: todo.count) { i in
                 results.set(i, Result { try Self.resize(todo[i], store: store, maxPixels: maxPixels, into: staging) })
             }
@@ -65,10 +70,8 @@ struct ExportImages {
             throw ExportError.badImage(hash: image.hash, path: source, reason: "\(error)")
         }
         let encoded: [UInt8]
-        let size: (Int, Int)
         do {
             let fitted = try ImageCodec.decode(bytes, name: source, fittingMaxPixels: maxPixels)
-            size = (fitted.width, fitted.height)
             switch image.format {
             case .jpeg: encoded = try ImageCodec.encodeJPEG(fitted, quality: 95)
             case .png: encoded = try ImageCodec.encodePNG(fitted)
@@ -79,15 +82,19 @@ struct ExportImages {
         let name = ContentHash.sha256Hex(encoded) + "." + image.format.fileExtension
         let file = (staging as NSString).appendingPathComponent(name)
         try writeFile(encoded, to: file)
-        return Output(name: name, width: size.0, height: size.1, file: file, resized: true)
+        return Output(format: image.format, resizedName: name)
     }
 
-    /// Puts `output` at `target`: a hard link, or a copy when linking is not possible.
-    static func place(_ output: Output, at target: String) throws {
-        if link(output.file, target) == 0 { return }
+    /// Puts the image `hash` (its `output`) in `folder`, under its name: a hard link, or a copy
+    /// when linking is not possible.
+    func place(_ hash: String, _ output: Output, in folder: String) throws {
+        let file = output.resizedName.map { (staging as NSString).appendingPathComponent($0) }
+            ?? store.images.path(hash: hash, format: output.format)
+        let target = (folder as NSString).appendingPathComponent(output.name(hash))
+        if link(file, target) == 0 { return }
         if errno == EEXIST { return }
-        guard let data = FileManager.default.contents(atPath: output.file) else {
-            throw ExportError.badImage(hash: output.name, path: output.file, reason: "the file cannot be read")
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ExportError.badImage(hash: hash, path: file, reason: "the file cannot be read")
         }
         try writeFile([UInt8](data), to: target)
     }

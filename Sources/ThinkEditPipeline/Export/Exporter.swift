@@ -82,10 +82,13 @@ package struct Exporter {
         try makeFolder(temp)
         defer { try? FileManager.default.removeItem(atPath: temp) }
 
-        let images = try store.exportImages()
         let resizeStart = DispatchTime.now().uptimeNanoseconds
-        let outputs = try ExportImages(store: store, maxPixels: config.export.maxPixels)
-            .prepare(images, staging: (temp as NSString).appendingPathComponent(".resized"))
+        let materializer = ExportImages(store: store, maxPixels: config.export.maxPixels, staging: (temp as NSString).appendingPathComponent(".resized"))
+        // The image list goes once the outputs are made: only its count is needed after.
+        let (outputs, imageCount) = try { () throws -> ([String: ExportImages.Output], Int) in
+            let images = try store.exportImages()
+            return (try materializer.prepare(images), images.count)
+        }()
         let resizeSeconds = Double(DispatchTime.now().uptimeNanoseconds - resizeStart) / 1e9
 
         // One split's rows at a time, without their texts (read a batch at a time as the files
@@ -95,31 +98,31 @@ package struct Exporter {
         let records = try ExportSettingsRecords(store: store)
         for split in DatasetSplit.allCases {
             let rows = try store.exportSamples(split: split)
-            try writeSplit(split, rows: rows, outputs: outputs, into: (temp as NSString).appendingPathComponent(split.rawValue),
+            try writeSplit(split, rows: rows, outputs: outputs, materializer: materializer, into: (temp as NSString).appendingPathComponent(split.rawValue),
                            splitCounts: splitCounts, rewritten: rewritten, records: records)
         }
         for split in DatasetSplit.allCases {
             try swapIn((temp as NSString).appendingPathComponent(split.rawValue), at: Self.folder(config, split: split), temp: temp)
         }
-        return Summary(samples: Dictionary(uniqueKeysWithValues: splitCounts.map { ($0.0.rawValue, $0.1) }), images: images.count,
+        return Summary(samples: Dictionary(uniqueKeysWithValues: splitCounts.map { ($0.0.rawValue, $0.1) }), images: imageCount,
                        resized: outputs.values.filter(\.resized).count, resizeSeconds: resizeSeconds,
                        totalSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     // MARK: - One split
 
-    private func writeSplit(_ split: DatasetSplit, rows: [ExportSampleRow], outputs: [String: ExportImages.Output], into folder: String,
+    private func writeSplit(_ split: DatasetSplit, rows: [ExportSampleRow], outputs: [String: ExportImages.Output],
+                            materializer: ExportImages, into folder: String,
                             splitCounts: [(DatasetSplit, Int)], rewritten: (turns: Int, trajectories: Int),
                             records: ExportSettingsRecords) throws {
         let imageFolder = (folder as NSString).appendingPathComponent("images")
         try makeFolder(imageFolder)
         let finalFolder = Self.folder(config, split: split)
-        func path(_ hash: String) -> String { Self.recordPath(image: outputs[hash]!.name, folder: finalFolder, config.export) }
+        func path(_ hash: String) -> String { Self.recordPath(image: outputs[hash]!.name(hash), folder: finalFolder, config.export) }
         var placed = Set<String>()
         for row in rows {
             for hash in [row.sourceImage.hash, row.inputImage.hash] where placed.insert(hash).inserted {
-                let output = outputs[hash]!
-                try ExportImages.place(output, at: (imageFolder as NSString).appendingPathComponent(output.name))
+                try materializer.place(hash, outputs[hash]!, in: imageFolder)
             }
         }
         // Every file is written in one pass over the rows, a batch at a time: the batch's texts are
