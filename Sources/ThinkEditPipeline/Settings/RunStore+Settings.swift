@@ -112,10 +112,10 @@ extension RunStore {
                     """, arguments: [seq])
             }
             let pending = try Row.decodeAll(db, sql: """
-                SELECT t.seq, t.id, t.editor FROM trajectory t
+                SELECT t.seq, t.id FROM trajectory t
                 WHERE t.origin = 'generated' AND t.status = 'pending' AND NOT EXISTS (SELECT 1 FROM turn u WHERE u.trajectory = t.seq)
                   AND (coalesce(t.generate_settings, '') != :id)
-                """, arguments: ["id": record.id]) { (seq: $0["seq"] as Int64, id: $0["id"] as String, editor: $0["editor"] as String) }
+                """, arguments: ["id": record.id]) { (seq: $0["seq"] as Int64, id: $0["id"] as String) }
             for p in pending {
                 try db.execute(sql: "UPDATE trajectory SET generate_settings = ?, editor = ? WHERE seq = ?", arguments: [record.id, assign(p.id), p.seq])
             }
@@ -200,10 +200,5 @@ extension RunStore {
                 """)
             try Self.bumpDataVersion(db)
         }
-    }
-
-    /// Pool item ids the run holds.
-    func poolIDs() throws -> Set<String> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM pool_item")) }
     }
 }

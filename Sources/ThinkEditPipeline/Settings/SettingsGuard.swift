@@ -70,20 +70,20 @@ package struct SettingsBusy: Error, CustomStringConvertible {
 enum SettingsGuard {
     /// A model stage's stale work: the config's record, and the work made with other records
     /// no `--keep` accepted, as a phrase.
-    private struct Stale {
+    struct Stale {
         var record: SettingsRecord
         var records: [String]
         var affected: String
     }
 
-    private static func stale(_ stage: StageName, _ context: StageContext) throws -> Stale {
+    static func stale(_ stage: StageName, config: RunConfig, store: RunStore) throws -> Stale {
         if stage == .generate {
-            let record = try context.config.generateSettings()
-            let s = try context.store.staleGeneration(current: record.id)
+            let record = try config.generateSettings()
+            let s = try store.staleGeneration(current: record.id)
             return Stale(record: record, records: s.records, affected: "\(s.trajectories) trajectories (\(s.turns) turns)")
         }
-        let record = try context.config.scoreSettings()
-        let s = try context.store.staleScores(current: record.id)
+        let record = try config.scoreSettings()
+        let s = try store.staleScores(current: record.id)
         return Stale(record: record, records: s.records, affected: "\(s.turns) scored turns of \(s.trajectories) trajectories")
     }
 
@@ -92,7 +92,7 @@ enum SettingsGuard {
     /// stale. Reads only.
     @discardableResult
     private static func check(_ stage: StageName, _ context: StageContext) throws -> Stale {
-        let found = try stale(stage, context)
+        let found = try stale(stage, config: context.config, store: context.store)
         guard !found.records.isEmpty else { return found }
         if context.settingsPolicy == .stop {
             throw SettingsChanged(stage: stage, changes: try changes(context.store, stage, found.records, to: found.record), affected: found.affected)
@@ -166,7 +166,7 @@ enum SettingsGuard {
         throw SettingsChanged(stage: .pool, changes: [(recorded, changes)], affected: "the \(items) pool items")
     }
 
-    private static func changes(_ store: RunStore, _ stage: StageName, _ ids: [String], to record: SettingsRecord) throws -> [(record: String, changes: [SettingsChange])] {
+    static func changes(_ store: RunStore, _ stage: StageName, _ ids: [String], to record: SettingsRecord) throws -> [(record: String, changes: [SettingsChange])] {
         let stored = try store.settingsRecords(stage: stage)
         return ids.map { id in
             let old = stored[id].flatMap { try? JSONParser.parse($0.json) } ?? .null

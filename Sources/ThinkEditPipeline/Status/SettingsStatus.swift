@@ -22,27 +22,18 @@ package struct SettingsStatus: Sendable {
         generate = try store.generateSettingsUsage()
         score = try store.scoreSettingsUsage()
         guard let config else { return }
-        let g = try config.generateSettings(), s = try config.scoreSettings()
-        current = (g.id, s.id)
-        let stored = (generate: try store.settingsRecords(stage: .generate), score: try store.settingsRecords(stage: .score))
-        func changes(_ ids: [String], _ records: [String: (json: String, kept: Bool)], _ to: SettingsRecord) -> [SettingsChange] {
-            var out: [SettingsChange] = []
-            for id in ids {
-                let old = records[id].flatMap { try? JSONParser.parse($0.json) } ?? .null
-                for c in SettingsRecord.changes(from: old, to: to.value) where !out.contains(c) { out.append(c) }
+        var ids: [StageName: String] = [:]
+        for stage in [StageName.generate, .score] {
+            let found = try SettingsGuard.stale(stage, config: config, store: store)
+            ids[stage] = found.record.id
+            guard !found.records.isEmpty else { continue }
+            var keys: [SettingsChange] = []
+            for c in try SettingsGuard.changes(store, stage, found.records, to: found.record).flatMap(\.changes) where !keys.contains(c) {
+                keys.append(c)
             }
-            return out
+            stale.append(Stale(stage: stage, records: found.records, affected: found.affected, changes: keys))
         }
-        let sg = try store.staleGeneration(current: g.id)
-        if !sg.records.isEmpty {
-            stale.append(Stale(stage: .generate, records: sg.records, affected: "\(sg.trajectories) trajectories (\(sg.turns) turns)",
-                               changes: changes(sg.records, stored.generate, g)))
-        }
-        let ss = try store.staleScores(current: s.id)
-        if !ss.records.isEmpty {
-            stale.append(Stale(stage: .score, records: ss.records, affected: "\(ss.turns) scored turns",
-                               changes: changes(ss.records, stored.score, s)))
-        }
+        current = (ids[.generate]!, ids[.score]!)
     }
 
     /// More than one record made the run's trajectories, or judged them.
