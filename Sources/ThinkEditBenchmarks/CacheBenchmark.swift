@@ -49,10 +49,10 @@ package struct CacheBenchmark {
         func text(_ n: Int) -> String { String(repeating: "x", count: max(0, n - 40)) }
         if slot < 59 {
             let image = ImageRecord(hash: ContentHash.sha256Hex("image \(i)"), format: .png, width: 1024, height: 1024, bytes: 1_400_000)
-            return ResponseCache.Entry(kind: "edit", answer: #"{"executed_prompt":"\#(text(editBytes))","executed_seed":\#(i)}"#, image: image)
+            return ResponseCache.Entry(kind: .edit, answer: #"{"executed_prompt":"\#(text(editBytes))","executed_seed":\#(i)}"#, image: image)
         }
-        if slot < 109 { return ResponseCache.Entry(kind: "think", answer: #"{"instruction":"x","reasoning":"\#(text(thinkBytes))","satisfied":false}"#) }
-        return ResponseCache.Entry(kind: "judge_semantic", answer: #"{"reasoning":"\#(text(judgeBytes))","scores":[7,8]}"#)
+        if slot < 109 { return ResponseCache.Entry(kind: .think, answer: #"{"instruction":"x","reasoning":"\#(text(thinkBytes))","satisfied":false}"#) }
+        return ResponseCache.Entry(kind: .judgeSemantic, answer: #"{"reasoning":"\#(text(judgeBytes))","scores":[7,8]}"#)
     }
 
     package func run(log: (String) -> Void) throws -> Result {

@@ -101,7 +101,7 @@ package struct GenerateBenchmark {
             log("\(stage.name): " + String(format: "%.2f s wall, %.2f s cpu, %d calls", wall, cpu, byKind.values.reduce(0, +)))
         }
         let s = try store.snapshot()
-        return Result(trajectories: s.trajectories["complete"] ?? 0, turns: s.turns, stages: stages, peakMemoryBytes: peakResidentBytes())
+        return Result(trajectories: s.trajectories[.complete] ?? 0, turns: s.turns, stages: stages, peakMemoryBytes: peakResidentBytes())
     }
 
     /// `count` pool items sharing one small source image.

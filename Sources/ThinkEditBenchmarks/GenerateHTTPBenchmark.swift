@@ -102,9 +102,9 @@ package struct GenerateHTTPBenchmark {
             log("\(stage.name): " + String(format: "%.2f s wall, %.2f s cpu, %d calls", wall, cpu, calls.values.reduce(0, +)))
         }
         let s = try store.snapshot()
-        let failed = s.trajectories["failed"] ?? 0
+        let failed = s.trajectories[.failed] ?? 0
         if failed > 0 { log("warning: \(failed) trajectories failed; the figures include their retries") }
-        var result = GenerateBenchmark.Result(trajectories: s.trajectories["complete"] ?? 0, turns: s.turns, stages: stages,
+        var result = GenerateBenchmark.Result(trajectories: s.trajectories[.complete] ?? 0, turns: s.turns, stages: stages,
                                               peakMemoryBytes: peakResidentBytes())
         result.breakdown = CPUMeter.exclusive()
         result.wire = wire

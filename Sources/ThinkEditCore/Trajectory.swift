@@ -6,6 +6,16 @@ package enum EndReason: String, Sendable, Hashable, CaseIterable {
     case maxTurns = "max_turns"
 }
 
+/// Where a trajectory came from (`trajectory.origin`).
+package enum TrajectoryOrigin: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Made by generate from a pool item.
+    case generated
+    /// Read by `trajectories import` (or merged from a shard that imported it).
+    case imported
+
+    package var description: String { rawValue }
+}
+
 /// Where a trajectory stands in generation.
 package enum TrajectoryStatus: String, Sendable, Hashable, CaseIterable {
     /// Waiting for (more) model calls.

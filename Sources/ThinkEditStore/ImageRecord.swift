@@ -28,7 +28,7 @@ package struct ImageRecord: Sendable, Hashable {
     /// and `<prefix>bytes` of a row. A format the store does not know is a damaged database.
     package init(row: Row, prefix: String = "") throws {
         hash = row[prefix + "hash"]
-        format = try row.imageFormat(prefix + "format")
+        format = try row.word(prefix + "format", as: ImageFormat.self)
         width = row[prefix + "width"]
         height = row[prefix + "height"]
         bytes = row[prefix + "bytes"]

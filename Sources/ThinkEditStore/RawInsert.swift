@@ -56,6 +56,9 @@ package final class RawInsert {
         }
     }
 
+    /// A domain word, by its name.
+    package func bind<W: RawRepresentable>(_ i: Int32, _ w: W?) where W.RawValue == String { bind(i, w?.rawValue) }
+
     /// An integer score stays an integer in the untyped score columns.
     package func bind(_ i: Int32, _ n: ScoreNumberValue?) {
         switch n {

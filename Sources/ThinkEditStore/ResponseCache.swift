@@ -37,13 +37,13 @@ package final class ResponseCache: Sendable {
     /// One cached answer.
     package struct Entry: Sendable, Hashable {
         /// `think`, `edit`, `judge_semantic` or `judge_quality`.
-        package var kind: String
+        package var kind: CallKind
         /// The answer as the stage encoded it (JSON text).
         package var answer: String
         /// The editor's image, for an edit: its hash and format (the file is in `images`).
         package var image: ImageRecord?
 
-        package init(kind: String, answer: String, image: ImageRecord? = nil) {
+        package init(kind: CallKind, answer: String, image: ImageRecord? = nil) {
             self.kind = kind
             self.answer = answer
             self.image = image
@@ -153,9 +153,9 @@ package final class ResponseCache: Sendable {
                 guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT kind, answer, image, image_format, image_width, image_height, image_bytes FROM response WHERE key = ?
                     """), arguments: [Data(key)]) else { return nil }
-                var entry = Entry(kind: r["kind"], answer: r["answer"])
+                var entry = Entry(kind: try r.word("kind"), answer: r["answer"])
                 if let hash: String = r["image"] {
-                    entry.image = ImageRecord(hash: hash, format: try r.imageFormat("image_format"), width: r["image_width"],
+                    entry.image = ImageRecord(hash: hash, format: try r.word("image_format", as: ImageFormat.self), width: r["image_width"],
                                               height: r["image_height"], bytes: r["image_bytes"])
                 }
                 return entry

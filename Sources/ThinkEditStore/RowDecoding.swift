@@ -40,13 +40,4 @@ extension Row {
         let cursor = try fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         return try cursor.next().map(decode)
     }
-
-    /// The image format in `column`; a value other than `png` or `jpeg` is a damaged database.
-    package func imageFormat(_ column: String) throws -> ImageFormat {
-        let text: String = self[column]
-        guard let format = ImageFormat(rawValue: text) else {
-            throw StoreError.corrupt(path: "image table", reason: "unknown image format \"\(text)\" in column \(column)")
-        }
-        return format
-    }
 }

@@ -78,8 +78,8 @@ struct BenchBatchCommand: AsyncParsableCommand {
         let (answered, cost, prompt, completion, files) = try store.read { db in
             let r = try Row.fetchOne(db, sql: """
                 SELECT count(*) AS n, sum(cost) AS cost, sum(prompt_tokens) AS p, sum(completion_tokens) AS c
-                FROM call WHERE stage = 'score' AND outcome = 'ok'
-                """)!
+                FROM call WHERE stage = ? AND outcome = ?
+                """, arguments: [StageName.score, CallOutcome.ok])!
             return (r["n"] as Int, r["cost"] as Double, r["p"] as Int, r["c"] as Int, try Int.fetchOne(db, sql: "SELECT count(*) FROM batch") ?? 0)
         }
         let online = (Double(prompt) * 2.0 + Double(completion) * 8.0) / 1_000_000

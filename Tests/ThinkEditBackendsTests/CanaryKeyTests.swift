@@ -64,9 +64,9 @@ import ThinkEditPipeline
         #expect(chats.allSatisfy { $0.headers["authorization"] == "Bearer \(Self.canary)" })
         // The run did its work, with a retried attempt in the journal and spend in the status.
         let snapshot = try store.snapshot()
-        #expect(snapshot.trajectories["complete"] == 3)
+        #expect(snapshot.trajectories[.complete] == 3)
         #expect(snapshot.scoredTurns == snapshot.turns)
-        #expect(snapshot.callErrors["rate_limit"] == 1)
+        #expect(snapshot.callErrors[.rateLimit] == 1)
         // The 429 attempt is journaled on its own; the call's final record says it was attempt 2.
         let thinks = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT trajectory, turn, attempt, outcome, error_class, http_status FROM call WHERE kind = 'think' ORDER BY id")

@@ -184,7 +184,7 @@ final class RunningJobs: Sendable {
         defer { _ = server.stop() }
         let first = try await Self.run(against: server, count: 30)
         let s = try first.snapshot()
-        #expect(s.trajectories["complete"] == 30)
+        #expect(s.trajectories[.complete] == 30)
         #expect(s.scoredTurns == s.turns)
         let trajectories = try Self.trajectories(first)
         // The expert both stops and refines: some trajectories end by its decision after several turns.
@@ -228,7 +228,7 @@ final class RunningJobs: Sendable {
         let context = StageContext(config: config, store: store) { _ in }
         try await StageRunner.run(FilterStage(), context)
         var s = try store.snapshot()
-        #expect(s.dropped == ["editor_rewrote_prompt": 12])
+        #expect(s.dropped == [.editorRewrotePrompt: 12])
         #expect(s.kept == 0)
         #expect(s.rewrittenPromptTurns == turns.count && s.rewrittenPromptTrajectories == 12)
         let status = try StatusReport(store: store)
@@ -240,7 +240,7 @@ final class RunningJobs: Sendable {
         keeping.curation.keepRewrittenPrompts = true
         try await StageRunner.run(FilterStage(), StageContext(config: keeping, store: store) { _ in })
         s = try store.snapshot()
-        #expect(s.dropped["editor_rewrote_prompt"] == nil)
+        #expect(s.dropped[.editorRewrotePrompt] == nil)
         #expect(s.kept > 0)
         let filter = try #require(try store.latestStageRuns()[.filter]?.stats)
         #expect(filter.contains("\"kept_rewritten\":\(s.kept)"))

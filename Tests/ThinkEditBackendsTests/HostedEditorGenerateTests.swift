@@ -171,7 +171,7 @@ import ThinkEditPipeline
 
         var trajectories = try Self.trajectories(run.store)
         #expect(trajectories.allSatisfy { $0.status == .failed })
-        #expect(try run.store.snapshot().failures == [expected: 3])
+        #expect(try run.store.snapshot().failures == [CallErrorClass(rawValue: expected)!: 3])
         for t in trajectories {
             #expect(t.turns.count == 2)
             #expect(t.turns.first?.image != nil)

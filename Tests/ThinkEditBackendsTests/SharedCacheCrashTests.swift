@@ -135,7 +135,7 @@ import ThinkEditTestSupport
         #expect(try ChildProcess.run(Self.thinkedit, ["run", single]) == 0)
         let one = try RunStore.openForReading(workdir: try RunConfig.load(path: single).workdir)
         #expect(try Self.export(target, root + "/a") == Self.export(one, root + "/b"))
-        #expect(try target.snapshot().trajectories == ["complete": 32])
+        #expect(try target.snapshot().trajectories == [.complete: 32])
     }
 
     static func export(_ store: RunStore, _ folder: String) throws -> String {

@@ -103,7 +103,7 @@ import ThinkEditTestSupport
         #expect(try store.integrityCheck() == "ok")
         #expect(try store.repeatedCompletedCalls() == 0)
         let snapshot = try store.snapshot()
-        #expect(snapshot.trajectories == ["complete": 40])
+        #expect(snapshot.trajectories == [.complete: 40])
         #expect(snapshot.scoredTurns == snapshot.turns)
     }
 
@@ -174,7 +174,7 @@ import ThinkEditTestSupport
                 let images = try store.read { db in try Row.fetchAll(db, sql: "SELECT hash, format FROM image") }
                 #expect(images.count > 6)
                 for row in images {
-                    let bytes = try store.images.read(hash: row["hash"], format: try row.imageFormat("format"))
+                    let bytes = try store.images.read(hash: row["hash"], format: try row.word("format", as: ImageFormat.self))
                     #expect(ContentHash.sha256Hex(bytes) == (row["hash"] as String), "\(point): a stored image is not whole")
                 }
             }

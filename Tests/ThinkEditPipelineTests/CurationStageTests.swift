@@ -49,12 +49,12 @@ typealias LogLines = Recorder<String>
         try await StageRunner.run(SplitStage(), context(run, log))
         let s = try run.store.snapshot()
         #expect(s.kept == 3)
-        #expect(s.dropped == ["no_improvement": 1, "single_turn": 1, "unscored": 1])
+        #expect(s.dropped == [.noImprovement: 1, .singleTurn: 1, .unscored: 1])
         // a-rl: refine t=2 (+ stop t=3, since k = n = 2 and it stopped); b-sft: refine t=2;
         // f-stop: refine t=2 + stop t=3.
         #expect(s.samples == 5)
-        #expect(s.split["rl"] == 2)
-        #expect(s.split["sft"] == 3)
+        #expect(s.split[.rl] == 2)
+        #expect(s.split[.sft] == 3)
         #expect(log.all.map { $0.components(separatedBy: ":")[0] } == ["filter", "unroll", "split"])
 
         let stages = try run.store.latestStageRuns()
@@ -98,7 +98,7 @@ typealias LogLines = Recorder<String>
         #expect(log.all[0] == "filter: up to date")
         #expect(log.all[1] == "unroll: up to date")
         #expect(log.all[2].hasPrefix("split: RL 0 trajectories"))
-        #expect(try run.store.snapshot().split["rl"] == nil)
+        #expect(try run.store.snapshot().split[.rl] == nil)
     }
 
     @Test func turningStopSamplesOffRecomputesUnrollAndSplit() async throws {

@@ -247,14 +247,14 @@ struct ScriptedJudge: Scorer {
         let log = CallLog()
         try await StageRunner.run(GenerateStage(backends: Self.backends(log, fail: ["item-1"])), Self.context(run))
         var s = try run.store.snapshot()
-        #expect(s.trajectories == ["complete": 2, "failed": 1])
-        #expect(s.failures == ["server": 1])
-        #expect(s.callErrors == ["server": 1])
+        #expect(s.trajectories == [.complete: 2, .failed: 1])
+        #expect(s.failures == [.server: 1])
+        #expect(s.callErrors == [.server: 1])
         #expect(try run.store.retryFailed(classes: [.timeout]) == (0, 0))
         #expect(try run.store.retryFailed(classes: [.server]) == (1, 0))
         try await StageRunner.run(GenerateStage(backends: Self.backends(log)), Self.context(run))
         s = try run.store.snapshot()
-        #expect(s.trajectories == ["complete": 3])
+        #expect(s.trajectories == [.complete: 3])
         // The two complete trajectories were not touched again: their edits were each sent once.
         let edits = log.all.filter { $0.hasPrefix("edit item-0") }
         #expect(edits.count == 2)

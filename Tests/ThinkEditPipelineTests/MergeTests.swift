@@ -43,9 +43,9 @@ import ThinkEditStore
 
     /// Counts that must not depend on how the run was produced.
     static func counts(_ s: RunSnapshot) -> [String: Int] {
-        ["pool": s.poolItems, "images": s.images, "complete": s.trajectories["complete"] ?? 0, "all": s.trajectories.values.reduce(0, +),
+        ["pool": s.poolItems, "images": s.images, "complete": s.trajectories[.complete] ?? 0, "all": s.trajectories.values.reduce(0, +),
          "turns": s.turns, "scored": s.scoredTurns, "calls": s.calls, "kept": s.kept, "samples": s.samples,
-         "sft": s.split["sft"] ?? 0, "rl": s.split["rl"] ?? 0, "prompt_tokens": s.promptTokens]
+         "sft": s.split[.sft] ?? 0, "rl": s.split[.rl] ?? 0, "prompt_tokens": s.promptTokens]
     }
 
     /// Shards made with different settings (one of them with `max_turns: 2`) are refused, naming
@@ -93,7 +93,7 @@ import ThinkEditStore
             try shardStore.forEachTrajectory { t, _ in ids.append(t.id) }
             #expect(!ids.isEmpty)
             #expect(ids.allSatisfy { Shard(index: i, count: 3).contains($0) })
-            #expect(try shardStore.snapshot().trajectories.keys.sorted() == ["complete"])
+            #expect(try shardStore.snapshot().trajectories.keys.map(\.rawValue).sorted() == ["complete"])
         }
 
         let merged = try RunStore.openForWriting(workdir: dir + "/merged")
@@ -218,14 +218,14 @@ import ThinkEditStore
             failed.id = "f"
             failed.status = .failed
             failed.errorClass = .timeout
-            _ = try shard.insertTrajectories(images: [], trajectories: [pending, failed], origin: "generated")
+            _ = try shard.insertTrajectories(images: [], trajectories: [pending, failed], origin: .generated)
         }
 
         let target = try RunStore.openForWriting(workdir: dir + "/t")
         let summary = try ShardMerge(target: target) { _ in }.merge([dir + "/s0"])
         #expect(summary.trajectoriesAdded == 1)
-        #expect(summary.leftBehind == ["pending": 1, "failed": 1])
-        #expect(try target.snapshot().trajectories == ["complete": 1])
+        #expect(summary.leftBehind == [.pending: 1, .failed: 1])
+        #expect(try target.snapshot().trajectories == [.complete: 1])
     }
 
     @Test func aShardStillBeingWrittenIsRefused() throws {

@@ -110,9 +110,9 @@ enum ReportHTMLScan {
         let s = try f.store.snapshot()
         #expect(s.kept > 0 && s.samples > 0, "the fixture must exercise curation")
         let expected: [String: Int] = [
-            "pool_items": s.poolItems, "trajectories.complete": s.trajectories["complete"] ?? 0, "turns": s.turns,
-            "scored_turns": s.scoredTurns, "kept": s.kept, "samples": s.samples, "split.sft": s.split["sft"] ?? 0,
-            "split.rl": s.split["rl"] ?? 0, "calls": s.calls, "prompt_tokens": s.promptTokens, "completion_tokens": s.completionTokens,
+            "pool_items": s.poolItems, "trajectories.complete": s.trajectories[.complete] ?? 0, "turns": s.turns,
+            "scored_turns": s.scoredTurns, "kept": s.kept, "samples": s.samples, "split.sft": s.split[.sft] ?? 0,
+            "split.rl": s.split[.rl] ?? 0, "calls": s.calls, "prompt_tokens": s.promptTokens, "completion_tokens": s.completionTokens,
         ]
         for (key, value) in expected {
             #expect(ReportHTMLScan.figure(key, in: html) == String(value), "figure \(key)")
@@ -126,7 +126,7 @@ enum ReportHTMLScan {
         let stats = try JSONDecoder().decode(SplitStatistics.self, from: Data(statsText.utf8))
         #expect(ReportHTMLScan.figure("sft.shortfall", in: html) == String(stats.sft.shortfall))
         #expect(ReportHTMLScan.figure("rl.selected", in: html) == String(stats.rl.selected))
-        #expect(ReportHTMLScan.figure("rl.samples", in: html) == String(s.split["rl"] ?? 0))
+        #expect(ReportHTMLScan.figure("rl.samples", in: html) == String(s.split[.rl] ?? 0))
     }
 
     @Test func scoreChartsCountEveryScoredTrajectoryAndTurn() async throws {

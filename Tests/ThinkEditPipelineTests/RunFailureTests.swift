@@ -37,14 +37,14 @@ import ThinkEditCore
             #expect(path.hasPrefix(run.store.images.root))
         }
         var s = try run.store.snapshot()
-        #expect(s.trajectories["failed"] == nil)
-        #expect((s.trajectories["pending"] ?? 0) > 0)
+        #expect(s.trajectories[.failed] == nil)
+        #expect((s.trajectories[.pending] ?? 0) > 0)
         #expect(try run.store.latestStageRuns()[.generate]?.status == .failed)
 
         for path in blockers { try FileManager.default.removeItem(atPath: path) }
         try await StageRunner.run(GenerateStage(backends: GenerationTests.backends(log)), GenerationTests.context(run))
         s = try run.store.snapshot()
-        #expect(s.trajectories == ["complete": 6])
+        #expect(s.trajectories == [.complete: 6])
         #expect(try run.store.latestStageRuns()[.generate]?.status == .done)
     }
 

@@ -176,8 +176,8 @@ func encoded(_ s: String) -> String {
             ("/trajectories?n=3&first_max=5", all.filter { (first($0) ?? 99) <= 5 }.map(\.id)),
             ("/trajectories?n=2&verdict=kept&var_min=0.5", all.filter { $0.kept == true && ($0.variance ?? -1) >= 0.5 }.map(\.id)),
             ("/trajectories?n=2&verdict=dropped", all.filter { $0.kept == false }.map(\.id)),
-            ("/trajectories?n=4&split=none", all.filter { $0.split == "none" }.map(\.id)),
-            ("/trajectories?n=4&split=sft", all.filter { $0.split == "sft" }.map(\.id)),
+            ("/trajectories?n=4&split=none", all.filter { $0.split == SplitMembership.none }.map(\.id)),
+            ("/trajectories?n=4&split=sft", all.filter { $0.split == .sft }.map(\.id)),
             ("/trajectories?n=3&sort=best&dir=desc",
              all.sorted { (best($0) ?? -1e300, $1.id) > (best($1) ?? -1e300, $0.id) }.map(\.id)),
             ("/trajectories?n=3&sort=variance", all.sorted { ($0.variance ?? -1e300, $0.id) < ($1.variance ?? -1e300, $1.id) }.map(\.id)),
@@ -262,7 +262,7 @@ func encoded(_ s: String) -> String {
             let line = try #require(try String(contentsOfFile: manifestPath, encoding: .utf8).split(separator: "\n")
                 .first { $0.hasPrefix(#"{"id":"\#(t.id)#\#(sample.turn)""#) })
             #expect(Scan.all(#"<pre class="record" data-format="manifest">(.*?)</pre>"#, in: s).map(Scan.unescape) == [String(line)])
-            #expect(Scan.all(#"data-field="split">([^<]*)<"#, in: s) == [sample.split!])
+            #expect(Scan.all(#"data-field="split">([^<]*)<"#, in: s) == [sample.split!.rawValue])
         }
     }
 

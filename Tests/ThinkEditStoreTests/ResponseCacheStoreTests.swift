@@ -24,16 +24,16 @@ import ThinkEditStore
     @Test func anEntryIsFoundFromAnotherOpeningAndAnAbsentKeyIsNot() throws {
         let dir = Self.folder()
         let cache = try ResponseCache.open(folder: dir)
-        try cache.save(Self.key("a"), ResponseCache.Entry(kind: "think", answer: #"{"x":1}"#))
+        try cache.save(Self.key("a"), ResponseCache.Entry(kind: .think, answer: #"{"x":1}"#))
         // Before the write, the process that kept it already sees it.
         #expect(try cache.lookup(Self.key("a"))?.answer == #"{"x":1}"#)
         cache.flush()
         let again = try ResponseCache.open(folder: dir)
-        #expect(try again.lookup(Self.key("a"))?.kind == "think")
+        #expect(try again.lookup(Self.key("a"))?.kind == .think)
         #expect(try again.lookup(Self.key("b")) == nil)
         #expect(try again.count() == 1)
         // Saving the same key again keeps the first answer.
-        try again.save(Self.key("a"), ResponseCache.Entry(kind: "think", answer: #"{"x":2}"#))
+        try again.save(Self.key("a"), ResponseCache.Entry(kind: .think, answer: #"{"x":2}"#))
         #expect(try ResponseCache.open(folder: dir).lookup(Self.key("a"))?.answer == #"{"x":1}"#)
     }
 
@@ -42,8 +42,8 @@ import ThinkEditStore
         let cache = try ResponseCache.open(folder: dir)
         let (record, bytes) = Self.image(7)
         let (other, otherBytes) = Self.image(8)
-        try cache.save(Self.key("edit-1"), ResponseCache.Entry(kind: "edit", answer: "{}", image: record), imageBytes: bytes)
-        try cache.save(Self.key("edit-2"), ResponseCache.Entry(kind: "edit", answer: "{}", image: other), imageBytes: otherBytes)
+        try cache.save(Self.key("edit-1"), ResponseCache.Entry(kind: .edit, answer: "{}", image: record), imageBytes: bytes)
+        try cache.save(Self.key("edit-2"), ResponseCache.Entry(kind: .edit, answer: "{}", image: other), imageBytes: otherBytes)
         cache.flush()
         let reopened = try ResponseCache.open(folder: dir)
         #expect(try reopened.lookup(Self.key("edit-1"))?.image == record)
@@ -58,7 +58,7 @@ import ThinkEditStore
         let dir = Self.folder()
         let cache = try ResponseCache.open(folder: dir)
         let (record, bytes) = Self.image(9)
-        for k in ["x", "y"] { try cache.save(Self.key(k), ResponseCache.Entry(kind: "edit", answer: "{}", image: record), imageBytes: bytes) }
+        for k in ["x", "y"] { try cache.save(Self.key(k), ResponseCache.Entry(kind: .edit, answer: "{}", image: record), imageBytes: bytes) }
         cache.flush()
         let files = FileManager.default.enumerator(atPath: dir + "/images")?.allObjects.compactMap { $0 as? String }.filter { $0.hasSuffix(".png") }
         #expect(files?.count == 1)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import ThinkEditBackends
 import ThinkEditCore
 import ThinkEditPipeline
 @testable import ThinkEditStore
@@ -92,8 +93,8 @@ private func olderRun(upTo migration: String, _ sql: String) throws -> String {
                 VALUES ('generate', 'gpt', 'think', 'h', 1, 'ok', 900, 50, 0.1, 12, 0);
             """)
         let store = try RunStore.openForWriting(workdir: dir)
-        try store.recordCall(CallRecord(stage: .generate, backend: "gpt-5", kind: "think", trajectorySeq: nil, turn: nil, requestHash: "h2",
-                                        outcome: "ok", promptTokens: 2006, completionTokens: 300, cachedPromptTokens: 1920, latencyMs: 5))
+        let site = CallSite(stage: .generate, backend: "gpt-5", kind: .think, trajectory: nil, turn: nil, requestHash: "h2")
+        try store.recordCall(site.record(outcome: .ok, usage: Usage(promptTokens: 2006, completionTokens: 300, cachedPromptTokens: 1920), latencyMs: 5))
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT prompt_tokens, cached_prompt_tokens FROM call ORDER BY id").map { [$0[0] as Int, $0[1] as Int] }
         }

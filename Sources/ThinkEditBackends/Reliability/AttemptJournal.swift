@@ -7,7 +7,7 @@ package struct AttemptReport: Sendable, Hashable {
     /// 1-based attempt number.
     package var attempt: Int
     /// `ok` or `error`.
-    package var outcome: String
+    package var outcome: CallOutcome
     package var errorClass: CallErrorClass?
     package var httpStatus: Int?
     package var usage: Usage?
@@ -17,7 +17,7 @@ package struct AttemptReport: Sendable, Hashable {
     /// A short, key-free description of the failure.
     package var message: String?
 
-    package init(backend: String, attempt: Int, outcome: String, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
+    package init(backend: String, attempt: Int, outcome: CallOutcome, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
                 usage: Usage? = nil, latencyMs: Double, isFinal: Bool, message: String? = nil) {
         self.backend = backend
         self.attempt = attempt

@@ -46,14 +46,14 @@ package struct Reliability: Sendable {
             do {
                 let (value, usage) = try await withDeadline(seconds: timeout, backend: backend, clock: clock, watch: deadlines, attempt)
                 if let limiter, let usage { await limiter.settle(estimated: estimatedTokens, actual: usage.promptTokens + usage.completionTokens) }
-                AttemptJournal.observer?.record(AttemptReport(backend: backend, attempt: number, outcome: "ok", httpStatus: 200,
+                AttemptJournal.observer?.record(AttemptReport(backend: backend, attempt: number, outcome: .ok, httpStatus: 200,
                                                              usage: usage, latencyMs: elapsedMs(), isFinal: true))
                 return value
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 var failure = classify(error)
                 let final = !failure.kind.isRetryable || number > retry.maxRetries
-                AttemptJournal.observer?.record(AttemptReport(backend: backend, attempt: number, outcome: "error",
+                AttemptJournal.observer?.record(AttemptReport(backend: backend, attempt: number, outcome: .error,
                                                              errorClass: failure.errorClass, httpStatus: failure.httpStatus,
                                                              latencyMs: elapsedMs(), isFinal: final, message: failure.message))
                 if final {

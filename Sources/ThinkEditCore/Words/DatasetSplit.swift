@@ -8,3 +8,24 @@ package enum DatasetSplit: String, Sendable, Hashable, CaseIterable, CustomStrin
 
     package var description: String { rawValue }
 }
+
+/// Where a trajectory's samples went: one of the two sets, or neither (SPEC §2.6: never both).
+/// `none` is how reports, serve's filter and URLs name "in no set".
+package enum SplitMembership: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case sft
+    case rl
+    case none
+
+    package init(_ split: DatasetSplit?) {
+        switch split {
+        case .sft?: self = .sft
+        case .rl?: self = .rl
+        case nil: self = .none
+        }
+    }
+
+    /// The set, nil for `none`.
+    package var split: DatasetSplit? { DatasetSplit(rawValue: rawValue) }
+
+    package var description: String { rawValue }
+}

@@ -28,3 +28,9 @@ package enum StageStatus: String, Sendable, Hashable, CaseIterable, CustomString
 
     package var description: String { rawValue }
 }
+
+// Every word prints as the name it has in the database, the files and on the command line.
+extension TrajectoryStatus: CustomStringConvertible { package var description: String { rawValue } }
+extension EndReason: CustomStringConvertible { package var description: String { rawValue } }
+extension DropReason: CustomStringConvertible { package var description: String { rawValue } }
+extension SampleKind: CustomStringConvertible { package var description: String { rawValue } }

@@ -6,12 +6,12 @@ import ThinkEditStore
 /// A batch as the run's journal holds it (table `batch`).
 package struct BatchRow: Sendable, Hashable {
     package var id: Int64
-    package var stage: String
+    package var stage: StageName
     package var backend: String
     package var model: String
     /// How far it got: `written`, `uploading`, `uploaded`, `creating`, `submitted`, `finished`,
     /// `downloaded`, `done`. Each step is recorded before the next begins.
-    package var state: String
+    package var state: BatchState
     /// The request file, relative to the work directory.
     package var file: String
     package var requests: Int
@@ -30,13 +30,13 @@ package struct BatchRow: Sendable, Hashable {
     package var updatedAt: Double
 
     /// Batches a stage still has to carry to `done`.
-    package var isOpen: Bool { state != "done" }
+    package var isOpen: Bool { state.isOpen }
 }
 
 /// One request of a batch (table `batch_request`).
 package struct BatchRequestRow: Sendable, Hashable {
     package var customID: String
-    package var kind: String
+    package var kind: CallKind
     package var trajectory: Int64
     package var turn: Int
     /// Counts every request for this call (part of the custom id).
@@ -51,8 +51,8 @@ extension RunStore {
         output_file_id, error_file_id, message, turnaround_seconds, created_at, updated_at
         """
 
-    private static func batchRow(_ r: Row) -> BatchRow {
-        BatchRow(id: r["id"], stage: r["stage"], backend: r["backend"], model: r["model"], state: r["state"], file: r["file"],
+    private static func batchRow(_ r: Row) throws -> BatchRow {
+        BatchRow(id: r["id"], stage: try r.word("stage"), backend: r["backend"], model: r["model"], state: try r.word("state"), file: r["file"],
                  requests: r["requests"], bytes: r["bytes"], inputFileID: r["input_file_id"], batchID: r["batch_id"],
                  remoteStatus: r["remote_status"], completed: r["completed"], failed: r["failed"], outputFileID: r["output_file_id"],
                  errorFileID: r["error_file_id"], message: r["message"], turnaroundSeconds: r["turnaround_seconds"], createdAt: r["created_at"], updatedAt: r["updated_at"])
@@ -65,16 +65,19 @@ extension RunStore {
             var arguments: StatementArguments = []
             if let stage {
                 conditions.append("stage = ?")
-                arguments += [stage.rawValue]
+                arguments += [stage]
             }
-            if open { conditions.append("state <> 'done'") }
+            if open {
+                conditions.append("state <> ?")
+                arguments += [BatchState.done]
+            }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try Row.fetchAll(db, sql: "SELECT \(Self.batchColumns) FROM batch \(filter) ORDER BY id", arguments: arguments).map(Self.batchRow)
+            return try Row.fetchAll(db, sql: "SELECT \(Self.batchColumns) FROM batch \(filter) ORDER BY id", arguments: arguments).map { try Self.batchRow($0) }
         }
     }
 
     package func batch(id: Int64) throws -> BatchRow? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT \(Self.batchColumns) FROM batch WHERE id = ?", arguments: [id]).map(Self.batchRow) }
+        try read { db in try Row.fetchOne(db, sql: "SELECT \(Self.batchColumns) FROM batch WHERE id = ?", arguments: [id]).map { try Self.batchRow($0) } }
     }
 
     /// The id the next batch will get (the files are named after it before the row exists).
@@ -96,22 +99,23 @@ extension RunStore {
     /// Records a request file written in full: its batch row (`written`, or `local` for a file
     /// to run with `vllm run-batch`) and a row per request.
     func journalWrittenBatch(id: Int64, stage: StageName, backend: String, model: String, file: String, bytes: Int,
-                             requests: [BatchRequestRow], state: String = "written") throws {
+                             requests: [BatchRequestRow], state: BatchState = .written) throws {
         try write { db in
             let now = Date().timeIntervalSince1970
             try db.execute(sql: """
                 INSERT INTO batch(id, stage, backend, model, state, file, requests, bytes, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, stage.rawValue, backend, model, state, file, requests.count, bytes, now, now])
-            let insert = try RawInsert(db, "INSERT INTO batch_request(custom_id, batch, kind, trajectory, turn, attempt, tries, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent')")
+                """, arguments: [id, stage, backend, model, state, file, requests.count, bytes, now, now])
+            let insert = try RawInsert(db, "INSERT INTO batch_request(custom_id, batch, kind, trajectory, turn, attempt, tries, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             for r in requests {
                 insert.bind(1, r.customID)
                 insert.bind(2, id)
-                insert.bind(3, r.kind)
+                insert.bind(3, r.kind.rawValue)
                 insert.bind(4, r.trajectory)
                 insert.bind(5, r.turn)
                 insert.bind(6, r.attempt)
                 insert.bind(7, r.tries)
+                insert.bind(8, BatchRequestState.sent.rawValue)
                 try insert.step()
             }
         }
@@ -133,10 +137,10 @@ extension RunStore {
     func unansweredRequests(batch: Int64) throws -> [String: BatchRequestRow] {
         try read { db in
             var all: [String: BatchRequestRow] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT custom_id, kind, trajectory, turn, attempt, tries FROM batch_request WHERE batch = ? AND state = 'sent'",
-                                           arguments: [batch])
+            let rows = try Row.fetchCursor(db, sql: "SELECT custom_id, kind, trajectory, turn, attempt, tries FROM batch_request WHERE batch = ? AND state = ?",
+                                           arguments: [batch, BatchRequestState.sent])
             while let r = try rows.next() {
-                let row = BatchRequestRow(customID: r["custom_id"], kind: r["kind"], trajectory: r["trajectory"], turn: r["turn"], attempt: r["attempt"], tries: r["tries"])
+                let row = BatchRequestRow(customID: r["custom_id"], kind: try r.word("kind"), trajectory: r["trajectory"], turn: r["turn"], attempt: r["attempt"], tries: r["tries"])
                 all[row.customID] = row
             }
             return all
@@ -149,12 +153,12 @@ extension RunStore {
         try read { db in
             var all: [String: (attempt: Int, tries: Int)] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT r.trajectory, r.turn, r.kind, max(r.attempt) AS attempts, sum(r.state <> 'retried') AS tries
+                SELECT r.trajectory, r.turn, r.kind, max(r.attempt) AS attempts, sum(r.state <> ?) AS tries
                 FROM batch_request r JOIN batch b ON b.id = r.batch
                 WHERE b.stage = ? GROUP BY r.trajectory, r.turn, r.kind
-                """, arguments: [stage.rawValue])
+                """, arguments: [BatchRequestState.retried, stage])
             while let r = try rows.next() {
-                let key = BatchRequestKey(kind: r["kind"], trajectory: r["trajectory"], turn: r["turn"]).text
+                let key = BatchRequestKey(kind: try r.word("kind"), trajectory: r["trajectory"], turn: r["turn"]).text
                 all[key] = (r["attempts"], r["tries"])
             }
             return all
@@ -168,9 +172,9 @@ extension RunStore {
             var keys = Set<String>()
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT r.kind, r.trajectory, r.turn FROM batch_request r JOIN batch b ON b.id = r.batch
-                WHERE b.stage = ? AND b.state <> 'done' AND r.state = 'sent'
-                """, arguments: [stage.rawValue])
-            while let r = try rows.next() { keys.insert(BatchRequestKey(kind: r["kind"], trajectory: r["trajectory"], turn: r["turn"]).text) }
+                WHERE b.stage = ? AND b.state <> ? AND r.state = ?
+                """, arguments: [stage, BatchState.done, BatchRequestState.sent])
+            while let r = try rows.next() { keys.insert(BatchRequestKey(kind: try r.word("kind"), trajectory: r["trajectory"], turn: r["turn"]).text) }
             return keys
         }
     }
@@ -180,20 +184,20 @@ extension RunStore {
         try read { db in
             Set(try Int64.fetchAll(db, sql: """
                 SELECT DISTINCT r.trajectory FROM batch_request r JOIN batch b ON b.id = r.batch
-                WHERE b.stage = ? AND b.state <> 'done' AND r.state = 'sent'
-                """, arguments: [stage.rawValue]))
+                WHERE b.stage = ? AND b.state <> ? AND r.state = ?
+                """, arguments: [stage, BatchState.done, BatchRequestState.sent]))
         }
     }
 
     /// Marks a request answered or failed (inside the caller's transaction).
     static func settleBatchRequest(_ db: Database, customID: String, answered: Bool) throws {
-        try db.cachedStatement(sql: "UPDATE batch_request SET state = ? WHERE custom_id = ?").execute(arguments: [answered ? "answered" : "failed", customID])
+        try db.cachedStatement(sql: "UPDATE batch_request SET state = ? WHERE custom_id = ?").execute(arguments: [answered ? BatchRequestState.answered : .failed, customID])
     }
 }
 
 /// What a batch request is for: a call kind of one turn of one trajectory.
 package struct BatchRequestKey: Hashable {
-    var kind: String
+    var kind: CallKind
     var trajectory: Int64
     var turn: Int
 

@@ -17,8 +17,8 @@ package struct BatchListing: Sendable {
             var all: [Int64: Double] = [:]
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT r.batch, sum(c.cost) AS cost FROM call c JOIN batch_request r ON r.custom_id = c.request_hash
-                WHERE c.outcome = 'ok' GROUP BY r.batch
-                """)
+                WHERE c.outcome = ? GROUP BY r.batch
+                """, arguments: [CallOutcome.ok])
             while let r = try cursor.next() { all[r["batch"]] = r["cost"] }
             return all
         }
@@ -33,7 +33,7 @@ package struct BatchListing: Sendable {
                      + pad("requests", 10) + pad("answered", 10) + pad("failed", 8) + pad("age", 8) + "cost"]
         for l in listings {
             let b = l.row
-            lines.append(pad(String(b.id), 6) + pad(b.stage, 9) + pad(b.backend, 12) + pad(b.state, 12) + pad(b.batchID ?? "-", 24)
+            lines.append(pad(String(b.id), 6) + pad(b.stage.rawValue, 9) + pad(b.backend, 12) + pad(b.state.rawValue, 12) + pad(b.batchID ?? "-", 24)
                          + pad(b.remoteStatus ?? "-", 12) + pad(String(b.requests), 10) + pad(String(b.completed), 10) + pad(String(b.failed), 8)
                          + pad(age(now - b.createdAt), 8) + String(format: "%.4f", l.cost))
             if let m = b.message { lines.append(pad("", 6) + m) }
@@ -55,7 +55,7 @@ package struct BatchListing: Sendable {
     package static func cancelOpen(_ store: RunStore, config: RunConfig) async throws -> [(BatchRow, String)] {
         var out: [(BatchRow, String)] = []
         let settings = [config.backends.thinker, config.backends.scorer]
-        for b in try store.batches(open: true) where b.state == "submitted" {
+        for b in try store.batches(open: true) where b.state == .submitted {
             guard let id = b.batchID, let s = settings.first(where: { $0.name == b.backend && $0.kind == .openai }) else { continue }
             do {
                 let remote = try await BackendSet.batchAPI(s).cancel(id)

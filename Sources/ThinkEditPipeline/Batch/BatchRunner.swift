@@ -54,10 +54,10 @@ struct BatchRunner<Answer: Sendable>: Sendable {
     /// next run picks them up).
     func drive(afterDone: ((BatchRow) async throws -> Void)? = nil) async throws {
         var resumed = Set<Int64>()
-        for b in try store.batches(stage: stage, open: true) where ["uploading", "creating"].contains(b.state) { resumed.insert(b.id) }
+        for b in try store.batches(stage: stage, open: true) where b.state == .uploading || b.state == .creating { resumed.insert(b.id) }
         while true {
             // A `local` file waits for `thinkedit batch read`, not for the provider.
-            let open = try store.batches(stage: stage, open: true).filter { $0.backend == settings.name && $0.state != "local" }
+            let open = try store.batches(stage: stage, open: true).filter { $0.backend == settings.name && $0.state != .local }
             if open.isEmpty { return }
             var waiting = 0
             for b in open {
@@ -68,13 +68,13 @@ struct BatchRunner<Answer: Sendable>: Sendable {
                 }
             }
             if waiting == 0 { continue }
-            if interruption.isStopping { throw StageInterrupted(stage: stage.rawValue, resume: resume) }
+            if interruption.isStopping { throw StageInterrupted(stage: stage, resume: resume) }
             do {
                 try await clock.sleep(seconds: settings.batch.pollSeconds)
             } catch {
-                throw StageInterrupted(stage: stage.rawValue, resume: resume)
+                throw StageInterrupted(stage: stage, resume: resume)
             }
-            if interruption.isStopping { throw StageInterrupted(stage: stage.rawValue, resume: resume) }
+            if interruption.isStopping { throw StageInterrupted(stage: stage, resume: resume) }
         }
     }
 
@@ -82,7 +82,7 @@ struct BatchRunner<Answer: Sendable>: Sendable {
     /// as a downloaded batch's: the same parsing, failure classes and journal.
     func readLocal(_ row: BatchRow, results: String) async throws {
         var b = row
-        guard b.state == "local" else {
+        guard b.state == .local else {
             _ = try await advance(b, resumed: false)
             return
         }
@@ -95,7 +95,7 @@ struct BatchRunner<Answer: Sendable>: Sendable {
             throw StoreError.notWritable(path: results, reason: "cannot read the results: \(error.localizedDescription)")
         }
         b.remoteStatus = "completed"
-        b.state = "downloaded"
+        b.state = .downloaded
         try store.updateBatch(b)
         _ = try await advance(b, resumed: false)
     }
@@ -104,10 +104,10 @@ struct BatchRunner<Answer: Sendable>: Sendable {
     func reserveOpenRequests(_ budget: SpendGuard?) throws {
         guard let budget else { return }
         let open = try store.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT r.kind, count(*) AS n FROM batch_request r JOIN batch b ON b.id = r.batch
-                WHERE b.stage = ? AND b.state <> 'done' AND r.state = 'sent' GROUP BY r.kind
-                """, arguments: [stage.rawValue]).map { (kind: $0["kind"] as String, count: $0["n"] as Int) }
+            try Row.tally(db, sql: """
+                SELECT r.kind AS key, count(*) AS n FROM batch_request r JOIN batch b ON b.id = r.batch
+                WHERE b.stage = ? AND b.state <> ? AND r.state = ? GROUP BY r.kind
+                """, arguments: [stage, BatchState.done, BatchRequestState.sent], as: CallKind.self).sorted { $0.key.rawValue < $1.key.rawValue }
         }
         for (kind, count) in open {
             let each = budget.projected(kind) { SpendGuard.estimate(settings, requestBytes: nil, batch: true) }
@@ -118,46 +118,46 @@ struct BatchRunner<Answer: Sendable>: Sendable {
     /// Uploads and creates every batch file written so far, without waiting for any answer: the
     /// provider starts on the first files while the stage writes the next.
     func submitWritten() async throws {
-        for b in try store.batches(stage: stage, open: true) where b.backend == settings.name && b.state == "written" {
-            _ = try await advance(b, resumed: false, until: "submitted")
+        for b in try store.batches(stage: stage, open: true) where b.backend == settings.name && b.state == .written {
+            _ = try await advance(b, resumed: false, until: .submitted)
         }
     }
 
     /// Moves one batch as far as it goes without waiting for the provider (or to state `until`);
     /// true when it waits.
-    private func advance(_ row: BatchRow, resumed: Bool, until: String? = nil) async throws -> Bool {
+    private func advance(_ row: BatchRow, resumed: Bool, until: BatchState? = nil) async throws -> Bool {
         var b = row
-        func record(_ state: String) throws {
+        func record(_ state: BatchState) throws {
             b.state = state
             try store.updateBatch(b)
         }
         while b.state != until {
             switch b.state {
-            case "written":
+            case .written:
                 CrashPoint.here("batch.upload.before")
-                try record("uploading")
+                try record(.uploading)
                 b.inputFileID = try await upload(b, lookFirst: false)
                 CrashPoint.here("batch.upload.after")
-                try record("uploaded")
-            case "uploading":
+                try record(.uploaded)
+            case .uploading:
                 // A run stopped during the upload: the service may have the file already.
                 b.inputFileID = try await upload(b, lookFirst: resumed)
-                try record("uploaded")
-            case "uploaded":
-                try record("creating")
+                try record(.uploaded)
+            case .uploaded:
+                try record(.creating)
                 CrashPoint.here("batch.create.before")
                 let remote = try await create(b, lookFirst: false)
                 CrashPoint.here("batch.create.after")
                 b.batchID = remote.id
                 b.remoteStatus = remote.status
-                try record("submitted")
+                try record(.submitted)
                 log("\(stage.rawValue): batch \(b.id) submitted as \(remote.id) (\(b.requests) requests)")
-            case "creating":
+            case .creating:
                 let remote = try await create(b, lookFirst: resumed)
                 b.batchID = remote.id
                 b.remoteStatus = remote.status
-                try record("submitted")
-            case "submitted":
+                try record(.submitted)
+            case .submitted:
                 guard let id = b.batchID else { throw StoreError.corrupt(path: store.databasePath, reason: "batch \(b.id) is submitted without a batch id") }
                 CrashPoint.here("batch.poll")
                 let remote = try await api.get(id)
@@ -176,9 +176,9 @@ struct BatchRunner<Answer: Sendable>: Sendable {
                 b.errorFileID = remote.errorFileID
                 b.message = remote.errors.isEmpty ? nil : remote.errors.prefix(20).joined(separator: "; ")
                 if let start = remote.createdAt, let end = remote.finishedAt { b.turnaroundSeconds = Double(max(0, end - start)) }
-                try record("finished")
+                try record(.finished)
                 log("\(stage.rawValue): batch \(b.id) (\(id)) \(remote.status): \(remote.completed) answered, \(remote.failed) failed")
-            case "finished":
+            case .finished:
                 for (fileID, suffix) in [(b.outputFileID, "output"), (b.errorFileID, "errors")] {
                     guard let fileID else { continue }
                     let target = path(resultFile(b, suffix))
@@ -186,11 +186,11 @@ struct BatchRunner<Answer: Sendable>: Sendable {
                     CrashPoint.here("batch.download")
                     try await api.download(fileID: fileID, to: target)
                 }
-                try record("downloaded")
-            case "downloaded":
+                try record(.downloaded)
+            case .downloaded:
                 try commit(b)
                 CrashPoint.here("batch.done.before")
-                try record("done")
+                try record(.done)
             default:
                 return false
             }
@@ -291,26 +291,29 @@ struct BatchRunner<Answer: Sendable>: Sendable {
         try flush()
     }
 
+    /// The call a batch request makes, named by its custom id.
+    private func site(_ request: BatchRequestRow) -> CallSite {
+        CallSite(stage: stage, backend: settings.name, kind: request.kind, trajectory: request.trajectory, turn: request.turn, requestHash: request.customID)
+    }
+
     /// One request's outcome, inside the transaction: the answer committed, or the failure
     /// journaled and, once it has no retries left or cannot be helped by one, given to the stage.
     private func settle(_ db: Database, _ request: BatchRequestRow, _ outcome: Result<(Answer, Usage?), BackendError>, latency: Double) throws {
         switch outcome {
         case .success(let (answer, usage)):
-            let call = CallRecord(stage: stage, backend: settings.name, kind: request.kind, trajectorySeq: request.trajectory, turn: request.turn,
-                                  requestHash: request.customID, attempt: request.attempt, outcome: "ok", httpStatus: 200,
-                                  promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
-                                  cachedPromptTokens: usage?.cachedPromptTokens ?? 0, cost: settings.cost(usage, batch: true), latencyMs: latency)
+            let call = site(request).record(attempt: request.attempt, outcome: .ok, httpStatus: 200, usage: usage,
+                                            cost: settings.cost(usage, batch: true), latencyMs: latency)
             try consumer.commit(db, request, answer, call)
             try RunStore.settleBatchRequest(db, customID: request.customID, answered: true)
         case .failure(let error):
-            let call = CallRecord(stage: stage, backend: settings.name, kind: request.kind, trajectorySeq: request.trajectory, turn: request.turn,
-                                  requestHash: request.customID, attempt: request.attempt, outcome: "error", errorClass: error.kind,
-                                  httpStatus: error.httpStatus, latencyMs: latency)
+            let call = site(request).record(attempt: request.attempt, outcome: .error, errorClass: error.kind,
+                                            httpStatus: error.httpStatus, latencyMs: latency)
             if error.kind.isRetryable && request.tries <= settings.maxRetries {
                 try RunStore.insertCall(db, call)
             } else {
                 let tries = request.tries > 1 ? " (gave up after \(request.tries) batch attempts)" : ""
-                try consumer.fail(db, request, error.kind, "\(request.kind) call to \(settings.name) failed: \(error.message)\(tries)", call)
+                let failure = site(request).failure(error.kind, error.message + tries, record: call)
+                try consumer.fail(db, request, failure.errorClass, failure.message, call)
             }
             try RunStore.settleBatchRequest(db, customID: request.customID, answered: false)
         }
@@ -361,12 +364,12 @@ final class BatchFileWriter {
     }
 
     /// Whether a request for this call is out in an open batch already.
-    func isInFlight(kind: String, trajectory: Int64, turn: Int) -> Bool {
+    func isInFlight(kind: CallKind, trajectory: Int64, turn: Int) -> Bool {
         inFlight.contains(BatchRequestKey(kind: kind, trajectory: trajectory, turn: turn).text)
     }
 
     /// Adds one request; throws `TooLarge` (and writes nothing) for a request above the file limit.
-    func add(kind: String, trajectory: Int64, turn: Int, body: [UInt8]) throws {
+    func add(kind: CallKind, trajectory: Int64, turn: Int, body: [UInt8]) throws {
         let key = BatchRequestKey(kind: kind, trajectory: trajectory, turn: turn)
         let maxBytes = local ? Int.max : settings.batch.maxFileBytes
         let maxRequests = local ? Int.max : settings.batch.maxRequests
@@ -405,7 +408,7 @@ final class BatchFileWriter {
         fd = -1
         CrashPoint.here("batch.journal.before")
         try store.journalWrittenBatch(id: id, stage: stage, backend: settings.name, model: settings.model ?? "",
-                                      file: "batches/\(name)", bytes: bytes, requests: requests, state: local ? "local" : "written")
+                                      file: "batches/\(name)", bytes: bytes, requests: requests, state: local ? .local : .written)
         lastFile = (folder as NSString).appendingPathComponent(name)
         files += 1
         written += requests.count

@@ -58,7 +58,7 @@ package enum LocalBatch {
                                                     settings: try context.config.generateSettings(), assign: { backends.editorName(for: $0) })
             let live = try store.pendingTrajectories().filter { context.shard?.contains($0.id) ?? true }.map(\.seq)
             // The edits the previous answers asked for, online, up to each trajectory's next expert call.
-            let progress = ProgressLine(stage: "generate", total: live.count, unit: "trajectories", clock: context.clock, log: context.log)
+            let progress = ProgressLine(stage: .generate, total: live.count, unit: "trajectories", clock: context.clock, log: context.log)
             let runFailure = RunFailure()
             var loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure, budget: budget)
             loop.expertInBatch = true
@@ -66,7 +66,7 @@ package enum LocalBatch {
             let width = max(1, backends.editors.values.reduce(0) { $0 + $1.settings.concurrency })
             let outcome = await runBounded(live, inFlight: width, interruption: context.interruption) { await online.run($0) }
             try runFailure.check()
-            if outcome.interrupted { throw StageInterrupted(stage: "batch write", resume: "thinkedit batch write \(context.config.file) --stage generate \(file)") }
+            if outcome.interrupted { throw StageInterrupted(stage: .generate, step: "batch write", resume: "thinkedit batch write \(context.config.file) --stage generate \(file)") }
             let runner = try generate.batchRunner(context, thinker: thinker, settings: backends.thinker.settings)
             writer = try await generate.writeThinkRequests(context, thinker: thinker, settings: backends.thinker.settings, runner: runner,
                                                            live: Set(live), budget: budget, local: true)
@@ -84,7 +84,7 @@ package enum LocalBatch {
         } catch {
             throw StoreError.notWritable(path: file, reason: error.localizedDescription)
         }
-        let id = try context.store.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM batch WHERE state = 'local'") }
+        let id = try context.store.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM batch WHERE state = ?", arguments: [BatchState.local]) }
         var written = Written(requests: writer.written, batch: id)
         if let budget, budget.stopped {
             written.capped = budget.reached(store: context.store, resume: "thinkedit batch write \(context.config.file) --stage \(stage.rawValue) FILE").message
@@ -117,18 +117,18 @@ package enum LocalBatch {
             throw Problem(message: "\(file):\(number): custom_id \(first.customID) is not a request of this run: check the config names the run that wrote the batch file")
         }
         // A read killed while committing left the batch `downloaded`: reading again finishes it.
-        guard row.state == "local" || (row.state == "downloaded" && row.batchID == nil) else {
-            throw Problem(message: row.state == "done"
+        guard row.state == .local || (row.state == .downloaded && row.batchID == nil) else {
+            throw Problem(message: row.state == .done
                 ? "\(file) answers batch \(row.id), which was read already (its answers are committed); nothing to do"
                 : "\(file) answers batch \(row.id), which was sent to the provider's API, not written for a local runner")
         }
         let backends = try BackendSet(config: context.config)
-        switch StageName(rawValue: row.stage) {
-        case .score?:
+        switch row.stage {
+        case .score:
             guard let judge = backends.scorer.backend as? OpenAIJudge else { throw Problem(message: "the config's scorer is not an openai backend") }
             let runner = try ScoreStage().batchRunner(context, judge: judge, settings: backends.scorer.settings, failed: LockedSet<Int64>())
             try await runner.readLocal(row, results: file)
-        case .generate?:
+        case .generate:
             guard let thinker = backends.thinker.backend as? OpenAIThinker else { throw Problem(message: "the config's thinker is not an openai backend") }
             let runner = try GenerateStage().batchRunner(context, thinker: thinker, settings: backends.thinker.settings)
             try await runner.readLocal(row, results: file)
@@ -136,9 +136,9 @@ package enum LocalBatch {
             throw Problem(message: "batch \(row.id) belongs to stage \(row.stage), which has no batch mode")
         }
         let counts = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM batch_request WHERE batch = ? GROUP BY state", arguments: [row.id])
-                .reduce(into: [String: Int]()) { $0[$1["state"]] = $1["n"] }
+            try Row.tally(db, sql: "SELECT state AS key, count(*) AS n FROM batch_request WHERE batch = ? GROUP BY state", arguments: [row.id],
+                          as: BatchRequestState.self)
         }
-        return Read(stage: StageName(rawValue: row.stage) ?? .score, batch: row.id, answered: counts["answered"] ?? 0, failed: counts["failed"] ?? 0)
+        return Read(stage: row.stage, batch: row.id, answered: counts[.answered] ?? 0, failed: counts[.failed] ?? 0)
     }
 }

@@ -34,7 +34,7 @@ package struct ExportStage: PipelineStage {
         let template = try UserPromptTemplate.forConfig(file: context.config.file)
         let exporter = try Exporter(config: context.config, store: context.store, template: template)
         let s = try exporter.export()
-        let sft = s.samples["sft"] ?? 0, rl = s.samples["rl"] ?? 0
+        let sft = s.samples[.sft] ?? 0, rl = s.samples[.rl] ?? 0
         return StageResult(
             counts: [("sft_samples", sft), ("rl_samples", rl), ("images", s.images), ("resized", s.resized)],
             summary: "SFT \(sft) samples, RL \(rl) samples, \(s.images) images (\(s.resized) resized) in \(context.config.export.dir)")

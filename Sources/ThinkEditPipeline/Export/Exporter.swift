@@ -34,7 +34,7 @@ package struct Exporter {
     static let textBatch = 2048
 
     package struct Summary: Sendable, Hashable {
-        package var samples: [String: Int]
+        package var samples: [DatasetSplit: Int]
         /// Distinct images written (per run, an image used by both splits counts once).
         package var images: Int
         package var resized: Int
@@ -104,7 +104,7 @@ package struct Exporter {
         for split in DatasetSplit.allCases {
             try swapIn((temp as NSString).appendingPathComponent(split.rawValue), at: Self.folder(config, split: split), temp: temp)
         }
-        return Summary(samples: Dictionary(uniqueKeysWithValues: splitCounts.map { ($0.0.rawValue, $0.1) }), images: imageCount,
+        return Summary(samples: Dictionary(uniqueKeysWithValues: splitCounts.map { ($0.0, $0.1) }), images: imageCount,
                        resized: outputs.values.filter(\.resized).count, resizeSeconds: resizeSeconds,
                        totalSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }

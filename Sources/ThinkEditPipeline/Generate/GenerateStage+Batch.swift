@@ -24,7 +24,8 @@ extension GenerateStage {
         // The edits a batch's answers ask for start as soon as that batch is committed.
         let editsOf: (BatchRow) async throws -> Void = { batch in
             let answered = try store.read { db in
-                try Int64.fetchAll(db, sql: "SELECT DISTINCT trajectory FROM batch_request WHERE batch = ? AND state = 'answered'", arguments: [batch.id])
+                try Int64.fetchAll(db, sql: "SELECT DISTINCT trajectory FROM batch_request WHERE batch = ? AND state = ?",
+                                  arguments: [batch.id, BatchRequestState.answered])
             }.filter { live.contains($0) }
             _ = await runBounded(answered, inFlight: inFlight, interruption: context.interruption) { seq in await onlineLoop.run(seq) }
         }
@@ -62,9 +63,7 @@ extension GenerateStage {
                     }
                     let answer = try thinker.answer(of: line, turn: request.turn, isRewrite: request.turn == 1 && firstTurnRewrite,
                                                     previousInstruction: previous, original: original)
-                    guard !answer.instruction.isBlank || answer.satisfied else {
-                        throw BackendError(.parse, backend: settings.name, "the expert gave an empty instruction")
-                    }
+                    try AnswerCheck.check(answer)
                     return (answer, answer.usage)
                 },
                 commit: { db, request, answer, call in
@@ -103,16 +102,16 @@ extension GenerateStage {
             } else if !rewrite {
                 continue
             }
-            if writer.isInFlight(kind: "think", trajectory: seq, turn: turn) { continue }
+            if writer.isInFlight(kind: .think, trajectory: seq, turn: turn) { continue }
             let source = ImagePayload(bytes: try store.images.read(hash: state.sourceImage.hash, format: state.sourceImage.format),
                                       hash: state.sourceImage.hash)
             let item = ItemContext(trajectoryID: state.id, task: state.task, instruction: state.instruction, source: source, meta: state.meta)
             let body = thinker.requestBody(ThinkRequest(item: item, turn: turn, previousImage: previous?.0, previousInstruction: previous?.1))
-            if let budget, !budget.reserve(budget.projected("think", estimate: { SpendGuard.estimate(settings, requestBytes: body.count, batch: true) })) {
+            if let budget, !budget.reserve(budget.projected(.think, estimate: { SpendGuard.estimate(settings, requestBytes: body.count, batch: true) })) {
                 break
             }
             do {
-                try writer.add(kind: "think", trajectory: seq, turn: turn, body: body.bytes)
+                try writer.add(kind: .think, trajectory: seq, turn: turn, body: body.bytes)
             } catch let tooLarge as BatchFileWriter.TooLarge {
                 try await store.markFailed(seq: seq, errorClass: .badRequest, message: """
                     the expert request for turn \(turn) is \(tooLarge.bytes) bytes, more than a batch file may hold (batch.max_file_mb); \

@@ -46,7 +46,7 @@ package struct GenerateStage: PipelineStage {
         // `vllm run-batch`) waits for that answer.
         let waiting = try context.store.trajectoriesWithBatchRequestsOut(stage: .generate)
         if !waiting.isEmpty && backends.thinker.settings.mode == .online { work = work.filter { !waiting.contains($0.seq) } }
-        let progress = ProgressLine(stage: "generate", total: work.count, unit: "trajectories", clock: context.clock, log: context.log)
+        let progress = ProgressLine(stage: .generate, total: work.count, unit: "trajectories", clock: context.clock, log: context.log)
         let runFailure = RunFailure()
         let budget = try SpendGuard.make(.generate, config: context.config, store: context.store)
         let loop = GenerationLoop(context: context, backends: backends, progress: progress, runFailure: runFailure, budget: budget)
@@ -72,15 +72,15 @@ package struct GenerateStage: PipelineStage {
         progress.end()
         try runFailure.check()
         if interrupted {
-            throw StageInterrupted(stage: "generate", resume: "thinkedit generate \(context.config.file)")
+            throw StageInterrupted(stage: .generate, resume: "thinkedit generate \(context.config.file)")
         }
         if let budget, budget.stopped { throw budget.reached(store: context.store, resume: "thinkedit generate \(context.config.file)") }
         let s = try context.store.snapshot()
-        let failed = s.trajectories["failed"] ?? 0
+        let failed = s.trajectories[.failed] ?? 0
         return StageResult(
-            counts: [("trajectories", s.trajectories.values.reduce(0, +)), ("complete", s.trajectories["complete"] ?? 0),
-                     ("pending", s.trajectories["pending"] ?? 0), ("failed", failed), ("turns", s.turns)],
-            summary: "\(work.count) trajectories worked on; \(s.trajectories["complete"] ?? 0) complete, \(failed) failed" +
+            counts: [("trajectories", s.trajectories.values.reduce(0, +)), ("complete", s.trajectories[.complete] ?? 0),
+                     ("pending", s.trajectories[.pending] ?? 0), ("failed", failed), ("turns", s.turns)],
+            summary: "\(work.count) trajectories worked on; \(s.trajectories[.complete] ?? 0) complete, \(failed) failed" +
                 (failed > 0 ? " (thinkedit retry-failed puts them back)" : ""),
             finalFingerprint: try fingerprint(context))
     }

@@ -76,18 +76,11 @@ struct GenerationLoop: Sendable {
                 try await store.commitInstruction(seq: seq, turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, call: call)
                 state.turns.append(Turn(turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, image: nil))
             }
-        } catch is CancellationError {
-            return
-        } catch is BudgetStop {
-            return
-        } catch let failure as StoreError {
-            runFailure.report(failure, stopping: context.interruption)
-        } catch let failure as CallFailure {
-            try? await store.markFailed(seq: seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
-            progress.add(failed: 1)
         } catch {
-            try? await store.markFailed(seq: seq, errorClass: error.journalClass, message: "\(error)", call: nil)
-            progress.add(failed: 1)
+            await settle(error, runFailure: runFailure, interruption: context.interruption) { failure in
+                try? await store.markFailed(seq: seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
+                progress.add(failed: 1)
+            }
         }
     }
 
@@ -96,15 +89,11 @@ struct GenerationLoop: Sendable {
         let request = ThinkRequest(item: item, turn: turn, previousImage: previous?.0, previousInstruction: previous?.1)
         let hash = ContentHash.sha256Hex("think|\(state.id)|\(turn)|\(previous?.0.hash ?? "")|\(previous?.1 ?? "")")
         let member = backends.thinker
-        return try await timedCall(stage: .generate, backend: member.settings.name, kind: "think", seq: state.seq, turn: turn,
-                                   requestHash: hash, limiter: member.limiter, clock: context.clock, price: member.cost,
-                                   journal: { try? store.recordCall($0) }, budget: budget,
-                                   estimate: { SpendGuard.estimate(member.settings, requestBytes: nil, batch: false) },
+        let site = CallSite(stage: .generate, backend: member.settings.name, kind: .think, trajectory: state.seq, turn: turn, requestHash: hash)
+        return try await timedCall(site, through: member, clock: context.clock, journal: { try? store.recordCall($0) }, budget: budget,
                                    cached: backends.cachedThink(member.cacheScope, request)) {
             let answer = try await member.backend.think(request)
-            guard !answer.instruction.isBlank || answer.satisfied else {
-                throw CallFailure.parse("the expert gave an empty instruction")
-            }
+            try AnswerCheck.check(answer)
             return (answer, answer.usage)
         }
     }
@@ -116,17 +105,15 @@ struct GenerationLoop: Sendable {
         let hash = ContentHash.sha256Hex("edit|\(state.id)|\(turn)|\(instruction)|\(seed)")
         let limits = ImageLimits(maxPixels: context.config.images.maxPixels)
         let cached = backends.cachedEdit(editor.cacheScope, request)
-        let ((record, result), call) = try await timedCall(stage: .generate, backend: editor.settings.name, kind: "edit", seq: state.seq,
-                                                           turn: turn, requestHash: hash, limiter: editor.limiter, clock: context.clock, price: editor.cost,
-                                                           journal: { try? store.recordCall($0) }, budget: budget,
-                                                           estimate: { SpendGuard.estimate(editor.settings, requestBytes: nil, batch: false) },
-                                                           cached: cached) {
+        let site = CallSite(stage: .generate, backend: editor.settings.name, kind: .edit, trajectory: state.seq, turn: turn, requestHash: hash)
+        let ((record, result), call) = try await timedCall(site, through: editor, clock: context.clock, journal: { try? store.recordCall($0) },
+                                                           budget: budget, cached: cached) {
             let result = try await editor.backend.edit(request)
             let info: ImageInfo
             do {
                 info = try CPUMeter.measure(.imageChecks) { try ImageCodec.check(result.image, name: "edit of \(state.id) turn \(turn)", limits: limits) }
             } catch {
-                throw CallFailure.parse("the editor's image is unusable: \(error)")
+                throw UnusableAnswer(reason: "the editor's image is unusable: \(error)")
             }
             let record = ImageRecord(hash: ContentHash.sha256Hex(result.image), format: info.format,
                                      width: info.width, height: info.height, bytes: result.image.count)
@@ -135,7 +122,7 @@ struct GenerationLoop: Sendable {
         var made = Turn(turn: turn, instruction: instruction, reasoning: reasoning, image: record.hash, seed: seed)
         made.executedPrompt = result.executedPrompt
         made.executedSeed = result.executedSeed
-        let hit = call.outcome == CallRecord.cachedOutcome
+        let hit = call.outcome == .cached
         // A cached image is linked into the run, a new one linked into the cache: stored once.
         try await store.commitEdit(seq: state.seq, turn: made, image: record, bytes: result.image, call: call,
                                    linkingFrom: hit ? cached?.cache.images : nil)

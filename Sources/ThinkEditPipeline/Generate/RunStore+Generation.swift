@@ -33,7 +33,7 @@ extension RunStore {
                 """) { (id: $0["id"] as String, task: $0["task"] as String, instruction: $0["instruction"] as String, image: $0["image"] as String) }
             let stmt = try RawInsert(db, """
                 INSERT INTO trajectory(id, task, instruction, source_image, editor, origin, status, generate_settings)
-                VALUES (?, ?, ?, ?, ?, 'generated', 'pending', ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var created = 0
             for r in rows {
@@ -43,7 +43,9 @@ extension RunStore {
                 stmt.bind(3, r.instruction)
                 stmt.bind(4, r.image)
                 stmt.bind(5, assign(r.id))
-                stmt.bind(6, settings.id)
+                stmt.bind(6, TrajectoryOrigin.generated.rawValue)
+                stmt.bind(7, TrajectoryStatus.pending.rawValue)
+                stmt.bind(8, settings.id)
                 try stmt.step()
                 created += 1
             }
@@ -55,7 +57,7 @@ extension RunStore {
     /// Seqs and ids of the trajectories generation still has to work on, in seq order.
     package func pendingTrajectories() throws -> [(seq: Int64, id: String)] {
         try read { db in
-            try Row.decodeAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = 'pending' ORDER BY seq") { ($0["seq"], $0["id"]) }
+            try Row.decodeAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = ? ORDER BY seq", arguments: [TrajectoryStatus.pending]) { ($0["seq"], $0["id"]) }
         }
     }
 
@@ -73,7 +75,7 @@ extension RunStore {
             for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT i.hash, i.format FROM turn u JOIN image i ON i.hash = u.image WHERE u.trajectory = ?
                 """), arguments: [seq]) {
-                formats[row["hash"]] = try row.imageFormat("format")
+                formats[row["hash"]] = try row.word("format", as: ImageFormat.self)
             }
             return GenerationState(
                 seq: r["seq"], id: r["id"], task: r["task"], instruction: r["instruction"],
@@ -130,9 +132,9 @@ extension RunStore {
     static func applyEnd(_ db: Database, seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) throws {
         do {
             try db.cachedStatement(sql: """
-                UPDATE trajectory SET status = 'complete', end_reason = ?, stop_reasoning = ?, error_class = NULL, error_message = NULL
+                UPDATE trajectory SET status = ?, end_reason = ?, stop_reasoning = ?, error_class = NULL, error_message = NULL
                 WHERE seq = ?
-                """).execute(arguments: [reason.rawValue, stopReasoning, seq])
+                """).execute(arguments: [TrajectoryStatus.complete, reason, stopReasoning, seq])
             if let call { try Self.insertCall(db, call) }
             try Self.bumpDataVersion(db)
         }
@@ -145,8 +147,8 @@ extension RunStore {
 
     static func applyFailed(_ db: Database, seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) throws {
         do {
-            try db.execute(sql: "UPDATE trajectory SET status = 'failed', error_class = ?, error_message = ? WHERE seq = ?",
-                           arguments: [errorClass.rawValue, message, seq])
+            try db.execute(sql: "UPDATE trajectory SET status = ?, error_class = ?, error_message = ? WHERE seq = ?",
+                           arguments: [TrajectoryStatus.failed, errorClass, message, seq])
             if let call { try Self.insertCall(db, call) }
             try Self.bumpDataVersion(db)
         }

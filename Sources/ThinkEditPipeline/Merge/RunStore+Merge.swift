@@ -51,7 +51,7 @@ package struct MergeSummary: Sendable, Hashable {
     package var trajectoriesPresent = 0
     /// Shard trajectories not taken because they are not complete, by status (`pending`, `failed`):
     /// finish them in their shard (`retry-failed`, `generate --shard`) and merge again.
-    package var leftBehind: [String: Int] = [:]
+    package var leftBehind: [TrajectoryStatus: Int] = [:]
     package var turnsAdded = 0
     package var callsAdded = 0
     package var poolItemsAdded = 0
@@ -127,14 +127,14 @@ extension RunStore {
     /// else none.
     private static func mixedSettings(_ db: Database) throws -> [(id: String, stage: StageName, json: String, trajectories: Int)] {
         var out: [(id: String, stage: StageName, json: String, trajectories: Int)] = []
-        for (stage, sql) in [(StageName.generate, """
+        for (stage, sql, arguments) in [(StageName.generate, """
             SELECT s.id, s.json, count(*) AS n FROM trajectory t JOIN settings s ON s.id = t.generate_settings
-            WHERE t.origin = 'generated' AND t.status = 'complete' AND s.kept = 0 GROUP BY s.id ORDER BY s.id
-            """), (StageName.score, """
+            WHERE t.origin = ? AND t.status = ? AND s.kept = 0 GROUP BY s.id ORDER BY s.id
+            """, [TrajectoryOrigin.generated, TrajectoryStatus.complete] as StatementArguments), (StageName.score, """
             SELECT s.id, s.json, count(DISTINCT u.trajectory) AS n FROM turn u JOIN settings s ON s.id = u.score_settings
             WHERE u.overall IS NOT NULL AND s.kept = 0 GROUP BY s.id ORDER BY s.id
-            """)] {
-            let rows = try Row.fetchAll(db, sql: sql)
+            """, StatementArguments())] {
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             if rows.count > 1 { out += rows.map { (id: $0["id"], stage: stage, json: $0["json"], trajectories: $0["n"]) } }
         }
         return out
@@ -196,8 +196,8 @@ extension RunStore {
         while let row = try rows.next() {
             let shardSeq: Int64 = row["seq"]
             let id: String = row["id"]
-            let status: String = row["status"]
-            guard status == "complete" else {
+            let status: TrajectoryStatus = try row.word("status")
+            guard status == .complete else {
                 state.summary.leftBehind[status, default: 0] += 1
                 continue
             }
@@ -250,7 +250,7 @@ extension RunStore {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO image(hash, format, width, height, bytes) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: arguments(row.databaseValues))
         if db.changesCount > 0 {
-            state.files.append((hash, try row.imageFormat("format"), source))
+            state.files.append((hash, try row.word("format", as: ImageFormat.self), source))
             state.summary.imagesAdded += 1
         }
     }

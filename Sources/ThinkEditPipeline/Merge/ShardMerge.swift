@@ -55,7 +55,7 @@ package struct ShardMerge {
             log("merge: \(sources.count) shards into \(target.workdir): \(s.trajectoriesAdded) trajectories added " +
                 "(\(s.turnsAdded) turns, \(s.callsAdded) calls), \(s.trajectoriesPresent) already present, " +
                 "\(s.poolItemsAdded) pool items, \(s.imagesAdded) images")
-            let behind = s.leftBehind.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            let behind = s.leftBehind.byName.map { "\($0.count) \($0.name)" }
             if !behind.isEmpty {
                 log("merge: not taken (not complete in their shard): \(behind.joined(separator: ", ")); " +
                     "finish them there (`thinkedit retry-failed`, `thinkedit generate --shard i/n`) and merge again")

@@ -78,12 +78,12 @@ final class CallsInFlight: Sendable {
 /// build the request body from, images by content hash. Two calls that would send the same body
 /// share an answer, whichever trajectory makes them.
 extension BackendSet {
-    private func key(_ scope: String, _ kind: String, _ fields: (inout ContentHash.Fields) -> Void) -> [UInt8] {
+    private func key(_ scope: String, _ kind: CallKind, _ fields: (inout ContentHash.Fields) -> Void) -> [UInt8] {
         CPUMeter.measure(.responseCache) {
             var h = ContentHash.Fields()
             h.add("thinkedit-response/1")
             h.add(scope)
-            h.add(kind)
+            h.add(kind.rawValue)
             fields(&h)
             return h.finish()
         }
@@ -93,7 +93,7 @@ extension BackendSet {
     func cachedThink(_ scope: String?, _ r: ThinkRequest) -> CachedCall<ThinkAnswer>? {
         guard let cache, let scope else { return nil }
         // The expert's prompts are filled with T, the task, the turn and T_{t-1}; it sees Isrc and I_{t-1}.
-        let key = key(scope, "think") { h in
+        let key = key(scope, .think) { h in
             h.add(r.item.instruction)
             h.add(r.item.task)
             h.add(Int64(r.turn))
@@ -102,7 +102,7 @@ extension BackendSet {
             h.add(r.previousInstruction)
         }
         return CachedCall(cache: cache, inFlight: inFlight, key: key, encode: { a in
-            (ResponseCache.Entry(kind: "think", answer: JSONValue.object([
+            (ResponseCache.Entry(kind: .think, answer: JSONValue.object([
                 ("satisfied", .bool(a.satisfied)), ("reasoning", .string(a.reasoning)), ("instruction", .string(a.instruction)),
             ]).canonicalText), nil)
         }, decode: { entry, _ in
@@ -117,14 +117,14 @@ extension BackendSet {
     func cachedEdit(_ scope: String?, _ r: EditRequest) -> CachedCall<(ImageRecord, EditResult)>? {
         guard let cache, let scope else { return nil }
         // Every editor is sent Isrc, T_t and (where it takes one) the seed.
-        let key = key(scope, "edit") { h in
+        let key = key(scope, .edit) { h in
             h.add(r.item.source.hash)
             h.add(r.instruction)
             h.add(r.seed)
         }
         return CachedCall(cache: cache, inFlight: inFlight, key: key, encode: { made in
             let (image, result) = made
-            return (ResponseCache.Entry(kind: "edit", answer: JSONValue.object([
+            return (ResponseCache.Entry(kind: .edit, answer: JSONValue.object([
                 ("executed_prompt", result.executedPrompt.map { .string($0) } ?? .null),
                 ("executed_seed", result.executedSeed.map { .unsigned($0) } ?? .null),
             ]).canonicalText, image: image), result.image)
@@ -150,14 +150,14 @@ extension BackendSet {
         guard let cache, let scope else { return nil }
         // The judge's prompts are filled with T and the task; it sees the edit, and for the
         // semantic judgement Isrc too.
-        let key = key(scope, "judge_\(r.aspect.rawValue)") { h in
+        let key = key(scope, .judge(r.aspect)) { h in
             h.add(r.item.instruction)
             h.add(r.item.task)
             h.add(r.aspect == .semantic ? r.item.source.hash : nil)
             h.add(r.edited.hash)
         }
         return CachedCall(cache: cache, inFlight: inFlight, key: key, encode: { a in
-            (ResponseCache.Entry(kind: "judge_\(r.aspect.rawValue)", answer: JSONValue.object([
+            (ResponseCache.Entry(kind: .judge(r.aspect), answer: JSONValue.object([
                 ("scores", .array(a.scores.map { $0.isInteger ? .integer(Int64($0.value)) : .number($0.value) })), ("reasoning", .string(a.reasoning)),
             ]).canonicalText), nil)
         }, decode: { entry, _ in

@@ -17,7 +17,7 @@ final class SpendGuard: Sendable {
         var reserved = 0.0
         var spent = 0.0
         /// Answered calls of this stage by kind: total cost and count.
-        var means: [String: (cost: Double, count: Int)] = [:]
+        var means: [CallKind: (cost: Double, count: Int)] = [:]
         var refused = false
     }
 
@@ -35,13 +35,13 @@ final class SpendGuard: Sendable {
         let stageCap = stage == .generate ? b.generate : b.score
         guard stageCap != nil || b.run != nil else { return nil }
         let (stageSpent, runSpent, means) = try store.read { db in
-            let stageSpent = try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost), 0) FROM call WHERE stage = ?", arguments: [stage.rawValue]) ?? 0
+            let stageSpent = try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost), 0) FROM call WHERE stage = ?", arguments: [stage]) ?? 0
             let runSpent = try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost), 0) FROM call") ?? 0
-            var means: [String: (Double, Int)] = [:]
-            for r in try Row.fetchAll(db, sql: """
-                SELECT kind, sum(cost) AS cost, count(*) AS n FROM call WHERE stage = ? AND outcome = 'ok' GROUP BY kind
-                """, arguments: [stage.rawValue]) {
-                means[r["kind"]] = (r["cost"], r["n"])
+            var means: [CallKind: (Double, Int)] = [:]
+            for (kind, cost, n) in try Row.decodeAll(db, sql: """
+                SELECT kind, sum(cost) AS cost, count(*) AS n FROM call WHERE stage = ? AND outcome = ? GROUP BY kind
+                """, arguments: [stage, CallOutcome.ok], { (try $0.word("kind", as: CallKind.self), $0["cost"] as Double, $0["n"] as Int) }) {
+                means[kind] = (cost, n)
             }
             return (stageSpent, runSpent, means)
         }
@@ -52,7 +52,7 @@ final class SpendGuard: Sendable {
         return SpendGuard(stage: stage, available: max(0, tightest.left), cap: tightest.cap, means: means)
     }
 
-    private init(stage: StageName, available: Double, cap: (key: String, value: Double, wholeRun: Bool), means: [String: (Double, Int)]) {
+    private init(stage: StageName, available: Double, cap: (key: String, value: Double, wholeRun: Bool), means: [CallKind: (Double, Int)]) {
         self.stage = stage
         self.available = available
         self.cap = cap
@@ -62,7 +62,7 @@ final class SpendGuard: Sendable {
     static func money(_ v: Double) -> String { String(format: "%.2f", v) }
 
     /// The projected cost of a call of `kind`: the mean of the answered ones, else `estimate()`.
-    func projected(_ kind: String, estimate: () -> Double) -> Double {
+    func projected(_ kind: CallKind, estimate: () -> Double) -> Double {
         if let m = state.withLock({ $0.means[kind] }), m.count > 0 { return m.cost / Double(m.count) }
         return estimate()
     }
@@ -86,7 +86,7 @@ final class SpendGuard: Sendable {
 
     /// A reserved call ended: `actual` is what it cost (0 when it failed); `kind` learns its mean
     /// from answered calls.
-    func settle(reserved: Double, actual: Double, kind: String, answered: Bool) {
+    func settle(reserved: Double, actual: Double, kind: CallKind, answered: Bool) {
         state.withLock { s in
             s.reserved -= reserved
             s.spent += actual
@@ -104,7 +104,8 @@ final class SpendGuard: Sendable {
     func reached(store: RunStore, resume: String) -> BudgetReached {
         let scope = cap.wholeRun ? "the run" : stage.rawValue
         let spent = (try? store.read { db in
-            try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost), 0) FROM call" + (cap.wholeRun ? "" : " WHERE stage = '\(stage.rawValue)'"))
+            try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost), 0) FROM call" + (cap.wholeRun ? "" : " WHERE stage = ?"),
+                                arguments: cap.wholeRun ? [] : [stage])
         }) ?? nil
         return BudgetReached(stage: stage.rawValue, message: """
             stopped at the spending cap \(cap.key): \(Self.money(cap.value)); \(scope) has spent \(spent.map(Self.money) ?? "?"), and the next \

@@ -10,26 +10,24 @@ struct CallFailure: Error, ClassifiedError, CustomStringConvertible {
     var message: String
     var call: CallRecord?
 
-    static func parse(_ message: String) -> CallFailure { CallFailure(errorClass: .parse, message: message, call: nil) }
     var description: String { message }
 }
 
 /// Runs one call under its backend's limit, timing it and journaling its outcome. The drivers'
 /// reliability layer reports every attempt; the attempts it will retry go to `journal` at once
 /// (`store.recordCall`), the final one becomes the returned record, committed with the result.
-/// With `cached`, an answer the response cache holds is returned without a call (journaled as
+/// The call's projected cost is reserved under `budget` before it waits for a permit. With
+/// `cached`, an answer the response cache holds is returned without a call (journaled as
 /// `cached`, at no cost, outside the backend's limit and the budget), and a new answer is kept.
-func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq: Int64, turn: Int, requestHash: String,
-                            limiter: AsyncSemaphore, clock: AnyClock, price: @escaping @Sendable (Usage?) -> Double,
-                            journal: (@Sendable (CallRecord) -> Void)? = nil,
-                            budget: SpendGuard? = nil, estimate: () -> Double = { 0 }, cached: CachedCall<T>? = nil,
-                            _ body: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> (T, CallRecord) {
+/// `body` throws `UnusableAnswer` (`AnswerCheck`) for an answer that cannot be used.
+func timedCall<T: Sendable, B>(_ site: CallSite, through member: BackendSet.Member<B>, clock: AnyClock,
+                               journal: (@Sendable (CallRecord) -> Void)? = nil, budget: SpendGuard? = nil, cached: CachedCall<T>? = nil,
+                               _ body: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> (T, CallRecord) {
     var leading = false
     if let cached {
         let start = clock.now
         func served(_ value: T) -> (T, CallRecord) {
-            (value, CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
-                               outcome: CallRecord.cachedOutcome, latencyMs: start.duration(to: clock.now).inMilliseconds))
+            (value, site.record(outcome: .cached, latencyMs: start.duration(to: clock.now).inMilliseconds))
         }
         if let value = cached.hit() { return served(value) }
         switch await cached.join() {
@@ -42,47 +40,43 @@ func timedCall<T: Sendable>(stage: StageName, backend: String, kind: String, seq
     }
     var answer: T? = nil
     defer { if leading { cached?.finish(answer) } }
-    // The call's projected cost is reserved under the stage's cap before it waits for a permit.
-    let reserved = budget.map { $0.projected(kind, estimate: estimate) } ?? 0
+    let settings = member.settings
+    let reserved = budget.map { $0.projected(site.kind, estimate: { SpendGuard.estimate(settings, requestBytes: nil, batch: false) }) } ?? 0
     if let budget, !budget.reserve(reserved) { throw BudgetStop() }
     var settled = false
-    defer { if !settled { budget?.settle(reserved: reserved, actual: 0, kind: kind, answered: false) } }
+    defer { if !settled { budget?.settle(reserved: reserved, actual: 0, kind: site.kind, answered: false) } }
     let start = clock.now
     func elapsed() -> Double { start.duration(to: clock.now).inMilliseconds }
     let attempts = AttemptRecorder { report in
-        journal?(CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
-                            attempt: report.attempt, outcome: report.outcome, errorClass: report.errorClass,
-                            httpStatus: report.httpStatus, latencyMs: report.latencyMs))
+        journal?(site.record(attempt: report.attempt, outcome: report.outcome, errorClass: report.errorClass,
+                             httpStatus: report.httpStatus, latencyMs: report.latencyMs))
     }
     do {
         let (value, usage) = try await AttemptJournal.$observer.withValue(attempts) {
-            try await limiter.withPermit { try await body() }
+            try await member.limiter.withPermit { try await body() }
         }
         try Task.checkCancellation()
         let last = attempts.last
-        let record = CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
-                                attempt: last?.attempt ?? 1, outcome: "ok", httpStatus: last?.httpStatus,
-                                promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
-                                cachedPromptTokens: usage?.cachedPromptTokens ?? 0, cost: price(usage), latencyMs: elapsed())
-        budget?.settle(reserved: reserved, actual: record.cost, kind: kind, answered: true)
+        let record = site.record(attempt: last?.attempt ?? 1, outcome: .ok, httpStatus: last?.httpStatus, usage: usage,
+                                 cost: member.cost(usage), latencyMs: elapsed())
+        budget?.settle(reserved: reserved, actual: record.cost, kind: site.kind, answered: true)
         settled = true
         if let cached, !cached.keptByCaller { cached.keep(value) }
         answer = value
         return (value, record)
     } catch is CancellationError {
         throw CancellationError()
+    } catch let unusable as UnusableAnswer {
+        throw CallFailure(errorClass: .parse, message: unusable.reason,
+                          call: site.record(attempt: attempts.last?.attempt ?? 1, outcome: .error, errorClass: .parse, latencyMs: elapsed()))
     } catch var failure as CallFailure {
-        failure.call = CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn, requestHash: requestHash,
-                                  attempt: attempts.last?.attempt ?? 1, outcome: "error", errorClass: failure.errorClass,
-                                  latencyMs: elapsed())
+        failure.call = site.record(attempt: attempts.last?.attempt ?? 1, outcome: .error, errorClass: failure.errorClass, latencyMs: elapsed())
         throw failure
     } catch {
         let cls = error.journalClass
         let last = attempts.last
-        throw CallFailure(errorClass: cls, message: "\(kind) call to \(backend) failed: \(error)",
-                          call: CallRecord(stage: stage, backend: backend, kind: kind, trajectorySeq: seq, turn: turn,
-                                           requestHash: requestHash, attempt: last?.attempt ?? 1, outcome: "error", errorClass: cls,
-                                           httpStatus: last?.httpStatus, latencyMs: elapsed()))
+        throw site.failure(cls, "\(error)", record: site.record(attempt: last?.attempt ?? 1, outcome: .error, errorClass: cls,
+                                                                httpStatus: last?.httpStatus, latencyMs: elapsed()))
     }
 }
 

@@ -112,3 +112,10 @@ enum HTML {
 
         """
 }
+
+extension SplitMembership {
+    /// The title of the list of trajectories in this set: "In the SFT set", "In no split".
+    var listTitle: String { self == .none ? "In no split" : "In the \(rawValue.uppercased()) set" }
+    /// The badge's text: "SFT", "RL", "no split".
+    var badgeLabel: String { self == .none ? "no split" : rawValue.uppercased() }
+}

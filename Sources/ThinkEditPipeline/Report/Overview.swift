@@ -53,10 +53,10 @@ struct Overview {
         #"<div class="card"><div class="label">\#(HTML.escape(label))</div>\#(value)</div>"#
     }
 
-    private func table(_ title: String, key: String, _ values: [String: Int]) -> String {
+    private func table<K>(_ title: String, key: String, _ values: [K: Int]) -> String where K: RawRepresentable, K.RawValue == String {
         var b = "<table><tr><th>\(HTML.escape(title))</th><th class=\"num\">count</th></tr>"
         if values.isEmpty { b += "<tr><td colspan=\"2\">none</td></tr>" }
-        for (k, v) in values.sorted(by: { $0.key < $1.key }) {
+        for (k, v) in values.byName {
             b += #"<tr><td>\#(HTML.escape(k))</td><td class="num">\#(HTML.figure("\(key).\(k)", v))</td></tr>"#
         }
         return b + "</table>"
@@ -88,14 +88,14 @@ struct Overview {
         var b = "<h2>Overview</h2><div class=\"cards\">"
         b += card("pool items", HTML.figure("pool_items", s.poolItems))
         b += card("trajectories", HTML.figure("trajectories", s.trajectories.values.reduce(0, +)))
-        b += card("complete", HTML.figure("trajectories.complete", s.trajectories["complete"] ?? 0))
+        b += card("complete", HTML.figure("trajectories.complete", s.trajectories[.complete] ?? 0))
         b += card("turns (scored)", HTML.figure("turns", s.turns) + " (" + HTML.figure("scored_turns", s.scoredTurns) + ")")
         b += card("turns with a prompt the editor rewrote", HTML.figure("rewritten_prompt_turns", s.rewrittenPromptTurns))
         b += card("kept", HTML.figure("kept", s.kept))
         b += card("dropped", HTML.figure("dropped", s.dropped.values.reduce(0, +)))
         b += card("step samples", HTML.figure("samples", s.samples))
-        b += card("SFT samples", HTML.figure("split.sft", s.split["sft"] ?? 0))
-        b += card("RL samples", HTML.figure("split.rl", s.split["rl"] ?? 0))
+        b += card("SFT samples", HTML.figure("split.sft", s.split[.sft] ?? 0))
+        b += card("RL samples", HTML.figure("split.rl", s.split[.rl] ?? 0))
         b += card("model calls (from the cache)", HTML.figure("calls", s.calls) + " (" + HTML.figure("cached_calls", s.cachedCalls) + ")")
         b += card("tokens in / out", HTML.figure("prompt_tokens", s.promptTokens) + " / " + HTML.figure("completion_tokens", s.completionTokens))
         b += card("cost", HTML.figure("cost", s.cost, decimals: 2))

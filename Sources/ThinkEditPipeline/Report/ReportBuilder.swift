@@ -63,7 +63,7 @@ package struct ReportBuilder {
 
         let status = try StatusReport(store: store)
         var critique = ScoreHistogram(series: ["sft", "rl", "unselected"])
-        try store.forEachCritiqueScore { overall, split in critique.add(overall, series: split ?? "unselected") }
+        try store.forEachCritiqueScore { overall, split in critique.add(overall, series: split?.rawValue ?? "unselected") }
 
         let thumbs = Thumbnails(images: store.images, folder: (temp as NSString).appendingPathComponent("thumbs"),
                                 previous: (target as NSString).appendingPathComponent("thumbs"))
@@ -93,7 +93,7 @@ package struct ReportBuilder {
                 let row = TrajectoryPages.row(t, root: "../", missing: missing)
                 try lists["all"]?.add(row)
                 try lists["task-" + HTML.slug(t.task)]?.add(row)
-                try lists["split-" + t.split]?.add(row)
+                try lists["split-" + t.split.rawValue]?.add(row)
                 if let kept = t.kept { try lists[kept ? "kept" : "dropped"]?.add(row) }
             }
         }
@@ -110,9 +110,7 @@ package struct ReportBuilder {
     /// Every list, in the order the pages link them: all, kept, dropped, the splits, the tasks.
     private func makeLists(_ c: ReportFilterCounts, folder: String) -> [ReportList] {
         var specs: [(String, String, Int)] = [("all", "All trajectories", c.all), ("kept", "Kept", c.kept), ("dropped", "Dropped", c.dropped)]
-        for s in ["sft", "rl", "none"] {
-            specs.append(("split-" + s, s == "none" ? "In no split" : "In the \(s.uppercased()) set", c.bySplit[s] ?? 0))
-        }
+        for s in SplitMembership.allCases { specs.append(("split-" + s.rawValue, s.listTitle, c.bySplit[s] ?? 0)) }
         let tasks = c.byTask.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         for task in tasks { specs.append(("task-" + HTML.slug(task), "Task \(task)", c.byTask[task] ?? 0)) }
         let lists = specs.map { ReportList(key: $0.0, title: $0.1, total: $0.2, pageSize: pageSize, folder: folder) }

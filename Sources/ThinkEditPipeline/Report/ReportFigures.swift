@@ -89,7 +89,7 @@ package struct StreamFigures: Sendable, Hashable {
         if let best = scored.map(\.1).max() {
             self.best.add(best, series: t.kept.map { $0 ? "kept" : "dropped" } ?? "unfiltered")
         }
-        if t.status == "complete" {
+        if t.status == .complete {
             let n = t.turns.filter { $0.image != nil }.count
             while lengths.count <= n { lengths.append(0) }
             lengths[n] += 1

@@ -20,8 +20,8 @@ package struct ReportTurn: Sendable, Hashable {
 package struct ReportSample: Sendable, Hashable {
     /// The sample's t: its id is `<trajectory id>#<turn>`.
     package var turn: Int
-    package var kind: String
-    package var split: String?
+    package var kind: SampleKind
+    package var split: DatasetSplit?
 }
 
 /// A trajectory with everything the report draws about it: the request, the turns, the filter's
@@ -31,23 +31,23 @@ package struct ReportTrajectory: Sendable, Hashable {
     package var task: String
     package var instruction: String
     package var editor: String
-    package var status: String
-    package var endReason: String?
+    package var status: TrajectoryStatus
+    package var endReason: EndReason?
     package var stopReasoning: String?
-    package var errorClass: String?
+    package var errorClass: CallErrorClass?
     package var sourceImage: ImageRecord?
     package var turns: [ReportTurn]
     /// `true` kept, `false` dropped, nil not filtered yet.
     package var kept: Bool?
-    package var dropReason: String?
+    package var dropReason: DropReason?
     /// The truncation point `k` of a kept trajectory.
     package var k: Int?
     package var variance: Double?
     package var samples: [ReportSample]
 
-    /// `rl`, `sft` or `none`: the split any of its samples went to (SPEC §2.6: never both).
-    package var split: String {
-        samples.lazy.compactMap(\.split).first ?? "none"
+    /// The split any of its samples went to (SPEC §2.6: never both).
+    package var split: SplitMembership {
+        SplitMembership(samples.lazy.compactMap(\.split).first)
     }
 }
 
@@ -56,8 +56,7 @@ package struct ReportTrajectory: Sendable, Hashable {
 package struct ReportFilterCounts: Sendable, Hashable {
     package var all = 0
     package var byTask: [String: Int] = [:]
-    /// `sft`, `rl`, `none`.
-    package var bySplit: [String: Int] = [:]
+    package var bySplit: [SplitMembership: Int] = [:]
     package var kept = 0
     package var dropped = 0
 
@@ -100,13 +99,11 @@ extension RunStore {
         for r in try Row.fetchAll(db, sql: "SELECT task, count(*) AS n FROM trajectory GROUP BY task") {
             c.byTask[r["task"]] = r["n"]
         }
-        for r in try Row.fetchAll(db, sql: """
+        c.bySplit = try Row.tally(db, sql: """
             SELECT coalesce((SELECT m.split FROM sample s JOIN split_member m ON m.sample = s.seq
-                             WHERE s.trajectory = t.seq LIMIT 1), 'none') AS split, count(*) AS n
+                             WHERE s.trajectory = t.seq LIMIT 1), ?) AS key, count(*) AS n
             FROM trajectory t GROUP BY 1
-            """) {
-            c.bySplit[r["split"]] = r["n"]
-        }
+            """, arguments: [SplitMembership.none.rawValue])
         c.kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 1") ?? 0
         c.dropped = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 0") ?? 0
         return c
@@ -114,7 +111,7 @@ extension RunStore {
 
     /// Calls `body` with the critique score's overall of every step sample and the split that
     /// selected it (nil: not selected), streamed through a cursor.
-    package func forEachCritiqueScore(_ body: (Double, String?) throws -> Void) throws {
+    package func forEachCritiqueScore(_ body: (Double, DatasetSplit?) throws -> Void) throws {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT u.overall, m.split FROM sample s
@@ -123,7 +120,7 @@ extension RunStore {
                 WHERE u.overall IS NOT NULL
                 """)
             while let r = try cursor.next() {
-                try body(r["overall"], r["split"])
+                try body(r["overall"], try r.word("split", as: DatasetSplit.self))
             }
         }
     }
@@ -165,10 +162,10 @@ package struct ReportTrajectoryReader {
     package func read(_ statement: Statement, arguments: StatementArguments) throws -> [ReportTrajectory] {
         let rows = try Row.decodeAll(statement, arguments: arguments) { r in
             (seq: r["seq"] as Int64, trajectory: ReportTrajectory(
-                id: r["id"], task: r["task"], instruction: r["instruction"], editor: r["editor"], status: r["status"],
-                endReason: r["end_reason"], stopReasoning: r["stop_reasoning"], errorClass: r["error_class"],
+                id: r["id"], task: r["task"], instruction: r["instruction"], editor: r["editor"], status: try r.word("status"),
+                endReason: try r.word("end_reason"), stopReasoning: r["stop_reasoning"], errorClass: try r.word("error_class"),
                 sourceImage: try Self.optionalImage(r, prefix: "source_"), turns: [],
-                kept: r["kept"], dropReason: r["drop_reason"], k: r["k"], variance: r["variance"], samples: []))
+                kept: r["kept"], dropReason: try r.word("drop_reason"), k: r["k"], variance: r["variance"], samples: []))
         }
         var page: [ReportTrajectory] = []
         page.reserveCapacity(rows.count)
@@ -190,7 +187,7 @@ package struct ReportTrajectoryReader {
                                   semanticReasoning: u["semantic_reasoning"], qualityReasoning: u["quality_reasoning"])
             }
             t.samples = try Row.decodeAll(sampleStmt, arguments: [seq]) {
-                ReportSample(turn: $0["turn"], kind: $0["kind"], split: $0["split"])
+                ReportSample(turn: $0["turn"], kind: try $0.word("kind"), split: try $0.word("split"))
             }
             page.append(t)
         }

@@ -12,15 +12,14 @@ enum TrajectoryPages {
     static func verdictBadge(_ t: ReportTrajectory) -> String {
         switch t.kept {
         case true?: return #"<span class="badge b-kept">kept, k = \#(t.k ?? 0)</span>"#
-        case false?: return #"<span class="badge b-dropped">dropped: \#(HTML.escape(t.dropReason ?? "?"))</span>"#
+        case false?: return #"<span class="badge b-dropped">dropped: \#((t.dropReason?.rawValue ?? "?"))</span>"#
         case nil: return #"<span class="badge b-none">not filtered</span>"#
         }
     }
 
     static func splitBadge(_ t: ReportTrajectory) -> String {
         let s = t.split
-        let label = s == "none" ? "no split" : s.uppercased()
-        return #"<span class="badge b-\#(HTML.escape(s))" data-split="\#(HTML.escape(s))">\#(label)</span>"#
+        return #"<span class="badge b-\#(s.rawValue)" data-split="\#(s.rawValue)">\#(s.badgeLabel)</span>"#
     }
 
     static func scoreText(_ s: Score?) -> String {
@@ -47,7 +46,7 @@ enum TrajectoryPages {
         out += "<span>\(HTML.escape(t.task))</span><span>\(HTML.escape(t.editor))</span>"
         out += verdictBadge(t) + splitBadge(t)
         if let v = t.variance { out += "<span>V = \(String(format: "%.3f", v))</span>" }
-        out += "<span>\(HTML.escape(t.status))\(t.endReason.map { ", " + HTML.escape($0) } ?? "")\(t.errorClass.map { ": " + HTML.escape($0) } ?? "")</span>"
+        out += "<span>\(t.status.rawValue)\(t.endReason.map { ", " + $0.rawValue } ?? "")\(t.errorClass.map { ": " + $0.rawValue } ?? "")</span>"
         out += "</div><div>T: \(HTML.escape(HTML.short(t.instruction, 160)))</div><div class=\"strip\">"
         out += #"<div class="cell">\#(thumbnail(t.sourceImage, root: root, missing: missing, alt: "source"))<div>source</div></div>"#
         for u in t.turns {
@@ -71,8 +70,8 @@ enum TrajectoryPages {
         func field(_ k: String, _ v: String) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
         field("task", HTML.escape(t.task))
         field("editor", HTML.escape(t.editor))
-        field("status", HTML.escape(t.status) + (t.errorClass.map { " (" + HTML.escape($0) + ")" } ?? ""))
-        field("end reason", HTML.escape(t.endReason ?? "-"))
+        field("status", t.status.rawValue + (t.errorClass.map { " (" + $0.rawValue + ")" } ?? ""))
+        field("end reason", t.endReason?.rawValue ?? "-")
         field("filter", verdictBadge(t))
         field("split", splitBadge(t))
         field("variance V", t.variance.map { #"<span data-field="variance">\#(JSONNumber.format(JSONNumber.round6($0)))</span>"# } ?? "-")
@@ -111,8 +110,8 @@ enum TrajectoryPages {
 
     static func sampleText(_ samples: [ReportSample]) -> String {
         samples.map { s in
-            let split = s.split.map { #" → <span class="badge b-\#(HTML.escape($0))">\#($0.uppercased())</span>"# } ?? " (not selected)"
-            return "#\(s.turn) \(HTML.escape(s.kind))\(split)"
+            let split = s.split.map { #" → <span class="badge b-\#($0.rawValue)">\#($0.rawValue.uppercased())</span>"# } ?? " (not selected)"
+            return "#\(s.turn) \(s.kind.rawValue)\(split)"
         }.joined(separator: "<br>")
     }
 }

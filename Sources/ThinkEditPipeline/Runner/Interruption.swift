@@ -70,7 +70,16 @@ package final class Interruption: @unchecked Sendable {
 
 /// A stage stopped by Ctrl-C: what was done is committed, and the message says how to resume.
 package struct StageInterrupted: Error, CustomStringConvertible {
-    package var stage: String
+    package var stage: StageName
+    /// What was interrupted when it is not the stage itself (`batch write`).
+    package var step: String?
     package var resume: String
-    package var description: String { "\(stage) interrupted; every completed call is saved. Resume with: \(resume)" }
+
+    package init(stage: StageName, step: String? = nil, resume: String) {
+        self.stage = stage
+        self.step = step
+        self.resume = resume
+    }
+
+    package var description: String { "\(step ?? stage.rawValue) interrupted; every completed call is saved. Resume with: \(resume)" }
 }

@@ -5,7 +5,7 @@ import ThinkEditCore
 /// The live progress of a stage: done/total, rate, ETA, failures, tokens and cost. On a terminal it
 /// redraws one line; otherwise it prints a plain line every few seconds.
 final class ProgressLine: Sendable {
-    private let stage: String
+    private let stage: StageName
     private let total: Int
     private let unit: String
     private struct Counts {
@@ -21,7 +21,7 @@ final class ProgressLine: Sendable {
     private let live = isatty(STDOUT_FILENO) != 0
     private let log: @Sendable (String) -> Void
 
-    init(stage: String, total: Int, unit: String, clock: AnyClock, log: @escaping @Sendable (String) -> Void) {
+    init(stage: StageName, total: Int, unit: String, clock: AnyClock, log: @escaping @Sendable (String) -> Void) {
         self.clock = clock
         start = clock.now
         self.stage = stage

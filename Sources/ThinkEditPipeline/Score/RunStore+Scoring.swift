@@ -32,11 +32,11 @@ extension RunStore {
                 FROM turn u JOIN trajectory t ON t.seq = u.trajectory
                 LEFT JOIN pool_item p ON p.id = t.id
                 JOIN image s ON s.hash = t.source_image JOIN image i ON i.hash = u.image
-                WHERE t.status = 'complete' AND t.score_error_class IS NULL AND u.overall IS NULL
-                  AND (u.trajectory > ? OR (u.trajectory = ? AND u.turn > ?))
+                WHERE t.status = :complete AND t.score_error_class IS NULL AND u.overall IS NULL
+                  AND (u.trajectory > :seq OR (u.trajectory = :seq AND u.turn > :turn))
                 ORDER BY u.trajectory, u.turn
-                LIMIT ?
-                """, arguments: [after?.seq ?? Int64.min, after?.seq ?? Int64.min, after?.turn ?? Int.min, limit]) { r in
+                LIMIT :limit
+                """, arguments: ["complete": TrajectoryStatus.complete, "seq": after?.seq ?? Int64.min, "turn": after?.turn ?? Int.min, "limit": limit]) { r in
                 ScoreWork(seq: r["seq"], trajectoryID: r["id"], task: r["task"], instruction: r["instruction"],
                           sourceImage: try ImageRecord(row: r, prefix: "source_"), meta: r["meta"],
                           turn: r["turn"], image: try ImageRecord(row: r, prefix: "edit_"),
@@ -50,8 +50,8 @@ extension RunStore {
         try read { db in
             try String.fetchAll(db, sql: """
                 SELECT t.id FROM turn u JOIN trajectory t ON t.seq = u.trajectory
-                WHERE t.status = 'complete' AND t.score_error_class IS NULL AND u.overall IS NULL
-                """)
+                WHERE t.status = :complete AND t.score_error_class IS NULL AND u.overall IS NULL
+                """, arguments: ["complete": TrajectoryStatus.complete])
         }
     }
 

@@ -30,13 +30,11 @@ extension ScoreStage {
             consumer: BatchConsumer(
                 parse: { line, _ in
                     let answer = try judge.answer(of: line)
-                    guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
-                        throw BackendError(.parse, backend: settings.name, "the judge must give two numbers from 0 to 10, gave \(answer.scores.map(\.description))")
-                    }
+                    try AnswerCheck.check(answer)
                     return (answer, answer.usage)
                 },
                 commit: { db, request, answer, call in
-                    try RunStore.applyJudgement(db, seq: request.trajectory, turn: request.turn, semantic: request.kind == "judge_semantic",
+                    try RunStore.applyJudgement(db, seq: request.trajectory, turn: request.turn, semantic: request.kind == .judgeSemantic,
                                                 scores: (answer.scores[0], answer.scores[1]), reasoning: answer.reasoning, call: call)
                 },
                 fail: { db, request, errorClass, message, call in
@@ -81,15 +79,15 @@ extension ScoreStage {
                 let edited = ImagePayload(bytes: try store.images.read(hash: w.image.hash, format: w.image.format), hash: w.image.hash)
                 let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: current, meta: w.meta)
                 for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
-                    if writer.isInFlight(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn) { continue }
+                    if writer.isInFlight(kind: .judge(aspect), trajectory: w.seq, turn: w.turn) { continue }
                     let body = judge.requestBody(JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect))
-                    if let budget, !budget.reserve(budget.projected("judge_\(aspect.rawValue)", estimate: {
+                    if let budget, !budget.reserve(budget.projected(.judge(aspect), estimate: {
                         SpendGuard.estimate(settings, requestBytes: body.count, batch: true)
                     })) {
                         break pages
                     }
                     do {
-                        try writer.add(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn, body: body.bytes)
+                        try writer.add(kind: .judge(aspect), trajectory: w.seq, turn: w.turn, body: body.bytes)
                         if writer.files > submitted && !local {
                             try await runner.submitWritten()
                             submitted = writer.files

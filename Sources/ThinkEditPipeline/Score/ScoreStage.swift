@@ -42,7 +42,7 @@ package struct ScoreStage: PipelineStage {
         let backends = try self.backends ?? BackendSet(config: context.config)
         defer { backends.cache?.flush() }
         let total = try workCount(context)
-        let progress = ProgressLine(stage: "score", total: total, unit: "images", clock: context.clock, log: context.log)
+        let progress = ProgressLine(stage: .score, total: total, unit: "images", clock: context.clock, log: context.log)
         let scorer = backends.scorer
         let store = context.store
         let failed = LockedSet<Int64>()  // trajectories whose scoring failed in this run
@@ -73,7 +73,7 @@ package struct ScoreStage: PipelineStage {
         if scorer.settings.mode == .online { progress.end() }
         try runFailure.check()
         if interrupted {
-            throw StageInterrupted(stage: "score", resume: "thinkedit score \(context.config.file)")
+            throw StageInterrupted(stage: .score, resume: "thinkedit score \(context.config.file)")
         }
         if let budget, budget.stopped { throw budget.reached(store: context.store, resume: "thinkedit score \(context.config.file)") }
         let s = try context.store.snapshot()
@@ -101,19 +101,15 @@ package struct ScoreStage: PipelineStage {
                 let edited = ImagePayload(bytes: try store.images.read(hash: w.image.hash, format: w.image.format), hash: w.image.hash)
                 let item = ItemContext(trajectoryID: w.trajectoryID, task: w.task, instruction: w.instruction, source: source, meta: w.meta)
                 for aspect in JudgeAspect.allCases where aspect == .semantic ? w.needsSemantic : w.needsQuality {
-                    if inFlight.contains(BatchRequestKey(kind: "judge_\(aspect.rawValue)", trajectory: w.seq, turn: w.turn).text) { continue }
+                    if inFlight.contains(BatchRequestKey(kind: .judge(aspect), trajectory: w.seq, turn: w.turn).text) { continue }
                     if context.interruption.isStopping || Task.isCancelled { return }
                     let request = JudgeRequest(item: item, turn: w.turn, edited: edited, aspect: aspect)
                     let hash = ContentHash.sha256Hex("judge|\(aspect.rawValue)|\(w.trajectoryID)|\(w.turn)|\(w.image.hash)")
-                    let (answer, call) = try await timedCall(stage: .score, backend: scorer.settings.name, kind: "judge_\(aspect.rawValue)",
-                                                             seq: w.seq, turn: w.turn, requestHash: hash, limiter: scorer.limiter, clock: context.clock,
-                                                             price: scorer.cost, journal: { try? store.recordCall($0) }, budget: budget,
-                                                             estimate: { SpendGuard.estimate(scorer.settings, requestBytes: nil, batch: false) },
-                                                             cached: backends.cachedJudge(scorer.cacheScope, request)) {
+                    let site = CallSite(stage: .score, backend: scorer.settings.name, kind: .judge(aspect), trajectory: w.seq, turn: w.turn, requestHash: hash)
+                    let (answer, call) = try await timedCall(site, through: scorer, clock: context.clock, journal: { try? store.recordCall($0) },
+                                                             budget: budget, cached: backends.cachedJudge(scorer.cacheScope, request)) {
                         let answer = try await scorer.backend.judge(request)
-                        guard answer.scores.count == 2, answer.scores.allSatisfy({ (0...10).contains($0.value) }) else {
-                            throw CallFailure.parse("the judge must give two numbers from 0 to 10, gave \(answer.scores.map(\.description))")
-                        }
+                        try AnswerCheck.check(answer)
                         return (answer, answer.usage)
                     }
                     try await store.commitJudgement(seq: w.seq, turn: w.turn, semantic: aspect == .semantic,
@@ -121,20 +117,12 @@ package struct ScoreStage: PipelineStage {
                     progress.add(tokens: call.promptTokens + call.completionTokens, cost: call.cost)
                 }
                 progress.add(done: 1)
-            } catch is CancellationError {
-                return
-            } catch is BudgetStop {
-                return
-            } catch let failure as StoreError {
-                runFailure.report(failure, stopping: context.interruption)
-            } catch let failure as CallFailure {
-                failed.insert(w.seq)
-                try? await store.markScoreFailed(seq: w.seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
-                progress.add(failed: 1)
             } catch {
-                failed.insert(w.seq)
-                try? await store.markScoreFailed(seq: w.seq, errorClass: error.journalClass, message: "\(error)", call: nil)
-                progress.add(failed: 1)
+                await settle(error, runFailure: runFailure, interruption: context.interruption) { failure in
+                    failed.insert(w.seq)
+                    try? await store.markScoreFailed(seq: w.seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
+                    progress.add(failed: 1)
+                }
             }
         }
         return outcome.interrupted

@@ -23,8 +23,7 @@ package struct BrowseQuery: Sendable, Hashable {
     package var endReason: String?
     package var verdict: Verdict?
     package var dropReason: String?
-    /// `sft`, `rl` or `none`.
-    package var split: String?
+    package var split: SplitMembership?
     /// The error class of a failed trajectory.
     package var failedClass: String?
     package var firstMin: Double?
@@ -103,10 +102,7 @@ package struct BrowseQuery: Sendable, Hashable {
         endReason = text("end")
         verdict = try choice("verdict", Verdict.self)
         dropReason = text("drop")
-        split = text("split")
-        if let s = split, !["sft", "rl", "none"].contains(s) {
-            throw BrowseQueryError.unknownChoice(parameter: "split", value: s, choices: ["sft", "rl", "none"])
-        }
+        split = try choice("split", SplitMembership.self)
         failedClass = text("failed")
         firstMin = try number("first_min")
         firstMax = try number("first_max")
@@ -143,7 +139,7 @@ package struct BrowseQuery: Sendable, Hashable {
         add("end", endReason)
         add("verdict", verdict?.rawValue)
         add("drop", dropReason)
-        add("split", split)
+        add("split", split?.rawValue)
         add("failed", failedClass)
         add("first_min", firstMin)
         add("first_max", firstMax)
@@ -202,8 +198,8 @@ package struct BrowseQuery: Sendable, Hashable {
         case nil: break
         }
         equal("c.drop_reason", dropReason)
-        equal(Self.splitSQL, split)
-        if let f = failedClass { c.append("t.status = 'failed' AND t.error_class = ?"); a.append(f) }
+        equal(Self.splitSQL, split?.rawValue)
+        if let f = failedClass { c.append("t.status = ? AND t.error_class = ?"); a += [TrajectoryStatus.failed, f] }
         range(Self.firstScoreSQL, firstMin, firstMax)
         range(Self.bestScoreSQL, bestMin, bestMax)
         range("c.variance", varianceMin, varianceMax)

@@ -70,8 +70,8 @@ extension RunStore {
     /// The filter values present in the run, with their counts.
     package func browseFacets() throws -> BrowseFacets {
         try read { db in
-            func counts(_ sql: String) throws -> [(String, Int)] {
-                try Row.decodeAll(db, sql: sql) { ($0["key"] as String, $0["n"] as Int) }
+            func counts(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [(String, Int)] {
+                try Row.decodeAll(db, sql: sql, arguments: arguments) { ($0["key"] as String, $0["n"] as Int) }
             }
             var f = BrowseFacets()
             f.tasks = try counts("SELECT task AS key, count(*) AS n FROM trajectory GROUP BY 1 ORDER BY 1")
@@ -79,8 +79,8 @@ extension RunStore {
             f.endReasons = try counts("SELECT end_reason AS key, count(*) AS n FROM trajectory WHERE end_reason IS NOT NULL GROUP BY 1 ORDER BY 1")
             f.dropReasons = try counts("SELECT drop_reason AS key, count(*) AS n FROM curation WHERE kept = 0 GROUP BY 1 ORDER BY 1")
             f.failedClasses = try counts("""
-                SELECT coalesce(error_class, 'unknown') AS key, count(*) AS n FROM trajectory WHERE status = 'failed' GROUP BY 1 ORDER BY 1
-                """)
+                SELECT coalesce(error_class, ?) AS key, count(*) AS n FROM trajectory WHERE status = ? GROUP BY 1 ORDER BY 1
+                """, [CallErrorClass.unknown, TrajectoryStatus.failed])
             return f
         }
     }

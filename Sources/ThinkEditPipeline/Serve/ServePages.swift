@@ -79,7 +79,7 @@ enum ServePages {
         let c = live.overview.counts
         var links: [(String, [(String, String)], Int)] = [("All", [], c.all), ("Kept", [("verdict", "kept")], c.kept),
                                                           ("Dropped", [("verdict", "dropped")], c.dropped)]
-        for s in ["sft", "rl", "none"] { links.append((s == "none" ? "In no split" : "In the \(s.uppercased()) set", [("split", s)], c.bySplit[s] ?? 0)) }
+        for s in SplitMembership.allCases { links.append((s.listTitle, [("split", s.rawValue)], c.bySplit[s] ?? 0)) }
         for (task, n) in facets.tasks { links.append(("Task \(task)", [("task", task)], n)) }
         for (cls, n) in facets.failedClasses { links.append(("Failed: \(cls)", [("failed", cls)], n)) }
         for (title, params, n) in links {
@@ -114,7 +114,7 @@ enum ServePages {
             let best = scores.max { $0.1 < $1.1 }
             b += #"<tr data-id="\#(HTML.escape(t.id))"><td><a href="\#(trajectoryLink(t.id))">\#(HTML.escape(t.id))</a></td>"#
             b += "<td>\(HTML.escape(t.task))</td><td>\(HTML.escape(t.editor))</td>"
-            b += "<td>\(HTML.escape(t.status))\(t.endReason.map { ", " + HTML.escape($0) } ?? "")\(t.errorClass.map { ": " + HTML.escape($0) } ?? "")</td>"
+            b += "<td>\(t.status.rawValue)\(t.endReason.map { ", " + $0.rawValue } ?? "")\(t.errorClass.map { ": " + $0.rawValue } ?? "")</td>"
             b += "<td>\(TrajectoryPages.verdictBadge(t))</td><td>\(TrajectoryPages.splitBadge(t))</td>"
             b += #"<td class="num" data-field="first">\#(score(first))</td><td class="num" data-field="best">\#(score(best?.1))</td>"#
             b += #"<td class="num" data-field="variance">\#(score(t.variance))</td><td class="num">\#(t.turns.filter { $0.image != nil }.count)</td>"#
@@ -151,7 +151,7 @@ enum ServePages {
         b += select("end", "end reason", counted(f.endReasons), q.endReason)
         b += select("verdict", "filter", BrowseQuery.Verdict.allCases.map { ($0.rawValue, nil) }, q.verdict?.rawValue)
         b += select("drop", "drop reason", counted(f.dropReasons), q.dropReason)
-        b += select("split", "split", ["sft", "rl", "none"].map { ($0, nil) }, q.split)
+        b += select("split", "split", SplitMembership.allCases.map { ($0.rawValue, nil) }, q.split?.rawValue)
         b += select("failed", "failed class", counted(f.failedClasses), q.failedClass)
         b += number("first_min", "O₁ ≥", q.firstMin) + number("first_max", "O₁ ≤", q.firstMax)
         b += number("best_min", "best ≥", q.bestMin) + number("best_max", "best ≤", q.bestMax)
@@ -174,8 +174,8 @@ enum ServePages {
         func field(_ k: String, _ v: String) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
         field("task", #"<a href="/trajectories?\#(query([("task", t.task)]))">\#(HTML.escape(t.task))</a>"#)
         field("editor", HTML.escape(t.editor))
-        field("status", HTML.escape(t.status) + (t.errorClass.map { " (" + HTML.escape($0) + ")" } ?? ""))
-        field("end reason", HTML.escape(t.endReason ?? "-"))
+        field("status", t.status.rawValue + (t.errorClass.map { " (" + $0.rawValue + ")" } ?? ""))
+        field("end reason", t.endReason?.rawValue ?? "-")
         field("filter", TrajectoryPages.verdictBadge(t))
         field("split", TrajectoryPages.splitBadge(t))
         field("variance V", #"<span data-field="variance">\#(score(t.variance))</span>"#)
@@ -233,8 +233,8 @@ enum ServePages {
     private static func sampleLinks(_ t: ReportTrajectory, _ samples: [ReportSample]) -> String {
         guard !samples.isEmpty else { return "" }
         return "<p>samples: " + samples.map { s in
-            let split = s.split.map { #" → <span class="badge b-\#(HTML.escape($0))">\#($0.uppercased())</span>"# } ?? " (not selected)"
-            let label = "\(HTML.escape(t.id))#\(s.turn) \(HTML.escape(s.kind))"
+            let split = s.split.map { #" → <span class="badge b-\#($0.rawValue)">\#($0.rawValue.uppercased())</span>"# } ?? " (not selected)"
+            let label = "\(HTML.escape(t.id))#\(s.turn) \(s.kind.rawValue)"
             return (s.split != nil ? #"<a class="sample" href="\#(sampleLink(t.id, s.turn))">\#(label)</a>"# : label) + split
         }.joined(separator: ", ") + "</p>"
     }

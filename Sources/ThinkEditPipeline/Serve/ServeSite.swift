@@ -233,7 +233,7 @@ struct LiveOverview {
     init(store: RunStore, config: RunConfig? = nil) throws {
         let status = try StatusReport(store: store, config: config)
         var critique = ScoreHistogram(series: ["sft", "rl", "unselected"])
-        try store.forEachCritiqueScore { overall, split in critique.add(overall, series: split ?? "unselected") }
+        try store.forEachCritiqueScore { overall, split in critique.add(overall, series: split?.rawValue ?? "unselected") }
         var figures = StreamFigures()
         var counts = ReportFilterCounts()
         try store.forEachReportPage(pageSize: 500, start: { counts = $0 }) { page in

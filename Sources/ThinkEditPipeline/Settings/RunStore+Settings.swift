@@ -63,10 +63,10 @@ extension RunStore {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT t.generate_settings AS id, count(*) AS n, coalesce(sum((SELECT count(*) FROM turn u WHERE u.trajectory = t.seq)), 0) AS turns
                 FROM trajectory t JOIN settings s ON s.id = t.generate_settings
-                WHERE t.origin = 'generated' AND t.generate_settings != ? AND s.kept = 0
-                  AND (t.status != 'pending' OR EXISTS (SELECT 1 FROM turn u WHERE u.trajectory = t.seq))
+                WHERE t.origin = ? AND t.generate_settings != ? AND s.kept = 0
+                  AND (t.status != ? OR EXISTS (SELECT 1 FROM turn u WHERE u.trajectory = t.seq))
                 GROUP BY t.generate_settings ORDER BY t.generate_settings
-                """, arguments: [current])
+                """, arguments: [TrajectoryOrigin.generated, current, TrajectoryStatus.pending])
             return (rows.reduce(0) { $0 + ($1["n"] as Int) }, rows.reduce(0) { $0 + ($1["turns"] as Int) }, rows.map { $0["id"] })
         }
     }
@@ -100,22 +100,23 @@ extension RunStore {
         try write { db in
             try Self.saveSettings(db, record)
             let restart = recompute
-                ? "t.origin = 'generated' AND coalesce(t.generate_settings, '') != :id"
-                : "t.origin = 'generated' AND t.status = 'pending' AND coalesce(t.generate_settings, '') != :id"
-            let seqs = try Int64.fetchAll(db, sql: "SELECT seq FROM trajectory t WHERE \(restart) AND (t.status != 'pending' OR EXISTS (SELECT 1 FROM turn u WHERE u.trajectory = t.seq))",
-                                          arguments: ["id": record.id])
+                ? "t.origin = :generated AND coalesce(t.generate_settings, '') != :id"
+                : "t.origin = :generated AND t.status = :pending AND coalesce(t.generate_settings, '') != :id"
+            let words: StatementArguments = ["generated": TrajectoryOrigin.generated, "pending": TrajectoryStatus.pending]
+            let seqs = try Int64.fetchAll(db, sql: "SELECT seq FROM trajectory t WHERE \(restart) AND (t.status != :pending OR EXISTS (SELECT 1 FROM turn u WHERE u.trajectory = t.seq))",
+                                          arguments: words + ["id": record.id])
             for seq in seqs {
                 try db.execute(sql: "DELETE FROM turn WHERE trajectory = ?", arguments: [seq])
                 try db.execute(sql: """
-                    UPDATE trajectory SET status = 'pending', end_reason = NULL, stop_reasoning = NULL, error_class = NULL, error_message = NULL,
+                    UPDATE trajectory SET status = ?, end_reason = NULL, stop_reasoning = NULL, error_class = NULL, error_message = NULL,
                         score_error_class = NULL, score_error_message = NULL WHERE seq = ?
-                    """, arguments: [seq])
+                    """, arguments: [TrajectoryStatus.pending, seq])
             }
             let pending = try Row.decodeAll(db, sql: """
                 SELECT t.seq, t.id FROM trajectory t
-                WHERE t.origin = 'generated' AND t.status = 'pending' AND NOT EXISTS (SELECT 1 FROM turn u WHERE u.trajectory = t.seq)
+                WHERE t.origin = :generated AND t.status = :pending AND NOT EXISTS (SELECT 1 FROM turn u WHERE u.trajectory = t.seq)
                   AND (coalesce(t.generate_settings, '') != :id)
-                """, arguments: ["id": record.id]) { (seq: $0["seq"] as Int64, id: $0["id"] as String) }
+                """, arguments: words + ["id": record.id]) { (seq: $0["seq"] as Int64, id: $0["id"] as String) }
             for p in pending {
                 try db.execute(sql: "UPDATE trajectory SET generate_settings = ?, editor = ? WHERE seq = ?", arguments: [record.id, assign(p.id), p.seq])
             }
@@ -191,13 +192,10 @@ extension RunStore {
     /// Images stay in the content-addressed store; imported trajectories stay.
     func clearPool() throws {
         try writeWithoutForeignKeyChecks { db in
-            try db.execute(sql: """
-                DELETE FROM split_member; DELETE FROM sample; DELETE FROM curation;
-                DELETE FROM turn WHERE trajectory IN (SELECT seq FROM trajectory WHERE origin = 'generated');
-                DELETE FROM trajectory WHERE origin = 'generated';
-                DELETE FROM pool_item;
-                DELETE FROM run_meta WHERE key = 'pool_settings';
-                """)
+            try db.execute(sql: "DELETE FROM split_member; DELETE FROM sample; DELETE FROM curation")
+            try db.execute(sql: "DELETE FROM turn WHERE trajectory IN (SELECT seq FROM trajectory WHERE origin = ?)", arguments: [TrajectoryOrigin.generated])
+            try db.execute(sql: "DELETE FROM trajectory WHERE origin = ?", arguments: [TrajectoryOrigin.generated])
+            try db.execute(sql: "DELETE FROM pool_item; DELETE FROM run_meta WHERE key = 'pool_settings'")
             try Self.bumpDataVersion(db)
         }
     }

@@ -181,8 +181,8 @@ extension RunStore {
         try read { db in
             try Int64.fetchAll(db, sql: """
                 SELECT DISTINCT b.id FROM batch b JOIN batch_request r ON r.batch = b.id
-                WHERE b.stage = ? AND b.state <> 'done' AND r.state = 'sent'
-                """, arguments: [stage.rawValue])
+                WHERE b.stage = ? AND b.state <> ? AND r.state = ?
+                """, arguments: [stage, BatchState.done, BatchRequestState.sent])
         }
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import ThinkEditCore
 import ThinkEditStore
 
 /// Money spent by one model stage so far and where it is heading: `projected` = spend / done ×
@@ -39,21 +40,22 @@ extension RunStore {
                     """, arguments: [stage])
                 return (r?["cost"] ?? 0, r?["prompt"] ?? 0, r?["completion"] ?? 0)
             }
-            let trajectories = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory WHERE origin = 'generated'") ?? 0
+            let trajectories = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory WHERE origin = ?", arguments: [TrajectoryOrigin.generated]) ?? 0
             let pool = try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0
-            let generated = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory WHERE origin = 'generated' AND status <> 'pending'") ?? 0
+            let generated = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory WHERE origin = ? AND status <> ?",
+                                             arguments: [TrajectoryOrigin.generated, TrajectoryStatus.pending]) ?? 0
             let images = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM turn u JOIN trajectory t ON t.seq = u.trajectory WHERE t.status = 'complete' AND u.image IS NOT NULL
-                """) ?? 0
+                SELECT count(*) FROM turn u JOIN trajectory t ON t.seq = u.trajectory WHERE t.status = ? AND u.image IS NOT NULL
+                """, arguments: [TrajectoryStatus.complete]) ?? 0
             let scored = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM turn u JOIN trajectory t ON t.seq = u.trajectory
-                WHERE t.status = 'complete' AND u.image IS NOT NULL AND u.overall IS NOT NULL
-                """) ?? 0
+                WHERE t.status = ? AND u.image IS NOT NULL AND u.overall IS NOT NULL
+                """, arguments: [TrajectoryStatus.complete]) ?? 0
             func backends(_ stage: String) throws -> [BackendSpend] {
                 try Row.fetchAll(db, sql: """
-                    SELECT backend, coalesce(sum(cost), 0) AS cost, sum(outcome = 'ok') AS calls FROM call
+                    SELECT backend, coalesce(sum(cost), 0) AS cost, sum(outcome = ?) AS calls FROM call
                     WHERE stage = ? GROUP BY backend ORDER BY backend
-                    """, arguments: [stage]).map { BackendSpend(backend: $0["backend"], cost: $0["cost"], calls: $0["calls"]) }
+                    """, arguments: [CallOutcome.ok, stage]).map { BackendSpend(backend: $0["backend"], cost: $0["cost"], calls: $0["calls"]) }
             }
             let g = try costs("generate"), s = try costs("score")
             return [

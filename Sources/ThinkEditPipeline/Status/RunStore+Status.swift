@@ -1,4 +1,5 @@
 import GRDB
+import ThinkEditCore
 import ThinkEditStore
 
 /// The counts `thinkedit status` shows, read in one snapshot.
@@ -6,9 +7,9 @@ package struct RunSnapshot: Sendable, Hashable {
     package var poolItems = 0
     package var images = 0
     /// Trajectories by status (`pending`, `complete`, `failed`).
-    package var trajectories: [String: Int] = [:]
+    package var trajectories: [TrajectoryStatus: Int] = [:]
     /// Failed trajectories by error class.
-    package var failures: [String: Int] = [:]
+    package var failures: [CallErrorClass: Int] = [:]
     package var turns = 0
     package var scoredTurns = 0
     /// Edited turns whose editor reports it executed a prompt other than the turn's instruction.
@@ -17,16 +18,16 @@ package struct RunSnapshot: Sendable, Hashable {
     package var rewrittenPromptTrajectories = 0
     package var kept = 0
     /// Dropped trajectories by reason.
-    package var dropped: [String: Int] = [:]
+    package var dropped: [DropReason: Int] = [:]
     package var samples = 0
     /// Selected samples by split (`sft`, `rl`).
-    package var split: [String: Int] = [:]
+    package var split: [DatasetSplit: Int] = [:]
     /// Calls made (attempts journaled, the cached ones not included).
     package var calls = 0
     /// Calls answered from the response cache: nothing sent, nothing paid.
     package var cachedCalls = 0
     /// Failed call attempts by error class.
-    package var callErrors: [String: Int] = [:]
+    package var callErrors: [CallErrorClass: Int] = [:]
     package var promptTokens = 0
     package var completionTokens = 0
     package var cost = 0.0
@@ -39,29 +40,30 @@ extension RunStore {
             var s = RunSnapshot()
             s.poolItems = try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0
             s.images = try Int.fetchOne(db, sql: "SELECT count(*) FROM image") ?? 0
-            s.trajectories = try Self.counts(db, "SELECT status AS key, count(*) AS n FROM trajectory GROUP BY status")
-            s.failures = try Self.counts(db, """
-                SELECT coalesce(error_class, 'unknown') AS key, count(*) AS n FROM trajectory WHERE status = 'failed' GROUP BY 1
-                """)
+            s.trajectories = try Row.tally(db, sql: "SELECT status AS key, count(*) AS n FROM trajectory GROUP BY status")
+            s.failures = try Row.tally(db, sql: """
+                SELECT coalesce(error_class, ?) AS key, count(*) AS n FROM trajectory WHERE status = ? GROUP BY 1
+                """, arguments: [CallErrorClass.unknown, TrajectoryStatus.failed])
             s.turns = try Int.fetchOne(db, sql: "SELECT count(*) FROM turn") ?? 0
             s.scoredTurns = try Int.fetchOne(db, sql: "SELECT count(*) FROM turn WHERE overall IS NOT NULL") ?? 0
             (s.rewrittenPromptTurns, s.rewrittenPromptTrajectories) = try Self.rewrittenPrompts(db)
             s.kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM curation WHERE kept = 1") ?? 0
-            s.dropped = try Self.counts(db, "SELECT drop_reason AS key, count(*) AS n FROM curation WHERE kept = 0 GROUP BY 1")
+            s.dropped = try Row.tally(db, sql: "SELECT drop_reason AS key, count(*) AS n FROM curation WHERE kept = 0 GROUP BY 1")
             s.samples = try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0
-            s.split = try Self.counts(db, "SELECT split AS key, count(*) AS n FROM split_member GROUP BY split")
+            s.split = try Row.tally(db, sql: "SELECT split AS key, count(*) AS n FROM split_member GROUP BY split")
             if let r = try Row.fetchOne(db, sql: """
-                SELECT sum(outcome != 'cached') AS calls, sum(outcome = 'cached') AS cached,
+                SELECT sum(outcome != :cached) AS calls, sum(outcome = :cached) AS cached,
                        coalesce(sum(prompt_tokens), 0) AS prompt, coalesce(sum(completion_tokens), 0) AS completion,
                        coalesce(sum(cost), 0) AS cost FROM call
-                """) {
+                """, arguments: ["cached": CallOutcome.cached]) {
                 s.calls = r["calls"] ?? 0
                 s.cachedCalls = r["cached"] ?? 0
                 s.promptTokens = r["prompt"]
                 s.completionTokens = r["completion"]
                 s.cost = r["cost"]
             }
-            s.callErrors = try Self.counts(db, "SELECT coalesce(error_class, 'unknown') AS key, count(*) AS n FROM call WHERE outcome = 'error' GROUP BY 1")
+            s.callErrors = try Row.tally(db, sql: "SELECT coalesce(error_class, ?) AS key, count(*) AS n FROM call WHERE outcome = ? GROUP BY 1",
+                                         arguments: [CallErrorClass.unknown, CallOutcome.error])
             s.dataVersion = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM run_meta WHERE key = 'data_version'") ?? 0
             return s
         }
@@ -79,13 +81,6 @@ extension RunStore {
             """)
         return (r?["turns"] ?? 0, r?["trajectories"] ?? 0)
     }
-
-    /// A `key, n` count query as a dictionary.
-    private static func counts(_ db: Database, _ sql: String) throws -> [String: Int] {
-        var out: [String: Int] = [:]
-        for (key, n) in try Row.decodeAll(db, sql: sql, { ($0["key"] as String, $0["n"] as Int) }) { out[key, default: 0] += n }
-        return out
-    }
 }
 
 extension RunStore {
@@ -95,8 +90,8 @@ extension RunStore {
         try read { db in
             try Int.fetchOne(db, sql: """
                 SELECT coalesce(sum(n - 1), 0) FROM (
-                    SELECT count(*) AS n FROM call WHERE outcome = 'ok' GROUP BY kind, trajectory, turn HAVING n > 1)
-                """) ?? 0
+                    SELECT count(*) AS n FROM call WHERE outcome = ? GROUP BY kind, trajectory, turn HAVING n > 1)
+                """, arguments: [CallOutcome.ok]) ?? 0
         }
     }
 }

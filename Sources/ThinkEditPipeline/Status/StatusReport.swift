@@ -12,7 +12,7 @@ package struct StatusReport {
     /// Spend so far and projected total of the model stages.
     package let spend: [StageSpend]
     /// Batch mode: batches by journal state, and the requests of those still open.
-    package let batches: (byState: [String: Int], openRequests: Int)
+    package let batches: (byState: [BatchState: Int], openRequests: Int)
     /// The settings records behind the run's work, and what is stale against the config.
     package let settings: SettingsStatus
 
@@ -26,11 +26,13 @@ package struct StatusReport {
         stages = try store.latestStageRuns()
         spend = try store.spend()
         batches = try store.read { db in
-            var byState: [String: Int] = [:]
+            var byState: [BatchState: Int] = [:]
             var open = 0
-            for r in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n, sum(requests) AS requests FROM batch GROUP BY state") {
-                byState[r["state"]] = r["n"]
-                if (r["state"] as String) != "done" { open += r["requests"] as Int }
+            for (state, n, requests) in try Row.decodeAll(db, sql: "SELECT state, count(*) AS n, sum(requests) AS requests FROM batch GROUP BY state", {
+                (try $0.word("state", as: BatchState.self), $0["n"] as Int, $0["requests"] as Int)
+            }) {
+                byState[state] = n
+                if state.isOpen { open += requests }
             }
             return (byState, open)
         }
@@ -38,8 +40,8 @@ package struct StatusReport {
 
     package var table: String {
         let s = snapshot
-        func counts(_ d: [String: Int]) -> String {
-            d.isEmpty ? "none" : d.sorted { $0.key < $1.key }.map { "\($0.key) \(group($0.value))" }.joined(separator: ", ")
+        func counts<K>(_ d: [K: Int]) -> String where K: RawRepresentable, K.RawValue == String {
+            d.isEmpty ? "none" : d.byName.map { "\($0.name) \(group($0.count))" }.joined(separator: ", ")
         }
         var lines: [String] = []
         lines.append("run           \(workdir)")
@@ -60,8 +62,8 @@ package struct StatusReport {
             }
         }
         if !batches.byState.isEmpty {
-            let open = batches.byState.filter { $0.key != "done" }.values.reduce(0, +)
-            lines.append(pad("batches", 14) + "\(group(open)) open (\(group(batches.openRequests)) requests in flight), \(group(batches.byState["done"] ?? 0)) done; `thinkedit batches` lists them")
+            let open = batches.byState.filter(\.key.isOpen).values.reduce(0, +)
+            lines.append(pad("batches", 14) + "\(group(open)) open (\(group(batches.openRequests)) requests in flight), \(group(batches.byState[.done] ?? 0)) done; `thinkedit batches` lists them")
         }
         lines.append("")
         lines.append(pad("stage", 10) + pad("status", 13) + pad("finished (UTC)", 21) + "counts")
@@ -80,7 +82,9 @@ package struct StatusReport {
 
     package var json: String {
         let s = snapshot
-        func obj(_ d: [String: Int]) -> JSONValue { .object(d.map { ($0.key, .integer(Int64($0.value))) }) }
+        func obj<K>(_ d: [K: Int]) -> JSONValue where K: RawRepresentable, K.RawValue == String {
+            .object(d.byName.map { ($0.name, .integer(Int64($0.count))) })
+        }
         var stageValues: [(String, JSONValue)] = []
         for name in StageName.allCases {
             guard let run = stages[name] else { continue }

@@ -36,11 +36,11 @@ extension RunStore {
             var pending: (id: String, format: ImageFormat?, turn: Turn)? = nil
             while let row = try trajectories.next() {
                 var t = try Self.trajectory(row)
-                var formats: [String: ImageFormat] = [t.sourceImage: try row.imageFormat("format")]
+                var formats: [String: ImageFormat] = [t.sourceImage: try row.word("format", as: ImageFormat.self)]
                 while true {
                     if pending == nil, let r = try turnRows.next() {
                         let turn = try Self.turn(r)
-                        pending = (r["id"], turn.image == nil ? nil : try r.imageFormat("format"), turn)
+                        pending = (r["id"], turn.image == nil ? nil : try r.word("format", as: ImageFormat.self), turn)
                     }
                     guard let p = pending, p.id == t.id else { break }
                     t.turns.append(p.turn)
@@ -54,7 +54,7 @@ extension RunStore {
 
     /// Inserts imported trajectories (and the images they name) in one transaction; ids that exist
     /// are skipped (the importer has checked they are identical). Returns how many were new.
-    package func insertTrajectories(images: [ImageRecord], trajectories: [Trajectory], origin: String = "imported") throws -> Int {
+    package func insertTrajectories(images: [ImageRecord], trajectories: [Trajectory], origin: TrajectoryOrigin = .imported) throws -> Int {
         try write { db in
             try Self.insertImages(db, images)
             let tStmt = try RawInsert(db, """
