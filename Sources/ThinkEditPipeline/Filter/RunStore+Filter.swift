@@ -13,36 +13,40 @@ extension RunStore {
             out.reserveCapacity(count)
             // Two ordered scans merged by trajectory, read column by column (RawQuery).
             let turns = try RawQuery(db, """
-                SELECT trajectory, semantic, quality, overall, overall_given, image IS NOT NULL,
-                       coalesce(executed_prompt <> instruction, 0)
+                SELECT trajectory, semantic, quality, overall, overall_given, image IS NOT NULL AS edited,
+                       coalesce(executed_prompt <> instruction, 0) AS rewritten
                 FROM turn ORDER BY trajectory, turn
                 """)
+            let u = (trajectory: turns.column("trajectory"), semantic: turns.column("semantic"), quality: turns.column("quality"),
+                     overall: turns.column("overall"), given: turns.column("overall_given"), edited: turns.column("edited"),
+                     rewritten: turns.column("rewritten"))
             let trajectories = try RawQuery(db, "SELECT seq, id, task, status, end_reason FROM trajectory ORDER BY seq")
+            let t = (seq: trajectories.column("seq"), id: trajectories.column("id"), task: trajectories.column("task"),
+                     status: trajectories.column("status"), endReason: trajectories.column("end_reason"))
             var pending: (Int64, Score?, Bool)? = nil
             while try trajectories.next() {
-                let seq = trajectories.int64(0)
+                let seq = trajectories.int64(t.seq)
                 var scores: [Score?] = []
                 var rewritten = false
                 while true {
                     if pending == nil, try turns.next() {
                         var score: Score? = nil
-                        if turns.bool(5), let sc = turns.scoreNumber(1), let pq = turns.scoreNumber(2) {
-                            score = Score(semantic: sc, quality: pq, overall: turns.bool(4) ? turns.optionalDouble(3) : nil)
+                        if turns.bool(u.edited), let sc = turns.scoreNumber(u.semantic), let pq = turns.scoreNumber(u.quality) {
+                            score = Score(semantic: sc, quality: pq, overall: turns.bool(u.given) ? turns.optionalDouble(u.overall) : nil)
                         }
-                        pending = (turns.int64(0), score, turns.bool(6))
+                        pending = (turns.int64(u.trajectory), score, turns.bool(u.rewritten))
                     }
                     guard let p = pending, p.0 == seq else { break }
                     scores.append(p.1)
                     rewritten = rewritten || p.2
                     pending = nil
                 }
-                let status = trajectories.string(3)
-                guard let known = TrajectoryStatus(rawValue: status) else {
-                    throw StoreError.corrupt(path: databasePath, reason: "unknown status \"\(status)\" of trajectory \(seq)")
+                guard let status: TrajectoryStatus = try trajectories.word(t.status) else {
+                    throw StoreError.corrupt(path: databasePath, reason: "trajectory \(seq) has no status")
                 }
                 seqs.append(seq)
-                out.append(CurationTrajectory(id: trajectories.string(1), task: trajectories.string(2), status: known,
-                                              endReason: trajectories.optionalString(4).flatMap(EndReason.init(rawValue:)), scores: scores,
+                out.append(CurationTrajectory(id: trajectories.string(t.id), task: trajectories.string(t.task), status: status,
+                                              endReason: try trajectories.word(t.endReason), scores: scores,
                                               promptRewritten: rewritten))
             }
             return (seqs, out)

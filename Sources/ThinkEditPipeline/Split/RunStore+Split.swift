@@ -24,18 +24,23 @@ extension RunStore {
                 SELECT c.trajectory, t.id, t.task, c.variance, c.first_overall, c.min_overall
                 FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1 ORDER BY c.trajectory
                 """)
+            let k = (seq: kept.column("trajectory"), id: kept.column("id"), task: kept.column("task"), variance: kept.column("variance"),
+                     first: kept.column("first_overall"), min: kept.column("min_overall"))
             var trajectories: [SplitTrajectoryRow] = []
             while try kept.next() {
-                trajectories.append(SplitTrajectoryRow(seq: kept.int64(0), trajectory: SplitTrajectory(
-                    id: kept.string(1), task: kept.string(2), variance: kept.double(3), firstOverall: kept.double(4), minOverall: kept.double(5))))
+                trajectories.append(SplitTrajectoryRow(seq: kept.int64(k.seq), trajectory: SplitTrajectory(
+                    id: kept.string(k.id), task: kept.string(k.task), variance: kept.double(k.variance), firstOverall: kept.double(k.first),
+                    minOverall: kept.double(k.min))))
             }
             let sample = try RawQuery(db, """
                 SELECT s.seq, s.trajectory, s.turn, u.overall FROM sample s
                 JOIN turn u ON u.trajectory = s.trajectory AND u.turn = s.critique_turn ORDER BY s.seq
                 """)
+            let s = (seq: sample.column("seq"), trajectory: sample.column("trajectory"), turn: sample.column("turn"), overall: sample.column("overall"))
             var samples: [SampleRow] = []
             while try sample.next() {
-                samples.append(SampleRow(seq: sample.int64(0), trajectorySeq: sample.int64(1), turn: sample.int(2), critiqueOverall: sample.double(3)))
+                samples.append(SampleRow(seq: sample.int64(s.seq), trajectorySeq: sample.int64(s.trajectory), turn: sample.int(s.turn),
+                                         critiqueOverall: sample.double(s.overall)))
             }
             return (trajectories, samples)
         }

@@ -17,11 +17,13 @@ extension RunStore {
                 SELECT c.trajectory, c.turns, t.end_reason, c.k, c.variance, c.first_overall, c.best_overall, c.min_overall
                 FROM curation c JOIN trajectory t ON t.seq = c.trajectory WHERE c.kept = 1 ORDER BY c.trajectory
                 """)
+            let c = (seq: q.column("trajectory"), turns: q.column("turns"), endReason: q.column("end_reason"), k: q.column("k"),
+                     variance: q.column("variance"), first: q.column("first_overall"), best: q.column("best_overall"), min: q.column("min_overall"))
             var rows: [KeptRow] = []
             while try q.next() {
-                rows.append(KeptRow(seq: q.int64(0), turnCount: q.int(1), endReason: q.optionalString(2).flatMap(EndReason.init(rawValue:)),
-                                    kept: KeptTrajectory(length: q.int(3), variance: q.double(4), firstOverall: q.double(5),
-                                                         bestOverall: q.double(6), minOverall: q.double(7))))
+                rows.append(KeptRow(seq: q.int64(c.seq), turnCount: q.int(c.turns), endReason: try q.word(c.endReason),
+                                    kept: KeptTrajectory(length: q.int(c.k), variance: q.double(c.variance), firstOverall: q.double(c.first),
+                                                         bestOverall: q.double(c.best), minOverall: q.double(c.min))))
             }
             return rows
         }
