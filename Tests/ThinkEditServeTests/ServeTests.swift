@@ -221,6 +221,25 @@ func encoded(_ s: String) -> String {
         }
     }
 
+    @Test func aSortedPageWalksTheServeIndexInItsOrderWithoutSorting() async throws {
+        let f = try await ServeFixture.shared.value
+        for sort in BrowseQuery.Sort.allCases where sort != .id {
+            for parameters in [["sort": sort.rawValue], ["sort": sort.rawValue, "dir": "desc", "after": "3|syn-000005"],
+                               ["sort": sort.rawValue, "task": "color_alter", "after": "-1e300|syn-000002"]] {
+                let (sql, arguments) = try BrowseQuery(parameters: parameters).pageSQL()
+                let plan = try f.site.store.read { db in
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+                }
+                let index = "rank_\(sort.rawValue)" + (parameters["dir"] == "desc" ? "_desc" : "")
+                // The outer loop is the serve index's rank table, in the order's own index.
+                let outer = plan.first?.split(separator: " ").map(String.init) ?? []
+                #expect(outer.starts(with: ["SCAN", "r"]) || outer.starts(with: ["SEARCH", "r"]), "\(parameters): \(plan)")
+                #expect(outer.contains(index), "\(parameters): \(plan)")
+                #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(parameters): \(plan)")
+            }
+        }
+    }
+
     @Test func searchFindsTrajectoriesByTheirWords() async throws {
         let f = try await ServeFixture.shared.value
         let all = try f.all()

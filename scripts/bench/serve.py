@@ -80,6 +80,8 @@ def main():
         follow("table", "/trajectories", 4); walked += 4
         follow("table filtered", "/trajectories?" + q(task=rng.choice(tasks), best_min=6, best_max=9), 2); walked += 2
         follow("table sorted", "/trajectories?" + q(sort=rng.choice(["best", "first", "variance"]), dir="desc", verdict="kept"), 2); walked += 2
+        for sort in ["first", "best", "variance", "turns"]:
+            follow("sort=" + sort, "/trajectories?" + q(sort=sort, dir=rng.choice(["asc", "desc"])), 2); walked += 2
         follow("table search", "/trajectories?" + q(q=rng.choice(words) + " " + rng.choice(words), task=rng.choice(tasks)), 2); walked += 2
         for _ in range(4):
             get("trajectory", "/trajectory?" + q(id=rng.choice(ids))); walked += 1

@@ -134,13 +134,17 @@ extension RunStore {
 package struct ReportTrajectoryReader {
     /// The trajectory columns, from `trajectory t` joined with its source image and its curation
     /// row `c`; `seq` is the trajectory's row number.
-    package static let select = """
-        SELECT t.seq, t.id, t.task, t.instruction, t.editor, t.status, t.end_reason, t.stop_reasoning, t.error_class,
+    package static let select = "SELECT \(columns) FROM trajectory t \(joins)"
+
+    /// The columns `read` takes, over `trajectory t` and `joins`.
+    static let columns = """
+        t.seq, t.id, t.task, t.instruction, t.editor, t.status, t.end_reason, t.stop_reasoning, t.error_class,
                \(ImageRecord.columns(of: "i", as: "source_")),
                c.kept, c.drop_reason, c.k, c.variance
-        FROM trajectory t LEFT JOIN image i ON i.hash = t.source_image
-        LEFT JOIN curation c ON c.trajectory = t.seq
         """
+
+    /// The source image `i` and the curation row `c` of `trajectory t`.
+    static let joins = "LEFT JOIN image i ON i.hash = t.source_image LEFT JOIN curation c ON c.trajectory = t.seq"
 
     private let turnStmt: Statement
     private let sampleStmt: Statement

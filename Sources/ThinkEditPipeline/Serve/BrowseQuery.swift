@@ -10,6 +10,19 @@ package struct BrowseQuery: Sendable, Hashable {
     /// A column the table can be sorted by. Ties are broken by trajectory id (byte order).
     package enum Sort: String, Sendable, CaseIterable {
         case id, first, best, variance, turns
+
+        /// The value as the table sorts it, over `trajectory t` and its `curation c`: NULL (no
+        /// score yet, not filtered) is -1e300, below every value. The serve index keeps it per
+        /// trajectory (`SearchIndex.rankSchema`, a column named like the case); nil for `id`.
+        var valueSQL: String? {
+            switch self {
+            case .id: nil
+            case .first: "coalesce(\(BrowseQuery.firstScoreSQL), -1e300)"
+            case .best: "coalesce(\(BrowseQuery.bestScoreSQL), -1e300)"
+            case .variance: "coalesce(c.variance, -1e300)"
+            case .turns: BrowseQuery.turnsSQL
+            }
+        }
     }
 
     /// The filter's verdict on a trajectory.
@@ -165,17 +178,6 @@ package struct BrowseQuery: Sendable, Hashable {
         coalesce((SELECT m.split FROM sample s JOIN split_member m ON m.sample = s.seq WHERE s.trajectory = t.seq LIMIT 1), 'none')
         """
 
-    /// The sort column's expression; NULL (no score yet, not filtered) sorts below every value.
-    var sortSQL: String? {
-        switch sort {
-        case .id: nil
-        case .first: "coalesce(\(Self.firstScoreSQL), -1e300)"
-        case .best: "coalesce(\(Self.bestScoreSQL), -1e300)"
-        case .variance: "coalesce(c.variance, -1e300)"
-        case .turns: Self.turnsSQL
-        }
-    }
-
     /// `WHERE` conditions (joined by AND) and their arguments, without the keyset position.
     /// The search words go to the search index attached as `search` (`SearchIndex`).
     func filterSQL() -> (conditions: [String], arguments: [any DatabaseValueConvertible]) {
@@ -210,25 +212,35 @@ package struct BrowseQuery: Sendable, Hashable {
         return (c, a)
     }
 
-    /// The page's statement: `ReportTrajectoryReader.select` with the filters, the keyset
+    /// The page's statement: `ReportTrajectoryReader`'s columns with the filters, the keyset
     /// condition, the order and one row more than a page (to know whether a next page exists).
+    /// A sorted page walks the serve index's `rank r` in the order's index (`CROSS JOIN` keeps
+    /// `r` the outer loop) and stops after a page of matches; the id order walks the trajectory
+    /// table's id index.
     func pageSQL() -> (sql: String, arguments: StatementArguments) {
         var (conditions, args) = filterSQL()
-        let sortExpr = sortSQL
-        if let after {
-            if let sortExpr, let v = after.value {
-                conditions.append("(\(sortExpr) \(descending ? "<" : ">") ? OR (\(sortExpr) = ? AND t.id > ?))")
-                args += [v, v, after.id]
-            } else {
+        var sql = "SELECT \(ReportTrajectoryReader.columns) FROM "
+        let dir = descending ? "DESC" : "ASC"
+        let order: String
+        if sort == .id {
+            sql += "trajectory t \(ReportTrajectoryReader.joins)"
+            if let after {
                 conditions.append("t.id \(descending ? "<" : ">") ?")
                 args.append(after.id)
             }
+            order = "t.id \(dir)"
+        } else {
+            let column = "r.\(sort.rawValue)"
+            sql += "search.rank r CROSS JOIN trajectory t ON t.seq = r.seq \(ReportTrajectoryReader.joins)"
+            if let after, let v = after.value {
+                // The first term bounds the index range; the second skips the ties already shown.
+                conditions.append("\(column) \(descending ? "<=" : ">=") ? AND (\(column) \(descending ? "<" : ">") ? OR r.id > ?)")
+                args += [v, v, after.id]
+            }
+            order = "\(column) \(dir), r.id ASC"
         }
-        var sql = ReportTrajectoryReader.select
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        let dir = descending ? "DESC" : "ASC"
-        sql += sortExpr.map { " ORDER BY \($0) \(dir), t.id ASC" } ?? " ORDER BY t.id \(dir)"
-        sql += " LIMIT ?"
+        sql += " ORDER BY \(order) LIMIT ?"
         args.append(pageSize + 1)
         return (sql, StatementArguments(args.map { $0.databaseValue }))
     }

@@ -34,7 +34,7 @@ extension RunStore {
                 let last = rows[rows.count - 1]
                 var value: Double? = nil
                 if query.sort != .id {
-                    value = try Double.fetchOne(db, sql: "SELECT \(query.sortSQL!) FROM trajectory t LEFT JOIN curation c ON c.trajectory = t.seq WHERE t.id = ?",
+                    value = try Double.fetchOne(db, sql: "SELECT r.\(query.sort.rawValue) FROM search.rank r JOIN trajectory t ON t.seq = r.seq WHERE t.id = ?",
                                                 arguments: [last.id])
                 }
                 next = BrowseQuery.Cursor(value: value, id: last.id)

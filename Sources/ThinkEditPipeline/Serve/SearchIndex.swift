@@ -37,6 +37,7 @@ package final class SearchIndex: Sendable {
                     CREATE TABLE IF NOT EXISTS indexed (seq INTEGER PRIMARY KEY, signature INTEGER NOT NULL);
                     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
                     """)
+                try db.execute(sql: Self.rankSchema)
             }
         } catch let error as DatabaseError {
             throw StoreError.notWritable(path: path, reason: error.message ?? "\(error.resultCode)")
@@ -53,6 +54,8 @@ package final class SearchIndex: Sendable {
         package var indexed: Int
         package var removed: Int
         package var documents: Int
+        /// Trajectories whose sort values (`rank`) were written anew or dropped.
+        package var ranked: Int = 0
     }
 
     /// Trajectories whose texts are read at once.
@@ -105,7 +108,7 @@ package final class SearchIndex: Sendable {
                 }
             }
         }
-        return Refresh(indexed: changed.count, removed: gone.count, documents: current.count)
+        return Refresh(indexed: changed.count, removed: gone.count, documents: current.count, ranked: try refreshRank(from: store))
     }
 
     /// Documents in the index.
