@@ -28,13 +28,13 @@ package struct ImagePayload: Sendable, Hashable {
 
     /// The image as a chat message's `image_url.url`: `ImageWire.dataURL(bytes)`, made of the shared
     /// base64 when the image goes as stored.
-    package var dataURLValue: WireValue {
+    var dataURLValue: WireValue {
         guard let format = ImageWire.sentAsStored(bytes) else { return .string(ImageWire.dataURL(bytes)) }
         return .base64(prefix: DataURL.prefix(format), base64Buffer)
     }
 
     /// The bare base64 as a request field (the editors' `image`).
-    package var base64Value: WireValue { .base64(prefix: "", base64Buffer) }
+    var base64Value: WireValue { .base64(prefix: "", base64Buffer) }
 
     /// `ImageWire.dataURL(bytes)` as text (a copy; requests use `dataURLValue`).
     package var dataURL: String {

@@ -15,7 +15,7 @@ package struct CacheBenchmark {
     /// an edit's (what the editor reported; its image is named, not held).
     package var thinkBytes = 900
     package var judgeBytes = 400
-    package var editBytes = 90
+    var editBytes = 90
     package var lookups = 200_000
     /// Open the cache the last run filled instead of filling a new one (a fresh process, so that
     /// the memory the keys take is measured apart from the filling's).

@@ -19,7 +19,7 @@ package struct CurationBenchmark {
 
     package struct Result: Sendable {
         package var turns: Int
-        package var setupSeconds: Double
+        var setupSeconds: Double
         package var stageSeconds: [(String, Double)]
         package var peakMemoryBytes: Int
     }
@@ -77,7 +77,7 @@ private let RUSAGE_SELF_VALUE = RUSAGE_SELF
 #endif
 
 /// The process's peak resident memory (getrusage), in bytes.
-package func peakResidentBytes() -> Int {
+func peakResidentBytes() -> Int {
     var usage = rusage()
     getrusage(RUSAGE_SELF_VALUE, &usage)
     return usage.ru_maxrss * 1024

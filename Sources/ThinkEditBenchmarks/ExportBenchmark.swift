@@ -37,8 +37,8 @@ package struct ExportBenchmark {
         package var samples: Int
         package var images: Int
         package var resized: Int
-        package var setupSeconds: Double
-        package var exportSeconds: [Double]
+        var setupSeconds: Double
+        var exportSeconds: [Double]
         package var resizeSeconds: [Double]
         package var exportRoot: String
         package var medianExport: Double { exportSeconds.sorted()[exportSeconds.count / 2] }

@@ -51,7 +51,7 @@ package struct GenerateHTTPBenchmark {
 
     /// The config the benchmark runs with: every backend at `concurrency`, no retries hidden
     /// behind long timeouts (a fault-free server needs none).
-    package var configText: String {
+    var configText: String {
         let promptsKey = prompts.map { ", prompts: \"\(URL(fileURLWithPath: $0).standardizedFileURL.path)\"" } ?? ""
         return """
             workdir: work
@@ -169,7 +169,7 @@ package struct GenerateHTTPBenchmark {
 }
 
 /// The fake server the benchmark measures against did not answer as expected.
-package struct BenchmarkServerError: Error, CustomStringConvertible {
+struct BenchmarkServerError: Error, CustomStringConvertible {
     package var url: String
     package var message: String
     package var description: String { "\(url): \(message)" }

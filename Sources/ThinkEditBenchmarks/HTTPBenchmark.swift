@@ -57,7 +57,7 @@ package enum HTTPBenchmark {
     }
 
     /// The answer a benchmark server gives: a chat completion holding a judge answer.
-    package static let serverAnswer: String = JSONValue.object([
+    static let serverAnswer: String = JSONValue.object([
         ("id", .string("bench")), ("object", .string("chat.completion")),
         ("choices", .array([.object([("index", .integer(0)), ("finish_reason", .string("stop")),
                                      ("message", .object([("role", .string("assistant")),

@@ -23,7 +23,7 @@ package struct ImportBenchmark {
     package struct Result: Sendable {
         package var seconds: [Double]
         package var count: Int
-        package var fileBytes: Int
+        var fileBytes: Int
         package var median: Double { seconds.sorted()[seconds.count / 2] }
         package var perSecond: Double { Double(count) / median }
     }

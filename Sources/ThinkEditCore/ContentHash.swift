@@ -50,7 +50,7 @@ package enum ContentHash {
 
     /// The digest as four big-endian 64-bit words: they order exactly like the lowercase hex text,
     /// without making it (the split ranks millions of units by it).
-    package static func sha256Words(_ bytes: [UInt8]) -> (UInt64, UInt64, UInt64, UInt64) {
+    static func sha256Words(_ bytes: [UInt8]) -> (UInt64, UInt64, UInt64, UInt64) {
         CPUMeter.measure(.hashing) {
             SHA256.hash(data: bytes).withUnsafeBytes { raw in
                 func word(_ i: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }

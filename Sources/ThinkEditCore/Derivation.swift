@@ -2,7 +2,7 @@
 /// machine, in every shard, whatever the order of work.
 package enum Derivation {
     /// The first 8 bytes of SHA-256(`text`) as a big-endian integer.
-    package static func hash64(_ text: String) -> UInt64 {
+    static func hash64(_ text: String) -> UInt64 {
         let hex = ContentHash.sha256Hex(text)
         return UInt64(hex.prefix(16), radix: 16)!
     }

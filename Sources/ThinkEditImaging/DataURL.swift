@@ -33,7 +33,7 @@ package struct EncodedImage: Sendable, Hashable {
     package let width: Int
     package let height: Int
 
-    package init(bytes: [UInt8], format: ImageFormat, width: Int, height: Int) {
+    init(bytes: [UInt8], format: ImageFormat, width: Int, height: Int) {
         self.bytes = bytes
         self.format = format
         self.width = width
@@ -41,14 +41,14 @@ package struct EncodedImage: Sendable, Hashable {
     }
 
     /// SHA-256 of the encoded bytes, lowercase hex: the image's name in the content-addressed store.
-    package var contentHash: String { ContentHash.sha256Hex(bytes) }
+    var contentHash: String { ContentHash.sha256Hex(bytes) }
 
     package var dataURL: String { DataURL.make(bytes, format: format) }
 }
 
 extension ImageCodec {
     /// SHA-256 of the encoded bytes (not of the pixels: two encodings of one raster differ).
-    package static func contentHash(_ bytes: [UInt8]) -> String {
+    static func contentHash(_ bytes: [UInt8]) -> String {
         ContentHash.sha256Hex(bytes)
     }
 }

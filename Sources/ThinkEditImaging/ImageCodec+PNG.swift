@@ -11,7 +11,7 @@ package struct PNGRowFilters: OptionSet, Sendable, Hashable {
     package static let sub = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_SUB))
     package static let up = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_UP))
     package static let average = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_AVG))
-    package static let paeth = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_PAETH))
+    static let paeth = PNGRowFilters(rawValue: Int32(TE_PNG_FILTER_PAETH))
     package static let all: PNGRowFilters = [.none, .sub, .up, .average, .paeth]
 }
 

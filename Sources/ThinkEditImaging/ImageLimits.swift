@@ -17,7 +17,7 @@ package struct ImageInfo: Sendable, Hashable {
     package let width: Int
     package let height: Int
 
-    package init(format: ImageFormat, width: Int, height: Int) {
+    init(format: ImageFormat, width: Int, height: Int) {
         self.format = format
         self.width = width
         self.height = height

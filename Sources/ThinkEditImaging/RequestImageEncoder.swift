@@ -62,7 +62,7 @@ package enum RequestImageEncoder {
 }
 
 /// Why an image could not be prepared for a request.
-package enum RequestImageError: Error, CustomStringConvertible, Equatable, Sendable {
+enum RequestImageError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Even a tiny JPEG of the image exceeds the byte budget (a budget of a few hundred bytes).
     case cannotFit(name: String, budget: Int, smallest: Int)
 

@@ -12,12 +12,12 @@ import ThinkEditCore
 package struct ImageStore: Sendable {
     package let root: String
 
-    package init(workdir: String) {
+    init(workdir: String) {
         root = (workdir as NSString).appendingPathComponent("images")
     }
 
     /// The store whose folder is `root` (the response cache's).
-    package init(root: String) {
+    init(root: String) {
         self.root = (root as NSString).standardizingPath
     }
 

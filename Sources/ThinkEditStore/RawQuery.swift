@@ -56,7 +56,7 @@ package final class RawQuery {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
-    package func optionalString(_ c: Column) -> String? { isNull(c) ? nil : string(c) }
+    func optionalString(_ c: Column) -> String? { isNull(c) ? nil : string(c) }
 
     /// The domain word in `c`, nil for NULL; a name the enum does not know is a damaged database.
     package func word<W: RawRepresentable>(_ c: Column, as _: W.Type = W.self) throws -> W? where W.RawValue == String {

@@ -35,7 +35,7 @@ extension Row {
     }
 
     /// The one row of a query, turned into a value; nil when there is none.
-    package static func decodeOne<T>(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments(),
+    static func decodeOne<T>(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments(),
                                       _ decode: (Row) throws -> T) throws -> T? {
         let cursor = try fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         return try cursor.next().map(decode)

@@ -113,7 +113,7 @@ package final class RunStore: Sendable {
     }
 
     /// `PRAGMA integrity_check`: "ok" for an intact database.
-    package func integrityCheck() throws -> String {
+    func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
@@ -134,7 +134,7 @@ package final class RunStore: Sendable {
     }
 
     /// Writes handed to `commit` that wait for a transaction to take them (tests).
-    package var commitsWaiting: Int { groupCommit.waiting }
+    var commitsWaiting: Int { groupCommit.waiting }
 
     /// `write` with foreign-key checks off for the transaction, for curation's bulk output: its
     /// rows name trajectories and samples this process has just read under the run's write
@@ -157,7 +157,7 @@ package final class RunStore: Sendable {
         } catch let e as DatabaseError { throw Self.mapped(e, path: databasePath) }
     }
 
-    package static func mapped(_ error: DatabaseError, path: String) -> StoreError {
+    static func mapped(_ error: DatabaseError, path: String) -> StoreError {
         switch error.resultCode {
         case .SQLITE_FULL: return .notWritable(path: path, reason: "the disk is full")
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR:

@@ -25,7 +25,7 @@ package struct EditFailureRates: Sendable, Hashable {
     package var overEdit: Double
     package var artifacts: Double
 
-    package init(noChange: Double, wrongTarget: Double, partial: Double, overEdit: Double, artifacts: Double) {
+    init(noChange: Double, wrongTarget: Double, partial: Double, overEdit: Double, artifacts: Double) {
         self.noChange = noChange
         self.wrongTarget = wrongTarget
         self.partial = partial

@@ -11,7 +11,7 @@ package struct SceneShape: Codable, Sendable, Hashable {
     package var x: Int
     package var y: Int
 
-    package init(kind: ShapeKind, color: ShapeColor, size: ShapeSize, cell: Cell, x: Int, y: Int) {
+    init(kind: ShapeKind, color: ShapeColor, size: ShapeSize, cell: Cell, x: Int, y: Int) {
         self.kind = kind
         self.color = color
         self.size = size
@@ -21,7 +21,7 @@ package struct SceneShape: Codable, Sendable, Hashable {
     }
 
     /// A shape centred in its cell.
-    package init(kind: ShapeKind, color: ShapeColor, size: ShapeSize, cell: Cell) {
+    init(kind: ShapeKind, color: ShapeColor, size: ShapeSize, cell: Cell) {
         let c = cell.centre
         self.init(kind: kind, color: color, size: size, cell: cell, x: c.x, y: c.y)
     }
@@ -54,7 +54,7 @@ package struct Scene: Codable, Sendable, Hashable {
     package var background: Backdrop
     package var shapes: [SceneShape]
 
-    package init(background: Backdrop, shapes: [SceneShape]) {
+    init(background: Backdrop, shapes: [SceneShape]) {
         self.background = background
         self.shapes = shapes
     }

@@ -14,7 +14,7 @@ package enum EditAction: String, Codable, Sendable, Hashable, CaseIterable {
         }
     }
 
-    package init?(task: String) {
+    init?(task: String) {
         guard let action = EditAction.allCases.first(where: { $0.task == task }) else { return nil }
         self = action
     }
@@ -39,7 +39,7 @@ package struct SceneEdit: Codable, Sendable, Hashable {
     package var cell: Cell?
     package var background: Backdrop?
 
-    package init(
+    init(
         action: EditAction, target: Int? = nil, kind: ShapeKind? = nil, color: ShapeColor? = nil,
         size: ShapeSize? = nil, cell: Cell? = nil, background: Backdrop? = nil
     ) {

@@ -28,9 +28,9 @@ package struct SyntheticEditor: Editor {
     package var fixEffect: Double
 
     /// The bare world's severity, persistence and fix effect (the editor profiles set their own).
-    package static let defaultSeverity = 1.0
-    package static let defaultPersistence = 0.0
-    package static let defaultFixEffect = 0.35
+    static let defaultSeverity = 1.0
+    static let defaultPersistence = 0.0
+    static let defaultFixEffect = 0.35
 
     /// `failureFactors` multiplies one kind of failure at every clarity (on top of `failureScale`).
     package init(

@@ -25,12 +25,12 @@ package struct SyntheticEditorProfile: Sendable, Hashable {
         package var singleTurn: Double
         /// Overall of the final image with GPT-4.1 as the expert, by max turns (FLUX.1 Kontext
         /// [dev] only; the paper ran the turn sweep on it alone).
-        package var byMaxTurns: [Int: Double]
+        var byMaxTurns: [Int: Double]
         /// Overall with the EditThinker thinker in the loop, when the paper gives one.
-        package var withThinker: Double?
+        var withThinker: Double?
     }
 
-    package init(name: String, model: String, failureScale: Double = 1, failureFactors: [EditFailure: Double] = [:],
+    init(name: String, model: String, failureScale: Double = 1, failureFactors: [EditFailure: Double] = [:],
                  severity: Double, persistence: Double, fixEffect: Double, paper: PaperFigures) {
         self.name = name
         self.model = model
@@ -46,7 +46,7 @@ package struct SyntheticEditorProfile: Sendable, Hashable {
     /// (`EditFailureRates`): edits mostly land on the right shape (missed targets and empty edits
     /// at a fifth of the bare world's rate), but often stop partway (8×) or leave artifacts (3×),
     /// and over-edit a little more (1.3×). Severity 1: a partial edit leaves 30–70 % undone.
-    package static let paperEditorFailures: [EditFailure: Double] = [.partial: 8, .artifacts: 3, .overEdit: 1.3, .noChange: 0.2, .wrongTarget: 0.2]
+    static let paperEditorFailures: [EditFailure: Double] = [.partial: 8, .artifacts: 3, .overEdit: 1.3, .noChange: 0.2, .wrongTarget: 0.2]
 
     /// FLUX.1 Kontext [dev]: the shared failure mix; most failures come back when asked again
     /// (`persistence` 0.85), but a fix clause cuts its failure to 0.75×, and now and then a fresh
@@ -61,7 +61,7 @@ package struct SyntheticEditorProfile: Sendable, Hashable {
     /// (`persistence` 1) and fix clauses do not move it (`fixEffect` 1): it makes the same
     /// mistake again whatever the instruction adds, so a thinker barely helps (6.19 → 6.28); only
     /// the requests the expert disambiguates get better.
-    package static let omnigen2 = SyntheticEditorProfile(
+    static let omnigen2 = SyntheticEditorProfile(
         name: "omnigen2", model: "OmniGen2",
         failureFactors: paperEditorFailures, severity: 1, persistence: 1, fixEffect: 1,
         paper: PaperFigures(singleTurn: 6.19, byMaxTurns: [1: 6.19], withThinker: 6.28)
@@ -70,7 +70,7 @@ package struct SyntheticEditorProfile: Sendable, Hashable {
     /// Qwen-Image-Edit: the strongest of the three, half the failures of the others
     /// (`failureScale` 0.45); the ones left are hard cases that come back (`persistence` 1) and
     /// give only a little to a fix clause (0.9×), so a thinker adds a little (7.49 → 7.73).
-    package static let qwenImageEdit = SyntheticEditorProfile(
+    static let qwenImageEdit = SyntheticEditorProfile(
         name: "qwen-image-edit", model: "Qwen-Image-Edit",
         failureScale: 0.45, failureFactors: paperEditorFailures, severity: 1, persistence: 1, fixEffect: 0.9,
         paper: PaperFigures(singleTurn: 7.49, byMaxTurns: [1: 7.49], withThinker: 7.73)

@@ -1,5 +1,5 @@
 /// Why a synthetic backend or the pool writer could not do its job.
-package enum SyntheticError: Error, CustomStringConvertible, Sendable {
+enum SyntheticError: Error, CustomStringConvertible, Sendable {
     /// The item has no `{"synthetic": ...}` meta: the synthetic backends only serve synthetic pools.
     case missingTruth(item: String)
     /// The meta is there but is not a synthetic truth this version reads.

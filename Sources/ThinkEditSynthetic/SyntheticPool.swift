@@ -24,7 +24,7 @@ package enum SyntheticPool {
     }
 
     /// Share of source images written as JPEG rather than PNG.
-    package static let jpegShare = 0.2
+    static let jpegShare = 0.2
 
     /// The 1-based `index`-th item of the pool for `seed`.
     package static func item(index: Int, seed: UInt64, imageSize: Int = 256, precisionMix: PrecisionMix = .standard) throws -> Item {

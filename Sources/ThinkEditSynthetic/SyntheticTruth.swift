@@ -39,11 +39,11 @@ package struct SyntheticTruth: Codable, Sendable, Hashable {
     package var version: Int
     /// Side of the square images, in pixels.
     package var size: Int
-    package var scene: Scene
+    var scene: Scene
     package var edit: SceneEdit
     package var precision: InstructionPrecision
 
-    package init(size: Int, scene: Scene, edit: SceneEdit, precision: InstructionPrecision) {
+    init(size: Int, scene: Scene, edit: SceneEdit, precision: InstructionPrecision) {
         self.version = 1
         self.size = size
         self.scene = scene
@@ -52,7 +52,7 @@ package struct SyntheticTruth: Codable, Sendable, Hashable {
     }
 
     /// The scene the user wanted.
-    package var targetScene: Scene { edit.applied(to: scene) }
+    var targetScene: Scene { edit.applied(to: scene) }
 
     private struct Envelope: Codable {
         var synthetic: SyntheticTruth
@@ -65,7 +65,7 @@ package struct SyntheticTruth: Codable, Sendable, Hashable {
     }
 
     /// Reads the truth back from `ItemContext.meta`.
-    package static func fromMeta(_ meta: String?, item: String) throws -> SyntheticTruth {
+    static func fromMeta(_ meta: String?, item: String) throws -> SyntheticTruth {
         guard let meta, !meta.isEmpty else { throw SyntheticError.missingTruth(item: item) }
         do {
             let truth = try JSONDecoder().decode(Envelope.self, from: Data(meta.utf8)).synthetic

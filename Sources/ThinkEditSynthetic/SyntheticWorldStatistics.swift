@@ -31,40 +31,40 @@ package struct SyntheticWorldStatistics: Sendable {
     package var turns = 0
     package var maxTurns = 0
     /// Share of first edits with `O_1 < 1` (a missed target or an empty edit scores 0).
-    package var firstTurnBelowOneShare = 0.0
+    var firstTurnBelowOneShare = 0.0
     /// SFT and RL candidates per trajectory by the SPEC §2.4–2.6 rules with the default
     /// thresholds (keep when max(O_2..O_n) >= O_1, truncate at the first best turn, RL when the
     /// variance V > 1, SFT samples — refine samples and the stop sample — when V <= 1 or every
     /// kept score >= 7), at this run's max turns.
-    package var sftSamplesPerItem = 0.0
-    package var rlTrajectoriesPerItem = 0.0
+    var sftSamplesPerItem = 0.0
+    var rlTrajectoriesPerItem = 0.0
     /// Mean and population standard deviation of `O_1`.
-    package var firstTurnMean = 0.0
-    package var firstTurnStdDev = 0.0
+    var firstTurnMean = 0.0
+    var firstTurnStdDev = 0.0
     /// Share of trajectories with n >= 2 and max(O_2..O_n) >= O_1 (the SPEC §2.4 keep rule).
-    package var improvedShare = 0.0
+    var improvedShare = 0.0
     /// How many first edits fall in each score bin floor(O_1), 0...10.
-    package var firstTurnHistogram = [Int](repeating: 0, count: 11)
+    var firstTurnHistogram = [Int](repeating: 0, count: 11)
     /// Population variance of O_1..O_n per trajectory, binned like SPEC §2.6 uses it:
     /// [V <= 1, 1 < V <= 4, V > 4], over trajectories with n >= 2.
-    package var varianceBins = [0, 0, 0]
+    var varianceBins = [0, 0, 0]
     /// Share of trajectories ended by the expert (`end_reason = stop`).
-    package var stoppedShare = 0.0
+    var stoppedShare = 0.0
     /// Share of first edits with O_1 < 5, by the precision of the user's instruction.
-    package var firstTurnFailureRate: [InstructionPrecision: Double] = [:]
+    var firstTurnFailureRate: [InstructionPrecision: Double] = [:]
     /// Share of trajectories whose last edit still has O < 5, by precision.
-    package var finalFailureRate: [InstructionPrecision: Double] = [:]
+    var finalFailureRate: [InstructionPrecision: Double] = [:]
     /// Mean score after t turns over all trajectories (a stopped trajectory keeps its last score).
-    package var meanScoreByTurn: [Double] = []
+    var meanScoreByTurn: [Double] = []
     /// Mean O_t over the trajectories that reached turn t, and how many did.
-    package var meanScoreOfReachedTurn: [Double] = []
-    package var reachedTurn: [Int] = []
+    var meanScoreOfReachedTurn: [Double] = []
+    var reachedTurn: [Int] = []
     /// Spearman rank correlation of the judge's O with the true pixel accuracy, over every turn.
-    package var spearman = 0.0
+    var spearman = 0.0
     /// Process CPU seconds spent in editor, expert and judge calls (image coding included).
     package var cpuSecondsInCalls = 0.0
     /// CPU milliseconds of each turn (its expert call, edit and two judge calls), in run order.
-    package var turnCPUMilliseconds: [Double] = []
+    var turnCPUMilliseconds: [Double] = []
     /// The same, split by backend.
     package var cpuSecondsEditor = 0.0
     package var cpuSecondsExpert = 0.0
@@ -221,7 +221,7 @@ package struct SyntheticWorldStatistics: Sendable {
     }
 
     /// Spearman's rho: the Pearson correlation of the ranks, ties given their average rank.
-    package static func spearman(_ a: [Double], _ b: [Double]) -> Double {
+    static func spearman(_ a: [Double], _ b: [Double]) -> Double {
         precondition(a.count == b.count, "spearman needs paired samples")
         let ra = ranks(a), rb = ranks(b)
         let n = Double(a.count)
@@ -321,15 +321,15 @@ extension SyntheticWorldStatistics.Example {
 extension SyntheticWorldStatistics {
     /// The max turns at which the paper reports the final image, and the one the thinker gain is
     /// read at.
-    package static let paperTurns = [1, 2, 4, 6, 8]
+    static let paperTurns = [1, 2, 4, 6, 8]
 
     /// Mean final-image overall of a run with `max_turns: t` (nil past this run's max turns).
-    package func finalMean(maxTurns t: Int) -> Double? {
+    func finalMean(maxTurns t: Int) -> Double? {
         t >= 1 && t <= meanScoreByTurn.count ? meanScoreByTurn[t - 1] : nil
     }
 
     /// Gain of the final image at this run's max turns over the first edit.
-    package var thinkerGain: Double { (meanScoreByTurn.last ?? firstTurnMean) - firstTurnMean }
+    var thinkerGain: Double { (meanScoreByTurn.last ?? firstTurnMean) - firstTurnMean }
 
     /// A markdown table of the figures the issue asks for, measured beside published, one block
     /// of rows per profile (`thinkedit bench synthetic` prints it; docs/synthetic-world.md holds it).

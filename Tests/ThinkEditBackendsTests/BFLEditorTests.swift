@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 import ThinkEditTestSupport
 
 /// The bfl editor against a fake of BFL's API: submit, poll until Ready, download the signed

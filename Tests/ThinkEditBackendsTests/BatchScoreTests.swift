@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 import Synchronization
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditPipeline
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditPipeline
 @testable import ThinkEditStore
 import ThinkEditTestSupport
 

@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditPipeline
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditPipeline
 @testable import ThinkEditStore
 
 /// The API key reaches the server and nothing else: generate and score run through fake servers

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 import ThinkEditTestSupport
 
 /// The editthinker-http editor: its wire format, its failures, and how it spreads load over

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditPipeline
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditPipeline
 import ThinkEditTestSupport
 
 /// `scripts/editor_server.py --fake` speaks the protocol the editthinker-http driver expects, and

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 import ThinkEditTestSupport
 
 /// The fake of OpenAI's Files and Batches API (`FakeBatchService`) over real HTTP: the lifecycle,

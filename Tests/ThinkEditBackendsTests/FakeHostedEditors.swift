@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 
 /// An in-process fake of Black Forest Labs' API as docs.bfl.ai describes it: `POST /v1/{model}`
 /// answers `{"id", "polling_url"}`, `GET /v1/get_result?id=` answers the job's status, and a

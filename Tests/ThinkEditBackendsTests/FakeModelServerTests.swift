@@ -1,10 +1,10 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditImaging
-import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
+@testable import ThinkEditPipeline
+@testable import ThinkEditStore
 import ThinkEditTestSupport
 import Synchronization
 

@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import Logging
 import Synchronization
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 import ThinkEditTestSupport
 
 /// A request as a fake server saw it.

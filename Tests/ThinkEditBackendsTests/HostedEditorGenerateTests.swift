@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditImaging
-import ThinkEditPipeline
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
+@testable import ThinkEditPipeline
 @testable import ThinkEditStore
 
 /// `generate` from a config through each hosted editor kind, against in-process fakes of BFL and

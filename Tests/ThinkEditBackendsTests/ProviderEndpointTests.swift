@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditPipeline
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditPipeline
 
 /// The shipped Gemini and Azure configs send what those services expect: the URL path and query,
 /// the header that carries the key (and no other), the request settings; and the key stays out

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 import ThinkEditTestSupport
 
 /// The `openai` chat backends against today's reasoning models (GPT-5 / o-series class, and

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 import ThinkEditTestSupport
 
 /// The reliability layer against fake servers with injected faults: which failures are retried,

@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 import ThinkEditTestSupport
 
 /// SPEC §2.8 against `thinkedit-fake-server` (whose answers depend on the model asked and on every

@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import Testing
-import ThinkEditCore
-import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditCore
+@testable import ThinkEditPipeline
+@testable import ThinkEditStore
 import ThinkEditTestSupport
 
 /// Four shards of one run share one response cache and are killed with SIGKILL at random moments,

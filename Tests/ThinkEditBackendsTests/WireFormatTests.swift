@@ -1,9 +1,9 @@
 import Foundation
 import NIOCore
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 import ThinkEditTestSupport
 
 /// Each driver's wire format, checked on what a fake server received and on how answers are read.

@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 
 /// The per-backend call limit: bounded, and a cancelled waiter leaves without taking a permit.
 @Suite(.timeLimit(.minutes(1))) struct AsyncSemaphoreTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 
 @Suite struct Base64Tests {
     @Test func encodesAsFoundationDoesForEveryRemainder() {

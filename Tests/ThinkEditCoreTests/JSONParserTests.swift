@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 
 @Suite struct JSONParserTests {
     @Test func integersAndDecimalsStayApart() throws {

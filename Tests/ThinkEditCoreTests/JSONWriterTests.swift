@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 
 @Suite("JSON writer")
 struct JSONWriterTests {

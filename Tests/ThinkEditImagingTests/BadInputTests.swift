@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditImaging
+@testable import ThinkEditImaging
 
 /// Every kind of bad input gives a typed error that names the file; nothing crashes.
 @Suite("Bad inputs")

@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditImaging
+@testable import ThinkEditImaging
 
 /// Every PNG and JPEG variant the decoder promises, from the committed fixtures.
 @Suite("Decoding every input kind to RGB8")

@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditImaging
+@testable import ThinkEditImaging
 
 /// Damaged files in bulk: every mutation either decodes to an image of the announced size or fails
 /// with an `ImageError` naming the file. A crash, a hang or another error type fails the test (and

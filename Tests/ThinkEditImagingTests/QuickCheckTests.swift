@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditImaging
+@testable import ThinkEditImaging
 
 /// `ImageCodec.check`, the cheaper check of an editor's image: it accepts what the full decode
 /// accepts at the same size, and refuses a cut file, a changed byte and an over-limit size.

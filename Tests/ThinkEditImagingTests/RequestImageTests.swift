@@ -1,6 +1,6 @@
 import Testing
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 
 @Suite("Data URLs, content hashes and request images")
 struct RequestImageTests {

@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditImaging
+@testable import ThinkEditImaging
 
 @Suite("Resize")
 struct ResizeTests {

@@ -1,5 +1,5 @@
 import Foundation
-import ThinkEditImaging
+@testable import ThinkEditImaging
 
 /// Peak signal-to-noise ratio over all channels, in dB (infinity for identical images).
 func psnr(_ a: RGBImage, _ b: RGBImage) -> Double {

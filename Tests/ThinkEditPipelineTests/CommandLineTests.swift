@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 
 /// Options with a fixed set of values, as a user types them at the real binary.
 @Suite struct CommandLineTests {

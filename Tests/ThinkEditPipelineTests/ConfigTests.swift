@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
-import ThinkEditSynthetic
+@testable import ThinkEditSynthetic
 
 @Suite struct ConfigTests {
     private func parse(_ text: String, workdir: String? = nil) throws -> RunConfig {

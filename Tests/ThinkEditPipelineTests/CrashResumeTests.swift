@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 import ThinkEditTestSupport
 
 /// Kills `thinkedit run` with SIGKILL at random moments, resumes it, and compares the result with

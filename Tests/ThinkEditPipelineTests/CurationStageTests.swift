@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 import ThinkEditTestSupport
-import ThinkEditCore
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 
 /// Collects what stages say, to check which ran and which were up to date.
 typealias LogLines = Recorder<String>

@@ -1,10 +1,10 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 
 /// A small run with hand-made trajectories, every image its own colour, exported once.
 struct ExportFixture {

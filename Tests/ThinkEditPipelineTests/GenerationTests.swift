@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 import ThinkEditTestSupport
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 
 /// Records what the scripted backends were asked, for the assertions.
 typealias CallLog = Recorder<String>

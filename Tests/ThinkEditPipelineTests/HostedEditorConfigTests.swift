@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
 
 /// The config of the hosted editor kinds (bfl, gemini-image) and of openai-images' options: what

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 
 /// `thinkedit merge`: shards' runs into one, every id once, all or nothing, idempotent, and equal
 /// to a one-process run.

@@ -1,6 +1,6 @@
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
 import ThinkEditTestSupport
 @testable import ThinkEditPipeline
 

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 
 @Suite struct PoolImportTests {
     /// A pool folder with two images and the given JSONL lines.

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 
 /// A small synthetic run through every stage, reported once with small pages (so that lists
 /// have several), shared by the tests that only read the report.

@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 import ThinkEditTestSupport
 
 /// SPEC §2.8: the data follows the config. A changed model-stage setting stops the run before any

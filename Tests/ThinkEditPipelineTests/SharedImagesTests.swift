@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditBackends
+@testable import ThinkEditBackends
 @testable import ThinkEditPipeline
 
 /// An image sent by several calls in flight is read once, and let go with its last user.

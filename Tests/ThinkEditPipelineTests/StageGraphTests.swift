@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
 
 /// The stage graph is read from each stage's `inputs`; what a new output makes stale follows.

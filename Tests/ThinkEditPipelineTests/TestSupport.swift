@@ -1,8 +1,8 @@
 import Foundation
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 
 /// A fresh folder under the system temporary directory.
 func makeTempDir(_ label: String = "t") -> String {

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import ThinkEditCore
+@testable import ThinkEditCore
 @testable import ThinkEditPipeline
-import ThinkEditStore
+@testable import ThinkEditStore
 
 @Suite struct TrajectoryImportExportTests {
     private func folder(_ lines: [String]) -> String {

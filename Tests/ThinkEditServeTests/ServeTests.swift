@@ -4,13 +4,13 @@ import Hummingbird
 import HummingbirdTesting
 import Synchronization
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 @testable import ThinkEditPipeline
-import ThinkEditServe
-import ThinkEditStore
-import ThinkEditSynthetic
+@testable import ThinkEditServe
+@testable import ThinkEditStore
+@testable import ThinkEditSynthetic
 import ThinkEditTestSupport
 
 /// A small synthetic run through every stage, served read-only; shared by the tests that only read.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ThinkEditCore
-import ThinkEditStore
+@testable import ThinkEditCore
+@testable import ThinkEditStore
 
 /// The response cache's own rules: an entry is found by its key from any later opening, its image
 /// is stored once, and an entry whose image is missing or not whole is never served.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ThinkEditBackends
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditImaging
 @testable import ThinkEditSynthetic
 
 @Suite("Determinism")

@@ -1,6 +1,6 @@
 import Testing
-import ThinkEditBackends
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditImaging
 @testable import ThinkEditSynthetic
 
 @Suite("Synthetic expert")

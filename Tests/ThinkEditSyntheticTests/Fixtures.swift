@@ -1,5 +1,5 @@
-import ThinkEditBackends
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditImaging
 @testable import ThinkEditSynthetic
 
 /// A small hand-made world: a blue square top-left, a red circle in the centre, a green triangle

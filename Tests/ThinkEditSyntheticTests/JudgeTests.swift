@@ -1,7 +1,7 @@
 import Testing
-import ThinkEditBackends
-import ThinkEditCore
-import ThinkEditImaging
+@testable import ThinkEditBackends
+@testable import ThinkEditCore
+@testable import ThinkEditImaging
 @testable import ThinkEditSynthetic
 
 @Suite("Synthetic judge")

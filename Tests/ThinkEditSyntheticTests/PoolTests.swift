@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ThinkEditImaging
+@testable import ThinkEditImaging
 @testable import ThinkEditSynthetic
 
 @Suite("Pool synthesizer")

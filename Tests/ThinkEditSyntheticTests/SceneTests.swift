@@ -1,5 +1,5 @@
 import Testing
-import ThinkEditImaging
+@testable import ThinkEditImaging
 @testable import ThinkEditSynthetic
 
 @Suite("Scenes")

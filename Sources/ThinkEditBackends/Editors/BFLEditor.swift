@@ -54,9 +54,9 @@ package struct BFLOptions: Sendable, Hashable {
 package struct BFLEditor: Editor {
     package static let defaultBaseURL = "https://api.bfl.ai/v1"
     /// Failed polls (429, 5xx, connection) in a row before the attempt gives up.
-    package static let maxPollFailures = 5
+    static let maxPollFailures = 5
     /// Failed sample downloads (5xx, connection) in a row before the attempt gives up.
-    package static let maxDownloadFailures = 3
+    static let maxDownloadFailures = 3
 
     package var name: String
     package var baseURL: String
@@ -67,7 +67,7 @@ package struct BFLEditor: Editor {
     package var extra: [(String, JSONValue)]
     package var maxResponseBytes: Int
     package var reliability: Reliability
-    package var transport: HTTPTransport
+    var transport: HTTPTransport
 
     package init(name: String, baseURL: String = BFLEditor.defaultBaseURL, model: BFLModel, key: APIKey, options: BFLOptions = BFLOptions(),
                 extra: [(String, JSONValue)] = [], maxResponseBytes: Int = 64 << 20, reliability: Reliability,
@@ -83,11 +83,11 @@ package struct BFLEditor: Editor {
         self.transport = transport
     }
 
-    package var submitURL: String { OpenAIChatClient.join(baseURL, model.rawValue) }
+    var submitURL: String { OpenAIChatClient.join(baseURL, model.rawValue) }
 
     /// The seed as sent: the derived 64-bit seed folded to 31 bits, a range every FLUX server
     /// takes (BFL reports the seed it used, which the turn records as `executed_seed`).
-    package static func wireSeed(_ seed: UInt64) -> Int64 { Int64(seed & 0x7FFF_FFFF) }
+    static func wireSeed(_ seed: UInt64) -> Int64 { Int64(seed & 0x7FFF_FFFF) }
 
     package func requestBody(_ request: EditRequest) -> WireBody {
         var fields: [(String, WireValue)] = [
@@ -293,7 +293,7 @@ package struct BFLEditor: Editor {
     /// Whether the key may go to `url`: the base URL's host, or a host under the same parent
     /// domain (BFL answers `https://api.us1.bfl.ai/...` to a job sent to `api.bfl.ai`), over https
     /// unless the base itself is plain http.
-    package static func mayCarryKey(_ url: String, base: String) -> Bool {
+    static func mayCarryKey(_ url: String, base: String) -> Bool {
         guard let target = URLComponents(string: url), let origin = URLComponents(string: base),
               let host = target.host?.lowercased(), let baseHost = origin.host?.lowercased() else { return false }
         guard target.scheme == "https" || target.scheme == origin.scheme else { return false }

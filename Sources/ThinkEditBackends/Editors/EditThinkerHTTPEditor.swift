@@ -22,7 +22,7 @@ package struct EditThinkerHTTPEditor: Editor {
     package var enhancePrompt: Bool
     package var maxResponseBytes: Int
     package var reliability: Reliability
-    package var transport: HTTPTransport
+    var transport: HTTPTransport
 
     package init(name: String, endpoints: [String], extra: [(String, JSONValue)] = [], enhancePrompt: Bool = false,
                 maxResponseBytes: Int = 64 << 20, reliability: Reliability, transport: HTTPTransport = .shared,

@@ -26,7 +26,7 @@ package actor EndpointPool {
     /// Health probes under way, by endpoint index.
     private var probes: [Int: Task<Void, Never>] = [:]
 
-    package init(urls: [String], failureThreshold: Int = 3, cooldown: Double = 30, maxCooldown: Double = 600,
+    init(urls: [String], failureThreshold: Int = 3, cooldown: Double = 30, maxCooldown: Double = 600,
                 clock: AnyClock = .continuous, probe: @escaping @Sendable (String) async -> Bool) {
         precondition(!urls.isEmpty, "an endpoint pool needs at least one URL")
         endpoints = urls.map { Endpoint(url: $0.hasSuffix("/") ? String($0.dropLast()) : $0, cooldown: cooldown) }
@@ -39,7 +39,7 @@ package actor EndpointPool {
 
     /// The endpoint for the next request, counted as outstanding until `finish`. Nil when every
     /// endpoint is set aside (the caller fails the attempt with class `server` and retries later).
-    package func checkout() -> (index: Int, url: String)? {
+    func checkout() -> (index: Int, url: String)? {
         let t = clock.now
         for i in endpoints.indices {
             if let until = endpoints[i].asideUntil, until <= t, !endpoints[i].probing {
@@ -98,14 +98,14 @@ package actor EndpointPool {
     }
 
     /// Returns once every health probe started so far has answered and been counted.
-    package func probesSettled() async {
+    func probesSettled() async {
         while let (_, task) = probes.first {
             await task.value
         }
     }
 
     /// Seconds until the first set-aside endpoint may be probed (for the error message).
-    package func soonestReturn() -> Double {
+    func soonestReturn() -> Double {
         let t = clock.now
         return endpoints.compactMap(\.asideUntil).map { max(0, t.duration(to: $0).inSeconds) }.min() ?? 0
     }

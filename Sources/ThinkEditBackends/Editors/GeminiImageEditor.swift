@@ -32,7 +32,7 @@ package struct GeminiImageEditor: Editor {
     package static let defaultBaseURL = "https://generativelanguage.googleapis.com/v1beta"
 
     /// The finish reasons that mean a safety system stopped the image.
-    package static let moderationReasons: Set<String> = [
+    static let moderationReasons: Set<String> = [
         "SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION",
         "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
     ]
@@ -46,7 +46,7 @@ package struct GeminiImageEditor: Editor {
     package var extra: [(String, JSONValue)]
     package var maxResponseBytes: Int
     package var reliability: Reliability
-    package var transport: HTTPTransport
+    var transport: HTTPTransport
 
     package init(name: String, baseURL: String = GeminiImageEditor.defaultBaseURL, model: String, key: APIKey,
                 extra: [(String, JSONValue)] = [], maxResponseBytes: Int = 64 << 20, reliability: Reliability,
@@ -64,7 +64,7 @@ package struct GeminiImageEditor: Editor {
     package var url: String { OpenAIChatClient.join(baseURL, "models/\(model):generateContent") }
 
     /// Gemini's seed is a 32-bit signed integer: the derived seed folded to 31 bits.
-    package static func wireSeed(_ seed: UInt64) -> Int64 { Int64(seed & 0x7FFF_FFFF) }
+    static func wireSeed(_ seed: UInt64) -> Int64 { Int64(seed & 0x7FFF_FFFF) }
 
     package func requestBody(_ request: EditRequest) -> WireBody {
         let image = WireValue.object([("mime_type", .string(ImageWire.mediaType(request.item.source.bytes))),

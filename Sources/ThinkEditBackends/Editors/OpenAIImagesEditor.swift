@@ -54,7 +54,7 @@ package struct OpenAIImagesEditor: Editor {
     package var authHeader: AuthHeader
     package var maxResponseBytes: Int
     package var reliability: Reliability
-    package var transport: HTTPTransport
+    var transport: HTTPTransport
 
     package init(name: String, baseURL: String, model: String, key: APIKey?, options: OpenAIImagesOptions = OpenAIImagesOptions(),
                 extra: [(String, JSONValue)] = [], authHeader: AuthHeader? = nil, maxResponseBytes: Int = 64 << 20,

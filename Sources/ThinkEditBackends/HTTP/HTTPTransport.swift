@@ -10,7 +10,7 @@ package struct HTTPCall: Sendable {
     package var headers: [(String, String)]
     package var body: WireBody?
     /// A body streamed from a file instead (a batch upload of up to 200 MB).
-    package var bodyFile: HTTPBodyFile?
+    var bodyFile: HTTPBodyFile?
     /// The most bytes of answer body accepted; a longer answer fails with class `parse`.
     package var maxResponseBytes: Int
     /// Seconds for the whole exchange (the reliability layer also enforces its own deadline).
@@ -41,7 +41,7 @@ package struct HTTPBodyFile: Sendable {
     package var path: String
     package var tail: [UInt8]
 
-    package init(head: [UInt8], path: String, tail: [UInt8]) {
+    init(head: [UInt8], path: String, tail: [UInt8]) {
         self.head = head
         self.path = path
         self.tail = tail
@@ -113,7 +113,7 @@ package struct HTTPReply: Sendable {
     package var headers: [(String, String)]
     package var body: [UInt8]
 
-    package init(status: Int, headers: [(String, String)], body: [UInt8]) {
+    init(status: Int, headers: [(String, String)], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -126,7 +126,7 @@ package struct HTTPReply: Sendable {
 }
 
 /// A transport failure below HTTP: the answer never arrived whole.
-package enum HTTPTransportError: Error, CustomStringConvertible, Sendable {
+enum HTTPTransportError: Error, CustomStringConvertible, Sendable {
     case timeout(url: String, seconds: Double)
     case network(url: String, reason: String)
     case tooLarge(url: String, limit: Int)
@@ -159,7 +159,7 @@ package final class HTTPTransport: Sendable {
 
     let client: HTTPClient
 
-    package init(connectionsPerHost: Int) {
+    init(connectionsPerHost: Int) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.timeout = .init(connect: .seconds(30))
@@ -276,7 +276,7 @@ package final class HTTPTransport: Sendable {
     }
 
     /// Bodies up to this size are joined into one buffer before they are sent.
-    package static let joinedBodyLimit = 256 << 10
+    static let joinedBodyLimit = 256 << 10
 
     /// A body of one piece goes as it is. A larger body of several (JSON text around images'
     /// shared base64) goes piece after piece, none of them copied; a small one is joined first,

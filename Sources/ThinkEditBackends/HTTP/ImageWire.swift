@@ -5,7 +5,7 @@ import ThinkEditImaging
 /// How images cross the wire: base64 in JSON bodies, `data:` URLs in chat messages.
 package enum ImageWire {
     /// The media type of encoded image bytes, from their magic numbers.
-    package static func mediaType(_ bytes: [UInt8]) -> String {
+    static func mediaType(_ bytes: [UInt8]) -> String {
         ImageFormat.sniff(bytes)?.mimeType ?? "application/octet-stream"
     }
 
@@ -26,7 +26,7 @@ package enum ImageWire {
 
     /// The format of an image `dataURL` sends byte for byte as stored (within the default request
     /// image policy); nil when it would be re-encoded, or is not an image.
-    package static func sentAsStored(_ bytes: [UInt8], policy: RequestImagePolicy = RequestImagePolicy()) -> ImageFormat? {
+    static func sentAsStored(_ bytes: [UInt8], policy: RequestImagePolicy = RequestImagePolicy()) -> ImageFormat? {
         guard let info = try? ImageCodec.info(bytes, name: "request image"),
               policy.maxPixels.map({ info.pixelCount <= $0 }) ?? true,
               DataURL.length(byteCount: bytes.count, format: info.format) <= policy.maxDataURLBytes else { return nil }
@@ -49,7 +49,7 @@ package enum ImageWire {
     /// The edited image an editor sent as base64 in `field` of its answer from `url`. Text that is
     /// not base64, or bytes that are no PNG or JPEG, are a malformed answer (class `parse`, retried
     /// by the driver) rather than a trajectory failing later at the stage's full image check.
-    package static func editedImage(_ text: String, field: String, from url: String, backend: String) throws -> [UInt8] {
+    static func editedImage(_ text: String, field: String, from url: String, backend: String) throws -> [UInt8] {
         guard let image = decode(text) else {
             throw BackendError(.parse, backend: backend, "\(url) sent \(field) that is not base64")
         }

@@ -3,7 +3,7 @@ import Foundation
 /// How long a server asks us to wait before sending again, read from its answer's headers. The
 /// reliability layer waits exactly this long (up to `RetryPolicy.maxRetryAfter`) instead of its
 /// computed backoff.
-package enum ServerWait {
+enum ServerWait {
     /// Seconds to wait after `reply` (a 429 or a 5xx), or nil when its headers do not say. In order:
     /// - `retry-after-ms`: milliseconds (OpenAI, Azure OpenAI); the most precise, so it wins;
     /// - `Retry-After`: seconds or an HTTP date;
@@ -17,7 +17,7 @@ package enum ServerWait {
     }
 
     /// `Retry-After` in seconds (delta form) or as an HTTP date.
-    package static func retryAfter(_ value: String?) -> Double? {
+    static func retryAfter(_ value: String?) -> Double? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if let seconds = number(value) { return seconds }
         let formatter = DateFormatter()
@@ -32,7 +32,7 @@ package enum ServerWait {
     /// `x-ratelimit-remaining-requests` is 0, `x-ratelimit-reset-tokens` when the tokens ran out
     /// (remaining tokens 0, or requests left, so that tokens are what is missing); the longer when
     /// both ran out, or when the remaining counts are not given.
-    package static func rateLimitReset(_ reply: HTTPReply) -> Double? {
+    static func rateLimitReset(_ reply: HTTPReply) -> Double? {
         let requests = duration(reply.header("x-ratelimit-reset-requests"))
         let tokens = duration(reply.header("x-ratelimit-reset-tokens"))
         let requestsLeft = reply.header("x-ratelimit-remaining-requests").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -10,9 +10,9 @@ package struct WireBody: Sendable {
     /// The body's length in bytes.
     package private(set) var count = 0
 
-    package init() {}
+    init() {}
 
-    package init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8]) {
         append(ByteBuffer(bytes: bytes))
     }
 

@@ -1,7 +1,7 @@
 import ThinkEditCore
 
 /// JSON on the wire, for every driver: the request body it sends and the answer it reads.
-package enum WireJSON {
+enum WireJSON {
     /// `body(_:extra:)` for fields without images, in one array.
     static func body(_ fields: [(String, JSONValue)], extra: [(String, JSONValue)]) -> [UInt8] {
         body(fields.map { ($0.0, WireValue.json($0.1)) }, extra: extra).bytes

@@ -83,7 +83,7 @@ package enum ExpertAnswerFormat: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Turns an expert's text into a `ThinkAnswer`, or says precisely why it cannot.
-package enum ExpertAnswerParser {
+enum ExpertAnswerParser {
     /// `serverReasoning` is the thinking a reasoning model's server returned beside the answer
     /// (`message.reasoning_content`); it is the reasoning when the answer has none of its own
     /// (no `reason`, an empty one, or no `<think>`), as when vLLM's reasoning parser has taken the
@@ -163,9 +163,9 @@ fileprivate extension String {
 package struct AnswerParseError: Error, CustomStringConvertible, Sendable, Equatable {
     package var message: String
     /// The start of the offending answer, for the log.
-    package var excerpt: String
+    var excerpt: String
 
-    package init(_ message: String, answer: String) {
+    init(_ message: String, answer: String) {
         self.message = message
         let flat = answer.replacingOccurrences(of: "\n", with: " ")
         excerpt = flat.count > 200 ? String(flat.prefix(200)) + "…" : flat

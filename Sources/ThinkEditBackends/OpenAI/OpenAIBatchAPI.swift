@@ -21,7 +21,7 @@ package struct RemoteBatch: Sendable, Hashable {
     package var finishedAt: Int?
 
     /// The states after which nothing more happens to a batch.
-    package static let finalStates: Set<String> = ["completed", "failed", "expired", "cancelled"]
+    static let finalStates: Set<String> = ["completed", "failed", "expired", "cancelled"]
     package var isFinished: Bool { Self.finalStates.contains(status) }
 }
 
@@ -38,7 +38,7 @@ package struct OpenAIBatchAPI: Sendable {
     package var key: APIKey?
     package var authHeader: AuthHeader
     package var reliability: Reliability
-    package var transport: HTTPTransport
+    var transport: HTTPTransport
 
     package init(backend: String, baseURL: String, key: APIKey?, authHeader: AuthHeader? = nil, reliability: Reliability,
                 transport: HTTPTransport = .shared) {
@@ -220,8 +220,8 @@ package struct BatchResultLine: Sendable {
     package var status: Int?
     /// `response.body`, parsed.
     package var body: JSONValue?
-    package var errorCode: String?
-    package var errorMessage: String?
+    var errorCode: String?
+    var errorMessage: String?
 
     /// Reads one line; nil when it is not a result line (no `custom_id`).
     package static func parse(_ line: ArraySlice<UInt8>) -> BatchResultLine? {
@@ -242,7 +242,7 @@ package struct BatchResultLine: Sendable {
         return r
     }
 
-    package init(customID: String, status: Int? = nil, body: JSONValue? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+    init(customID: String, status: Int? = nil, body: JSONValue? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
         self.customID = customID
         self.status = status
         self.body = body

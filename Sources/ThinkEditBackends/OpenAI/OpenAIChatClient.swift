@@ -20,7 +20,7 @@ package struct ChatCompletion: Sendable, Hashable {
     package var finishReason: String?
     package var usage: Usage?
 
-    package init(content: String, reasoning: String? = nil, finishReason: String? = nil, usage: Usage? = nil) {
+    init(content: String, reasoning: String? = nil, finishReason: String? = nil, usage: Usage? = nil) {
         self.content = content
         self.reasoning = reasoning
         self.finishReason = finishReason
@@ -52,7 +52,7 @@ package struct OpenAIChatClient: Sendable {
     package var authHeader: AuthHeader
     package var maxResponseBytes: Int
     package var reliability: Reliability
-    package var transport: HTTPTransport
+    var transport: HTTPTransport
 
     package init(backend: String, baseURL: String, model: String, key: APIKey?, temperature: Double?, maxTokens: Int?,
                 maxCompletionTokens: Int? = nil, reasoningEffort: ReasoningEffort? = nil,

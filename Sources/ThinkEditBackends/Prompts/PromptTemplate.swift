@@ -11,7 +11,7 @@ package struct PromptTemplate: Sendable, Hashable {
     /// The text cut into literals and placeholders once, not at every call.
     private let pieces: [Piece]
 
-    package init(text: String, file: String = "<inline>", required: Set<String>, allowed: Set<String>) throws {
+    init(text: String, file: String = "<inline>", required: Set<String>, allowed: Set<String>) throws {
         self.file = file
         self.text = text
         pieces = Self.pieces(text)
@@ -87,7 +87,7 @@ package struct PromptTemplate: Sendable, Hashable {
 }
 
 /// A prompt file that cannot be used.
-package struct PromptError: Error, CustomStringConvertible, Sendable {
+struct PromptError: Error, CustomStringConvertible, Sendable {
     package var file: String
     package var message: String
     package var description: String { "prompt \(file): \(message)" }
@@ -102,9 +102,9 @@ package struct ExpertPrompts: Sendable {
     /// Before turn 1 with `first_turn: rewrite`: sees the source only.
     package var rewrite: PromptTemplate
 
-    package static let refineNeeds: Set<String> = ["instruction", "previous_instruction"]
+    static let refineNeeds: Set<String> = ["instruction", "previous_instruction"]
 
-    package init(system: PromptTemplate, refine: PromptTemplate, rewrite: PromptTemplate) {
+    init(system: PromptTemplate, refine: PromptTemplate, rewrite: PromptTemplate) {
         self.system = system
         self.refine = refine
         self.rewrite = rewrite
@@ -126,7 +126,7 @@ package struct JudgePrompts: Sendable {
     /// The edit alone: two numbers (naturalness, no artifacts).
     package var quality: PromptTemplate
 
-    package init(system: PromptTemplate, semantic: PromptTemplate, quality: PromptTemplate) {
+    init(system: PromptTemplate, semantic: PromptTemplate, quality: PromptTemplate) {
         self.system = system
         self.semantic = semantic
         self.quality = quality

@@ -8,7 +8,7 @@ package struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConve
     /// `environment variable OPENAI_API_KEY` or `key file /path`.
     package let source: String
 
-    package init(value: String, source: String) {
+    init(value: String, source: String) {
         self.value = value
         self.source = source
     }
@@ -44,7 +44,7 @@ package struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConve
 
     /// `text` with every occurrence of the key (and of its longer fragments, which some servers
     /// echo back partly masked) replaced by `<redacted>`.
-    package func redact(_ text: String) -> String {
+    func redact(_ text: String) -> String {
         guard value.count >= 8 else { return text.replacingOccurrences(of: value, with: "<redacted>") }
         var out = text.replacingOccurrences(of: value, with: "<redacted>")
         // Servers often quote a key's head or tail ("sk-abc...wxyz"); drop any 8-character run of it.

@@ -17,7 +17,7 @@ package struct AttemptReport: Sendable, Hashable {
     /// A short, key-free description of the failure.
     package var message: String?
 
-    package init(backend: String, attempt: Int, outcome: CallOutcome, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
+    init(backend: String, attempt: Int, outcome: CallOutcome, errorClass: CallErrorClass? = nil, httpStatus: Int? = nil,
                 usage: Usage? = nil, latencyMs: Double, isFinal: Bool, message: String? = nil) {
         self.backend = backend
         self.attempt = attempt

@@ -9,7 +9,7 @@ package struct BackendError: ClassifiedError, CustomStringConvertible, Sendable 
     package var message: String
     package var httpStatus: Int?
     /// Seconds the server asked us to wait (`Retry-After`), when it said.
-    package var retryAfter: Double?
+    var retryAfter: Double?
     /// How many attempts were made before giving up (set by the reliability layer).
     package var attempts: Int
 

@@ -20,7 +20,7 @@ package struct Reliability: Sendable {
     /// The limit handed to the HTTP client itself. The deadline that counts is `timeout` on
     /// `clock`; this one only stops a request whose cancellation went astray, so it is set well
     /// behind it rather than racing it.
-    package var transportTimeout: Double { timeout + 30 }
+    var transportTimeout: Double { timeout + 30 }
 
     package init(backend: String, retry: RetryPolicy, timeout: Double, limiter: RateLimiter? = nil, clock: AnyClock = .continuous) {
         self.backend = backend
@@ -34,7 +34,7 @@ package struct Reliability: Sendable {
     /// Runs `attempt` until it succeeds, fails with a class that is not retryable, or runs out of
     /// retries. The final error is a `BackendError` carrying the attempt count. `estimatedTokens`
     /// is charged to the tokens-per-minute limit before each attempt.
-    package func perform<T: Sendable>(estimatedTokens: Int = 0,
+    func perform<T: Sendable>(estimatedTokens: Int = 0,
                                      _ attempt: @escaping @Sendable () async throws -> (T, Usage?)) async throws -> T {
         var number = 0
         while true {
@@ -68,7 +68,7 @@ package struct Reliability: Sendable {
 
     /// Attempts out now, each with its deadline armed (tests use it to move a manual clock only
     /// when every attempt out is one they know the server holds).
-    package var armedDeadlines: Int { deadlines.armedCount }
+    var armedDeadlines: Int { deadlines.armedCount }
 
     private func classify(_ error: any Error) -> BackendError {
         if let e = error as? BackendError { return e }

@@ -4,10 +4,10 @@
 package struct RetryPolicy: Sendable, Hashable {
     /// Attempts after the first; 0 means one attempt only.
     package var maxRetries: Int
-    package var baseDelay: Double
-    package var maxDelay: Double
+    var baseDelay: Double
+    var maxDelay: Double
     /// The longest `Retry-After` honoured; a server asking for more is waited on this long.
-    package var maxRetryAfter: Double
+    var maxRetryAfter: Double
 
     package init(maxRetries: Int, baseDelay: Double = 1, maxDelay: Double = 60, maxRetryAfter: Double = 600) {
         self.maxRetries = maxRetries

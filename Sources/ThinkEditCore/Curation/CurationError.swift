@@ -1,6 +1,6 @@
 /// Why the curation rules refused their settings. Raised before any trajectory is looked at, so a
 /// bad config costs nothing; the message names the config key and the value to put there.
-package enum CurationError: Error, CustomStringConvertible, Equatable {
+enum CurationError: Error, CustomStringConvertible, Equatable {
     /// `bin_width` is not a positive number that has a meaning at 6 decimals.
     case invalidBinWidth(Double)
     /// A count the split must reach (`rl.trajectories`, `sft.samples`) is negative.

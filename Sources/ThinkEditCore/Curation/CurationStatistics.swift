@@ -6,12 +6,12 @@
 package struct DropCounts: Sendable, Hashable, Codable {
     package var failed = 0
     package var pending = 0
-    package var editorRewrotePrompt = 0
+    var editorRewrotePrompt = 0
     package var unscored = 0
     package var singleTurn = 0
-    package var noImprovement = 0
+    var noImprovement = 0
 
-    package init() {}
+    init() {}
 
     package subscript(reason: DropReason) -> Int {
         get {
@@ -59,7 +59,7 @@ package struct LengthCount: Sendable, Hashable, Codable {
     package var k: Int
     package var count: Int
 
-    package init(k: Int, count: Int) {
+    init(k: Int, count: Int) {
         self.k = k
         self.count = count
     }
@@ -78,9 +78,9 @@ package struct FilterStatistics: Sendable, Hashable, Codable {
     /// Turns removed by truncation, over all kept trajectories.
     package var turnsCut = 0
     /// Kept trajectories in which an editor executed a rewritten prompt (`keep_rewritten_prompts`).
-    package var keptRewritten = 0
+    var keptRewritten = 0
 
-    package init() {}
+    init() {}
 
     /// Counts one verdict; `turns` is the trajectory's `n`.
     package mutating func record(_ decision: FilterDecision, turns: Int, promptRewritten: Bool = false) {
@@ -162,7 +162,7 @@ package struct VarianceHistogram: Sendable, Hashable, Codable {
     package var zero = 0
     package var buckets: [VarianceBucket] = []
 
-    package init(threshold: Double) {
+    init(threshold: Double) {
         self.threshold = threshold
     }
 
@@ -206,7 +206,7 @@ package struct VarianceBucket: Sendable, Hashable, Codable {
     package var lower: Double
     package var count: Int
 
-    package init(lower: Double, count: Int) {
+    init(lower: Double, count: Int) {
         self.lower = lower
         self.count = count
     }
@@ -218,7 +218,7 @@ package struct TaskCount: Sendable, Hashable, Codable {
     package var candidates: Int
     package var selected: Int
 
-    package init(task: String, candidates: Int, selected: Int) {
+    init(task: String, candidates: Int, selected: Int) {
         self.task = task
         self.candidates = candidates
         self.selected = selected
@@ -234,7 +234,7 @@ package struct BinCount: Sendable, Hashable, Codable {
     package var candidates: Int
     package var selected: Int
 
-    package init(bin: Int, lower: Double, candidates: Int, selected: Int) {
+    init(bin: Int, lower: Double, candidates: Int, selected: Int) {
         self.bin = bin
         self.lower = lower
         self.candidates = candidates
@@ -249,7 +249,7 @@ package struct GroupCount: Sendable, Hashable, Codable {
     package var candidates: Int
     package var selected: Int
 
-    package init(task: String, bin: Int, candidates: Int, selected: Int) {
+    init(task: String, bin: Int, candidates: Int, selected: Int) {
         self.task = task
         self.bin = bin
         self.candidates = candidates
@@ -273,7 +273,7 @@ package struct BalanceStatistics: Sendable, Hashable, Codable {
     /// The non-empty groups, by task (byte order) then bin.
     package var groups: [GroupCount]
 
-    package init(target: Int, candidates: Int, selected: Int, shortfall: Int, tasks: [TaskCount], bins: [BinCount], groups: [GroupCount]) {
+    init(target: Int, candidates: Int, selected: Int, shortfall: Int, tasks: [TaskCount], bins: [BinCount], groups: [GroupCount]) {
         self.target = target
         self.candidates = candidates
         self.selected = selected
@@ -324,12 +324,12 @@ package struct SplitStatistics: Sendable, Hashable, Codable {
     /// SFT samples, balanced by task and bin of the critique score.
     package var sft: BalanceStatistics
     /// Trajectories with at least one chosen SFT sample.
-    package var sftTrajectories: Int
+    var sftTrajectories: Int
     /// Kept trajectories in no candidate set: high variance, not chosen for RL, and some score below
     /// `sft.min_quality`.
     package var unusedTrajectories: Int
 
-    package init(
+    init(
         config: SplitConfig, keptTrajectories: Int, samples: Int, variance: VarianceHistogram,
         rl: BalanceStatistics, rlSamples: Int, sft: BalanceStatistics, sftTrajectories: Int, unusedTrajectories: Int
     ) {

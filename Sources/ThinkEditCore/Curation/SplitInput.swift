@@ -101,7 +101,7 @@ package struct SplitInput: Sendable, Hashable {
     }
 
     /// Appends a sample of the trajectory appended last.
-    package mutating func appendSample(turn: Int, critiqueOverall: Double) {
+    mutating func appendSample(turn: Int, critiqueOverall: Double) {
         precondition(!trajectories.isEmpty, "append the sample's trajectory first")
         samples.append(SplitSample(trajectory: trajectories.count - 1, turn: turn, critiqueOverall: critiqueOverall))
     }
@@ -132,7 +132,7 @@ package struct SplitInput: Sendable, Hashable {
     }
 
     /// The id of sample `index`: `<trajectory id>#<t>`.
-    package func sampleID(_ index: Int) -> String {
+    func sampleID(_ index: Int) -> String {
         let sample = samples[index]
         return SampleID.make(trajectory: trajectories[sample.trajectory].id, turn: sample.turn)
     }
@@ -148,7 +148,7 @@ package struct SplitResult: Sendable, Hashable {
     package var sftSamples: [Int]
     package var statistics: SplitStatistics
 
-    package init(rlTrajectories: [Int], rlSamples: [Int], sftSamples: [Int], statistics: SplitStatistics) {
+    init(rlTrajectories: [Int], rlSamples: [Int], sftSamples: [Int], statistics: SplitStatistics) {
         self.rlTrajectories = rlTrajectories
         self.rlSamples = rlSamples
         self.sftSamples = sftSamples

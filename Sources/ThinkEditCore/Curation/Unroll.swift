@@ -19,7 +19,7 @@ package struct UnrolledSample: Sendable, Hashable {
     package var turn: Int
     package var kind: SampleKind
 
-    package init(trajectory: Int, turn: Int, kind: SampleKind) {
+    init(trajectory: Int, turn: Int, kind: SampleKind) {
         self.trajectory = trajectory
         self.turn = turn
         self.kind = kind
@@ -50,14 +50,14 @@ package struct UnrolledSample: Sendable, Hashable {
 }
 
 /// Sample ids, `<trajectory id>#<t>` (SPEC §2.5): the one place that writes and reads them.
-package enum SampleID {
+enum SampleID {
     package static func make(trajectory: String, turn: Int) -> String {
         trajectory + "#" + String(turn)
     }
 
     /// Appends the UTF-8 of `make(trajectory:turn:)` to `bytes`, without building a `String`
     /// (the split hashes a million sample ids).
-    package static func appendUTF8(trajectory: String, turn: Int, to bytes: inout [UInt8]) {
+    static func appendUTF8(trajectory: String, turn: Int, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: trajectory.utf8)
         bytes.append(UInt8(ascii: "#"))
         bytes.append(contentsOf: String(turn).utf8)

@@ -8,9 +8,9 @@
 /// Callers pass keys in the SPEC's order: task names in byte (UTF-8) order for step 1, score bins
 /// ascending for step 2. When everything fits (`sum(sizes) <= target`) the quotas are the sizes and
 /// the difference is the caller's shortfall.
-package enum WaterFilling {
+enum WaterFilling {
     /// Quota per key, same order as `sizes`. Negative sizes count as 0, a negative target as 0.
-    package static func quotas(sizes: [Int], target: Int) -> [Int] {
+    static func quotas(sizes: [Int], target: Int) -> [Int] {
         let sizes = sizes.map { max(0, $0) }
         let target = max(0, target)
         if sizes.reduce(0, +) <= target { return sizes }

@@ -91,7 +91,7 @@ package struct Waiters<Tag: Sendable>: Sendable {
     /// Tickets whose task was cancelled before it parked.
     private var cancelledEarly: Set<Int> = []
 
-    package init() {}
+    init() {}
 
     package var isEmpty: Bool { parked.isEmpty }
     /// The tags of the parked tasks, in parking order.

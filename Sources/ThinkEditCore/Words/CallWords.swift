@@ -11,7 +11,7 @@ package enum CallKind: String, Sendable, Hashable, CaseIterable, CustomStringCon
     case judgeQuality = "judge_quality"
 
     /// Whether the judge answers it (the score stage's calls).
-    package var isJudge: Bool { self == .judgeSemantic || self == .judgeQuality }
+    var isJudge: Bool { self == .judgeSemantic || self == .judgeQuality }
 
     package var description: String { rawValue }
 }

@@ -18,23 +18,23 @@ package struct BatchRow: Sendable, Hashable {
     package var bytes: Int
     package var inputFileID: String?
     package var batchID: String?
-    package var remoteStatus: String?
+    var remoteStatus: String?
     package var completed: Int
     package var failed: Int
     package var outputFileID: String?
     package var errorFileID: String?
     package var message: String?
     /// Seconds from the batch's creation to its end, as the provider reports them.
-    package var turnaroundSeconds: Double?
+    var turnaroundSeconds: Double?
     package var createdAt: Double
-    package var updatedAt: Double
+    var updatedAt: Double
 
     /// Batches a stage still has to carry to `done`.
     package var isOpen: Bool { state.isOpen }
 }
 
 /// One request of a batch (table `batch_request`).
-package struct BatchRequestRow: Sendable, Hashable {
+struct BatchRequestRow: Sendable, Hashable {
     package var customID: String
     package var kind: CallKind
     package var trajectory: Int64
@@ -167,7 +167,7 @@ extension RunStore {
 
     /// The (kind, trajectory, turn) of every request of `stage` sent and not yet answered, as
     /// `BatchRequestKey.text`: the stage must not send them again while they are out.
-    package func inFlightBatchKeys(stage: StageName) throws -> Set<String> {
+    func inFlightBatchKeys(stage: StageName) throws -> Set<String> {
         try read { db in
             var keys = Set<String>()
             let rows = try Row.fetchCursor(db, sql: """
@@ -180,7 +180,7 @@ extension RunStore {
     }
 
     /// The trajectories with a request of `stage` sent and not yet answered.
-    package func trajectoriesWithBatchRequestsOut(stage: StageName) throws -> Set<Int64> {
+    func trajectoriesWithBatchRequestsOut(stage: StageName) throws -> Set<Int64> {
         try read { db in
             Set(try Int64.fetchAll(db, sql: """
                 SELECT DISTINCT r.trajectory FROM batch_request r JOIN batch b ON b.id = r.batch
@@ -196,7 +196,7 @@ extension RunStore {
 }
 
 /// What a batch request is for: a call kind of one turn of one trajectory.
-package struct BatchRequestKey: Hashable {
+struct BatchRequestKey: Hashable {
     var kind: CallKind
     var trajectory: Int64
     var turn: Int

@@ -21,7 +21,7 @@ package enum LocalBatch {
         package var failed: Int
     }
 
-    package struct Problem: Error, CustomStringConvertible {
+    struct Problem: Error, CustomStringConvertible {
         package var message: String
         package var description: String { message }
     }

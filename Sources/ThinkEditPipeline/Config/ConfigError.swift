@@ -1,5 +1,5 @@
 /// A config file that cannot be used, with the place and the fix.
-package struct ConfigError: Error, CustomStringConvertible, Equatable {
+struct ConfigError: Error, CustomStringConvertible, Equatable {
     package enum Kind: String, Sendable, Equatable {
         case unreadable, syntax, unknownKey, wrongType, missing, invalidValue
     }
@@ -12,7 +12,7 @@ package struct ConfigError: Error, CustomStringConvertible, Equatable {
     package let key: String
     package let message: String
 
-    package init(_ kind: Kind, file: String, line: Int?, key: String, _ message: String) {
+    init(_ kind: Kind, file: String, line: Int?, key: String, _ message: String) {
         self.kind = kind
         self.file = file
         self.line = line

@@ -35,7 +35,7 @@ package struct BudgetSettings: Sendable, Hashable {
     package var generate: Double? = nil
     package var score: Double? = nil
 
-    package init() {}
+    init() {}
 
     package var isEmpty: Bool { run == nil && generate == nil && score == nil }
 }
@@ -52,7 +52,7 @@ package struct SynthPoolSettings: Sendable, Hashable {
     package var seed: UInt64
     package var imageSize: Int
     /// Relative weights of precise, ambiguous and vague instructions (`precision`).
-    package var precisionWeights: [Double] = [0.92, 0.05, 0.03]
+    var precisionWeights: [Double] = [0.92, 0.05, 0.03]
 }
 
 package struct ImageSettings: Sendable, Hashable {
@@ -60,7 +60,7 @@ package struct ImageSettings: Sendable, Hashable {
     package var maxPixels: Int
 }
 
-package enum FirstTurn: String, Sendable, Hashable, CaseIterable {
+enum FirstTurn: String, Sendable, Hashable, CaseIterable {
     /// `T_1 = T`.
     case original
     /// The expert rewrites `T` before the first edit ("think before edit").
@@ -69,7 +69,7 @@ package enum FirstTurn: String, Sendable, Hashable, CaseIterable {
 
 package struct GenerationSettings: Sendable, Hashable {
     package var maxTurns: Int
-    package var firstTurn: FirstTurn
+    var firstTurn: FirstTurn
 }
 
 /// The settings of filter, unroll and split (SPEC §2.4–2.6).
@@ -82,7 +82,7 @@ package struct CurationSettings: Sendable, Hashable {
     package var sftMinQuality: Double
     /// Keep trajectories whose editor executed a rewritten prompt (their turns record the prompt
     /// executed) instead of dropping them as `editor_rewrote_prompt`.
-    package var keepRewrittenPrompts = false
+    var keepRewrittenPrompts = false
 }
 
 package struct ExportSettings: Sendable, Hashable {
@@ -90,13 +90,13 @@ package struct ExportSettings: Sendable, Hashable {
     /// As the config lists them (the order and repeats go into the settings text, not the files).
     package var formats: [ExportFormat]
     package var maxPixels: Int
-    package var imagePaths: ExportImagePaths
-    package var license: String
-    package var datasetName: String
+    var imagePaths: ExportImagePaths
+    var license: String
+    var datasetName: String
 }
 
 /// How the records name their images (`export.image_paths`).
-package enum ExportImagePaths: String, Sendable, Hashable, CaseIterable {
+enum ExportImagePaths: String, Sendable, Hashable, CaseIterable {
     /// The absolute path of each image in the final export folder: every trainer finds the images
     /// whatever its working directory. The default.
     case absolute
@@ -116,9 +116,9 @@ package enum BackendKind: String, Sendable, Hashable, CaseIterable {
     case geminiImage = "gemini-image"
 
     /// The kinds that can be a backend's editor.
-    package static let editorKinds: [BackendKind] = [.synthetic, .editthinkerHTTP, .openaiImages, .bfl, .geminiImage]
+    static let editorKinds: [BackendKind] = [.synthetic, .editthinkerHTTP, .openaiImages, .bfl, .geminiImage]
     /// The hosted services that need a key.
-    package var needsKey: Bool { self == .bfl || self == .geminiImage }
+    var needsKey: Bool { self == .bfl || self == .geminiImage }
 }
 
 /// One model backend. Which keys matter depends on `kind`.
@@ -130,9 +130,9 @@ package struct BackendSettings: Sendable, Hashable {
     package var endpoints: [String]
     package var model: String?
     /// Name of the environment variable that holds the API key (never the key itself).
-    package var apiKeyEnv: String?
+    var apiKeyEnv: String?
     /// A file whose content is the API key.
-    package var apiKeyFile: String?
+    var apiKeyFile: String?
     package var concurrency: Int
     package var weight: Double
     /// Sent only when set (reasoning models refuse it).
@@ -145,19 +145,19 @@ package struct BackendSettings: Sendable, Hashable {
     package var reasoningEffort: ReasoningEffort? = nil
     /// The header that carries the key (`auth_header`); nil: implied by `baseURL`.
     package var authHeader: AuthHeader? = nil
-    package var timeoutSeconds: Double
+    var timeoutSeconds: Double
     package var maxRetries: Int
     package var requestsPerMinute: Int?
     package var tokensPerMinute: Int?
     /// Price in currency units per million prompt / completion tokens.
-    package var pricePromptPerMillion: Double
-    package var priceCompletionPerMillion: Double
+    var pricePromptPerMillion: Double
+    var priceCompletionPerMillion: Double
     /// Price per million prompt tokens the provider served from its cache
     /// (`cached_prompt_per_million`); nil: the prompt price (no discount).
-    package var priceCachedPromptPerMillion: Double? = nil
+    var priceCachedPromptPerMillion: Double? = nil
     /// Editors: price in currency units of each edited image (`price.per_image`), charged to
     /// every successful edit on top of any token price.
-    package var pricePerImage: Double = 0
+    var pricePerImage: Double = 0
     /// How an `openai` chat backend is called (`mode`): one request at a time, or in batch files
     /// through the provider's Files and Batches API (docs/operations.md, "Batch mode").
     package var mode: CallMode = .online
@@ -165,26 +165,26 @@ package struct BackendSettings: Sendable, Hashable {
     package var batch = BatchSettings()
     /// Batch prices per million prompt / completion / cached prompt tokens (`batch_price`); each
     /// nil one is half its online price, as OpenAI's Batch API charges.
-    package var batchPricePromptPerMillion: Double? = nil
-    package var batchPriceCompletionPerMillion: Double? = nil
-    package var batchPriceCachedPromptPerMillion: Double? = nil
+    var batchPricePromptPerMillion: Double? = nil
+    var batchPriceCompletionPerMillion: Double? = nil
+    var batchPriceCachedPromptPerMillion: Double? = nil
     /// Extra request parameters passed through to the backend (editthinker-http), as JSON text.
-    package var extraJSON: String?
+    var extraJSON: String?
     /// The folder whose prompt files override the built-in ones (`prompts`); nil: `prompts/` beside
     /// the config when it exists, else the built-ins alone.
-    package var promptsDir: String? = nil
+    var promptsDir: String? = nil
     /// How the expert answers (`answer_format`): `json` (default) or `tags` (a trained thinker).
-    package var answerFormat: String? = nil
+    var answerFormat: String? = nil
     /// Ask a chat backend for a JSON object answer (`json_mode`, default true for openai).
     package var jsonMode: Bool? = nil
     /// editthinker-http: let the server rewrite the prompt before editing (`enhance_prompt`; off
     /// unless set, because the recorded instruction is then not what the editor ran).
     package var enhancePrompt: Bool? = nil
     /// openai-images: `quality`, `size`, `input_fidelity`, each sent only when set.
-    package var openAIImagesOptions = OpenAIImagesOptions()
+    var openAIImagesOptions = OpenAIImagesOptions()
     /// bfl: `prompt_upsampling`, `output_format`, `safety_tolerance`, `aspect_ratio`,
     /// `poll_interval_seconds`.
-    package var bflOptions = BFLOptions()
+    var bflOptions = BFLOptions()
     /// How the synthetic world behaves in this role (kind `synthetic` only); empty: the defaults.
     package var world = SyntheticWorldSettings()
 }
@@ -200,13 +200,13 @@ package enum CallMode: String, Sendable, Hashable, CaseIterable {
 /// Batch mode's settings (`batch:` of a backend).
 package struct BatchSettings: Sendable, Hashable {
     /// Seconds between two looks at the batches in flight (`poll_seconds`).
-    package var pollSeconds: Double = 60
+    var pollSeconds: Double = 60
     /// The most requests in one file (`max_requests`; OpenAI takes 50,000).
     package var maxRequests: Int = 50_000
     /// The most bytes in one file (`max_file_mb`, in units of 1,000,000 bytes; OpenAI takes 200 MB).
     package var maxFileBytes: Int = 200_000_000
 
-    package init() {}
+    init() {}
 }
 
 /// The synthetic backends' dials (docs/synthetic-world.md). Nil or empty means the built-in value.
@@ -231,7 +231,7 @@ package struct SyntheticWorldSettings: Sendable, Hashable {
     /// Expert: chance of asking for another round although the edit is right (`needless_continue`).
     package var needlessContinue: Double? = nil
 
-    package init() {}
+    init() {}
 
     /// Stable text for stage fingerprints; empty when every dial has its built-in value.
     package var fingerprint: String {
@@ -248,7 +248,7 @@ package struct SyntheticWorldSettings: Sendable, Hashable {
     }
 
     /// The keys of `failures:`.
-    package static let failureKeys = ["no_change", "wrong_target", "partial", "over_edit", "artifacts"]
+    static let failureKeys = ["no_change", "wrong_target", "partial", "over_edit", "artifacts"]
 }
 
 package struct BackendsSettings: Sendable, Hashable {

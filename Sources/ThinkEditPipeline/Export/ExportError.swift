@@ -1,5 +1,5 @@
 /// Why an export could not be written. Each message names the file and what to do.
-package enum ExportError: Error, CustomStringConvertible, Sendable {
+enum ExportError: Error, CustomStringConvertible, Sendable {
     case badTemplate(path: String, reason: String)
     case notWritable(path: String, reason: String)
     case badImage(hash: String, path: String, reason: String)

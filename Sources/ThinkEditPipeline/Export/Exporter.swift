@@ -20,7 +20,7 @@ package struct Exporter {
     package let store: RunStore
     package let template: UserPromptTemplate
     /// The run's judge prompts, shipped with the reward function of the run kits.
-    package let judgePrompts: JudgePrompts
+    let judgePrompts: JudgePrompts
 
     package init(config: RunConfig, store: RunStore, template: UserPromptTemplate) throws {
         self.config = config
@@ -48,7 +48,7 @@ package struct Exporter {
     }
 
     /// The settings that shape the files, as stable text (hashed into the fingerprint and the card).
-    package static func settingsText(_ config: RunConfig) -> String {
+    static func settingsText(_ config: RunConfig) -> String {
         let e = config.export
         return "formats=\(e.formats.map(\.rawValue).joined(separator: ","));max_pixels=\(e.maxPixels);image_paths=\(e.imagePaths.rawValue)"
             + ";license=\(e.license);name=\(e.datasetName);dir=\(e.dir)"
@@ -68,7 +68,7 @@ package struct Exporter {
     }
 
     /// The judge prompts of the run's scorer (its prompts folder, else the built-ins).
-    package static func judgePrompts(_ config: RunConfig) throws -> JudgePrompts {
+    static func judgePrompts(_ config: RunConfig) throws -> JudgePrompts {
         try JudgePrompts.load(folder: BackendSet.promptsFolder(config.backends.scorer, config: config))
     }
 

@@ -18,10 +18,10 @@ package struct ExportSampleRow: Sendable, Hashable {
     package var task: String
     package var editor: String
     /// The user's instruction `T`.
-    package var originalInstruction: String
+    var originalInstruction: String
     package var sourceImage: ImageRecord
     /// `I_{t-1}` for a refine sample, `I_k` for a stop sample.
-    package var inputImage: ImageRecord
+    var inputImage: ImageRecord
     /// `T_{t-1}` (refine) or `T_k` (stop): the prompt that made the critiqued image, which is the
     /// one the editor reports it executed when that differs (`keep_rewritten_prompts`).
     package var previousInstruction: String
@@ -33,9 +33,9 @@ package struct ExportSampleRow: Sendable, Hashable {
     /// `S_t` for a refine sample; nil for a stop sample.
     package var resultScore: Score?
     /// `V`, the population variance of `O_1..O_k`.
-    package var trajectoryVariance: Double
+    var trajectoryVariance: Double
     /// `k`, the turns kept after truncation.
-    package var trajectoryLength: Int
+    var trajectoryLength: Int
     /// The editor executed a rewrite of the critiqued turn's instruction.
     package var promptRewritten = false
     /// The settings records that made the sample: the trajectory's generate record and the score
@@ -47,7 +47,7 @@ package struct ExportSampleRow: Sendable, Hashable {
 
     /// The texts `exportTexts(samples:)` reads.
     package struct Texts: Sendable, Hashable {
-        package var originalInstruction: String
+        var originalInstruction: String
         package var previousInstruction: String
         package var answer: String
         package var reasoning: String
@@ -79,13 +79,13 @@ extension RunStore {
     /// collation compares text with memcmp, so ordering by the id text is that byte order. A
     /// selected sample whose critiqued turn has no image or no score cannot exist after filter (it
     /// drops unscored trajectories), so such rows are an error.
-    package func exportSamples(split: DatasetSplit) throws -> [ExportSampleRow] {
+    func exportSamples(split: DatasetSplit) throws -> [ExportSampleRow] {
         try read { db in try exportSampleRows(db, condition: "m.split = ?", arguments: [split.rawValue]) }
     }
 
     /// The selected sample `<trajectory>#<turn>` as the export reads it, texts included; nil when
     /// the split did not select it.
-    package func exportSample(trajectory: String, turn: Int) throws -> ExportSampleRow? {
+    func exportSample(trajectory: String, turn: Int) throws -> ExportSampleRow? {
         try read { db in
             guard let row = try exportSampleRows(db, condition: "t.id = ? AND s.turn = ?", arguments: [trajectory, turn]).first else {
                 return nil
@@ -158,12 +158,12 @@ extension RunStore {
     }
 
     /// How many samples the split selected for `split`.
-    package func sampleCount(split: DatasetSplit) throws -> Int {
+    func sampleCount(split: DatasetSplit) throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM split_member WHERE split = ?", arguments: [split.rawValue]) ?? 0 }
     }
 
     /// Every distinct image the selected samples show (sources and critiqued images), by hash.
-    package func exportImages() throws -> [ImageRecord] {
+    func exportImages() throws -> [ImageRecord] {
         try read { db in
             try Row.decodeAll(db, sql: """
                 SELECT i.hash, i.format, i.width, i.height, i.bytes FROM image i WHERE i.hash IN (
@@ -177,7 +177,7 @@ extension RunStore {
     }
 
     /// The texts of the given samples (by `sample.seq`), for `exportSamples(split:)` rows.
-    package func exportTexts(samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
+    func exportTexts(samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
         guard !samples.isEmpty else { return [:] }
         return try read { db in try Self.exportTexts(db, samples: samples) }
     }

@@ -10,8 +10,8 @@ import ThinkEditCore
 /// The file is `prompts/thinker_user.txt` beside the run's config when that exists, else the
 /// built-in prompt of that name. Its SHA-256 goes into the export fingerprint and the dataset card.
 package struct UserPromptTemplate: Sendable, Hashable {
-    package static let fileName = "thinker_user.txt"
-    package static let imageMark = "<image>"
+    static let fileName = "thinker_user.txt"
+    static let imageMark = "<image>"
 
     /// The template text without leading or trailing white space (the EditThinker RL loader strips
     /// its prompt file, so both stages see the same words).
@@ -22,7 +22,7 @@ package struct UserPromptTemplate: Sendable, Hashable {
     package var sha256: String { ContentHash.sha256Hex(text) }
 
     /// Checks that the text has exactly two `<image>` marks and both placeholders.
-    package init(text: String, origin: String) throws {
+    init(text: String, origin: String) throws {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let marks = t.components(separatedBy: Self.imageMark).count - 1
         guard marks == 2 else {
@@ -42,7 +42,7 @@ package struct UserPromptTemplate: Sendable, Hashable {
     /// with the loader's placeholder names, `{original_instruction}` and `{rewritten_prompt}`. The
     /// loader fills them with `origin_prompt` and `rewritten_prompt` of each row, which the export
     /// writes defused like the user turn, so both stages see the same words.
-    package var easyR1FormatPrompt: String {
+    var easyR1FormatPrompt: String {
         text.replacingOccurrences(of: "{previous_instruction}", with: TrainerTokens.loaderPlaceholder)
     }
 
@@ -83,5 +83,5 @@ package struct UserPromptTemplate: Sendable, Hashable {
 
 
     /// The built-in template (`Prompts/Defaults/thinker_user.txt` of ThinkEditBackends).
-    package static var builtIn: String { BuiltInPrompts.text(named: fileName)! }
+    static var builtIn: String { BuiltInPrompts.text(named: fileName)! }
 }

@@ -4,7 +4,7 @@ import ThinkEditStore
 
 extension RunStore {
     /// Every trajectory's curation input (status, end reason, scores in turn order), in `seq` order.
-    package func curationInputs() throws -> (seqs: [Int64], trajectories: [CurationTrajectory]) {
+    func curationInputs() throws -> (seqs: [Int64], trajectories: [CurationTrajectory]) {
         try read { db in
             var seqs: [Int64] = []
             var out: [CurationTrajectory] = []

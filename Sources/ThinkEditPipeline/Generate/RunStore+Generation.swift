@@ -4,7 +4,7 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// What generation knows of one trajectory when it picks it up: enough to decide the next call.
-package struct GenerationState: Sendable {
+struct GenerationState: Sendable {
     package var seq: Int64
     package var id: String
     package var task: String
@@ -15,7 +15,7 @@ package struct GenerationState: Sendable {
     /// Committed turns in order; the last one's `image` is nil while its edit is pending.
     package var turns: [Turn]
     /// Formats of the turn images, by hash.
-    package var imageFormats: [String: ImageFormat]
+    var imageFormats: [String: ImageFormat]
 }
 
 extension RunStore {
@@ -23,7 +23,7 @@ extension RunStore {
     /// (a shard's items, when generation runs with `--shard`), in pool order, with the editor
     /// `assign` picks for its id, named as made by the generate settings `settings`. Returns how
     /// many were created.
-    package func createMissingTrajectories(include: (String) -> Bool = { _ in true }, settings: SettingsRecord,
+    func createMissingTrajectories(include: (String) -> Bool = { _ in true }, settings: SettingsRecord,
                                            assign: (String) -> String) throws -> Int {
         try write { db in
             try Self.saveSettings(db, settings)
@@ -55,14 +55,14 @@ extension RunStore {
     }
 
     /// Seqs and ids of the trajectories generation still has to work on, in seq order.
-    package func pendingTrajectories() throws -> [(seq: Int64, id: String)] {
+    func pendingTrajectories() throws -> [(seq: Int64, id: String)] {
         try read { db in
             try Row.decodeAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = ? ORDER BY seq", arguments: [TrajectoryStatus.pending]) { ($0["seq"], $0["id"]) }
         }
     }
 
     /// The state of one trajectory, for generation to continue it.
-    package func generationState(seq: Int64) throws -> GenerationState {
+    func generationState(seq: Int64) throws -> GenerationState {
         try read { db in
             guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT t.seq, t.id, t.task, t.instruction, t.editor, p.meta, \(ImageRecord.columns(of: "i", as: "source_"))
@@ -85,7 +85,7 @@ extension RunStore {
     }
 
     /// Commits the expert's new instruction for `turn` (its edit is still to come).
-    package func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) async throws {
+    func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) async throws {
         try await commit { db in try Self.applyInstruction(db, seq: seq, turn: turn, instruction: instruction, reasoning: reasoning, call: call) }
     }
 
@@ -101,7 +101,7 @@ extension RunStore {
     /// editor reports it executed (creating the turn row for an unrewritten turn 1). The file is
     /// written and flushed before the transaction that names it.
     /// With `linkingFrom`, the file is hard-linked from that store (the response cache's) instead.
-    package func commitEdit(seq: Int64, turn: Turn, image: ImageRecord, bytes: [UInt8], call: CallRecord?,
+    func commitEdit(seq: Int64, turn: Turn, image: ImageRecord, bytes: [UInt8], call: CallRecord?,
                             linkingFrom other: ImageStore? = nil) async throws {
         let images = self.images
         try await commit(prepare: {
@@ -125,7 +125,7 @@ extension RunStore {
     }
 
     /// Ends a trajectory: `stop` with the expert's stop reasoning, or `max_turns`.
-    package func commitEnd(seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) async throws {
+    func commitEnd(seq: Int64, reason: EndReason, stopReasoning: String?, call: CallRecord?) async throws {
         try await commit { db in try Self.applyEnd(db, seq: seq, reason: reason, stopReasoning: stopReasoning, call: call) }
     }
 
@@ -141,7 +141,7 @@ extension RunStore {
     }
 
     /// Marks a trajectory failed after a call's retries ran out.
-    package func markFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) async throws {
+    func markFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) async throws {
         try await commit { db in try Self.applyFailed(db, seq: seq, errorClass: errorClass, message: message, call: call) }
     }
 

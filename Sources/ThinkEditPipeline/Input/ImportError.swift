@@ -1,5 +1,5 @@
 /// One bad line of an input file.
-package struct ImportProblem: Sendable, Hashable, CustomStringConvertible {
+struct ImportProblem: Sendable, Hashable, CustomStringConvertible {
     package var line: Int
     package var message: String
 
@@ -8,8 +8,8 @@ package struct ImportProblem: Sendable, Hashable, CustomStringConvertible {
 
 /// Why an import wrote nothing. Every problem carries its line; the message lists the first
 /// `shownLimit` of them and says how many there were.
-package enum ImportError: Error, CustomStringConvertible, Equatable {
-    package static let shownLimit = 50
+enum ImportError: Error, CustomStringConvertible, Equatable {
+    static let shownLimit = 50
 
     case unreadable(file: String, reason: String)
     case empty(file: String)

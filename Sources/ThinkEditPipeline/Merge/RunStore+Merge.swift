@@ -46,19 +46,19 @@ package struct MergeConflict: Sendable, Hashable {
 
 /// What a merge added to the target run.
 package struct MergeSummary: Sendable, Hashable {
-    package var trajectoriesAdded = 0
+    var trajectoriesAdded = 0
     /// Complete trajectories the target already held with the same content (a re-merge).
-    package var trajectoriesPresent = 0
+    var trajectoriesPresent = 0
     /// Shard trajectories not taken because they are not complete, by status (`pending`, `failed`):
     /// finish them in their shard (`retry-failed`, `generate --shard`) and merge again.
-    package var leftBehind: [TrajectoryStatus: Int] = [:]
-    package var turnsAdded = 0
-    package var callsAdded = 0
-    package var poolItemsAdded = 0
+    var leftBehind: [TrajectoryStatus: Int] = [:]
+    var turnsAdded = 0
+    var callsAdded = 0
+    var poolItemsAdded = 0
     /// Image rows new to the target; each file is hard-linked (or copied) once.
-    package var imagesAdded = 0
+    var imagesAdded = 0
 
-    package init() {}
+    init() {}
 }
 
 /// A merge either adds everything or, when any id conflicts, nothing.

@@ -72,7 +72,7 @@ package struct ShardMerge {
 }
 
 /// Why a merge did not happen, with what to do about it.
-package enum MergeError: Error, CustomStringConvertible {
+enum MergeError: Error, CustomStringConvertible {
     case noShards
     case shardIsTarget(String)
     case shardRunning(String, holder: String)

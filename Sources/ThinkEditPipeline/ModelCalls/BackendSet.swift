@@ -162,14 +162,14 @@ package struct BackendSet: Sendable {
     }
 
     /// The chat client of an `openai` backend, as its settings describe it.
-    package static func chatClient(_ s: BackendSettings, jsonMode: Bool) throws -> OpenAIChatClient {
+    static func chatClient(_ s: BackendSettings, jsonMode: Bool) throws -> OpenAIChatClient {
         OpenAIChatClient(backend: s.name, baseURL: s.baseURL ?? "", model: s.model ?? "", key: try key(s), temperature: s.temperature,
                          maxTokens: s.maxTokens, maxCompletionTokens: s.maxCompletionTokens, reasoningEffort: s.reasoningEffort,
                          jsonMode: jsonMode, extra: try extra(s), authHeader: s.authHeader, reliability: reliability(s))
     }
 
     /// The Files and Batches API of an `openai` backend in `mode: batch`.
-    package static func batchAPI(_ s: BackendSettings) throws -> OpenAIBatchAPI {
+    static func batchAPI(_ s: BackendSettings) throws -> OpenAIBatchAPI {
         OpenAIBatchAPI(backend: s.name, baseURL: s.baseURL ?? "", key: try key(s), authHeader: s.authHeader, reliability: reliability(s))
     }
 

@@ -13,9 +13,9 @@ package struct CallSite: Sendable, Hashable {
     package var trajectory: Int64?
     package var turn: Int?
     /// The request's content hash online; a batch request's custom id in batch mode.
-    package var requestHash: String
+    var requestHash: String
 
-    package init(stage: StageName, backend: String, kind: CallKind, trajectory: Int64?, turn: Int?, requestHash: String) {
+    init(stage: StageName, backend: String, kind: CallKind, trajectory: Int64?, turn: Int?, requestHash: String) {
         self.stage = stage
         self.backend = backend
         self.kind = kind

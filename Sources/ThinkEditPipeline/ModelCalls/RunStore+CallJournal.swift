@@ -21,7 +21,7 @@ package struct CallRecord: Sendable {
 
 extension RunStore {
     /// Records a call attempt on its own (retried attempts, for instance).
-    package func recordCall(_ call: CallRecord) throws {
+    func recordCall(_ call: CallRecord) throws {
         try write { db in try Self.insertCall(db, call) }
     }
 

@@ -123,7 +123,7 @@ final class SpendGuard: Sendable {
 
 /// A stage stopped by its spending cap (`budget:`). Nothing failed: raising the cap and running
 /// the stage again goes on from where it stopped.
-package struct BudgetReached: Error, CustomStringConvertible {
+struct BudgetReached: Error, CustomStringConvertible {
     package var stage: String
     package var message: String
     package var description: String { "\(stage): \(message)" }

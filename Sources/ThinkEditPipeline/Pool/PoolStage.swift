@@ -8,8 +8,8 @@ import ThinkEditSynthetic
 /// by `pool import`, or merged from shards) it does nothing. Generation reads its output, so
 /// `generate` and `run` bring it up to date first, and a shard's work directory starts from the
 /// config's pool like a one-process run does.
-package struct PoolStage: PipelineStage {
-    package init() {}
+struct PoolStage: PipelineStage {
+    init() {}
     package var name: StageName { .pool }
     package var inputs: [StageName] { [] }
 

@@ -6,7 +6,7 @@ extension RunStore {
     // MARK: - Images
 
     /// The records of the given images that the run knows.
-    package func imageRecords(hashes: some Collection<String>) throws -> [String: ImageRecord] {
+    func imageRecords(hashes: some Collection<String>) throws -> [String: ImageRecord] {
         try read { db in
             var out: [String: ImageRecord] = [:]
             let stmt = try db.cachedStatement(sql: "SELECT hash, format, width, height, bytes FROM image WHERE hash = ?")
@@ -29,7 +29,7 @@ extension RunStore {
     // MARK: - Pool
 
     /// The pool items among `ids` that the run already holds.
-    package func poolItems(ids: some Collection<String>) throws -> [String: PoolItem] {
+    func poolItems(ids: some Collection<String>) throws -> [String: PoolItem] {
         try read { db in
             var out: [String: PoolItem] = [:]
             let stmt = try db.cachedStatement(sql: "SELECT id, image, instruction, task, source, meta FROM pool_item WHERE id = ?")
@@ -63,7 +63,7 @@ extension RunStore {
         }
     }
 
-    package func poolCount() throws -> Int {
+    func poolCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pool_item") ?? 0 }
     }
 }

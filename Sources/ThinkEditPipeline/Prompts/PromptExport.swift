@@ -6,7 +6,7 @@ import ThinkEditStore
 /// `prompts` key naming that folder then uses the edited files and the built-ins for the rest.
 package enum PromptExport {
     /// A file that exists and would be overwritten.
-    package struct Exists: Error, CustomStringConvertible {
+    struct Exists: Error, CustomStringConvertible {
         package var paths: [String]
         package var description: String {
             "\(paths.joined(separator: ", ")) already exist\(paths.count == 1 ? "s" : ""); nothing was written. Choose an empty folder or pass --force to overwrite."

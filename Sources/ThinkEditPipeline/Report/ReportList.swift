@@ -92,7 +92,7 @@ enum ReportFiles {
 }
 
 /// Why a report could not be made, and what to do.
-package enum ReportError: Error, CustomStringConvertible {
+enum ReportError: Error, CustomStringConvertible {
     case notWritable(path: String, reason: String)
     case inconsistent(list: String, counted: Int, streamed: Int)
 

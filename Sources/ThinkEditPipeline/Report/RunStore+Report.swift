@@ -12,8 +12,8 @@ package struct ReportTurn: Sendable, Hashable {
     package var score: Score?
     package var judge: JudgeSubScores?
     /// The judge's reasoning for the semantic and the quality verdicts (nil when not given).
-    package var semanticReasoning: String? = nil
-    package var qualityReasoning: String? = nil
+    var semanticReasoning: String? = nil
+    var qualityReasoning: String? = nil
 }
 
 /// A step sample of a trajectory and the split that selected it (nil: not selected).
@@ -53,14 +53,14 @@ package struct ReportTrajectory: Sendable, Hashable {
 
 /// How many trajectories each of the report's list filters holds, computed by the same rules the
 /// report's stream applies row by row.
-package struct ReportFilterCounts: Sendable, Hashable {
+struct ReportFilterCounts: Sendable, Hashable {
     package var all = 0
-    package var byTask: [String: Int] = [:]
-    package var bySplit: [SplitMembership: Int] = [:]
+    var byTask: [String: Int] = [:]
+    var bySplit: [SplitMembership: Int] = [:]
     package var kept = 0
     package var dropped = 0
 
-    package init() {}
+    init() {}
 }
 
 extension RunStore {
@@ -69,7 +69,7 @@ extension RunStore {
     /// through the `id` index, never by OFFSET. `body` must not call back into the store.
     /// `start` first gets the size of every list, counted in the same snapshot, so page numbers
     /// computed from them match the rows that follow.
-    package func forEachReportPage(
+    func forEachReportPage(
         pageSize: Int, start: (ReportFilterCounts) throws -> Void, _ body: ([ReportTrajectory]) throws -> Void
     ) throws {
         precondition(pageSize > 0)
@@ -89,7 +89,7 @@ extension RunStore {
     }
 
     /// The size of every list the report pages through.
-    package func reportFilterCounts() throws -> ReportFilterCounts {
+    func reportFilterCounts() throws -> ReportFilterCounts {
         try read { db in try Self.reportFilterCounts(db) }
     }
 
@@ -111,7 +111,7 @@ extension RunStore {
 
     /// Calls `body` with the critique score's overall of every step sample and the split that
     /// selected it (nil: not selected), streamed through a cursor.
-    package func forEachCritiqueScore(_ body: (Double, DatasetSplit?) throws -> Void) throws {
+    func forEachCritiqueScore(_ body: (Double, DatasetSplit?) throws -> Void) throws {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT u.overall, m.split FROM sample s
@@ -131,7 +131,7 @@ extension RunStore {
 /// `ORDER BY` and `LIMIT` after it) gives the trajectories, and each one's turns and samples are
 /// read with two prepared statements. The report streams pages through it; `serve` reads single
 /// trajectories and filtered pages. Use it inside one read transaction.
-package struct ReportTrajectoryReader {
+struct ReportTrajectoryReader {
     /// The trajectory columns, from `trajectory t` joined with its source image and its curation
     /// row `c`; `seq` is the trajectory's row number.
     package static let select = "SELECT \(columns) FROM trajectory t \(joins)"
@@ -149,7 +149,7 @@ package struct ReportTrajectoryReader {
     private let turnStmt: Statement
     private let sampleStmt: Statement
 
-    package init(_ db: Database) throws {
+    init(_ db: Database) throws {
         turnStmt = try db.makeStatement(sql: """
             SELECT u.turn, u.instruction, u.reasoning, u.semantic, u.quality, u.overall, u.overall_given,
                    u.sc_success, u.sc_overedit, u.pq_natural, u.pq_artifacts, u.semantic_reasoning, u.quality_reasoning,

@@ -40,7 +40,7 @@ package final class Interruption: @unchecked Sendable {
 
     /// Asks the stage to stop; returns false when a stop was already asked for.
     @discardableResult
-    package func requestStop() -> Bool {
+    func requestStop() -> Bool {
         let first = stoppingSince.withLock { since -> Bool in
             if since != nil { return false }
             since = clock.now
@@ -51,11 +51,11 @@ package final class Interruption: @unchecked Sendable {
     }
 
     /// No new call may start.
-    package var isStopping: Bool { stoppingSince.withLock { $0 != nil } }
+    var isStopping: Bool { stoppingSince.withLock { $0 != nil } }
 
     /// Returns when a stop was asked for and its grace period has passed; throws
     /// `CancellationError` when the waiting task is cancelled first.
-    package func waitForGraceToExpire() async throws {
+    func waitForGraceToExpire() async throws {
         try await stopped.wait()
         guard let since = stoppingSince.withLock({ $0 }) else { return }
         try await clock.sleep(until: since.advanced(by: .seconds(grace)))
@@ -75,7 +75,7 @@ package struct StageInterrupted: Error, CustomStringConvertible {
     package var step: String?
     package var resume: String
 
-    package init(stage: StageName, step: String? = nil, resume: String) {
+    init(stage: StageName, step: String? = nil, resume: String) {
         self.stage = stage
         self.step = step
         self.resume = resume

@@ -39,7 +39,7 @@ package enum RunPipeline {
 }
 
 /// Pipeline-level problems with what to do about them.
-package enum PipelineError: Error, CustomStringConvertible {
+enum PipelineError: Error, CustomStringConvertible {
     case noPool(config: String)
 
     package var description: String {

@@ -37,7 +37,7 @@ package struct Shard: Sendable, Hashable, CustomStringConvertible {
     package var index: Int
     package var count: Int
 
-    package init(index: Int, count: Int) {
+    init(index: Int, count: Int) {
         self.index = index
         self.count = count
     }
@@ -57,13 +57,13 @@ package struct Shard: Sendable, Hashable, CustomStringConvertible {
 /// the user.
 package struct StageResult: Sendable {
     package var counts: [(String, Int)]
-    package var statsJSON: String?
+    var statsJSON: String?
     package var summary: String
     /// Set by stages whose fingerprint depends on the work left (generate, score): the fingerprint
     /// of the state they leave, so that a rerun with nothing left is recognised as up to date.
-    package var finalFingerprint: String?
+    var finalFingerprint: String?
 
-    package init(counts: [(String, Int)], statsJSON: String? = nil, summary: String, finalFingerprint: String? = nil) {
+    init(counts: [(String, Int)], statsJSON: String? = nil, summary: String, finalFingerprint: String? = nil) {
         self.counts = counts
         self.statsJSON = statsJSON
         self.summary = summary

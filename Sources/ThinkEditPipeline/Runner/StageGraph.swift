@@ -13,7 +13,7 @@ package enum OutputTable: String, Sendable, Hashable, CaseIterable {
 /// the graph is written (the order is `StageName`'s). The runner asks it what to bring up to date
 /// first and what a stage's new output makes stale; the curation stages' fingerprints take their
 /// inputs' part from it.
-package enum StageGraph {
+enum StageGraph {
     /// The stage of a name.
     package static func stage(named name: StageName) -> any PipelineStage {
         switch name {
@@ -39,7 +39,7 @@ package enum StageGraph {
     }
 
     /// The names of the stages that read `stage`'s output, directly or through others.
-    package static func downstream(of stage: StageName) -> Set<StageName> {
+    static func downstream(of stage: StageName) -> Set<StageName> {
         var found = Set<StageName>()
         var changed = true
         while changed {

@@ -3,7 +3,7 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// One edited image waiting for the judge, with what the judge needs to see.
-package struct ScoreWork: Sendable {
+struct ScoreWork: Sendable {
     package var seq: Int64
     package var trajectoryID: String
     package var task: String
@@ -13,8 +13,8 @@ package struct ScoreWork: Sendable {
     package var meta: String?
     package var turn: Int
     package var image: ImageRecord
-    package var needsSemantic: Bool
-    package var needsQuality: Bool
+    var needsSemantic: Bool
+    var needsQuality: Bool
 }
 
 extension RunStore {
@@ -22,7 +22,7 @@ extension RunStore {
     /// most `limit` of them after the (seq, turn) `after`; trajectories whose scoring failed wait
     /// for `retry-failed`. A run of 100k trajectories has several hundred thousand images to
     /// score; a page at a time keeps their instructions and metadata out of memory.
-    package func scoreWork(after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
+    func scoreWork(after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
         try read { db in
             try Row.decodeAll(db, sql: """
                 SELECT t.seq, t.id, t.task, t.instruction, p.meta, u.turn,
@@ -46,7 +46,7 @@ extension RunStore {
     }
 
     /// The trajectory id of every image `scoreWork(after:limit:)` would give, one entry per image.
-    package func scoreWorkTrajectoryIDs() throws -> [String] {
+    func scoreWorkTrajectoryIDs() throws -> [String] {
         try read { db in
             try String.fetchAll(db, sql: """
                 SELECT t.id FROM turn u JOIN trajectory t ON t.seq = u.trajectory
@@ -57,7 +57,7 @@ extension RunStore {
 
     /// Commits one judge answer (through the group commit); when both aspects are in, the turn
     /// gets SC = min, PQ = min and O = sqrt(SC * PQ).
-    package func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
+    func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
                                 call: CallRecord?) async throws {
         try await commit { db in
             try Self.applyJudgement(db, seq: seq, turn: turn, semantic: semantic, scores: scores, reasoning: reasoning, call: call)
@@ -96,7 +96,7 @@ extension RunStore {
     }
 
     /// Marks a trajectory's scoring failed (its unscored turns wait for `retry-failed`).
-    package func markScoreFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) async throws {
+    func markScoreFailed(seq: Int64, errorClass: CallErrorClass, message: String, call: CallRecord?) async throws {
         try await commit { db in try Self.applyScoreFailure(db, seq: seq, errorClass: errorClass, message: message, call: call) }
     }
 

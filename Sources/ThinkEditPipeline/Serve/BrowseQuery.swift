@@ -38,22 +38,22 @@ package struct BrowseQuery: Sendable, Hashable {
     package var dropReason: String?
     package var split: SplitMembership?
     /// The error class of a failed trajectory.
-    package var failedClass: String?
-    package var firstMin: Double?
-    package var firstMax: Double?
-    package var bestMin: Double?
-    package var bestMax: Double?
-    package var varianceMin: Double?
-    package var varianceMax: Double?
+    var failedClass: String?
+    var firstMin: Double?
+    var firstMax: Double?
+    var bestMin: Double?
+    var bestMax: Double?
+    var varianceMin: Double?
+    var varianceMax: Double?
     /// Words that must all occur in the trajectory's instructions or reasoning (full-text search).
     package var text: String?
     package var sort: Sort = .id
-    package var descending = false
+    var descending = false
     /// The keyset position: the last row of the previous page (its sort value and id).
     package var after: Cursor?
     package var pageSize = 50
 
-    package init() {}
+    init() {}
 
     /// The last row a page showed: the next page starts after it.
     package struct Cursor: Sendable, Hashable {
@@ -65,7 +65,7 @@ package struct BrowseQuery: Sendable, Hashable {
             (value.map { String(format: "%.17g", $0) } ?? "") + "|" + id
         }
 
-        package init(value: Double?, id: String) {
+        init(value: Double?, id: String) {
             self.value = value
             self.id = id
         }
@@ -90,7 +90,7 @@ package struct BrowseQuery: Sendable, Hashable {
                                  "best_min", "best_max", "var_min", "var_max", "sort", "dir", "after", "n"]
 
     /// The query a URL's parameters describe. Empty values count as absent.
-    package init(parameters: [String: String]) throws {
+    init(parameters: [String: String]) throws {
         if let unknown = parameters.keys.sorted().first(where: { !Self.parameterNames.contains($0) }) {
             throw BrowseQueryError.unknownParameter(unknown)
         }
@@ -261,7 +261,7 @@ package struct BrowseQuery: Sendable, Hashable {
 }
 
 /// A URL parameter of the trajectory table that cannot be understood.
-package enum BrowseQueryError: Error, CustomStringConvertible, Equatable {
+enum BrowseQueryError: Error, CustomStringConvertible, Equatable {
     case notANumber(parameter: String, value: String)
     case unknownChoice(parameter: String, value: String, choices: [String])
     case badCursor(String)

@@ -23,7 +23,7 @@ package final class SearchIndex: Sendable {
     let pool: DatabasePool
 
     /// Opens (creating when needed) the index of the run in `workdir`.
-    package init(workdir: String) throws {
+    init(workdir: String) throws {
         let beside = (workdir as NSString).appendingPathComponent("serve-search.sqlite")
         path = access(workdir, W_OK) == 0 ? beside
             : (NSTemporaryDirectory() as NSString).appendingPathComponent("thinkedit-serve-\(ContentHash.sha256Hex(workdir).prefix(16)).sqlite")
@@ -45,15 +45,15 @@ package final class SearchIndex: Sendable {
     }
 
     /// Attaches the index as `search` to a connection of the run (read-only there too).
-    package func attach(_ db: Database) throws {
+    func attach(_ db: Database) throws {
         try db.execute(sql: "ATTACH DATABASE ? AS search", arguments: [path])
     }
 
     /// What a refresh did.
     package struct Refresh: Sendable, Hashable {
-        package var indexed: Int
+        var indexed: Int
         package var removed: Int
-        package var documents: Int
+        var documents: Int
         /// Trajectories whose sort values (`rank`) were written anew or dropped.
         package var ranked: Int = 0
     }
@@ -112,14 +112,14 @@ package final class SearchIndex: Sendable {
     }
 
     /// Documents in the index.
-    package func documents() throws -> Int {
+    func documents() throws -> Int {
         try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM indexed") ?? 0 }
     }
 
     /// The FTS5 query for what a user typed: every word must occur (a word ending in `*` is a
     /// prefix). Each word is quoted, so FTS5's operators and punctuation are plain text and no
     /// input is a syntax error. Nil when there is no word.
-    package static func matchExpression(_ text: String) -> String? {
+    static func matchExpression(_ text: String) -> String? {
         let words = text.split(whereSeparator: { $0.isWhitespace })
         guard !words.isEmpty else { return nil }
         return words.map { w -> String in

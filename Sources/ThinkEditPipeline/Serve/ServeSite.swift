@@ -50,10 +50,10 @@ package final class ServeSite: Sendable {
     static let countCacheEntries = 512
 
     /// The long side of a thumbnail, in pixels.
-    package static let thumbnailSide = 256
-    package static let thumbnailCacheBytes = 32 << 20
+    static let thumbnailSide = 256
+    static let thumbnailCacheBytes = 32 << 20
 
-    package init(store: RunStore, search: SearchIndex, config: RunConfig, template: UserPromptTemplate,
+    init(store: RunStore, search: SearchIndex, config: RunConfig, template: UserPromptTemplate,
                  clock: AnyClock = AnyClock(ContinuousClock()), overviewMaxAge: Duration = .seconds(5),
                  thumbnailCacheBytes: Int = ServeSite.thumbnailCacheBytes) {
         self.store = store
@@ -151,7 +151,7 @@ package final class ServeSite: Sendable {
     // MARK: - Images
 
     /// A SHA-256 in lowercase hex: the only form of an image's name in a URL.
-    package static func isImageHash(_ s: String) -> Bool {
+    static func isImageHash(_ s: String) -> Bool {
         s.utf8.count == 64 && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
@@ -185,7 +185,7 @@ package final class ServeSite: Sendable {
     }
 
     /// Thumbnails held now, and their bytes.
-    package var thumbnailCacheUse: (count: Int, bytes: Int) {
+    var thumbnailCacheUse: (count: Int, bytes: Int) {
         thumbnails.withLock { ($0.count, $0.bytes) }
     }
 

@@ -1,7 +1,7 @@
 /// What changed between two instructions, word by word: the longest common subsequence of their
 /// words is kept, the rest of the old text is removed and the rest of the new text inserted.
 /// Words are runs of non-space characters; the spacing between them is not compared.
-package enum WordDiff {
+enum WordDiff {
     package enum Piece: Sendable, Hashable {
         case same(String)
         case removed(String)
@@ -12,7 +12,7 @@ package enum WordDiff {
     /// quadratic in the word counts.
     static let maxWords = 2000
 
-    package static func diff(_ old: String, _ new: String) -> [Piece] {
+    static func diff(_ old: String, _ new: String) -> [Piece] {
         let a = old.split(whereSeparator: \.isWhitespace).map(String.init)
         let b = new.split(whereSeparator: \.isWhitespace).map(String.init)
         guard a.count <= maxWords, b.count <= maxWords else {

@@ -19,7 +19,7 @@ extension RunStore {
     }
 
     /// Every settings record of `stage` the run holds, by id.
-    package func settingsRecords(stage: StageName) throws -> [String: (json: String, kept: Bool)] {
+    func settingsRecords(stage: StageName) throws -> [String: (json: String, kept: Bool)] {
         try read { db in
             var out: [String: (json: String, kept: Bool)] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT id, json, kept FROM settings WHERE stage = ?", arguments: [stage.rawValue]) {
@@ -32,7 +32,7 @@ extension RunStore {
     /// The generate records that made the run's generated trajectories, with the trajectories and
     /// turns each made (trajectories not yet begun are counted under the record they will be made
     /// with); imported trajectories name none.
-    package func generateSettingsUsage() throws -> [SettingsUsage] {
+    func generateSettingsUsage() throws -> [SettingsUsage] {
         try read { db in
             try Row.decodeAll(db, sql: """
                 SELECT s.id, s.json, s.kept, count(t.seq) AS trajectories,
@@ -45,7 +45,7 @@ extension RunStore {
 
     /// The score records under which the run's turns were judged (or are being judged), with the
     /// scored turns of each; scores that came with imported trajectories name none.
-    package func scoreSettingsUsage() throws -> [SettingsUsage] {
+    func scoreSettingsUsage() throws -> [SettingsUsage] {
         try read { db in
             try Row.decodeAll(db, sql: """
                 SELECT s.id, s.json, s.kept, count(DISTINCT u.trajectory) AS trajectories,
@@ -58,7 +58,7 @@ extension RunStore {
 
     /// Generated trajectories made with another record than `current` that `--keep` has not
     /// accepted: finished or failed ones, and pending ones that already have turns.
-    package func staleGeneration(current: String) throws -> (trajectories: Int, turns: Int, records: [String]) {
+    func staleGeneration(current: String) throws -> (trajectories: Int, turns: Int, records: [String]) {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT t.generate_settings AS id, count(*) AS n, coalesce(sum((SELECT count(*) FROM turn u WHERE u.trajectory = t.seq)), 0) AS turns
@@ -72,7 +72,7 @@ extension RunStore {
     }
 
     /// Scored turns judged under another record than `current` that `--keep` has not accepted.
-    package func staleScores(current: String) throws -> (trajectories: Int, turns: Int, records: [String]) {
+    func staleScores(current: String) throws -> (trajectories: Int, turns: Int, records: [String]) {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT u.score_settings AS id, count(DISTINCT u.trajectory) AS trajectories, count(*) AS turns
@@ -160,7 +160,7 @@ extension RunStore {
     // MARK: - The pool's record
 
     /// The pool's settings record (where it came from), when the run recorded one.
-    package func poolSettings() throws -> (id: String, json: String)? {
+    func poolSettings() throws -> (id: String, json: String)? {
         try read { db in
             guard let r = try Row.fetchOne(db, sql: """
                 SELECT s.id, s.json FROM run_meta m JOIN settings s ON s.id = m.value WHERE m.key = 'pool_settings'

@@ -13,13 +13,13 @@ package enum SettingsPolicy: String, Sendable, Hashable, CaseIterable {
 
 /// Model stages whose config differs from the settings of their stored work, found before any
 /// call: each with its changed keys and the work it affects.
-package struct SettingsChanged: Error, CustomStringConvertible {
+struct SettingsChanged: Error, CustomStringConvertible {
     package struct Part: Sendable {
         package var stage: StageName
         /// Each stale record's changes, old → new.
         package var changes: [(record: String, changes: [SettingsChange])]
         /// The work it affects, as a phrase ("80 trajectories (412 turns)").
-        package var affected: String
+        var affected: String
     }
 
     package var parts: [Part]
@@ -56,7 +56,7 @@ package struct SettingsChanged: Error, CustomStringConvertible {
 }
 
 /// A change of settings that cannot be taken while batches are out.
-package struct SettingsBusy: Error, CustomStringConvertible {
+struct SettingsBusy: Error, CustomStringConvertible {
     var stage: StageName
     var config: String
     package var description: String {

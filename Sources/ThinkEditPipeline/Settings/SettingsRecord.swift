@@ -10,7 +10,7 @@ package struct SettingsRecord: Sendable, Hashable {
     package var stage: StageName
     package var value: JSONValue
 
-    package init(stage: StageName, value: JSONValue) {
+    init(stage: StageName, value: JSONValue) {
         self.stage = stage
         self.value = value
     }
@@ -99,7 +99,7 @@ extension RunConfig {
     /// Where the pool comes from (`pool.path`, relative to the config's folder as the config
     /// gives it, so that a run moved with its config keeps its record; or `pool.synth`); nil when
     /// the config names none.
-    package func poolSettings() -> SettingsRecord? {
+    func poolSettings() -> SettingsRecord? {
         if let path = pool.path {
             let folder = (file as NSString).deletingLastPathComponent + "/"
             return SettingsRecord(stage: .pool, value: .object([("path", .string(path.hasPrefix(folder) ? String(path.dropFirst(folder.count)) : path))]))

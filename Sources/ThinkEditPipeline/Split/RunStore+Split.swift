@@ -3,22 +3,22 @@ import ThinkEditCore
 import ThinkEditStore
 
 /// A step sample as the split reads it back: its row, its trajectory and its critique overall.
-package struct SampleRow: Sendable {
+struct SampleRow: Sendable {
     package var seq: Int64
-    package var trajectorySeq: Int64
+    var trajectorySeq: Int64
     package var turn: Int
     package var critiqueOverall: Double
 }
 
 /// A kept trajectory as the split reads it back.
-package struct SplitTrajectoryRow: Sendable {
+struct SplitTrajectoryRow: Sendable {
     package var seq: Int64
     package var trajectory: SplitTrajectory
 }
 
 extension RunStore {
     /// The kept trajectories and their samples with critique overall scores, as the split reads them.
-    package func splitInputs() throws -> (trajectories: [SplitTrajectoryRow], samples: [SampleRow]) {
+    func splitInputs() throws -> (trajectories: [SplitTrajectoryRow], samples: [SampleRow]) {
         try read { db in
             let kept = try RawQuery(db, """
                 SELECT c.trajectory, t.id, t.task, c.variance, c.first_overall, c.min_overall
@@ -56,7 +56,7 @@ extension RunStore {
     }
 
     /// Every selected sample: its id parts and its split, in byte order of trajectory id then turn.
-    package func splitMembership() throws -> [(trajectory: String, turn: Int, split: DatasetSplit)] {
+    func splitMembership() throws -> [(trajectory: String, turn: Int, split: DatasetSplit)] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT t.id, s.turn, m.split FROM split_member m JOIN sample s ON s.seq = m.sample

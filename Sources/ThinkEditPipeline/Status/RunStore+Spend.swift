@@ -4,7 +4,7 @@ import ThinkEditStore
 
 /// Money spent by one model stage so far and where it is heading: `projected` = spend / done ×
 /// total, nil until some work is done.
-package struct StageSpend: Sendable, Hashable {
+struct StageSpend: Sendable, Hashable {
     package var stage: String
     package var cost: Double
     package var promptTokens: Int
@@ -17,7 +17,7 @@ package struct StageSpend: Sendable, Hashable {
     /// here beside the expert's tokens).
     package var backends: [BackendSpend] = []
 
-    package var projected: Double? {
+    var projected: Double? {
         done > 0 ? cost / Double(done) * Double(total) : nil
     }
 }
@@ -31,7 +31,7 @@ package struct BackendSpend: Sendable, Hashable {
 
 extension RunStore {
     /// The spend of `generate` and `score`, from the call journal.
-    package func spend() throws -> [StageSpend] {
+    func spend() throws -> [StageSpend] {
         try read { db in
             func costs(_ stage: String) throws -> (Double, Int, Int) {
                 let r = try Row.fetchOne(db, sql: """

@@ -4,18 +4,18 @@ import ThinkEditStore
 
 /// The counts `thinkedit status` shows, read in one snapshot.
 package struct RunSnapshot: Sendable, Hashable {
-    package var poolItems = 0
+    var poolItems = 0
     package var images = 0
     /// Trajectories by status (`pending`, `complete`, `failed`).
     package var trajectories: [TrajectoryStatus: Int] = [:]
     /// Failed trajectories by error class.
     package var failures: [CallErrorClass: Int] = [:]
     package var turns = 0
-    package var scoredTurns = 0
+    var scoredTurns = 0
     /// Edited turns whose editor reports it executed a prompt other than the turn's instruction.
-    package var rewrittenPromptTurns = 0
+    var rewrittenPromptTurns = 0
     /// Trajectories with at least one such turn.
-    package var rewrittenPromptTrajectories = 0
+    var rewrittenPromptTrajectories = 0
     package var kept = 0
     /// Dropped trajectories by reason.
     package var dropped: [DropReason: Int] = [:]
@@ -25,9 +25,9 @@ package struct RunSnapshot: Sendable, Hashable {
     /// Calls made (attempts journaled, the cached ones not included).
     package var calls = 0
     /// Calls answered from the response cache: nothing sent, nothing paid.
-    package var cachedCalls = 0
+    var cachedCalls = 0
     /// Failed call attempts by error class.
-    package var callErrors: [CallErrorClass: Int] = [:]
+    var callErrors: [CallErrorClass: Int] = [:]
     package var promptTokens = 0
     package var completionTokens = 0
     package var cost = 0.0
@@ -71,7 +71,7 @@ extension RunStore {
 
     /// Edited turns whose editor reports it executed a prompt other than the turn's instruction,
     /// and the trajectories they are in.
-    package func rewrittenPrompts() throws -> (turns: Int, trajectories: Int) {
+    func rewrittenPrompts() throws -> (turns: Int, trajectories: Int) {
         try read { db in try Self.rewrittenPrompts(db) }
     }
 
@@ -86,7 +86,7 @@ extension RunStore {
 extension RunStore {
     /// Completed calls (outcome ok) that the journal holds more than once for the same work:
     /// the same kind of call for the same trajectory and turn. Zero when no paid work was repeated.
-    package func repeatedCompletedCalls() throws -> Int {
+    func repeatedCompletedCalls() throws -> Int {
         try read { db in
             try Int.fetchOne(db, sql: """
                 SELECT coalesce(sum(n - 1), 0) FROM (

@@ -14,11 +14,11 @@ package struct SettingsStatus: Sendable {
     package struct Stale: Sendable {
         package var stage: StageName
         package var records: [String]
-        package var affected: String
+        var affected: String
         package var changes: [SettingsChange]
     }
 
-    package init(store: RunStore, config: RunConfig?) throws {
+    init(store: RunStore, config: RunConfig?) throws {
         generate = try store.generateSettingsUsage()
         score = try store.scoreSettingsUsage()
         guard let config else { return }

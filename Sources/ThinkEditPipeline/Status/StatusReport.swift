@@ -10,7 +10,7 @@ package struct StatusReport {
     package let snapshot: RunSnapshot
     package let stages: [StageName: StageRun]
     /// Spend so far and projected total of the model stages.
-    package let spend: [StageSpend]
+    let spend: [StageSpend]
     /// Batch mode: batches by journal state, and the requests of those still open.
     package let batches: (byState: [BatchState: Int], openRequests: Int)
     /// The settings records behind the run's work, and what is stale against the config.

@@ -22,7 +22,7 @@ extension RunStore {
     /// Calls `body` with every trajectory, in byte order of ids, with its turns and the format of
     /// each image it names. Reads in one snapshot; memory stays bounded by one trajectory. `body`
     /// must not call back into the store.
-    package func forEachTrajectory(_ body: (Trajectory, _ formats: [String: ImageFormat]) throws -> Void) throws {
+    func forEachTrajectory(_ body: (Trajectory, _ formats: [String: ImageFormat]) throws -> Void) throws {
         try read { db in
             let turnRows = try Row.fetchCursor(db, sql: """
                 SELECT t.id, i.format, \(Self.turnColumns) FROM turn
@@ -112,7 +112,7 @@ extension RunStore {
         }
     }
 
-    package func trajectoryCount() throws -> Int {
+    func trajectoryCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0 }
     }
 
