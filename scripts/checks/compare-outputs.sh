@@ -18,10 +18,12 @@ config_copy() {  # config_copy SRC DEST_DIR: the config with its workdir inside 
 }
 
 status=0
+# Both sides run in the same folder ($dir/run, then moved aside), so the absolute image paths the
+# exports write are the same text on both sides.
 for side in old new; do
   bin=${!side}
-  d="$dir/$side"
-  rm -rf "$d"
+  d="$dir/run"
+  rm -rf "$d" "$dir/$side"
   config_copy "$root/pipeline-configs/demo.yaml" "$d/demo"
   "$bin" run "$d/demo/c.yaml" > "$d/demo.log"
   mkdir -p "$d/synth2000"
@@ -40,6 +42,7 @@ YAML
   config_copy "$root/pipeline-configs/synthetic-140k.yaml" "$d/paper20"
   sed -i -E 's/count: 170000/count: 8500/; s/trajectories: 10000/trajectories: 500/; s/samples: 140000/samples: 7000/' "$d/paper20/c.yaml"
   "$bin" run "$d/paper20/c.yaml" > "$d/paper20.log"
+  mv "$d" "$dir/$side"
 done
 
 compare() {  # compare LABEL OLD_PATH NEW_PATH
