@@ -1,13 +1,59 @@
 import Foundation
 import ThinkEditCore
 
-/// The text pieces every report page is made of: escaping, file names that any id can take, the
-/// page shell and the one shared style sheet. Nothing here refers outside the report folder.
-enum HTML {
-    /// Text for element content and attribute values.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
+/// Markup that is safe to put in a page: the only way text becomes HTML is by being escaped.
+///
+///     let h: HTML = "<td>\(name)</td>"   // `name` (a String, a number) is escaped; `<td>` is markup
+///
+/// A string literal written in the source is markup as it is; a `String` or any other value
+/// interpolated into one is escaped (`& < > " '`, so it is safe in element content and in quoted
+/// attribute values); an `HTML` interpolated is inserted as it is. `HTML(unsafeRaw:)` takes text
+/// as markup unchecked: only for markup that no outside value reaches.
+struct HTML: ExpressibleByStringInterpolation, Sendable, Hashable {
+    /// The markup.
+    private(set) var text: String
+
+    /// `text` as markup, unchecked.
+    init(unsafeRaw text: String) { self.text = text }
+
+    init() { text = "" }
+
+    init(stringLiteral value: String) { text = value }
+
+    init(stringInterpolation: StringInterpolation) { text = stringInterpolation.text }
+
+    struct StringInterpolation: StringInterpolationProtocol {
+        fileprivate var text = ""
+
+        init(literalCapacity: Int, interpolationCount: Int) {
+            text.reserveCapacity(literalCapacity + 16 * interpolationCount)
+        }
+
+        mutating func appendLiteral(_ literal: String) { text += literal }
+
+        mutating func appendInterpolation(_ html: HTML) { text += html.text }
+
+        mutating func appendInterpolation(_ value: String) { HTML.appendEscaped(value, to: &text) }
+
+        mutating func appendInterpolation<T: CustomStringConvertible>(_ value: T) { HTML.appendEscaped(value.description, to: &text) }
+    }
+
+    var isEmpty: Bool { text.isEmpty }
+
+    static func + (a: HTML, b: HTML) -> HTML {
+        var out = a
+        out.text += b.text
+        return out
+    }
+
+    static func += (a: inout HTML, b: HTML) { a.text += b.text }
+
+    /// The one escaping of the module: text for element content and quoted attribute values.
+    private static func appendEscaped(_ s: String, to out: inout String) {
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            out += s
+            return
+        }
         for c in s.unicodeScalars {
             switch c {
             case "&": out += "&amp;"
@@ -18,9 +64,25 @@ enum HTML {
             default: out.unicodeScalars.append(c)
             }
         }
+    }
+}
+
+extension Sequence where Element == HTML {
+    func joined(separator: HTML = "") -> HTML {
+        var out = HTML()
+        var first = true
+        for h in self {
+            if !first { out += separator }
+            out += h
+            first = false
+        }
         return out
     }
+}
 
+/// The text pieces every report page is made of: file names that any id can take, figures, the
+/// page shell and the one shared style sheet. Nothing here refers outside the report folder.
+extension HTML {
     /// The first `limit` characters of `s`, with an ellipsis when cut.
     static func short(_ s: String, _ limit: Int) -> String {
         s.count <= limit ? s : String(s.prefix(limit)) + "…"
@@ -46,21 +108,21 @@ enum HTML {
 
     /// A figure the tests and readers can find: the number shown grouped, the exact value in
     /// `data-value`, its name in `data-figure`.
-    static func figure(_ key: String, _ n: Int) -> String {
-        #"<span class="fig" data-figure="\#(escape(key))" data-value="\#(n)">\#(group(n))</span>"#
+    static func figure(_ key: String, _ n: Int) -> HTML {
+        #"<span class="fig" data-figure="\#(key)" data-value="\#(n)">\#(group(n))</span>"#
     }
 
-    static func figure(_ key: String, _ x: Double, decimals: Int) -> String {
+    static func figure(_ key: String, _ x: Double, decimals: Int) -> HTML {
         let shown = String(format: "%.\(decimals)f", x)
-        return #"<span class="fig" data-figure="\#(escape(key))" data-value="\#(JSONNumber.format(JSONNumber.round6(x)))">\#(shown)</span>"#
+        return #"<span class="fig" data-figure="\#(key)" data-value="\#(JSONNumber.format(JSONNumber.round6(x)))">\#(shown)</span>"#
     }
 
     /// A whole page. `root` is the relative path from the page to the report folder (`""`, `"../"`).
-    static func page(title: String, root: String, nav: String, body: String) -> String {
+    static func page(title: String, root: String, nav: HTML, body: HTML) -> HTML {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
-        <title>\(escape(title))</title>
+        <title>\(title)</title>
         <link rel="stylesheet" href="\(root)style.css">
         </head><body>
         <header><a class="brand" href="\(root)index.html">thinkedit report</a>\(nav)</header>

@@ -22,70 +22,71 @@ struct Overview {
         text.flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 
-    var html: String {
-        var b = "<h1>Run \(HTML.escape(status.workdir))</h1>"
+    var html: HTML {
+        var b: HTML = "<h1>Run \(status.workdir)</h1>"
         b += sections + browseSection
         return HTML.page(title: "thinkedit report", root: "", nav: ReportNav.links(root: ""), body: b)
     }
 
     /// The stages, the numbers and the charts: all of the page but the links into the browser
     /// (`thinkedit serve` shows the same sections with links of its own).
-    var sections: String {
+    var sections: HTML {
         stagesSection + numbersSection + chartsSection
     }
 
     // MARK: - Numbers
 
-    private var stagesSection: String {
-        var b = "<h2>Stages</h2><table><tr><th>stage</th><th>status</th><th>finished (UTC)</th><th>counts</th></tr>"
+    private var stagesSection: HTML {
+        var b: HTML = "<h2>Stages</h2><table><tr><th>stage</th><th>status</th><th>finished (UTC)</th><th>counts</th></tr>"
         for name in StageName.allCases {
             guard let run = status.stages[name] else {
                 b += "<tr><td>\(name)</td><td>not run</td><td></td><td></td></tr>"
                 continue
             }
             b += #"<tr><td>\#(name)</td><td data-stage-status="\#(name)">\#(run.status)</td>"#
-            b += "<td>\(run.finishedAt.map { StatusReport.time($0) } ?? "-")</td><td>\(HTML.escape(StatusReport.inline(run.counts)))</td></tr>"
+            b += "<td>\(run.finishedAt.map { StatusReport.time($0) } ?? "-")</td><td>\(StatusReport.inline(run.counts))</td></tr>"
         }
         return b + "</table>"
     }
 
-    private func card(_ label: String, _ value: String) -> String {
-        #"<div class="card"><div class="label">\#(HTML.escape(label))</div>\#(value)</div>"#
+    private func card(_ label: String, _ value: HTML) -> HTML {
+        #"<div class="card"><div class="label">\#(label)</div>\#(value)</div>"#
     }
 
-    private func table<K>(_ title: String, key: String, _ values: [K: Int]) -> String where K: RawRepresentable, K.RawValue == String {
-        var b = "<table><tr><th>\(HTML.escape(title))</th><th class=\"num\">count</th></tr>"
+    private func table<K>(_ title: String, key: String, _ values: [K: Int]) -> HTML where K: RawRepresentable, K.RawValue == String {
+        var b: HTML = "<table><tr><th>\(title)</th><th class=\"num\">count</th></tr>"
         if values.isEmpty { b += "<tr><td colspan=\"2\">none</td></tr>" }
         for (k, v) in values.byName {
-            b += #"<tr><td>\#(HTML.escape(k))</td><td class="num">\#(HTML.figure("\(key).\(k)", v))</td></tr>"#
+            b += #"<tr><td>\#(k)</td><td class="num">\#(HTML.figure("\(key).\(k)", v))</td></tr>"#
         }
         return b + "</table>"
     }
 
     /// The settings records behind the work (SPEC §2.8), "mixed" when there are several, and the
     /// stages the config's settings make stale.
-    private var settingsSection: String {
+    private var settingsSection: HTML {
         let st = status.settings
-        var b = "<h2>Settings</h2>" + (st.mixed ? "<p><strong>mixed</strong>: more than one settings record made this run's data.</p>" : "")
+        var b: HTML = "<h2>Settings</h2>"
+        if st.mixed { b += "<p><strong>mixed</strong>: more than one settings record made this run's data.</p>" }
         b += "<table><tr><th>stage</th><th>record</th><th class=\"num\">trajectories</th><th class=\"num\">turns</th><th></th></tr>"
         for (stage, usage, current) in [("generate", st.generate, st.current?.generate), ("score", st.score, st.current?.score)] {
             for u in usage {
-                let note = u.id == current ? "the config's" : u.kept ? "kept" : ""
-                b += "<tr><td>\(stage)</td><td><code>\(HTML.escape(u.id))</code></td><td class=\"num\">\(u.trajectories)</td>"
+                let note: HTML = u.id == current ? "the config's" : u.kept ? "kept" : ""
+                b += "<tr><td>\(stage)</td><td><code>\(u.id)</code></td><td class=\"num\">\(u.trajectories)</td>"
                 b += "<td class=\"num\">\(u.turns)</td><td>\(note)</td></tr>"
             }
         }
         b += "</table>"
         for s in st.stale {
-            b += "<p><strong>\(s.stage) is stale</strong>: \(HTML.escape(s.affected)) made with \(HTML.escape(s.records.joined(separator: ", "))); changed: "
-            b += HTML.escape(s.changes.map(\.description).joined(separator: ", ")) + ". Run with <code>--recompute</code> or <code>--keep</code>.</p>"
+            b += "<p><strong>\(s.stage) is stale</strong>: \(s.affected) made with \(s.records.joined(separator: ", ")); changed: "
+            b += "\(s.changes.map(\.description).joined(separator: ", ")). Run with <code>--recompute</code> or <code>--keep</code>.</p>"
         }
         return b
     }
 
-    private var numbersSection: String {
+    private var numbersSection: HTML {
         let s = status.snapshot
-        var b = "<h2>Overview</h2><div class=\"cards\">"
+        var b: HTML = "<h2>Overview</h2><div class=\"cards\">"
         b += card("pool items", HTML.figure("pool_items", s.poolItems))
         b += card("trajectories", HTML.figure("trajectories", s.trajectories.values.reduce(0, +)))
         b += card("complete", HTML.figure("trajectories.complete", s.trajectories[.complete] ?? 0))
@@ -143,8 +144,8 @@ struct Overview {
 
     // MARK: - Charts
 
-    private func box(_ caption: String, _ chart: SVGChart, note: String) -> String {
-        #"<figure class="chart-box"><figcaption>\#(HTML.escape(caption))</figcaption>\#(chart.svg)<p>\#(note)</p></figure>"#
+    private func box(_ caption: String, _ chart: SVGChart, note: HTML) -> HTML {
+        #"<figure class="chart-box"><figcaption>\#(caption)</figcaption>\#(chart.svg)<p>\#(note)</p></figure>"#
     }
 
     private func histogram(_ id: String, _ h: ScoreHistogram, x: String) -> SVGChart {
@@ -154,8 +155,8 @@ struct Overview {
         return SVGChart(id: id, kind: .stackedBars, categories: ScoreHistogram.labels, series: series, xLabel: x, yLabel: "count")
     }
 
-    private var chartsSection: String {
-        var b = #"<h2>Charts</h2><div class="charts">"#
+    private var chartsSection: HTML {
+        var b: HTML = #"<h2>Charts</h2><div class="charts">"#
         if let split = splitStats {
             for (name, bal, unit) in [("SFT", split.sft, "samples"), ("RL", split.rl, "trajectories")] {
                 let chart = SVGChart(
@@ -203,7 +204,7 @@ struct Overview {
             let chart = SVGChart(id: "chart-length", kind: .groupedBars, categories: ns.map(String.init), series: series,
                                  xLabel: "turns", yLabel: "trajectories")
             b += box("Trajectory length before and after truncation", chart,
-                     note: filterStats.map { "\(group($0.truncated)) kept trajectories truncated, \(group($0.turnsCut)) turns cut." } ?? "")
+                     note: filterStats.map { f -> HTML in "\(group(f.truncated)) kept trajectories truncated, \(group(f.turnsCut)) turns cut." } ?? "")
         }
         let turns = max(figures.meanAll.turns, 1)
         let chart = SVGChart(
@@ -217,10 +218,10 @@ struct Overview {
 
     // MARK: - Browser
 
-    private var browseSection: String {
-        var b = "<h2>Browse trajectories</h2><table><tr><th>list</th><th class=\"num\">trajectories</th><th class=\"num\">pages</th></tr>"
+    private var browseSection: HTML {
+        var b: HTML = "<h2>Browse trajectories</h2><table><tr><th>list</th><th class=\"num\">trajectories</th><th class=\"num\">pages</th></tr>"
         for l in lists {
-            b += #"<tr><td><a href="\#(ReportList.file(l.key, page: 1))">\#(HTML.escape(l.title))</a></td>"#
+            b += #"<tr><td><a href="\#(ReportList.file(l.key, page: 1))">\#(l.title)</a></td>"#
             b += #"<td class="num">\#(HTML.figure("list.\(l.key)", l.total))</td><td class="num">\#(group(l.pageCount))</td></tr>"#
         }
         return b + "</table>"

@@ -59,7 +59,7 @@ package struct ReportBuilder {
                 throw ReportError.notWritable(path: dir, reason: (error as NSError).localizedDescription)
             }
         }
-        try ReportFiles.write(HTML.styleSheet, to: (temp as NSString).appendingPathComponent("style.css"))
+        try ReportFiles.write(text: HTML.styleSheet, to: (temp as NSString).appendingPathComponent("style.css"))
 
         let status = try StatusReport(store: store)
         var critique = ScoreHistogram(series: ["sft", "rl", "unselected"])

@@ -18,7 +18,7 @@ final class ReportList {
     let folder: String
     /// The other lists, linked from each page: (title, key, size).
     var siblings: [(title: String, key: String, total: Int)] = []
-    private var rows: [String] = []
+    private var rows: [HTML] = []
     private var written = 0
     private(set) var ids: Int = 0
 
@@ -35,7 +35,7 @@ final class ReportList {
 
     var pageCount: Int { max(1, (total + pageSize - 1) / pageSize) }
 
-    func add(_ row: String) throws {
+    func add(_ row: HTML) throws {
         rows.append(row)
         ids += 1
         if rows.count == pageSize { try flush() }
@@ -52,10 +52,10 @@ final class ReportList {
     private func flush() throws {
         let page = written + 1
         let root = "../"
-        var b = "<h1>\(HTML.escape(title)) <small>(\(HTML.figure("list.\(key)", total)) trajectories)</small></h1>"
-        b += #"<div class="filters">"# + siblings.map { s in
-            s.key == key ? "<b>\(HTML.escape(s.title)) (\(group(s.total)))</b>"
-                : #"<a href="\#(root)\#(Self.file(s.key, page: 1))">\#(HTML.escape(s.title)) (\#(group(s.total)))</a>"#
+        var b: HTML = "<h1>\(title) <small>(\(HTML.figure("list.\(key)", total)) trajectories)</small></h1>"
+        b += #"<div class="filters">"# + siblings.map { s -> HTML in
+            s.key == key ? "<b>\(s.title) (\(group(s.total)))</b>"
+                : #"<a href="\#(root)\#(Self.file(s.key, page: 1))">\#(s.title) (\#(group(s.total)))</a>"#
         }.joined(separator: " ") + "</div>"
         let pager = pagerHTML(page: page, root: root)
         b += pager
@@ -68,11 +68,11 @@ final class ReportList {
         written += 1
     }
 
-    private func pagerHTML(page: Int, root: String) -> String {
-        func link(_ p: Int, _ label: String) -> String {
+    private func pagerHTML(page: Int, root: String) -> HTML {
+        func link(_ p: Int, _ label: String) -> HTML {
             #"<a href="\#(root)\#(Self.file(key, page: p))">\#(label)</a>"#
         }
-        var parts = ["<span>page \(page) of \(pageCount)</span>"]
+        var parts: [HTML] = ["<span>page \(page) of \(pageCount)</span>"]
         if page > 1 { parts += [link(1, "first"), link(page - 1, "previous")] }
         if page < pageCount { parts += [link(page + 1, "next"), link(pageCount, "last")] }
         return #"<div class="pager">\#(parts.joined(separator: " "))</div>"#
@@ -82,7 +82,11 @@ final class ReportList {
 /// Writing the report's files.
 enum ReportFiles {
     /// Writes a new file of the report's private folder (renamed into place as a whole).
-    static func write(_ text: String, to path: String) throws {
+    static func write(_ html: HTML, to path: String) throws {
+        try write(text: html.text, to: path)
+    }
+
+    static func write(text: String, to path: String) throws {
         do {
             try AtomicFile.writeNew(Array(text.utf8), to: path)
         } catch StoreError.notWritable(let path, let reason) {

@@ -45,7 +45,7 @@ struct SVGChart {
         self.yMax = yMax
     }
 
-    var svg: String {
+    var svg: HTML {
         let plotW = width - left - right, plotH = height - top - bottom
         let n = max(1, categories.count)
         let slot = plotW / Double(n)
@@ -61,7 +61,7 @@ struct SVGChart {
         let axisTop = Self.niceCeiling(max(peak, 1))
         func y(_ v: Double) -> Double { top + plotH - plotH * min(v, axisTop) / axisTop }
 
-        var out = #"<svg id="\#(id)" class="chart" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="\#(Int(width))" height="\#(Int(height))" role="img">"#
+        var out: HTML = #"<svg id="\#(id)" class="chart" viewBox="0 0 \#(Int(width)) \#(Int(height))" width="\#(Int(width))" height="\#(Int(height))" role="img">"#
         // Inline SVG in HTML needs no namespace attribute, so the report holds no URL at all.
         // Grid lines and y ticks.
         // Five intervals: every axis top niceCeiling gives (1, 2, 2.5, 5 × 10^k) splits into round steps.
@@ -75,7 +75,7 @@ struct SVGChart {
         let every = max(1, Int((Double(n) * 34 / plotW).rounded(.up)))
         for (c, name) in categories.enumerated() where c % every == 0 {
             let x = left + slot * (Double(c) + 0.5)
-            out += #"<text class="tick" x="\#(f(x))" y="\#(f(top + plotH + 14))" text-anchor="middle">\#(HTML.escape(name))</text>"#
+            out += #"<text class="tick" x="\#(f(x))" y="\#(f(top + plotH + 14))" text-anchor="middle">\#(name)</text>"#
         }
         switch kind {
         case .groupedBars, .stackedBars:
@@ -88,8 +88,8 @@ struct SVGChart {
                     let x0 = left + slot * Double(c) + slot * 0.1 + (kind == .stackedBars ? 0 : barW * Double(s))
                     let yTop = y(base + v), yBottom = y(base)
                     out += #"<rect class="bar" x="\#(f(x0))" y="\#(f(yTop))" width="\#(f(max(0.5, barW - 1)))" height="\#(f(max(0, yBottom - yTop)))" fill="\#(ser.color)" "#
-                        + #"data-series="\#(HTML.escape(ser.name))" data-category="\#(HTML.escape(categories[c]))" data-value="\#(label(v, axis: false))">"#
-                        + "<title>\(HTML.escape(ser.name)), \(HTML.escape(categories[c])): \(label(v, axis: false))</title></rect>"
+                        + #"data-series="\#(ser.name)" data-category="\#(categories[c])" data-value="\#(label(v, axis: false))">"#
+                        + "<title>\(ser.name), \(categories[c]): \(label(v, axis: false))</title></rect>"
                     if kind == .stackedBars { base += v }
                 }
             }
@@ -101,8 +101,8 @@ struct SVGChart {
                     let x = left + slot * (Double(c) + 0.5)
                     points.append("\(f(x)),\(f(y(v)))")
                     out += #"<circle class="point" cx="\#(f(x))" cy="\#(f(y(v)))" r="3.5" fill="\#(ser.color)" "#
-                        + #"data-series="\#(HTML.escape(ser.name))" data-category="\#(HTML.escape(categories[c]))" data-value="\#(label(v, axis: false))">"#
-                        + "<title>\(HTML.escape(ser.name)), \(HTML.escape(categories[c])): \(label(v, axis: false))</title></circle>"
+                        + #"data-series="\#(ser.name)" data-category="\#(categories[c])" data-value="\#(label(v, axis: false))">"#
+                        + "<title>\(ser.name), \(categories[c]): \(label(v, axis: false))</title></circle>"
                 }
                 if points.count > 1 {
                     out += #"<polyline class="line" fill="none" stroke="\#(ser.color)" stroke-width="2" points="\#(points.joined(separator: " "))"/>"#
@@ -112,16 +112,16 @@ struct SVGChart {
         if let marker {
             let x = left + slot * marker.position
             out += #"<line class="marker" x1="\#(f(x))" y1="\#(f(top - 4))" x2="\#(f(x))" y2="\#(f(top + plotH))"/>"#
-            out += #"<text class="marker-label" x="\#(f(x + 4))" y="\#(f(top + 8))">\#(HTML.escape(marker.label))</text>"#
+            out += #"<text class="marker-label" x="\#(f(x + 4))" y="\#(f(top + 8))">\#(marker.label)</text>"#
         }
         // Axes, axis titles, legend.
         out += #"<line class="axis" x1="\#(f(left))" y1="\#(f(top + plotH))" x2="\#(f(width - right))" y2="\#(f(top + plotH))"/>"#
-        out += #"<text class="axis-title" x="\#(f(left + plotW / 2))" y="\#(f(height - 8))" text-anchor="middle">\#(HTML.escape(xLabel))</text>"#
-        out += #"<text class="axis-title" transform="translate(14 \#(f(top + plotH / 2))) rotate(-90)" text-anchor="middle">\#(HTML.escape(yLabel))</text>"#
+        out += #"<text class="axis-title" x="\#(f(left + plotW / 2))" y="\#(f(height - 8))" text-anchor="middle">\#(xLabel)</text>"#
+        out += #"<text class="axis-title" transform="translate(14 \#(f(top + plotH / 2))) rotate(-90)" text-anchor="middle">\#(yLabel)</text>"#
         var lx = left
         for ser in series where series.count > 1 || kind == .lines {
             out += #"<rect x="\#(f(lx))" y="8" width="10" height="10" fill="\#(ser.color)"/>"#
-            out += #"<text class="legend" x="\#(f(lx + 14))" y="17">\#(HTML.escape(ser.name))</text>"#
+            out += #"<text class="legend" x="\#(f(lx + 14))" y="17">\#(ser.name)</text>"#
             lx += 22 + Double(ser.name.count) * 6.5
         }
         out += "</svg>"

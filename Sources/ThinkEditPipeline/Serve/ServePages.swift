@@ -6,11 +6,11 @@ import ThinkEditStore
 /// report's style sheet and a few rules of its own, compiled in); the one script is inline and
 /// only follows the page's previous / next links on the arrow keys and `j` / `k`.
 enum ServePages {
-    static func page(title: String, body: String) -> String {
+    static func page(title: String, body: HTML) -> HTML {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
-        <title>\(HTML.escape(title))</title>
+        <title>\(title)</title>
         <link rel="stylesheet" href="/style.css">
         </head><body>
         <header><a class="brand" href="/">thinkedit serve</a><a href="/">Overview</a><a href="/trajectories">Trajectories</a>\
@@ -51,19 +51,20 @@ enum ServePages {
 
         """
 
-    static func thumb(_ image: ImageRecord?, alt: String) -> String {
+    static func thumb(_ image: ImageRecord?, alt: String) -> HTML {
         guard let image else { return #"<div class="missing">no image</div>"# }
-        return #"<a href="/image/\#(image.hash)"><img src="/thumb/\#(image.hash)" alt="\#(HTML.escape(alt))" loading="lazy"></a>"#
+        return #"<a href="/image/\#(image.hash)"><img src="/thumb/\#(image.hash)" alt="\#(alt)" loading="lazy"></a>"#
     }
 
-    static func query(_ pairs: [(String, String)]) -> String {
+    /// A URL query, for an attribute value: each value percent-encoded, the pairs joined by `&`.
+    static func query(_ pairs: [(String, String)]) -> HTML {
         var allowed = CharacterSet.urlQueryAllowed
         allowed.remove(charactersIn: "&=+#?/")
-        return pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        return pairs.map { p -> HTML in "\(p.0)=\(p.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
     }
 
-    static func trajectoryLink(_ id: String) -> String { "/trajectory?" + query([("id", id)]) }
-    static func sampleLink(_ trajectory: String, _ turn: Int) -> String { "/sample?" + query([("id", "\(trajectory)#\(turn)")]) }
+    static func trajectoryLink(_ id: String) -> HTML { "/trajectory?\(query([("id", id)]))" }
+    static func sampleLink(_ trajectory: String, _ turn: Int) -> HTML { "/sample?\(query([("id", "\(trajectory)#\(turn)")]))" }
 
     static func score(_ x: Double?) -> String {
         x.map { JSONNumber.format(JSONNumber.round6($0)) } ?? "-"
@@ -71,8 +72,8 @@ enum ServePages {
 
     // MARK: - Overview
 
-    static func overview(_ live: LiveOverview, facets: BrowseFacets, searchDocuments: Int) -> String {
-        var b = "<h1>Run \(HTML.escape(live.overview.status.workdir))</h1>"
+    static func overview(_ live: LiveOverview, facets: BrowseFacets, searchDocuments: Int) -> HTML {
+        var b: HTML = "<h1>Run \(live.overview.status.workdir)</h1>"
         b += #"<p class="keys">Live: computed from the run database when it changes. Search index: \#(group(searchDocuments)) trajectories.</p>"#
         b += live.overview.sections
         b += "<h2>Browse trajectories</h2><table><tr><th>list</th><th class=\"num\">trajectories</th></tr>"
@@ -83,7 +84,7 @@ enum ServePages {
         for (task, n) in facets.tasks { links.append(("Task \(task)", [("task", task)], n)) }
         for (cls, n) in facets.failedClasses { links.append(("Failed: \(cls)", [("failed", cls)], n)) }
         for (title, params, n) in links {
-            b += #"<tr><td><a href="/trajectories\#(params.isEmpty ? "" : "?" + query(params))">\#(HTML.escape(title))</a></td>"#
+            b += #"<tr><td><a href="/trajectories\#(params.isEmpty ? "" : "?\(query(params))" as HTML)">\#(title)</a></td>"#
             let key = "list." + (params.first.map { "\($0.0)=\($0.1)" } ?? "all")
             b += #"<td class="num">\#(HTML.figure(key, n))</td></tr>"#
         }
@@ -93,11 +94,11 @@ enum ServePages {
 
     // MARK: - Trajectory table
 
-    static func table(_ q: BrowseQuery, _ p: BrowsePage, facets: BrowseFacets) -> String {
-        var b = #"<h1>Trajectories <small>(<span data-figure="matches" data-value="\#(p.total)">\#(group(p.total))</span> match)</small></h1>"#
+    static func table(_ q: BrowseQuery, _ p: BrowsePage, facets: BrowseFacets) -> HTML {
+        var b: HTML = #"<h1>Trajectories <small>(<span data-figure="matches" data-value="\#(p.total)">\#(group(p.total))</span> match)</small></h1>"#
         b += filterForm(q, facets)
         b += #"<table class="browse"><tr><th>trajectory</th><th>task</th><th>editor</th><th>status</th><th>filter</th><th>split</th>"#
-        func sortHeader(_ s: BrowseQuery.Sort, _ label: String) -> String {
+        func sortHeader(_ s: BrowseQuery.Sort, _ label: String) -> HTML {
             var next = q
             next.after = nil
             let desc = q.sort == s ? !q.descending : (s != .id)
@@ -112,18 +113,18 @@ enum ServePages {
             let scores = t.turns.compactMap { u in u.score.map { (u, $0.overall) } }
             let first = t.turns.first(where: { $0.turn == 1 })?.score?.overall
             let best = scores.max { $0.1 < $1.1 }
-            b += #"<tr data-id="\#(HTML.escape(t.id))"><td><a href="\#(trajectoryLink(t.id))">\#(HTML.escape(t.id))</a></td>"#
-            b += "<td>\(HTML.escape(t.task))</td><td>\(HTML.escape(t.editor))</td>"
+            b += #"<tr data-id="\#(t.id)"><td><a href="\#(trajectoryLink(t.id))">\#(t.id)</a></td>"#
+            b += "<td>\(t.task)</td><td>\(t.editor)</td>"
             b += "<td>\(t.status.rawValue)\(t.endReason.map { ", " + $0.rawValue } ?? "")\(t.errorClass.map { ": " + $0.rawValue } ?? "")</td>"
             b += "<td>\(TrajectoryPages.verdictBadge(t))</td><td>\(TrajectoryPages.splitBadge(t))</td>"
             b += #"<td class="num" data-field="first">\#(score(first))</td><td class="num" data-field="best">\#(score(best?.1))</td>"#
             b += #"<td class="num" data-field="variance">\#(score(t.variance))</td><td class="num">\#(t.turns.filter { $0.image != nil }.count)</td>"#
             b += "<td>\(thumb(t.sourceImage, alt: "source"))</td><td>\(best.map { thumb($0.0.image, alt: "turn \($0.0.turn)") } ?? "")</td>"
-            b += "<td>\(HTML.escape(HTML.short(t.instruction, 120)))</td></tr>"
+            b += "<td>\(HTML.short(t.instruction, 120))</td></tr>"
         }
         b += "</table>"
         if p.rows.isEmpty { b += "<p>No trajectory matches.</p>" }
-        var pager = #"<div class="pager">"#
+        var pager: HTML = #"<div class="pager">"#
         if q.after != nil { pager += #"<a href="/trajectories?\#(query(q.parameters))">first page</a>"# }
         if let next = p.next {
             pager += #"<a rel="next" href="/trajectories?\#(query(q.parameters + [("after", next.text)]))">next page</a>"#
@@ -132,21 +133,21 @@ enum ServePages {
         return page(title: "trajectories", body: b)
     }
 
-    private static func filterForm(_ q: BrowseQuery, _ f: BrowseFacets) -> String {
+    private static func filterForm(_ q: BrowseQuery, _ f: BrowseFacets) -> HTML {
         /// A drop-down of `values`, each with its count when it has one.
-        func select(_ name: String, _ label: String, _ values: [(String, Int?)], _ current: String?) -> String {
-            var s = #"<label>\#(label)<select name="\#(name)"><option value="">any</option>"#
+        func select(_ name: String, _ label: String, _ values: [(String, Int?)], _ current: String?) -> HTML {
+            var s: HTML = #"<label>\#(label)<select name="\#(name)"><option value="">any</option>"#
             for (v, n) in values {
-                s += #"<option value="\#(HTML.escape(v))"\#(v == current ? " selected" : "")>\#(HTML.escape(v))\#(n.map { " (\(group($0)))" } ?? "")</option>"#
+                s += #"<option value="\#(v)"\#(v == current ? " selected" : "")>\#(v)\#(n.map { " (\(group($0)))" } ?? "")</option>"#
             }
             return s + "</select></label>"
         }
         func counted(_ values: [(String, Int)]) -> [(String, Int?)] { values.map { ($0.0, $0.1) } }
-        func number(_ name: String, _ label: String, _ v: Double?) -> String {
+        func number(_ name: String, _ label: String, _ v: Double?) -> HTML {
             #"<label>\#(label)<input type="number" step="any" name="\#(name)" value="\#(v.map { JSONNumber.format($0) } ?? "")"></label>"#
         }
-        var b = #"<form class="filters" method="get" action="/trajectories">"#
-        b += #"<label>search instructions and reasoning<input type="search" name="q" value="\#(HTML.escape(q.text ?? ""))"></label>"#
+        var b: HTML = #"<form class="filters" method="get" action="/trajectories">"#
+        b += #"<label>search instructions and reasoning<input type="search" name="q" value="\#(q.text ?? "")"></label>"#
         b += select("task", "task", counted(f.tasks), q.task) + select("editor", "editor", counted(f.editors), q.editor)
         b += select("end", "end reason", counted(f.endReasons), q.endReason)
         b += select("verdict", "filter", BrowseQuery.Verdict.allCases.map { ($0.rawValue, nil) }, q.verdict?.rawValue)
@@ -164,22 +165,22 @@ enum ServePages {
 
     // MARK: - One trajectory
 
-    static func trajectory(_ t: ReportTrajectory, previous: String?, next: String?) -> String {
-        var b = "<h1>Trajectory \(HTML.escape(t.id))</h1>"
+    static func trajectory(_ t: ReportTrajectory, previous: String?, next: String?) -> HTML {
+        var b: HTML = "<h1>Trajectory \(t.id)</h1>"
         b += #"<p class="pager">"#
-        if let previous { b += #"<a rel="prev" href="\#(trajectoryLink(previous))">← previous (\#(HTML.escape(previous)))</a>"# }
-        if let next { b += #"<a rel="next" href="\#(trajectoryLink(next))">next (\#(HTML.escape(next))) →</a>"# }
+        if let previous { b += #"<a rel="prev" href="\#(trajectoryLink(previous))">← previous (\#(previous))</a>"# }
+        if let next { b += #"<a rel="next" href="\#(trajectoryLink(next))">next (\#(next)) →</a>"# }
         b += #"<span class="keys">keys: ← / → or k / j</span></p>"#
         b += "<table>"
-        func field(_ k: String, _ v: String) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
-        field("task", #"<a href="/trajectories?\#(query([("task", t.task)]))">\#(HTML.escape(t.task))</a>"#)
-        field("editor", HTML.escape(t.editor))
-        field("status", t.status.rawValue + (t.errorClass.map { " (" + $0.rawValue + ")" } ?? ""))
-        field("end reason", t.endReason?.rawValue ?? "-")
+        func field(_ k: String, _ v: HTML) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
+        field("task", #"<a href="/trajectories?\#(query([("task", t.task)]))">\#(t.task)</a>"#)
+        field("editor", "\(t.editor)")
+        field("status", "\(t.status.rawValue + (t.errorClass.map { " (" + $0.rawValue + ")" } ?? ""))")
+        field("end reason", "\(t.endReason?.rawValue ?? "-")")
         field("filter", TrajectoryPages.verdictBadge(t))
         field("split", TrajectoryPages.splitBadge(t))
         field("variance V", #"<span data-field="variance">\#(score(t.variance))</span>"#)
-        field("instruction T", #"<pre class="text" data-field="instruction">\#(HTML.escape(t.instruction))</pre>"#)
+        field("instruction T", #"<pre class="text" data-field="instruction">\#(t.instruction)</pre>"#)
         b += "</table>"
 
         b += #"<div class="edits"><figure>\#(thumb(t.sourceImage, alt: "source"))<figcaption>source</figcaption></figure>"#
@@ -194,9 +195,9 @@ enum ServePages {
         for u in t.turns {
             let cls = TrajectoryPages.turnClass(t, u.turn)
             b += #"<div class="turn \#(cls)" data-turn="\#(u.turn)"><h3>Turn \#(u.turn)\#(cls == "best" ? " (k, the best)" : cls == "cut" ? " (cut by the filter)" : "")</h3>"#
-            b += #"<p><b>T<sub>\#(u.turn)</sub></b> (changes from \#(u.turn == 1 ? "T" : "T<sub>\(u.turn - 1)</sub>")): "#
+            b += #"<p><b>T<sub>\#(u.turn)</sub></b> (changes from \#(u.turn == 1 ? "T" : "T<sub>\(u.turn - 1)</sub>" as HTML)): "#
             b += diffHTML(WordDiff.diff(previousText, u.instruction)) + "</p>"
-            if let r = u.reasoning, !r.isEmpty { b += #"<p><b>R<sub>\#(u.turn)</sub></b> <pre class="text">\#(HTML.escape(r))</pre></p>"# }
+            if let r = u.reasoning, !r.isEmpty { b += #"<p><b>R<sub>\#(u.turn)</sub></b> <pre class="text">\#(r)</pre></p>"# }
             if let s = u.score {
                 b += "<p><b>score</b>: SC \(s.semantic)"
                 if let j = u.judge { b += " (edit success \(j.success), over-editing \(j.overEditing))" }
@@ -206,63 +207,63 @@ enum ServePages {
             } else {
                 b += "<p><b>score</b>: unscored</p>"
             }
-            if let r = u.semanticReasoning, !r.isEmpty { b += #"<p class="judge">judge, semantics: \#(HTML.escape(r))</p>"# }
-            if let r = u.qualityReasoning, !r.isEmpty { b += #"<p class="judge">judge, quality: \#(HTML.escape(r))</p>"# }
+            if let r = u.semanticReasoning, !r.isEmpty { b += #"<p class="judge">judge, semantics: \#(r)</p>"# }
+            if let r = u.qualityReasoning, !r.isEmpty { b += #"<p class="judge">judge, quality: \#(r)</p>"# }
             b += sampleLinks(t, samples[u.turn] ?? [])
             b += "</div>"
             previousText = u.instruction
         }
         if let stop = t.stopReasoning {
             let cut = t.kept == true && (t.k ?? 0) < t.turns.count
-            b += #"<div class="turn \#(cut ? "cut" : "")"><h3>Stop\#(cut ? " (cut by the filter)" : "")</h3><pre class="text">\#(HTML.escape(stop))</pre>"#
+            b += #"<div class="turn \#(cut ? "cut" : "")"><h3>Stop\#(cut ? " (cut by the filter)" : "")</h3><pre class="text">\#(stop)</pre>"#
             b += sampleLinks(t, samples[t.turns.count + 1] ?? []) + "</div>"
         }
         return page(title: "trajectory \(t.id)", body: b)
     }
 
-    static func diffHTML(_ pieces: [WordDiff.Piece]) -> String {
-        pieces.map { p in
+    static func diffHTML(_ pieces: [WordDiff.Piece]) -> HTML {
+        pieces.map { p -> HTML in
             switch p {
-            case .same(let w): HTML.escape(w)
-            case .removed(let w): "<del>\(HTML.escape(w))</del>"
-            case .inserted(let w): "<ins>\(HTML.escape(w))</ins>"
+            case .same(let w): "\(w)"
+            case .removed(let w): "<del>\(w)</del>"
+            case .inserted(let w): "<ins>\(w)</ins>"
             }
         }.joined(separator: " ")
     }
 
-    private static func sampleLinks(_ t: ReportTrajectory, _ samples: [ReportSample]) -> String {
+    private static func sampleLinks(_ t: ReportTrajectory, _ samples: [ReportSample]) -> HTML {
         guard !samples.isEmpty else { return "" }
-        return "<p>samples: " + samples.map { s in
-            let split = s.split.map { #" → <span class="badge b-\#($0.rawValue)">\#($0.rawValue.uppercased())</span>"# } ?? " (not selected)"
-            let label = "\(HTML.escape(t.id))#\(s.turn) \(s.kind.rawValue)"
+        return "<p>samples: " + samples.map { s -> HTML in
+            let split = s.split.map { x -> HTML in #" → <span class="badge b-\#(x.rawValue)">\#(x.rawValue.uppercased())</span>"# } ?? " (not selected)"
+            let label: HTML = "\(t.id)#\(s.turn) \(s.kind.rawValue)"
             return (s.split != nil ? #"<a class="sample" href="\#(sampleLink(t.id, s.turn))">\#(label)</a>"# : label) + split
         }.joined(separator: ", ") + "</p>"
     }
 
     // MARK: - One sample
 
-    static func sample(_ p: ExportPreview) -> String {
+    static func sample(_ p: ExportPreview) -> HTML {
         let row = p.record.row
-        var b = "<h1>Sample \(HTML.escape(row.id))</h1>"
-        b += #"<p><a href="\#(trajectoryLink(row.trajectory))">trajectory \#(HTML.escape(row.trajectory))</a></p><table>"#
-        func field(_ k: String, _ v: String) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
-        field("kind", HTML.escape(row.kind.rawValue))
+        var b: HTML = "<h1>Sample \(row.id)</h1>"
+        b += #"<p><a href="\#(trajectoryLink(row.trajectory))">trajectory \#(row.trajectory)</a></p><table>"#
+        func field(_ k: String, _ v: HTML) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
+        field("kind", "\(row.kind.rawValue)")
         field("split", #"<span data-field="split">\#(row.split.rawValue)</span>"#)
-        field("task, editor", HTML.escape(row.task) + ", " + HTML.escape(row.editor))
+        field("task, editor", "\(row.task), \(row.editor)")
         field("critique score", "SC \(row.critiqueScore.semantic), PQ \(row.critiqueScore.quality), O \(score(row.critiqueScore.overall))")
-        field("result score", row.resultScore.map { "SC \($0.semantic), PQ \($0.quality), O \(score($0.overall))" } ?? "- (stop sample)")
-        field("images", #"<div class="edits"><figure>\#(thumb(row.sourceImage, alt: "source"))<figcaption>source: \#(HTML.escape(p.record.sourceImage))</figcaption></figure>"#
-              + #"<figure>\#(thumb(row.inputImage, alt: "critiqued"))<figcaption>critiqued: \#(HTML.escape(p.record.inputImage))</figcaption></figure></div>"#)
-        field("user text", #"<pre class="record" data-field="user">\#(HTML.escape(p.record.user))</pre>"#)
-        field("target text", #"<pre class="record" data-field="target">\#(HTML.escape(p.record.target))</pre>"#)
+        field("result score", row.resultScore.map { x -> HTML in "SC \(x.semantic), PQ \(x.quality), O \(score(x.overall))" } ?? "- (stop sample)")
+        field("images", #"<div class="edits"><figure>\#(thumb(row.sourceImage, alt: "source"))<figcaption>source: \#(p.record.sourceImage)</figcaption></figure>"#
+              + #"<figure>\#(thumb(row.inputImage, alt: "critiqued"))<figcaption>critiqued: \#(p.record.inputImage)</figcaption></figure></div>"#)
+        field("user text", #"<pre class="record" data-field="user">\#(p.record.user)</pre>"#)
+        field("target text", #"<pre class="record" data-field="target">\#(p.record.target)</pre>"#)
         b += "</table>"
         if !p.shrunk.isEmpty {
             b += "<p>\(p.shrunk.count) of its images exceed export.max_pixels: the export writes them shrunk, named by the hash of the shrunk bytes.</p>"
         }
         b += "<h2>What each export file holds for it</h2>"
         for e in p.entries {
-            b += #"<h3>\#(HTML.escape(e.format)) — \#(row.split.rawValue)/\#(HTML.escape(e.file))\#(e.configured ? "" : " (not in export.formats)")</h3>"#
-            b += #"<pre class="record" data-format="\#(HTML.escape(e.format))">\#(HTML.escape(e.record))</pre>"#
+            b += #"<h3>\#(e.format) — \#(row.split.rawValue)/\#(e.file)\#(e.configured ? "" : " (not in export.formats)")</h3>"#
+            b += #"<pre class="record" data-format="\#(e.format)">\#(e.record)</pre>"#
         }
         return page(title: "sample \(row.id)", body: b)
     }

@@ -10,12 +10,12 @@ package struct ServeResponse: Sendable {
     package var contentType: String
     package var body: [UInt8]
 
-    package static func html(_ text: String, status: Int = 200) -> ServeResponse {
-        ServeResponse(status: status, contentType: "text/html; charset=utf-8", body: Array(text.utf8))
+    static func html(_ page: HTML, status: Int = 200) -> ServeResponse {
+        ServeResponse(status: status, contentType: "text/html; charset=utf-8", body: Array(page.text.utf8))
     }
 
     package static func notFound(_ what: String) -> ServeResponse {
-        html(ServePages.page(title: "not found", body: "<h1>Not found</h1><p>\(HTML.escape(what))</p>"), status: 404)
+        html(ServePages.page(title: "not found", body: "<h1>Not found</h1><p>\(what)</p>"), status: 404)
     }
 }
 
@@ -41,7 +41,7 @@ package final class ServeSite: Sendable {
     let template: UserPromptTemplate
     let overviewMaxAge: Duration
     let clock: AnyClock
-    private let overviewCache = Mutex<(token: String, at: AnyClock.Instant, cost: Duration, html: String)?>(nil)
+    private let overviewCache = Mutex<(token: String, at: AnyClock.Instant, cost: Duration, html: HTML)?>(nil)
     private let thumbnails: Mutex<ThumbnailCache>
     /// What does not change while the run does not: the filter values and match counts by
     /// filters, valid for one change token.
@@ -109,7 +109,7 @@ package final class ServeSite: Sendable {
         do {
             query = try BrowseQuery(parameters: parameters)
         } catch let error as BrowseQueryError {
-            return .html(ServePages.page(title: "bad filter", body: "<h1>Bad filter</h1><p>\(HTML.escape(error.description))</p>"), status: 400)
+            return .html(ServePages.page(title: "bad filter", body: "<h1>Bad filter</h1><p>\(error.description)</p>"), status: 400)
         }
         let token = try store.changeToken()
         let key = query.filterKey
