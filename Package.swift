@@ -78,11 +78,18 @@ let package = Package(
             resources: [.embedInCode("Export/Kit/thinkedit_reward.py"), .embedInCode("Export/Kit/to_parquet.py")],
             swiftSettings: strict
         ),
-        // `thinkedit serve`'s HTTP side: Hummingbird routes onto the pages of ThinkEditPipeline/Serve.
-        // Its own module so that the pipeline stays free of the web server (docs/architecture.md).
+        // Every HTML page, the static report's and serve's: the HTML type that escapes by default, the
+        // page shells and style sheets, and the pages, drawn from the pipeline's queries.
+        .target(
+            name: "ThinkEditPages",
+            dependencies: ["ThinkEditCore", "ThinkEditStore", "ThinkEditImaging", "ThinkEditPipeline"],
+            swiftSettings: strict
+        ),
+        // `thinkedit serve`'s HTTP side: the site (a page per URL, its caches) and the Hummingbird
+        // routes onto it. Its own module so that the pipeline stays free of the web server (docs/architecture.md).
         .target(
             name: "ThinkEditServe",
-            dependencies: ["ThinkEditPipeline", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ThinkEditPages", "ThinkEditPipeline", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // The benchmarks behind `thinkedit bench`: measuring code, kept out of the production modules.
@@ -97,6 +104,7 @@ let package = Package(
             name: "thinkedit",
             dependencies: [
                 "ThinkEditPipeline",
+                "ThinkEditPages",
                 "ThinkEditSynthetic",
                 "ThinkEditBenchmarks",
                 "ThinkEditServe",
@@ -116,7 +124,7 @@ let package = Package(
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore", "ThinkEditPipeline", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
-        .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline", "ThinkEditSynthetic", "ThinkEditTestSupport",
+        .testTarget(name: "ThinkEditPipelineTests", dependencies: ["ThinkEditPipeline", "ThinkEditPages", "ThinkEditSynthetic", "ThinkEditTestSupport",
                                                              .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(
@@ -128,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ThinkEditServeTests",
-            dependencies: ["ThinkEditServe", "ThinkEditPipeline", "ThinkEditStore", "ThinkEditCore", "ThinkEditImaging", "ThinkEditTestSupport",
+            dependencies: ["ThinkEditServe", "ThinkEditPages", "ThinkEditPipeline", "ThinkEditStore", "ThinkEditCore", "ThinkEditImaging", "ThinkEditTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ThinkEditPages
 import ThinkEditPipeline
 import ThinkEditStore
 

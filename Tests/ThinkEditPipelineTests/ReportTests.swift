@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ThinkEditCore
 @testable import ThinkEditImaging
+@testable import ThinkEditPages
 @testable import ThinkEditPipeline
 @testable import ThinkEditStore
 

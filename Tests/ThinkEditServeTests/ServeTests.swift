@@ -7,6 +7,7 @@ import Testing
 @testable import ThinkEditBackends
 @testable import ThinkEditCore
 @testable import ThinkEditImaging
+@testable import ThinkEditPages
 @testable import ThinkEditPipeline
 @testable import ThinkEditServe
 @testable import ThinkEditStore

@@ -4,12 +4,12 @@ import ThinkEditStore
 /// One exported sample, resolved: the database row, the filled user turn, the SPEC §2.5 target
 /// text and the two image paths as the records write them (source first, then the critiqued image).
 /// The user turn and the target have their trainer tokens defused (`TrainerTokens`).
-struct ExportRecord: Sendable {
-    var row: ExportSampleRow
-    var user: String
-    var target: String
-    var sourceImage: String
-    var inputImage: String
+package struct ExportRecord: Sendable {
+    package var row: ExportSampleRow
+    package var user: String
+    package var target: String
+    package var sourceImage: String
+    package var inputImage: String
 
     var images: [String] { [sourceImage, inputImage] }
 

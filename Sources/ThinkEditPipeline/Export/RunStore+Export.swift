@@ -21,7 +21,7 @@ package struct ExportSampleRow: Sendable, Hashable {
     var originalInstruction: String
     package var sourceImage: ImageRecord
     /// `I_{t-1}` for a refine sample, `I_k` for a stop sample.
-    var inputImage: ImageRecord
+    package var inputImage: ImageRecord
     /// `T_{t-1}` (refine) or `T_k` (stop): the prompt that made the critiqued image, which is the
     /// one the editor reports it executed when that differs (`keep_rewritten_prompts`).
     package var previousInstruction: String
@@ -85,7 +85,7 @@ extension RunStore {
 
     /// The selected sample `<trajectory>#<turn>` as the export reads it, texts included; nil when
     /// the split did not select it.
-    func exportSample(trajectory: String, turn: Int) throws -> ExportSampleRow? {
+    package func exportSample(trajectory: String, turn: Int) throws -> ExportSampleRow? {
         try read { db in
             guard let row = try exportSampleRows(db, condition: "t.id = ? AND s.turn = ?", arguments: [trajectory, turn]).first else {
                 return nil

@@ -13,7 +13,7 @@ package struct ScoreHistogram: Sendable, Hashable {
     /// Series names in the order they were first seen, for stable drawing.
     package private(set) var series: [String] = []
 
-    init(series: [String] = []) {
+    package init(series: [String] = []) {
         for name in series { counts[name] = Array(repeating: 0, count: Self.binCount); self.series.append(name) }
     }
 
@@ -42,7 +42,7 @@ package struct ScoreHistogram: Sendable, Hashable {
 
 /// Per-turn running means: the improvement curve. Grows to the largest turn seen, which the
 /// config's `max_turns` bounds.
-struct TurnMeans: Sendable, Hashable {
+package struct TurnMeans: Sendable, Hashable {
     package private(set) var sums: [Double] = []
     package private(set) var counts: [Int] = []
 
@@ -65,21 +65,21 @@ struct TurnMeans: Sendable, Hashable {
 
 /// The figures the report aggregates while it streams the trajectories once, in memory that does
 /// not grow with the run: fixed histograms and per-turn arrays.
-struct StreamFigures: Sendable, Hashable {
+package struct StreamFigures: Sendable, Hashable {
     /// `O_1` of every trajectory whose first edit is scored.
-    var firstTurn = ScoreHistogram(series: ["all"])
+    package var firstTurn = ScoreHistogram(series: ["all"])
     /// The best `O_t` of every trajectory with a scored edit, split by the filter's verdict.
     package var best = ScoreHistogram(series: ["kept", "dropped", "unfiltered"])
     /// Edited turns `n` per complete trajectory: index n (0 unused beyond a trajectory with no edit).
     package var lengths: [Int] = []
     /// Mean `O_t` per turn over every scored turn.
-    var meanAll = TurnMeans()
+    package var meanAll = TurnMeans()
     /// Mean `O_t` per turn over the kept trajectories' turns up to the truncation point `k`.
-    var meanKept = TurnMeans()
+    package var meanKept = TurnMeans()
     /// Images whose thumbnail could not be made (missing or unreadable file).
-    var missingThumbnails = 0
+    package var missingThumbnails = 0
 
-    init() {}
+    package init() {}
 
     package mutating func record(_ t: ReportTrajectory) {
         let scored = t.turns.compactMap { u in u.score.map { (u.turn, $0.overall) } }

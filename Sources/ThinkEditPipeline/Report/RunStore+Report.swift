@@ -12,8 +12,8 @@ package struct ReportTurn: Sendable, Hashable {
     package var score: Score?
     package var judge: JudgeSubScores?
     /// The judge's reasoning for the semantic and the quality verdicts (nil when not given).
-    var semanticReasoning: String? = nil
-    var qualityReasoning: String? = nil
+    package var semanticReasoning: String? = nil
+    package var qualityReasoning: String? = nil
 }
 
 /// A step sample of a trajectory and the split that selected it (nil: not selected).
@@ -53,14 +53,14 @@ package struct ReportTrajectory: Sendable, Hashable {
 
 /// How many trajectories each of the report's list filters holds, computed by the same rules the
 /// report's stream applies row by row.
-struct ReportFilterCounts: Sendable, Hashable {
+package struct ReportFilterCounts: Sendable, Hashable {
     package var all = 0
-    var byTask: [String: Int] = [:]
-    var bySplit: [SplitMembership: Int] = [:]
+    package var byTask: [String: Int] = [:]
+    package var bySplit: [SplitMembership: Int] = [:]
     package var kept = 0
     package var dropped = 0
 
-    init() {}
+    package init() {}
 }
 
 extension RunStore {
@@ -69,7 +69,7 @@ extension RunStore {
     /// through the `id` index, never by OFFSET. `body` must not call back into the store.
     /// `start` first gets the size of every list, counted in the same snapshot, so page numbers
     /// computed from them match the rows that follow.
-    func forEachReportPage(
+    package func forEachReportPage(
         pageSize: Int, start: (ReportFilterCounts) throws -> Void, _ body: ([ReportTrajectory]) throws -> Void
     ) throws {
         precondition(pageSize > 0)
@@ -111,7 +111,7 @@ extension RunStore {
 
     /// Calls `body` with the critique score's overall of every step sample and the split that
     /// selected it (nil: not selected), streamed through a cursor.
-    func forEachCritiqueScore(_ body: (Double, DatasetSplit?) throws -> Void) throws {
+    package func forEachCritiqueScore(_ body: (Double, DatasetSplit?) throws -> Void) throws {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT u.overall, m.split FROM sample s

@@ -112,10 +112,11 @@ extension PipelineStage {
 }
 
 /// A set shared by concurrent tasks of one stage run.
-final class LockedSet<Element: Hashable & Sendable>: Sendable {
+package final class LockedSet<Element: Hashable & Sendable>: Sendable {
     private let elements = Mutex(Set<Element>())
-    func insert(_ e: Element) { _ = elements.withLock { $0.insert(e) } }
-    func contains(_ e: Element) -> Bool { elements.withLock { $0.contains(e) } }
+    package init() {}
+    package func insert(_ e: Element) { _ = elements.withLock { $0.insert(e) } }
+    package func contains(_ e: Element) -> Bool { elements.withLock { $0.contains(e) } }
     var count: Int { elements.withLock { $0.count } }
 }
 

@@ -38,17 +38,17 @@ package struct BrowseQuery: Sendable, Hashable {
     package var dropReason: String?
     package var split: SplitMembership?
     /// The error class of a failed trajectory.
-    var failedClass: String?
-    var firstMin: Double?
-    var firstMax: Double?
-    var bestMin: Double?
-    var bestMax: Double?
-    var varianceMin: Double?
-    var varianceMax: Double?
+    package var failedClass: String?
+    package var firstMin: Double?
+    package var firstMax: Double?
+    package var bestMin: Double?
+    package var bestMax: Double?
+    package var varianceMin: Double?
+    package var varianceMax: Double?
     /// Words that must all occur in the trajectory's instructions or reasoning (full-text search).
     package var text: String?
     package var sort: Sort = .id
-    var descending = false
+    package var descending = false
     /// The keyset position: the last row of the previous page (its sort value and id).
     package var after: Cursor?
     package var pageSize = 50
@@ -90,7 +90,7 @@ package struct BrowseQuery: Sendable, Hashable {
                                  "best_min", "best_max", "var_min", "var_max", "sort", "dir", "after", "n"]
 
     /// The query a URL's parameters describe. Empty values count as absent.
-    init(parameters: [String: String]) throws {
+    package init(parameters: [String: String]) throws {
         if let unknown = parameters.keys.sorted().first(where: { !Self.parameterNames.contains($0) }) {
             throw BrowseQueryError.unknownParameter(unknown)
         }
@@ -246,7 +246,7 @@ package struct BrowseQuery: Sendable, Hashable {
     }
 
     /// The filters alone, as text: two queries with the same key match the same trajectories.
-    var filterKey: String {
+    package var filterKey: String {
         let (conditions, arguments) = filterSQL()
         return conditions.joined(separator: " AND ") + "|" + arguments.map { "\($0.databaseValue)" }.joined(separator: "|")
     }
@@ -261,7 +261,7 @@ package struct BrowseQuery: Sendable, Hashable {
 }
 
 /// A URL parameter of the trajectory table that cannot be understood.
-enum BrowseQueryError: Error, CustomStringConvertible, Equatable {
+package enum BrowseQueryError: Error, CustomStringConvertible, Equatable {
     case notANumber(parameter: String, value: String)
     case unknownChoice(parameter: String, value: String, choices: [String])
     case badCursor(String)

@@ -6,22 +6,22 @@ import ThinkEditStore
 /// `ExportFormat.allCases` order. The writers are the export's own (`Export/Formats`), so the page
 /// shows exactly the bytes `thinkedit export` writes for the sample, up to the image names of
 /// images the export shrinks (those are named by the hash of the shrunk bytes, made at export).
-struct ExportPreview {
-    struct Entry {
+package struct ExportPreview {
+    package struct Entry {
         /// `manifest` or the format's name in `export.formats`.
-        var format: String
+        package var format: String
         /// The file the record goes into, in the split's folder.
-        var file: String
-        var record: String
-        var configured: Bool
+        package var file: String
+        package var record: String
+        package var configured: Bool
     }
 
-    let record: ExportRecord
-    let entries: [Entry]
+    package let record: ExportRecord
+    package let entries: [Entry]
     /// Hashes of the sample's images larger than `export.max_pixels`.
-    let shrunk: [String]
+    package let shrunk: [String]
 
-    init(row: ExportSampleRow, config: RunConfig, template: UserPromptTemplate) throws {
+    package init(row: ExportSampleRow, config: RunConfig, template: UserPromptTemplate) throws {
         let settings = config.export
         let folder = Exporter.folder(config, split: row.split)
         func path(_ image: ImageRecord) -> String {

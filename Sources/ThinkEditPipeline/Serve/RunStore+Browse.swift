@@ -4,26 +4,26 @@ import ThinkEditStore
 
 /// One page of the trajectory table: the rows, the position after the last one (nil on the last
 /// page) and how many trajectories match in all.
-struct BrowsePage: Sendable {
+package struct BrowsePage: Sendable {
     package var rows: [ReportTrajectory]
     package var next: BrowseQuery.Cursor?
     package var total: Int
 }
 
 /// The values the table's filters offer, each with its count.
-struct BrowseFacets: Sendable {
+package struct BrowseFacets: Sendable {
     package var tasks: [(String, Int)] = []
     package var editors: [(String, Int)] = []
-    var endReasons: [(String, Int)] = []
-    var dropReasons: [(String, Int)] = []
-    var failedClasses: [(String, Int)] = []
+    package var endReasons: [(String, Int)] = []
+    package var dropReasons: [(String, Int)] = []
+    package var failedClasses: [(String, Int)] = []
 }
 
 extension RunStore {
     /// One page of `query`, read in one snapshot. Paged by keyset: the rows after
     /// `query.after` in the query's order (its sort value, then id), never by OFFSET. `total`, when
     /// given, is the match count already known for these filters (it is counted otherwise).
-    func browse(_ query: BrowseQuery, total: Int? = nil) throws -> BrowsePage {
+    package func browse(_ query: BrowseQuery, total: Int? = nil) throws -> BrowsePage {
         try read { db in
             let (sql, arguments) = query.pageSQL()
             let statement = try db.makeStatement(sql: sql)
@@ -49,7 +49,7 @@ extension RunStore {
     }
 
     /// A trajectory by id, with the ids before and after it in byte order; nil when the run has none.
-    func browseTrajectory(id: String) throws -> (trajectory: ReportTrajectory, previous: String?, next: String?)? {
+    package func browseTrajectory(id: String) throws -> (trajectory: ReportTrajectory, previous: String?, next: String?)? {
         try read { db in
             let statement = try db.makeStatement(sql: ReportTrajectoryReader.select + " WHERE t.id = ?")
             guard let t = try ReportTrajectoryReader(db).read(statement, arguments: [id]).first else { return nil }
@@ -60,7 +60,7 @@ extension RunStore {
     }
 
     /// The stored image with this hash; nil when the run has none.
-    func imageRecord(hash: String) throws -> ImageRecord? {
+    package func imageRecord(hash: String) throws -> ImageRecord? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT hash, format, width, height, bytes FROM image WHERE hash = ?", arguments: [hash])
                 .map { try ImageRecord(row: $0) }
@@ -68,7 +68,7 @@ extension RunStore {
     }
 
     /// The filter values present in the run, with their counts.
-    func browseFacets() throws -> BrowseFacets {
+    package func browseFacets() throws -> BrowseFacets {
         try read { db in
             func counts(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [(String, Int)] {
                 try Row.decodeAll(db, sql: sql, arguments: arguments) { ($0["key"] as String, $0["n"] as Int) }

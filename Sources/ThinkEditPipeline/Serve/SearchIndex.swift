@@ -23,7 +23,7 @@ package final class SearchIndex: Sendable {
     let pool: DatabasePool
 
     /// Opens (creating when needed) the index of the run in `workdir`.
-    init(workdir: String) throws {
+    package init(workdir: String) throws {
         let beside = (workdir as NSString).appendingPathComponent("serve-search.sqlite")
         path = access(workdir, W_OK) == 0 ? beside
             : (NSTemporaryDirectory() as NSString).appendingPathComponent("thinkedit-serve-\(ContentHash.sha256Hex(workdir).prefix(16)).sqlite")
@@ -45,7 +45,7 @@ package final class SearchIndex: Sendable {
     }
 
     /// Attaches the index as `search` to a connection of the run (read-only there too).
-    func attach(_ db: Database) throws {
+    package func attach(_ db: Database) throws {
         try db.execute(sql: "ATTACH DATABASE ? AS search", arguments: [path])
     }
 
@@ -112,7 +112,7 @@ package final class SearchIndex: Sendable {
     }
 
     /// Documents in the index.
-    func documents() throws -> Int {
+    package func documents() throws -> Int {
         try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM indexed") ?? 0 }
     }
 

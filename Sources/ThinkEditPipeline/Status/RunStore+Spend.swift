@@ -4,7 +4,7 @@ import ThinkEditStore
 
 /// Money spent by one model stage so far and where it is heading: `projected` = spend / done ×
 /// total, nil until some work is done.
-struct StageSpend: Sendable, Hashable {
+package struct StageSpend: Sendable, Hashable {
     package var stage: String
     package var cost: Double
     package var promptTokens: Int
@@ -17,7 +17,7 @@ struct StageSpend: Sendable, Hashable {
     /// here beside the expert's tokens).
     package var backends: [BackendSpend] = []
 
-    var projected: Double? {
+    package var projected: Double? {
         done > 0 ? cost / Double(done) * Double(total) : nil
     }
 }

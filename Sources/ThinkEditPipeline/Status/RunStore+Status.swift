@@ -4,16 +4,16 @@ import ThinkEditStore
 
 /// The counts `thinkedit status` shows, read in one snapshot.
 package struct RunSnapshot: Sendable, Hashable {
-    var poolItems = 0
+    package var poolItems = 0
     package var images = 0
     /// Trajectories by status (`pending`, `complete`, `failed`).
     package var trajectories: [TrajectoryStatus: Int] = [:]
     /// Failed trajectories by error class.
     package var failures: [CallErrorClass: Int] = [:]
     package var turns = 0
-    var scoredTurns = 0
+    package var scoredTurns = 0
     /// Edited turns whose editor reports it executed a prompt other than the turn's instruction.
-    var rewrittenPromptTurns = 0
+    package var rewrittenPromptTurns = 0
     /// Trajectories with at least one such turn.
     var rewrittenPromptTrajectories = 0
     package var kept = 0
@@ -25,9 +25,9 @@ package struct RunSnapshot: Sendable, Hashable {
     /// Calls made (attempts journaled, the cached ones not included).
     package var calls = 0
     /// Calls answered from the response cache: nothing sent, nothing paid.
-    var cachedCalls = 0
+    package var cachedCalls = 0
     /// Failed call attempts by error class.
-    var callErrors: [CallErrorClass: Int] = [:]
+    package var callErrors: [CallErrorClass: Int] = [:]
     package var promptTokens = 0
     package var completionTokens = 0
     package var cost = 0.0

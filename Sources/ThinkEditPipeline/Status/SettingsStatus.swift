@@ -14,7 +14,7 @@ package struct SettingsStatus: Sendable {
     package struct Stale: Sendable {
         package var stage: StageName
         package var records: [String]
-        var affected: String
+        package var affected: String
         package var changes: [SettingsChange]
     }
 

@@ -10,7 +10,7 @@ package struct StatusReport {
     package let snapshot: RunSnapshot
     package let stages: [StageName: StageRun]
     /// Spend so far and projected total of the model stages.
-    let spend: [StageSpend]
+    package let spend: [StageSpend]
     /// Batch mode: batches by journal state, and the requests of those still open.
     package let batches: (byState: [BatchState: Int], openRequests: Int)
     /// The settings records behind the run's work, and what is stale against the config.
@@ -169,12 +169,12 @@ package struct StatusReport {
         try? JSONParser.parse(text)
     }
 
-    static func inline(_ counts: String?) -> String {
+    package static func inline(_ counts: String?) -> String {
         guard let counts, case .object(let pairs)? = parse(counts) else { return "" }
         return pairs.sorted { $0.0 < $1.0 }.map { "\($0.0) \($0.1.canonicalText)" }.joined(separator: ", ")
     }
 
-    static func time(_ t: Double) -> String {
+    package static func time(_ t: Double) -> String {
         let f = DateFormatter()
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
         f.timeZone = TimeZone(identifier: "UTC")
@@ -187,7 +187,7 @@ func pad(_ s: String, _ width: Int) -> String {
 }
 
 /// 1234567 → "1,234,567".
-func group(_ n: Int) -> String {
+package func group(_ n: Int) -> String {
     let digits = String(abs(n))
     var out = ""
     for (i, c) in digits.enumerated() {

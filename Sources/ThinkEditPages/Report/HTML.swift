@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditPipeline
 import ThinkEditCore
 
 /// Markup that is safe to put in a page: the only way text becomes HTML is by being escaped.
@@ -9,44 +10,44 @@ import ThinkEditCore
 /// interpolated into one is escaped (`& < > " '`, so it is safe in element content and in quoted
 /// attribute values); an `HTML` interpolated is inserted as it is. `HTML(unsafeRaw:)` takes text
 /// as markup unchecked: only for markup that no outside value reaches.
-struct HTML: ExpressibleByStringInterpolation, Sendable, Hashable {
+package struct HTML: ExpressibleByStringInterpolation, Sendable, Hashable {
     /// The markup.
-    private(set) var text: String
+    package private(set) var text: String
 
     /// `text` as markup, unchecked.
-    init(unsafeRaw text: String) { self.text = text }
+    package init(unsafeRaw text: String) { self.text = text }
 
-    init() { text = "" }
+    package init() { text = "" }
 
-    init(stringLiteral value: String) { text = value }
+    package init(stringLiteral value: String) { text = value }
 
-    init(stringInterpolation: StringInterpolation) { text = stringInterpolation.text }
+    package init(stringInterpolation: StringInterpolation) { text = stringInterpolation.text }
 
-    struct StringInterpolation: StringInterpolationProtocol {
+    package struct StringInterpolation: StringInterpolationProtocol {
         fileprivate var text = ""
 
-        init(literalCapacity: Int, interpolationCount: Int) {
+        package init(literalCapacity: Int, interpolationCount: Int) {
             text.reserveCapacity(literalCapacity + 16 * interpolationCount)
         }
 
-        mutating func appendLiteral(_ literal: String) { text += literal }
+        package mutating func appendLiteral(_ literal: String) { text += literal }
 
-        mutating func appendInterpolation(_ html: HTML) { text += html.text }
+        package mutating func appendInterpolation(_ html: HTML) { text += html.text }
 
-        mutating func appendInterpolation(_ value: String) { HTML.appendEscaped(value, to: &text) }
+        package mutating func appendInterpolation(_ value: String) { HTML.appendEscaped(value, to: &text) }
 
-        mutating func appendInterpolation<T: CustomStringConvertible>(_ value: T) { HTML.appendEscaped(value.description, to: &text) }
+        package mutating func appendInterpolation<T: CustomStringConvertible>(_ value: T) { HTML.appendEscaped(value.description, to: &text) }
     }
 
-    var isEmpty: Bool { text.isEmpty }
+    package var isEmpty: Bool { text.isEmpty }
 
-    static func + (a: HTML, b: HTML) -> HTML {
+    package static func + (a: HTML, b: HTML) -> HTML {
         var out = a
         out.text += b.text
         return out
     }
 
-    static func += (a: inout HTML, b: HTML) { a.text += b.text }
+    package static func += (a: inout HTML, b: HTML) { a.text += b.text }
 
     /// The one escaping of the module: text for element content and quoted attribute values.
     private static func appendEscaped(_ s: String, to out: inout String) {
@@ -68,7 +69,7 @@ struct HTML: ExpressibleByStringInterpolation, Sendable, Hashable {
 }
 
 extension Sequence where Element == HTML {
-    func joined(separator: HTML = "") -> HTML {
+    package func joined(separator: HTML = "") -> HTML {
         var out = HTML()
         var first = true
         for h in self {

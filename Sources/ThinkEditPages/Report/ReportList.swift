@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import ThinkEditPipeline
 import ThinkEditStore
 
 /// One filtered list of the trajectory browser (all, one task, one split, kept or dropped), written

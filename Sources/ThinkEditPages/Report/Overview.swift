@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditPipeline
 import ThinkEditCore
 import ThinkEditStore
 

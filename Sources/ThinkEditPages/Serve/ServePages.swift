@@ -1,12 +1,13 @@
 import Foundation
+import ThinkEditPipeline
 import ThinkEditCore
 import ThinkEditStore
 
 /// The HTML of `thinkedit serve`. Everything a page needs is in it or in `/style.css` (the
 /// report's style sheet and a few rules of its own, compiled in); the one script is inline and
 /// only follows the page's previous / next links on the arrow keys and `j` / `k`.
-enum ServePages {
-    static func page(title: String, body: HTML) -> HTML {
+package enum ServePages {
+    package static func page(title: String, body: HTML) -> HTML {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
@@ -51,6 +52,9 @@ enum ServePages {
 
         """
 
+    /// `/style.css`: the report's style sheet and serve's own rules.
+    package static var styleSheetFile: String { HTML.styleSheet + styleSheet }
+
     static func thumb(_ image: ImageRecord?, alt: String) -> HTML {
         guard let image else { return #"<div class="missing">no image</div>"# }
         return #"<a href="/image/\#(image.hash)"><img src="/thumb/\#(image.hash)" alt="\#(alt)" loading="lazy"></a>"#
@@ -72,7 +76,7 @@ enum ServePages {
 
     // MARK: - Overview
 
-    static func overview(_ live: LiveOverview, facets: BrowseFacets, searchDocuments: Int) -> HTML {
+    package static func overview(_ live: LiveOverview, facets: BrowseFacets, searchDocuments: Int) -> HTML {
         var b: HTML = "<h1>Run \(live.overview.status.workdir)</h1>"
         b += #"<p class="keys">Live: computed from the run database when it changes. Search index: \#(group(searchDocuments)) trajectories.</p>"#
         b += live.overview.sections
@@ -94,7 +98,7 @@ enum ServePages {
 
     // MARK: - Trajectory table
 
-    static func table(_ q: BrowseQuery, _ p: BrowsePage, facets: BrowseFacets) -> HTML {
+    package static func table(_ q: BrowseQuery, _ p: BrowsePage, facets: BrowseFacets) -> HTML {
         var b: HTML = #"<h1>Trajectories <small>(<span data-figure="matches" data-value="\#(p.total)">\#(group(p.total))</span> match)</small></h1>"#
         b += filterForm(q, facets)
         b += #"<table class="browse"><tr><th>trajectory</th><th>task</th><th>editor</th><th>status</th><th>filter</th><th>split</th>"#
@@ -165,7 +169,7 @@ enum ServePages {
 
     // MARK: - One trajectory
 
-    static func trajectory(_ t: ReportTrajectory, previous: String?, next: String?) -> HTML {
+    package static func trajectory(_ t: ReportTrajectory, previous: String?, next: String?) -> HTML {
         var b: HTML = "<h1>Trajectory \(t.id)</h1>"
         b += #"<p class="pager">"#
         if let previous { b += #"<a rel="prev" href="\#(trajectoryLink(previous))">← previous (\#(previous))</a>"# }
@@ -242,7 +246,7 @@ enum ServePages {
 
     // MARK: - One sample
 
-    static func sample(_ p: ExportPreview) -> HTML {
+    package static func sample(_ p: ExportPreview) -> HTML {
         let row = p.record.row
         var b: HTML = "<h1>Sample \(row.id)</h1>"
         b += #"<p><a href="\#(trajectoryLink(row.trajectory))">trajectory \#(row.trajectory)</a></p><table>"#

@@ -1,4 +1,5 @@
 import Foundation
+import ThinkEditPipeline
 import ThinkEditCore
 
 /// One named series of a chart: its values per category, drawn in `color`.
