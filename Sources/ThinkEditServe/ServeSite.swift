@@ -92,7 +92,7 @@ package final class ServeSite: Sendable {
         guard let id, let found = try store.browseTrajectory(id: id) else {
             return .notFound("The run has no trajectory \(id.map { "`\($0)`" } ?? "(no id given)").")
         }
-        return .html(ServePages.trajectory(found.trajectory, previous: found.previous, next: found.next))
+        return .html(TrajectoryPages.page(found.trajectory, on: .serve(previous: found.previous, next: found.next)))
     }
 
     /// `/sample?id=`: `id` is `<trajectory id>#<t>`, the sample id of the manifest.

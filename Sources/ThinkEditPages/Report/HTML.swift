@@ -118,6 +118,11 @@ extension HTML {
         return #"<span class="fig" data-figure="\#(key)" data-value="\#(JSONNumber.format(JSONNumber.round6(x)))">\#(shown)</span>"#
     }
 
+    /// A number exactly, as the JSON the run writes holds it (rounded to 6 places); `-` for none.
+    static func number(_ x: Double?) -> String {
+        x.map { JSONNumber.format(JSONNumber.round6($0)) } ?? "-"
+    }
+
     /// A whole page. `root` is the relative path from the page to the report folder (`""`, `"../"`).
     static func page(title: String, root: String, nav: HTML, body: HTML) -> HTML {
         """
@@ -172,6 +177,12 @@ extension HTML {
         .missing { width: 96px; height: 64px; background: #eceff2; color: #8a94a3; font-size: 11px; display: flex; align-items: center; justify-content: center; }
         tr.cut td { color: #8a94a3; } tr.k td { background: #f0fbf3; }
         pre.text { white-space: pre-wrap; margin: 0; font: inherit; }
+        table.turns img { max-width: 128px; max-height: 128px; display: block; }
+        .turn { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 8px 12px; margin-bottom: 10px; }
+        .turn.cut { opacity: 0.55; } .turn.best { border-left: 4px solid #27ae60; }
+        .turn h3 { margin: 0 0 6px; font-size: 14px; }
+        ins { background: #d4f4dd; text-decoration: none; } del { background: #fbd9d5; }
+        .judge { color: #5b6675; font-size: 12px; } .keys { color: #5b6675; font-size: 12px; }
 
         """
 }

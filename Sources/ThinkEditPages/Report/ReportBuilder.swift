@@ -89,7 +89,7 @@ package struct ReportBuilder {
                 figures.record(t)
                 let listPage = ReportList.file("all", page: seen / pageSize + 1)
                 seen += 1
-                try ReportFiles.write(TrajectoryPages.page(t, listPage: listPage, missing: missing),
+                try ReportFiles.write(TrajectoryPages.page(t, on: .report(listPage: listPage, missing: missing)),
                                       to: (temp as NSString).appendingPathComponent(TrajectoryPages.path(id: t.id)))
                 let row = TrajectoryPages.row(t, root: "../", missing: missing)
                 try lists["all"]?.add(row)

@@ -6,7 +6,7 @@ import ThinkEditStore
 /// The browser's HTML: a trajectory as a row of thumbnails on list pages, and as a page of its own
 /// with every turn's full text and scores. Both mark the truncation point `k` (turns after it are
 /// dimmed, "cut") and the split the trajectory's samples went to.
-enum TrajectoryPages {
+package enum TrajectoryPages {
     /// The page of a trajectory, relative to the report folder.
     static func path(id: String) -> String { "t/\(HTML.slug(id)).html" }
 
@@ -62,58 +62,142 @@ enum TrajectoryPages {
         return out
     }
 
-    /// The page of one trajectory. `listPage` is the path of the "all" list page that shows it.
-    static func page(_ t: ReportTrajectory, listPage: String, missing: Set<String>) -> HTML {
-        let root = "../"
+    /// The page of one trajectory, in the report or in serve (`site` says which, and so how it
+    /// links): its fields, a table of its turns (image, scores, samples; `k` and the cut turns
+    /// marked), and each turn's instruction as a word diff from the one before, with the expert's
+    /// reasoning and the judge's.
+    package static func page(_ t: ReportTrajectory, on site: TrajectorySite) -> HTML {
         var b: HTML = "<h1>Trajectory \(t.id)</h1>"
-        b += #"<p><a href="\#(root)\#(listPage)">back to the list</a></p>"#
+        b += site.navigation
         b += "<table>"
         func field(_ k: String, _ v: HTML) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
-        field("task", "\(t.task)")
+        field("task", site.taskLink(t.task))
         field("editor", "\(t.editor)")
         field("status", "\(t.status.rawValue + (t.errorClass.map { " (" + $0.rawValue + ")" } ?? ""))")
         field("end reason", "\(t.endReason?.rawValue ?? "-")")
         field("filter", verdictBadge(t))
         field("split", splitBadge(t))
-        field("variance V", t.variance.map { v -> HTML in #"<span data-field="variance">\#(JSONNumber.format(JSONNumber.round6(v)))</span>"# } ?? "-")
-        field("instruction T", #"<pre class="text">\#(t.instruction)</pre>"#)
+        field("variance V", #"<span data-field="variance">\#(HTML.number(t.variance))</span>"#)
+        field("instruction T", #"<pre class="text" data-field="instruction">\#(t.instruction)</pre>"#)
         b += "</table>"
         b += "<h2>Source</h2>"
-        b += thumbnail(t.sourceImage, root: root, missing: missing, alt: "source")
-        b += "<h2>Turns</h2><table><tr><th>t</th><th>edit</th><th>instruction T<sub>t</sub></th><th>reasoning R<sub>t</sub></th>"
+        b += site.image(t.sourceImage, alt: "source")
+
+        b += #"<h2>Turns</h2><table class="turns"><tr><th>t</th><th>edit</th>"#
         b += #"<th class="num">SC (success, over-edit)</th><th class="num">PQ (natural, artifacts)</th><th class="num">O</th><th>samples</th></tr>"#
         let samples = Dictionary(grouping: t.samples, by: \.turn)
         for u in t.turns {
             let cls = turnClass(t, u.turn)
             b += #"<tr class="\#(cls == "best" ? "k" : cls)" data-turn="\#(u.turn)"><td>\#(u.turn)\#(cls == "best" ? " (k)" : cls == "cut" ? " (cut)" : "")</td>"#
-            b += "<td>\(thumbnail(u.image, root: root, missing: missing, alt: "turn \(u.turn)"))</td>"
-            b += #"<td><pre class="text">\#(u.instruction)</pre></td><td><pre class="text">\#(u.reasoning ?? "")</pre></td>"#
+            b += "<td>\(site.image(u.image, alt: "turn \(u.turn)"))</td>"
             if let s = u.score {
                 let sub = u.judge.map { " (\($0.success), \($0.overEditing))" } ?? ""
                 let pq = u.judge.map { " (\($0.naturalness), \($0.artifacts))" } ?? ""
                 b += #"<td class="num">\#(s.semantic)\#(sub)</td><td class="num">\#(s.quality)\#(pq)</td>"#
-                b += #"<td class="num" data-field="overall">\#(JSONNumber.format(JSONNumber.round6(s.overall)))</td>"#
+                b += #"<td class="num" data-field="overall">\#(HTML.number(s.overall))</td>"#
             } else {
                 b += #"<td class="num">-</td><td class="num">-</td><td class="num">-</td>"#
             }
-            b += "<td>\(sampleText(samples[u.turn] ?? []))</td></tr>"
+            b += "<td>\(sampleList(t, samples[u.turn] ?? [], on: site))</td></tr>"
         }
-        if let stop = t.stopReasoning {
-            let k = t.turns.count + 1
-            // The expert's stop came after the last turn: when truncation cut that turn, it is cut too.
-            let cut = t.kept == true && (t.k ?? 0) < t.turns.count
-            b += #"<tr class="\#(cut ? "cut" : "")"><td>stop\#(cut ? " (cut)" : "")</td><td></td><td>(keeps T<sub>\#(t.turns.count)</sub>)</td><td><pre class="text">\#(stop)</pre></td>"#
-            b += "<td></td><td></td><td></td><td>\(sampleText(samples[k] ?? []))</td></tr>"
+        // The expert's stop came after the last turn: when truncation cut that turn, it is cut too.
+        let stopCut = t.kept == true && (t.k ?? 0) < t.turns.count
+        if t.stopReasoning != nil {
+            b += #"<tr class="\#(stopCut ? "cut" : "")"><td>stop\#(stopCut ? " (cut)" : "")</td><td>(keeps T<sub>\#(t.turns.count)</sub>)</td>"#
+            b += "<td></td><td></td><td></td><td>\(sampleList(t, samples[t.turns.count + 1] ?? [], on: site))</td></tr>"
         }
         b += "</table>"
-        return HTML.page(title: "trajectory \(t.id)", root: root, nav: ReportNav.links(root: root), body: b)
+
+        b += "<h2>Instructions and reasoning</h2>"
+        var previousText = t.instruction
+        for u in t.turns {
+            let cls = turnClass(t, u.turn)
+            b += #"<div class="turn \#(cls)" data-turn="\#(u.turn)"><h3>Turn \#(u.turn)\#(cls == "best" ? " (k, the best)" : cls == "cut" ? " (cut by the filter)" : "")</h3>"#
+            b += #"<p><b>T<sub>\#(u.turn)</sub></b> (changes from \#(u.turn == 1 ? "T" : "T<sub>\(u.turn - 1)</sub>" as HTML)): "#
+            b += diff(WordDiff.diff(previousText, u.instruction)) + "</p>"
+            if let r = u.reasoning, !r.isEmpty { b += #"<div><b>R<sub>\#(u.turn)</sub></b> <pre class="text">\#(r)</pre></div>"# }
+            if let r = u.semanticReasoning, !r.isEmpty { b += #"<p class="judge">judge, semantics: \#(r)</p>"# }
+            if let r = u.qualityReasoning, !r.isEmpty { b += #"<p class="judge">judge, quality: \#(r)</p>"# }
+            b += "</div>"
+            previousText = u.instruction
+        }
+        if let stop = t.stopReasoning {
+            b += #"<div class="turn \#(stopCut ? "cut" : "")"><h3>Stop\#(stopCut ? " (cut by the filter)" : "")</h3><pre class="text">\#(stop)</pre></div>"#
+        }
+        return site.page(title: "trajectory \(t.id)", body: b)
     }
 
-    static func sampleText(_ samples: [ReportSample]) -> HTML {
-        samples.map { s in
+    /// A word diff: removed words struck, inserted ones marked.
+    static func diff(_ pieces: [WordDiff.Piece]) -> HTML {
+        pieces.map { p -> HTML in
+            switch p {
+            case .same(let w): "\(w)"
+            case .removed(let w): "<del>\(w)</del>"
+            case .inserted(let w): "<ins>\(w)</ins>"
+            }
+        }.joined(separator: " ")
+    }
+
+    /// A turn's samples, with the split each went to; linked to its page where the site has one.
+    static func sampleList(_ t: ReportTrajectory, _ samples: [ReportSample], on site: TrajectorySite) -> HTML {
+        samples.map { s -> HTML in
             let split = s.split.map { x -> HTML in #" → <span class="badge b-\#(x.rawValue)">\#(x.rawValue.uppercased())</span>"# } ?? " (not selected)"
-            return "#\(s.turn) \(s.kind.rawValue)\(split)"
+            let label: HTML = "#\(s.turn) \(s.kind.rawValue)"
+            guard s.split != nil, let link = site.sampleLink(t.id, s.turn) else { return label + split }
+            return #"<a class="sample" href="\#(link)">\#(label)</a>"# + split
         }.joined(separator: "<br>")
+    }
+}
+
+/// Where a trajectory page is shown, and so what its links are.
+package enum TrajectorySite {
+    /// The static report: the page is `t/<slug>.html`, one folder down; `listPage` is the list
+    /// page that shows the trajectory; images are the report's thumbnails, those in `missing` a
+    /// placeholder. The report has no sample pages.
+    case report(listPage: String, missing: Set<String>)
+    /// `thinkedit serve`: `/trajectory?id=`, with links to the trajectories before and after it
+    /// in id order, to the table of its task and to its samples' pages.
+    case serve(previous: String?, next: String?)
+
+    /// The links under the title: back to the list, or previous / next.
+    var navigation: HTML {
+        switch self {
+        case .report(let listPage, _):
+            return #"<p><a href="../\#(listPage)">back to the list</a></p>"#
+        case .serve(let previous, let next):
+            var b: HTML = #"<p class="pager">"#
+            if let previous { b += #"<a rel="prev" href="\#(ServePages.trajectoryLink(previous))">← previous (\#(previous))</a>"# }
+            if let next { b += #"<a rel="next" href="\#(ServePages.trajectoryLink(next))">next (\#(next)) →</a>"# }
+            return b + #"<span class="keys">keys: ← / → or k / j</span></p>"#
+        }
+    }
+
+    func image(_ image: ImageRecord?, alt: String) -> HTML {
+        switch self {
+        case .report(_, let missing): TrajectoryPages.thumbnail(image, root: "../", missing: missing, alt: alt)
+        case .serve: ServePages.thumb(image, alt: alt)
+        }
+    }
+
+    func taskLink(_ task: String) -> HTML {
+        switch self {
+        case .report: "\(task)"
+        case .serve: #"<a href="/trajectories?\#(ServePages.query([("task", task)]))">\#(task)</a>"#
+        }
+    }
+
+    func sampleLink(_ trajectory: String, _ turn: Int) -> HTML? {
+        switch self {
+        case .report: nil
+        case .serve: ServePages.sampleLink(trajectory, turn)
+        }
+    }
+
+    func page(title: String, body: HTML) -> HTML {
+        switch self {
+        case .report: HTML.page(title: title, root: "../", nav: ReportNav.links(root: "../"), body: body)
+        case .serve: ServePages.page(title: title, body: body)
+        }
     }
 }
 

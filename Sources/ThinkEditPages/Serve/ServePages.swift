@@ -42,13 +42,7 @@ package enum ServePages {
         .edits figure { margin: 0; flex: none; font-size: 12px; text-align: center; }
         .edits figure img { max-width: 256px; max-height: 256px; border: 3px solid transparent; display: block; }
         .edits figure.best img { border-color: #27ae60; } .edits figure.cut { opacity: 0.45; }
-        .turn { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 8px 12px; margin-bottom: 10px; }
-        .turn.cut { opacity: 0.55; } .turn.best { border-left: 4px solid #27ae60; }
-        .turn h3 { margin: 0 0 6px; font-size: 14px; }
-        ins { background: #d4f4dd; text-decoration: none; } del { background: #fbd9d5; }
-        .judge { color: #5b6675; font-size: 12px; }
         pre.record { background: #fff; border: 1px solid #dde1e6; padding: 8px; white-space: pre-wrap; word-break: break-word; font-size: 12px; }
-        .keys { color: #5b6675; font-size: 12px; }
 
         """
 
@@ -69,10 +63,6 @@ package enum ServePages {
 
     static func trajectoryLink(_ id: String) -> HTML { "/trajectory?\(query([("id", id)]))" }
     static func sampleLink(_ trajectory: String, _ turn: Int) -> HTML { "/sample?\(query([("id", "\(trajectory)#\(turn)")]))" }
-
-    static func score(_ x: Double?) -> String {
-        x.map { JSONNumber.format(JSONNumber.round6($0)) } ?? "-"
-    }
 
     // MARK: - Overview
 
@@ -121,8 +111,8 @@ package enum ServePages {
             b += "<td>\(t.task)</td><td>\(t.editor)</td>"
             b += "<td>\(t.status.rawValue)\(t.endReason.map { ", " + $0.rawValue } ?? "")\(t.errorClass.map { ": " + $0.rawValue } ?? "")</td>"
             b += "<td>\(TrajectoryPages.verdictBadge(t))</td><td>\(TrajectoryPages.splitBadge(t))</td>"
-            b += #"<td class="num" data-field="first">\#(score(first))</td><td class="num" data-field="best">\#(score(best?.1))</td>"#
-            b += #"<td class="num" data-field="variance">\#(score(t.variance))</td><td class="num">\#(t.turns.filter { $0.image != nil }.count)</td>"#
+            b += #"<td class="num" data-field="first">\#(HTML.number(first))</td><td class="num" data-field="best">\#(HTML.number(best?.1))</td>"#
+            b += #"<td class="num" data-field="variance">\#(HTML.number(t.variance))</td><td class="num">\#(t.turns.filter { $0.image != nil }.count)</td>"#
             b += "<td>\(thumb(t.sourceImage, alt: "source"))</td><td>\(best.map { thumb($0.0.image, alt: "turn \($0.0.turn)") } ?? "")</td>"
             b += "<td>\(HTML.short(t.instruction, 120))</td></tr>"
         }
@@ -167,83 +157,6 @@ package enum ServePages {
         return b
     }
 
-    // MARK: - One trajectory
-
-    package static func trajectory(_ t: ReportTrajectory, previous: String?, next: String?) -> HTML {
-        var b: HTML = "<h1>Trajectory \(t.id)</h1>"
-        b += #"<p class="pager">"#
-        if let previous { b += #"<a rel="prev" href="\#(trajectoryLink(previous))">← previous (\#(previous))</a>"# }
-        if let next { b += #"<a rel="next" href="\#(trajectoryLink(next))">next (\#(next)) →</a>"# }
-        b += #"<span class="keys">keys: ← / → or k / j</span></p>"#
-        b += "<table>"
-        func field(_ k: String, _ v: HTML) { b += "<tr><th>\(k)</th><td>\(v)</td></tr>" }
-        field("task", #"<a href="/trajectories?\#(query([("task", t.task)]))">\#(t.task)</a>"#)
-        field("editor", "\(t.editor)")
-        field("status", "\(t.status.rawValue + (t.errorClass.map { " (" + $0.rawValue + ")" } ?? ""))")
-        field("end reason", "\(t.endReason?.rawValue ?? "-")")
-        field("filter", TrajectoryPages.verdictBadge(t))
-        field("split", TrajectoryPages.splitBadge(t))
-        field("variance V", #"<span data-field="variance">\#(score(t.variance))</span>"#)
-        field("instruction T", #"<pre class="text" data-field="instruction">\#(t.instruction)</pre>"#)
-        b += "</table>"
-
-        b += #"<div class="edits"><figure>\#(thumb(t.sourceImage, alt: "source"))<figcaption>source</figcaption></figure>"#
-        for u in t.turns {
-            let cls = TrajectoryPages.turnClass(t, u.turn)
-            b += #"<figure class="\#(cls)">\#(thumb(u.image, alt: "turn \(u.turn)"))<figcaption>t\#(u.turn)\#(cls == "best" ? " = k" : cls == "cut" ? " (cut)" : "") · O \#(score(u.score?.overall))</figcaption></figure>"#
-        }
-        b += "</div>"
-
-        let samples = Dictionary(grouping: t.samples, by: \.turn)
-        var previousText = t.instruction
-        for u in t.turns {
-            let cls = TrajectoryPages.turnClass(t, u.turn)
-            b += #"<div class="turn \#(cls)" data-turn="\#(u.turn)"><h3>Turn \#(u.turn)\#(cls == "best" ? " (k, the best)" : cls == "cut" ? " (cut by the filter)" : "")</h3>"#
-            b += #"<p><b>T<sub>\#(u.turn)</sub></b> (changes from \#(u.turn == 1 ? "T" : "T<sub>\(u.turn - 1)</sub>" as HTML)): "#
-            b += diffHTML(WordDiff.diff(previousText, u.instruction)) + "</p>"
-            if let r = u.reasoning, !r.isEmpty { b += #"<p><b>R<sub>\#(u.turn)</sub></b> <pre class="text">\#(r)</pre></p>"# }
-            if let s = u.score {
-                b += "<p><b>score</b>: SC \(s.semantic)"
-                if let j = u.judge { b += " (edit success \(j.success), over-editing \(j.overEditing))" }
-                b += ", PQ \(s.quality)"
-                if let j = u.judge { b += " (naturalness \(j.naturalness), artifacts \(j.artifacts))" }
-                b += #", overall O = <span data-field="overall">\#(score(s.overall))</span></p>"#
-            } else {
-                b += "<p><b>score</b>: unscored</p>"
-            }
-            if let r = u.semanticReasoning, !r.isEmpty { b += #"<p class="judge">judge, semantics: \#(r)</p>"# }
-            if let r = u.qualityReasoning, !r.isEmpty { b += #"<p class="judge">judge, quality: \#(r)</p>"# }
-            b += sampleLinks(t, samples[u.turn] ?? [])
-            b += "</div>"
-            previousText = u.instruction
-        }
-        if let stop = t.stopReasoning {
-            let cut = t.kept == true && (t.k ?? 0) < t.turns.count
-            b += #"<div class="turn \#(cut ? "cut" : "")"><h3>Stop\#(cut ? " (cut by the filter)" : "")</h3><pre class="text">\#(stop)</pre>"#
-            b += sampleLinks(t, samples[t.turns.count + 1] ?? []) + "</div>"
-        }
-        return page(title: "trajectory \(t.id)", body: b)
-    }
-
-    static func diffHTML(_ pieces: [WordDiff.Piece]) -> HTML {
-        pieces.map { p -> HTML in
-            switch p {
-            case .same(let w): "\(w)"
-            case .removed(let w): "<del>\(w)</del>"
-            case .inserted(let w): "<ins>\(w)</ins>"
-            }
-        }.joined(separator: " ")
-    }
-
-    private static func sampleLinks(_ t: ReportTrajectory, _ samples: [ReportSample]) -> HTML {
-        guard !samples.isEmpty else { return "" }
-        return "<p>samples: " + samples.map { s -> HTML in
-            let split = s.split.map { x -> HTML in #" → <span class="badge b-\#(x.rawValue)">\#(x.rawValue.uppercased())</span>"# } ?? " (not selected)"
-            let label: HTML = "\(t.id)#\(s.turn) \(s.kind.rawValue)"
-            return (s.split != nil ? #"<a class="sample" href="\#(sampleLink(t.id, s.turn))">\#(label)</a>"# : label) + split
-        }.joined(separator: ", ") + "</p>"
-    }
-
     // MARK: - One sample
 
     package static func sample(_ p: ExportPreview) -> HTML {
@@ -254,8 +167,8 @@ package enum ServePages {
         field("kind", "\(row.kind.rawValue)")
         field("split", #"<span data-field="split">\#(row.split.rawValue)</span>"#)
         field("task, editor", "\(row.task), \(row.editor)")
-        field("critique score", "SC \(row.critiqueScore.semantic), PQ \(row.critiqueScore.quality), O \(score(row.critiqueScore.overall))")
-        field("result score", row.resultScore.map { x -> HTML in "SC \(x.semantic), PQ \(x.quality), O \(score(x.overall))" } ?? "- (stop sample)")
+        field("critique score", "SC \(row.critiqueScore.semantic), PQ \(row.critiqueScore.quality), O \(HTML.number(row.critiqueScore.overall))")
+        field("result score", row.resultScore.map { x -> HTML in "SC \(x.semantic), PQ \(x.quality), O \(HTML.number(x.overall))" } ?? "- (stop sample)")
         field("images", #"<div class="edits"><figure>\#(thumb(row.sourceImage, alt: "source"))<figcaption>source: \#(p.record.sourceImage)</figcaption></figure>"#
               + #"<figure>\#(thumb(row.inputImage, alt: "critiqued"))<figcaption>critiqued: \#(p.record.inputImage)</figcaption></figure></div>"#)
         field("user text", #"<pre class="record" data-field="user">\#(p.record.user)</pre>"#)
