@@ -1,6 +1,6 @@
 import Foundation
-import ThinkEditPipeline
 import ThinkEditCore
+import ThinkEditPipeline
 
 /// Markup that is safe to put in a page: the only way text becomes HTML is by being escaped.
 ///

@@ -1,6 +1,6 @@
 import Foundation
-import ThinkEditPipeline
 import ThinkEditCore
+import ThinkEditPipeline
 import ThinkEditStore
 
 /// The report's first page: the run in numbers (the same figures `thinkedit status` prints), the

@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import ThinkEditPipeline
 import ThinkEditCore
+import ThinkEditPipeline
 import ThinkEditStore
 
 /// `thinkedit report`: a static, self-contained HTML report of a run in `<workdir>/report/`

@@ -1,6 +1,6 @@
 import Foundation
-import ThinkEditPipeline
 import ThinkEditCore
+import ThinkEditPipeline
 
 /// One named series of a chart: its values per category, drawn in `color`.
 struct ChartSeries {

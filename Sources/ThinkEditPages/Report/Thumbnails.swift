@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import ThinkEditPipeline
 import ThinkEditImaging
+import ThinkEditPipeline
 import ThinkEditStore
 
 /// Makes the report's thumbnails: JPEGs at most `longSide` pixels on their long side, named by the

@@ -1,11 +1,11 @@
 import Foundation
-import ThinkEditPipeline
 import ThinkEditCore
+import ThinkEditPipeline
 import ThinkEditStore
 
-/// The browser's HTML: a trajectory as a row of thumbnails on list pages, and as a page of its own
-/// with every turn's full text and scores. Both mark the truncation point `k` (turns after it are
-/// dimmed, "cut") and the split the trajectory's samples went to.
+/// A trajectory in HTML: a row of thumbnails on the report's list pages, and a page of its own,
+/// one page for the report and for serve (`TrajectorySite` says which). Both mark the truncation
+/// point `k` (turns after it are dimmed, "cut") and the split the trajectory's samples went to.
 package enum TrajectoryPages {
     /// The page of a trajectory, relative to the report folder.
     static func path(id: String) -> String { "t/\(HTML.slug(id)).html" }

@@ -1,9 +1,10 @@
 import Foundation
-import ThinkEditPipeline
 import ThinkEditCore
+import ThinkEditPipeline
 import ThinkEditStore
 
-/// The HTML of `thinkedit serve`. Everything a page needs is in it or in `/style.css` (the
+/// The HTML of `thinkedit serve` (its trajectory page is the report's, `TrajectoryPages.page`).
+/// Everything a page needs is in it or in `/style.css` (the
 /// report's style sheet and a few rules of its own, compiled in); the one script is inline and
 /// only follows the page's previous / next links on the arrow keys and `j` / `k`.
 package enum ServePages {
