@@ -38,6 +38,22 @@ import ThinkEditTestSupport
         return dir + "/c.yaml"
     }
 
+    /// Calls the shards have journaled so far: their progress, visible call by call (the cache's
+    /// entries are written 64 to a commit, so a shard's may appear only when it ends).
+    static func calls(_ shards: [String]) throws -> Int {
+        var c = Configuration()
+        c.readonly = true
+        c.busyMode = .timeout(30)
+        var total = 0
+        for shard in shards {
+            let path = shard + "/thinkedit.sqlite"
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let db = try DatabaseQueue(path: path, configuration: c)
+            total += try db.read { db in try db.tableExists("call") ? Int.fetchOne(db, sql: "SELECT count(*) FROM call") ?? 0 : 0 }
+        }
+        return total
+    }
+
     /// Entries in the cache, every one checked: its answer parses and its image is whole.
     static func entries(_ cache: String) throws -> (count: Int, torn: Int) {
         let path = cache + "/responses.sqlite"
@@ -79,7 +95,7 @@ import ThinkEditTestSupport
             var phase = [Int](repeating: 0, count: 4)
             var kills = 0, killed = 0
             for round in 0..<60 where phase.contains(where: { $0 < 2 }) {
-                let before = try Self.entries(cache).count
+                let before = try Self.calls(shards)
                 let target = before + 4 + Int(rng.next() % 30)
                 var children: [(Int, SpawnedProcess)] = []
                 for i in 0..<4 where phase[i] < 2 {
@@ -89,7 +105,7 @@ import ThinkEditTestSupport
                 let deadline = Date().addingTimeInterval(120)
                 // Progress-based, so that a loaded machine still kills mid-work; the last rounds run to the end.
                 while children.contains(where: { $0.1.isRunning }) && Date() < deadline {
-                    if round < 8, try Self.entries(cache).count >= target { break }
+                    if round < 8, try Self.calls(shards) >= target { break }
                     usleep(3_000)
                 }
                 var any = false
