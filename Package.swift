@@ -115,12 +115,14 @@ let package = Package(
         // A fake of the expert, judge and editor servers for benchmarks and fault runs (127.0.0.1 only).
         .executableTarget(
             name: "thinkedit-fake-server",
-            dependencies: ["ThinkEditBackends", "ThinkEditCore", "ThinkEditImaging", "ThinkEditTestSupport",
+            dependencies: ["ThinkEditBackends", "ThinkEditCore", "ThinkEditImaging", "ThinkEditFakeBatches",
                            .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         // What tests share: a clock they move by hand.
         .target(name: "ThinkEditTestSupport", dependencies: ["ThinkEditCore"], swiftSettings: strict),
+        // OpenAI's Files and Batches API in memory: served by thinkedit-fake-server and driven by the batch tests.
+        .target(name: "ThinkEditFakeBatches", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditCoreTests", dependencies: ["ThinkEditCore"], swiftSettings: strict),
         .testTarget(name: "ThinkEditStoreTests", dependencies: ["ThinkEditStore", "ThinkEditPipeline", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
@@ -129,7 +131,7 @@ let package = Package(
         .testTarget(name: "ThinkEditSyntheticTests", dependencies: ["ThinkEditSynthetic"], swiftSettings: strict),
         .testTarget(
             name: "ThinkEditBackendsTests",
-            dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", "ThinkEditStore", "ThinkEditTestSupport",
+            dependencies: ["ThinkEditBackends", "ThinkEditPipeline", "ThinkEditImaging", "ThinkEditStore", "ThinkEditTestSupport", "ThinkEditFakeBatches",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict

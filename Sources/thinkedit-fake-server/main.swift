@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import ThinkEditBackends
 import ThinkEditCore
-import ThinkEditTestSupport
+import ThinkEditFakeBatches
 
 // A fake of the three model roles for benchmarks and fault runs (127.0.0.1 only): the expert and
 // the judge behind POST /chat/completions (also under /v1), the editthinker-http editor behind

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import ThinkEditCore
 import ThinkEditPipeline
-import ThinkEditStore
 
 /// `thinkedit batch write|read`: batch files for an offline runner (`vllm run-batch`).
 struct BatchCommand: AsyncParsableCommand {
@@ -33,7 +32,7 @@ struct BatchWriteCommand: AsyncParsableCommand {
             throw ValidationError("--stage takes score or generate, not \(self.stage)")
         }
         let config = try options.load()
-        let store = try RunStore.openForWriting(workdir: config.workdir)
+        let store = try config.openRun()
         var context = StageContext(config: config, store: store) { print($0) }
         context.settingsPolicy = try settings.policy()
         let written = try await LocalBatch.write(context, stage: stage, to: file)
@@ -57,7 +56,7 @@ struct BatchReadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let store = try RunStore.openForWriting(workdir: config.workdir)
+        let store = try config.openRun()
         let read = try await LocalBatch.read(StageContext(config: config, store: store) { print($0) }, from: file)
         print("\(read.stage.rawValue): batch \(read.batch): \(read.answered) answers committed, \(read.failed) failed" +
               (read.failed > 0 ? " (sent again by the next batch write while they have retries left)" : ""))

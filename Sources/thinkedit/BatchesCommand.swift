@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ThinkEditPipeline
-import ThinkEditStore
 
 struct BatchesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +15,7 @@ struct BatchesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let store = try RunStore.openForReading(workdir: config.workdir)
+        let store = try config.readRun()
         if cancel {
             let results = try await BatchListing.cancelOpen(store, config: config)
             if results.isEmpty { print("no batch in flight") }

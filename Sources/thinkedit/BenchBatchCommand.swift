@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import ThinkEditCore
 import ThinkEditImaging
 import ThinkEditPipeline
-import ThinkEditStore
 
 /// `thinkedit bench batch-score`: score of `requests` judge calls in batch mode against the fake
 /// Files and Batches API, which runs a fixed number of requests a second. Imports unscored
@@ -64,7 +62,7 @@ struct BenchBatchCommand: AsyncParsableCommand {
         setenv("THINKEDIT_BENCH_BATCH_KEY", "sk-bench", 1)
         let config = try RunConfig.load(path: configFile)
         do {
-            let store = try RunStore.openForWriting(workdir: config.workdir)
+            let store = try config.openRun()
             let summary = try TrajectoryImporter(config: config, store: store).importFile(corpus)
             print("corpus: \(summary.inserted) trajectories × \(turns) unscored turns = \(summary.inserted * turns * 2) judge requests")
         }
@@ -74,14 +72,7 @@ struct BenchBatchCommand: AsyncParsableCommand {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard status == 0 else { throw ValidationError("thinkedit score exited with \(status)") }
 
-        let store = try RunStore.openForReading(workdir: config.workdir)
-        let (answered, cost, prompt, completion, files) = try store.read { db in
-            let r = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS n, sum(cost) AS cost, sum(prompt_tokens) AS p, sum(completion_tokens) AS c
-                FROM call WHERE stage = ? AND outcome = ?
-                """, arguments: [StageName.score, CallOutcome.ok])!
-            return (r["n"] as Int, r["cost"] as Double, r["p"] as Int, r["c"] as Int, try Int.fetchOne(db, sql: "SELECT count(*) FROM batch") ?? 0)
-        }
+        let (answered, cost, prompt, completion, files) = try config.readRun().answeredCalls(stage: .score)
         let online = (Double(prompt) * 2.0 + Double(completion) * 8.0) / 1_000_000
         let ideal = Double(answered) / Double(perSecond)
         print("answered: \(answered) requests in \(files) batch files")

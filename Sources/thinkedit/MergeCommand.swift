@@ -1,6 +1,5 @@
 import ArgumentParser
 import ThinkEditPipeline
-import ThinkEditStore
 
 /// `thinkedit merge CONFIG SHARD_DIR...`: the shards' runs into the config's run (or --workdir).
 struct MergeCommand: AsyncParsableCommand {
@@ -20,7 +19,7 @@ struct MergeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let store = try RunStore.openForWriting(workdir: config.workdir)
+        let store = try config.openRun()
         try ShardMerge(target: store) { print($0) }.merge(shards, keep: keep)
     }
 }

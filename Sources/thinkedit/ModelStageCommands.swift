@@ -1,14 +1,13 @@
 import ArgumentParser
 import Foundation
 import ThinkEditPipeline
-import ThinkEditStore
 
 /// Runs `body` with Ctrl-C handling: the first interrupt stops taking work and lets calls in flight
 /// finish; a second exits at once. An interrupted stage exits with status 130.
 func withInterruption(_ options: ConfigOptions, shard: Shard?, settings: SettingsOptions = SettingsOptions(),
                       _ body: @escaping @Sendable (StageContext) async throws -> Void) async throws {
     let config = try options.load()
-    let store = try RunStore.openForWriting(workdir: config.workdir)
+    let store = try config.openRun()
     let interruption = Interruption()
     interruption.install {
         FileHandle.standardError.write(Data("\nstopping: no new calls; calls in flight get \(Int(interruption.grace)) s to finish (Ctrl-C again to quit now)\n".utf8))
@@ -63,7 +62,7 @@ struct RetryFailedCommand: AsyncParsableCommand {
     var `class`: CallErrorClasses?
     func run() async throws {
         let config = try options.load()
-        let store = try RunStore.openForWriting(workdir: config.workdir)
+        let store = try config.openRun()
         let (g, s) = try store.retryFailed(classes: `class`?.classes)
         print("retry-failed: \(g) trajectories back in the generation queue, \(s) back in the scoring queue; run `thinkedit run \(options.config)` to continue")
     }

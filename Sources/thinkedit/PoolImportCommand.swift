@@ -1,6 +1,5 @@
 import ArgumentParser
 import ThinkEditPipeline
-import ThinkEditStore
 
 struct PoolImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +14,7 @@ struct PoolImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let store = try RunStore.openForWriting(workdir: config.workdir)
+        let store = try config.openRun()
         let s = try PoolImporter(config: config, store: store).importFile(file)
         print("pool import: \(s.rows) rows, \(s.inserted) new, \(s.unchanged) already in the run, \(s.images) images stored")
     }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ThinkEditPages
 import ThinkEditPipeline
-import ThinkEditStore
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +16,7 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         guard pageSize > 0 else { throw ValidationError("--page-size must be at least 1, not \(pageSize).") }
         let config = try options.load()
-        let summary = try ReportBuilder(store: try RunStore.openForReading(workdir: config.workdir), pageSize: pageSize).build()
+        let summary = try ReportBuilder(store: try config.readRun(), pageSize: pageSize).build()
         print("report: \(summary.trajectories) trajectories, \(summary.listPages) list pages in \(String(format: "%.1f", summary.seconds)) s"
             + (summary.missingImages > 0 ? "; \(summary.missingImages) images unreadable (placeholders)" : ""))
         print("open \(summary.folder)/index.html")

@@ -1,12 +1,11 @@
 import ArgumentParser
 import Foundation
 import ThinkEditPipeline
-import ThinkEditStore
 
 /// Opens the run for writing and brings one stage (and what it reads) up to date.
 func runStage(_ stage: any PipelineStage, _ options: ConfigOptions) async throws {
     let config = try options.load()
-    let store = try RunStore.openForWriting(workdir: config.workdir)
+    let store = try config.openRun()
     let context = StageContext(config: config, store: store) { line in print(line) }
     try await StageRunner.run(stage, context)
 }

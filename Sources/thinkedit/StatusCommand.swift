@@ -1,6 +1,5 @@
 import ArgumentParser
 import ThinkEditPipeline
-import ThinkEditStore
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let report = try StatusReport(store: try RunStore.openForReading(workdir: config.workdir), config: config)
+        let report = try StatusReport(store: try config.readRun(), config: config)
         print(json ? report.json : report.table)
     }
 }

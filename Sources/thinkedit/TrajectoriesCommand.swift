@@ -1,6 +1,5 @@
 import ArgumentParser
 import ThinkEditPipeline
-import ThinkEditStore
 
 struct TrajectoriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +22,7 @@ struct TrajectoriesImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let store = try RunStore.openForWriting(workdir: config.workdir)
+        let store = try config.openRun()
         let s = try TrajectoryImporter(config: config, store: store).importFile(file)
         print("trajectories import: \(s.rows) rows, \(s.inserted) new, \(s.unchanged) already in the run, \(s.images) images stored")
     }
@@ -42,7 +41,7 @@ struct TrajectoriesExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let store = try RunStore.openForReading(workdir: config.workdir)
+        let store = try config.readRun()
         let s = try TrajectoryExporter(store: store).export(to: file)
         print("trajectories export: \(s.exported) trajectories, \(s.images) images" + (s.skipped > 0 ? ", \(s.skipped) pending or failed not written" : ""))
     }

@@ -5,6 +5,7 @@ import Testing
 @testable import ThinkEditCore
 @testable import ThinkEditPipeline
 @testable import ThinkEditStore
+import ThinkEditFakeBatches
 import ThinkEditTestSupport
 
 /// `generate` with the expert in `mode: batch`: rounds of batched expert calls with the edits

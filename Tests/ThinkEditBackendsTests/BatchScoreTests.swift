@@ -6,6 +6,7 @@ import Testing
 @testable import ThinkEditCore
 @testable import ThinkEditPipeline
 @testable import ThinkEditStore
+import ThinkEditFakeBatches
 import ThinkEditTestSupport
 
 /// `score` with `mode: batch` against the in-process Files and Batches API: the same scores as an

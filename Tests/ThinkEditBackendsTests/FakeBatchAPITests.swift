@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ThinkEditBackends
 @testable import ThinkEditCore
+import ThinkEditFakeBatches
 import ThinkEditTestSupport
 
 /// The fake of OpenAI's Files and Batches API (`FakeBatchService`) over real HTTP: the lifecycle,

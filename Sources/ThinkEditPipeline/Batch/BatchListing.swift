@@ -67,3 +67,18 @@ package struct BatchListing: Sendable {
         return out
     }
 }
+
+extension RunStore {
+    /// What a stage's answered calls add up to, and how many batch files the run wrote:
+    /// `bench batch`'s figures.
+    package func answeredCalls(stage: StageName) throws -> (answered: Int, cost: Double, promptTokens: Int, completionTokens: Int, batchFiles: Int) {
+        try read { db in
+            let r = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS n, coalesce(sum(cost), 0) AS cost, coalesce(sum(prompt_tokens), 0) AS p,
+                       coalesce(sum(completion_tokens), 0) AS c, (SELECT count(*) FROM batch) AS files
+                FROM call WHERE stage = ? AND outcome = ?
+                """, arguments: [stage, CallOutcome.ok])!
+            return (r["n"], r["cost"], r["p"], r["c"], r["files"])
+        }
+    }
+}
