@@ -491,3 +491,62 @@ struct ProbingEditor: Editor {
         }
     }
 }
+
+@Suite struct ServeRankTests {
+    /// The rank table as the run's own values give it, by seq.
+    static func expected(_ store: RunStore) throws -> [Int64: [Double]] {
+        try store.read { db in
+            var out: [Int64: [Double]] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT t.seq, \(BrowseQuery.Sort.first.valueSQL!) AS first, \(BrowseQuery.Sort.best.valueSQL!) AS best,
+                       \(BrowseQuery.Sort.variance.valueSQL!) AS variance, \(BrowseQuery.Sort.turns.valueSQL!) AS turns
+                FROM trajectory t LEFT JOIN curation c ON c.trajectory = t.seq
+                """) { out[r["seq"]] = [r["first"], r["best"], r["variance"], r["turns"]] }
+            return out
+        }
+    }
+
+    static func stored(_ store: RunStore) throws -> [Int64: [Double]] {
+        try store.read { db in
+            var out: [Int64: [Double]] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT seq, first, best, variance, turns FROM search.rank") {
+                out[r["seq"]] = [r["first"], r["best"], r["variance"], r["turns"]]
+            }
+            return out
+        }
+    }
+
+    @Test func aRefreshInChunksWritesOnlyWhatChangedAndDropsWhatTheRunLost() async throws {
+        let dir = NSTemporaryDirectory() + "thinkedit-serve-rank-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try ServeFixture.config(count: 13).write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let config = try RunConfig.load(path: dir + "/c.yaml")
+        let writer = try RunStore.openForWriting(workdir: config.workdir)
+        try await RunPipeline.run(StageContext(config: config, store: writer) { _ in })
+        let search = try SearchIndex(workdir: config.workdir)
+        let store = try RunStore.openForReading(workdir: config.workdir) { db in try search.attach(db) }
+
+        // Chunks of 4 over 13 trajectories: four chunks, the last one short.
+        #expect(try search.refreshRank(from: store, chunk: 4) == 13)
+        #expect(try Self.stored(store) == Self.expected(store))
+        #expect(try search.refreshRank(from: store, chunk: 4) == 0)
+
+        // One score changes, one trajectory (the last in seq order) goes.
+        let (rescored, dropped) = try writer.read { db in
+            (try Int64.fetchOne(db, sql: "SELECT trajectory FROM turn WHERE turn = 1 AND overall IS NOT NULL ORDER BY trajectory LIMIT 1")!,
+             try Int64.fetchOne(db, sql: "SELECT max(seq) FROM trajectory")!)
+        }
+        try writer.writeWithoutForeignKeyChecks { db in
+            try db.execute(sql: "UPDATE turn SET overall = overall + 0.5 WHERE trajectory = ? AND turn = 1", arguments: [rescored])
+            for table in ["split_member WHERE sample IN (SELECT seq FROM sample WHERE trajectory = ?)", "sample WHERE trajectory = ?",
+                          "curation WHERE trajectory = ?", "turn WHERE trajectory = ?", "trajectory WHERE seq = ?"] {
+                try db.execute(sql: "DELETE FROM " + table, arguments: [dropped])
+            }
+        }
+        let changes = try search.refreshRank(from: store, chunk: 4)
+        #expect(try Self.stored(store) == Self.expected(store))
+        #expect(try Self.stored(store)[dropped] == nil)
+        // The rescored trajectory's first score changes, and its best score with it when turn 1 was its best.
+        #expect(changes == 2, "the rescored trajectory and the dropped one, no other row")
+    }
+}

@@ -28,7 +28,7 @@ package enum RunPipeline {
 
     /// glibc's `malloc_trim(0)` (looked up at run time: Swift's Glibc module does not export it),
     /// which returns the heap's free pages to the system.
-    private static func releaseFreedMemory() {
+    static func releaseFreedMemory() {
         #if canImport(Glibc)
         typealias Trim = @convention(c) (Int) -> Int32
         if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {

@@ -20,70 +20,64 @@ extension SearchIndex {
             "CREATE INDEX IF NOT EXISTS rank_\(s.rawValue) ON rank(\(s.rawValue), id); CREATE INDEX IF NOT EXISTS rank_\(s.rawValue)_desc ON rank(\(s.rawValue) DESC, id);"
         }.joined(separator: "\n")
 
-    /// Rows written per transaction.
-    static let rankBatch = 5000
+    /// Trajectories compared and written per step: what a refresh holds in memory at once.
+    static let rankChunk = 5000
 
-    /// Brings `rank` up to date with the run: the run's values and the stored ones are walked side
-    /// by side in seq order (no copy of either in memory), and only rows that differ are written.
-    /// Returns how many rows were written or deleted.
-    func refreshRank(from store: RunStore) throws -> Int {
+    /// Brings `rank` up to date with the run, `rankChunk` trajectories at a time in seq order:
+    /// the run's values and the stored ones of each chunk are walked side by side, and only rows
+    /// that differ are written (stored rows the run no longer has are deleted). Returns how many
+    /// rows were written or deleted.
+    func refreshRank(from store: RunStore, chunk: Int = SearchIndex.rankChunk) throws -> Int {
         typealias Values = (id: String, first: Double, best: Double, variance: Double, turns: Int64)
-        var upserts: [(Int64, Values)] = []
-        var deletes: [Int64] = []
         var changed = 0
-        func flush() throws {
-            guard !upserts.isEmpty || !deletes.isEmpty else { return }
-            let (u, d) = (upserts, deletes)
-            upserts.removeAll(keepingCapacity: true)
-            deletes.removeAll(keepingCapacity: true)
-            try pool.write { db in
-                let put = try db.cachedStatement(sql: "INSERT OR REPLACE INTO rank(seq, id, first, best, variance, turns) VALUES (?, ?, ?, ?, ?, ?)")
-                for (seq, v) in u { try put.execute(arguments: [seq, v.id, v.first, v.best, v.variance, v.turns]) }
-                let drop = try db.cachedStatement(sql: "DELETE FROM rank WHERE seq = ?")
-                for seq in d { try drop.execute(arguments: [seq]) }
+        var after = Int64.min
+        while true {
+            // The run's chunk; `upper` is its last seq, or unbounded for the last chunk, so that
+            // stored rows past the run's end are found too.
+            let current: [(Int64, Values)] = try store.read { run in
+                let q = try RawQuery(run, """
+                    SELECT t.seq, t.id, \(BrowseQuery.Sort.first.valueSQL!) AS first, \(BrowseQuery.Sort.best.valueSQL!) AS best,
+                           \(BrowseQuery.Sort.variance.valueSQL!) AS variance, \(BrowseQuery.Sort.turns.valueSQL!) AS turns
+                    FROM trajectory t LEFT JOIN curation c ON c.trajectory = t.seq
+                    WHERE t.seq > \(after) ORDER BY t.seq LIMIT \(Self.rankChunk)
+                    """)
+                let c = (seq: q.column("seq"), id: q.column("id"), first: q.column("first"), best: q.column("best"),
+                         variance: q.column("variance"), turns: q.column("turns"))
+                var rows: [(Int64, Values)] = []
+                rows.reserveCapacity(chunk)
+                while try q.next() {
+                    rows.append((q.int64(c.seq), (q.string(c.id), q.double(c.first), q.double(c.best), q.double(c.variance), q.int64(c.turns))))
+                }
+                return rows
             }
-        }
-        try store.read { run in
-            let current = try RawQuery(run, """
-                SELECT t.seq, t.id, \(BrowseQuery.Sort.first.valueSQL!) AS first, \(BrowseQuery.Sort.best.valueSQL!) AS best,
-                       \(BrowseQuery.Sort.variance.valueSQL!) AS variance, \(BrowseQuery.Sort.turns.valueSQL!) AS turns
-                FROM trajectory t LEFT JOIN curation c ON c.trajectory = t.seq ORDER BY t.seq
-                """)
-            let c = (seq: current.column("seq"), id: current.column("id"), first: current.column("first"), best: current.column("best"),
-                     variance: current.column("variance"), turns: current.column("turns"))
-            try pool.read { index in
-                let stored = try RawQuery(index, "SELECT seq, id, first, best, variance, turns FROM rank ORDER BY seq")
-                let s = (seq: stored.column("seq"), id: stored.column("id"), first: stored.column("first"), best: stored.column("best"),
-                         variance: stored.column("variance"), turns: stored.column("turns"))
-                var haveRun = try current.next(), haveStored = try stored.next()
-                while haveRun || haveStored {
-                    let runSeq = haveRun ? current.int64(c.seq) : Int64.max
-                    let storedSeq = haveStored ? stored.int64(s.seq) : Int64.max
-                    if storedSeq < runSeq {
-                        deletes.append(storedSeq)
-                        haveStored = try stored.next()
-                        continue
-                    }
-                    let v: Values = (current.string(c.id), current.double(c.first), current.double(c.best), current.double(c.variance), current.int64(c.turns))
-                    let same = storedSeq == runSeq && stored.string(s.id) == v.id && stored.double(s.first) == v.first
-                        && stored.double(s.best) == v.best && stored.double(s.variance) == v.variance && stored.int64(s.turns) == v.turns
-                    if !same { upserts.append((runSeq, v)) }
-                    if storedSeq == runSeq { haveStored = try stored.next() }
-                    haveRun = try current.next()
+            let last = current.count == chunk ? current[current.count - 1].0 : Int64.max
+            let stored: [Int64: Values] = try pool.read { index in
+                let q = try RawQuery(index, "SELECT seq, id, first, best, variance, turns FROM rank WHERE seq > \(after) AND seq <= \(last)")
+                let c = (seq: q.column("seq"), id: q.column("id"), first: q.column("first"), best: q.column("best"),
+                         variance: q.column("variance"), turns: q.column("turns"))
+                var rows: [Int64: Values] = [:]
+                while try q.next() {
+                    rows[q.int64(c.seq)] = (q.string(c.id), q.double(c.first), q.double(c.best), q.double(c.variance), q.int64(c.turns))
+                }
+                return rows
+            }
+            var gone = Set(stored.keys)
+            let upserts = current.filter { seq, v in
+                gone.remove(seq)
+                guard let s = stored[seq] else { return true }
+                return !(s.id == v.id && s.first == v.first && s.best == v.best && s.variance == v.variance && s.turns == v.turns)
+            }
+            if !upserts.isEmpty || !gone.isEmpty {
+                try pool.write { db in
+                    let put = try db.cachedStatement(sql: "INSERT OR REPLACE INTO rank(seq, id, first, best, variance, turns) VALUES (?, ?, ?, ?, ?, ?)")
+                    for (seq, v) in upserts { try put.execute(arguments: [seq, v.id, v.first, v.best, v.variance, v.turns]) }
+                    let drop = try db.cachedStatement(sql: "DELETE FROM rank WHERE seq = ?")
+                    for seq in gone.sorted() { try drop.execute(arguments: [seq]) }
                 }
             }
+            changed += upserts.count + gone.count
+            if last == Int64.max { return changed }
+            after = last
         }
-        changed = upserts.count + deletes.count
-        // Written after both reads ended (the index's reader would not see its own writer's rows
-        // mid-walk anyway), in transactions of `rankBatch`.
-        let allUpserts = upserts, allDeletes = deletes
-        for start in stride(from: 0, to: allUpserts.count, by: Self.rankBatch) {
-            upserts = Array(allUpserts[start..<min(allUpserts.count, start + Self.rankBatch)])
-            deletes = []
-            try flush()
-        }
-        deletes = allDeletes
-        try flush()
-        return changed
     }
 }
