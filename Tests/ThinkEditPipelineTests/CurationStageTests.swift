@@ -132,7 +132,7 @@ typealias LogLines = Recorder<String>
         for i in 0..<40 { lines.append(Self.line("t\(i)", task: i % 2 == 0 ? "color_alter" : "subject-add", scores: [(7 + i % 2, 8), (9, 9), (i % 3 + 7, 9)])) }
         try Self.importLines(run, lines)
         try await StageRunner.run(SplitStage(), context(run, LogLines()))
-        let rows = try run.store.splitMembership()
+        let rows = try run.store.read(SplitMember.fetchAll)
         let rl = Set(rows.filter { $0.split == .rl }.map(\.trajectory))
         let sft = Set(rows.filter { $0.split == .sft }.map(\.trajectory))
         #expect(rl.count == 2)

@@ -231,14 +231,14 @@ struct ScriptedJudge: Scorer {
         let log = CallLog()
         let backends = Self.backends(log)
         try await StageRunner.run(GenerateStage(backends: backends), Self.context(run))
-        let images = try run.store.scoreWorkTrajectoryIDs().count
+        let images = try run.store.read(ScoreWork.trajectoryIDs).count
         #expect(images == 27)
         // Pages of 4 images split trajectories between pages.
         try await StageRunner.run(ScoreStage(backends: backends, pageSize: 4), Self.context(run))
         let judged = log.all.filter { $0.hasPrefix("judge") }
         #expect(judged.count == 2 * images)
         #expect(Set(judged).count == judged.count)
-        #expect(try run.store.scoreWorkTrajectoryIDs().isEmpty)
+        #expect(try run.store.read(ScoreWork.trajectoryIDs).isEmpty)
         #expect(try run.store.snapshot().scoredTurns == images)
     }
 

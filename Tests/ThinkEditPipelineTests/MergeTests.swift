@@ -108,8 +108,8 @@ import Testing
         #expect(!a.isEmpty)
         #expect(a == b)
         #expect(Self.counts(try single.snapshot()) == Self.counts(try merged.snapshot()))
-        let splitA = try single.splitMembership().map { "\($0.trajectory)#\($0.turn) \($0.split)" }
-        let splitB = try merged.splitMembership().map { "\($0.trajectory)#\($0.turn) \($0.split)" }
+        let splitA = try single.read(SplitMember.fetchAll).map { "\($0.trajectory)#\($0.turn) \($0.split)" }
+        let splitB = try merged.read(SplitMember.fetchAll).map { "\($0.trajectory)#\($0.turn) \($0.split)" }
         #expect(!splitA.isEmpty)
         #expect(splitA == splitB)
         #expect(try merged.repeatedCompletedCalls() == 0)

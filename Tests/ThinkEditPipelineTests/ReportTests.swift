@@ -180,7 +180,7 @@ enum ReportHTMLScan {
         #expect(try f.listIDs("dropped") == trajectories.map(\.id).filter { !kept.contains($0) })
 
         var splitOf: [String: String] = [:]
-        for m in try f.store.splitMembership() { splitOf[m.trajectory] = m.split.rawValue }
+        for m in try f.store.read(SplitMember.fetchAll) { splitOf[m.trajectory] = m.split.rawValue }
         for split in ["sft", "rl"] {
             let expected = trajectories.map(\.id).filter { splitOf[$0] == split }
             #expect(!expected.isEmpty, "the fixture must fill the \(split) set")
@@ -192,7 +192,7 @@ enum ReportHTMLScan {
     @Test func everyTrajectoryHasAPageMarkingTruncationAndSplit() async throws {
         let f = try await ReportFixture.shared.value
         var splitOf: [String: String] = [:]
-        for m in try f.store.splitMembership() { splitOf[m.trajectory] = m.split.rawValue }
+        for m in try f.store.read(SplitMember.fetchAll) { splitOf[m.trajectory] = m.split.rawValue }
         for t in try f.trajectories() {
             let html = try f.text(TrajectoryPages.path(id: t.id))
             #expect(html.contains(#"data-split="\#(splitOf[t.id] ?? "none")""#), "split of \(t.id)")

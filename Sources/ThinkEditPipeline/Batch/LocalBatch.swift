@@ -56,7 +56,7 @@ package enum LocalBatch {
             try SettingsGuard.adoptGenerate(context)
             _ = try store.createMissingTrajectories(include: { context.shard?.contains($0) ?? true },
                                                     settings: try context.config.generateSettings(), assign: { backends.editorName(for: $0) })
-            let live = try store.pendingTrajectories().filter { context.shard?.contains($0.id) ?? true }.map(\.seq)
+            let live = try store.read(PendingTrajectory.fetchAll).filter { context.shard?.contains($0.id) ?? true }.map(\.seq)
             // The edits the previous answers asked for, online, up to each trajectory's next expert call.
             let progress = ProgressLine(stage: .generate, total: live.count, unit: "trajectories", clock: context.clock, log: context.log)
             let runFailure = RunFailure()

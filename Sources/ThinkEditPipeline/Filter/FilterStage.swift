@@ -17,7 +17,8 @@ package struct FilterStage: PipelineStage {
     }
 
     package func run(_ context: StageContext) async throws -> StageResult {
-        let (seqs, trajectories) = try context.store.curationInputs()
+        let inputs = try context.store.read(CurationInputs.fetch)
+        let (seqs, trajectories) = (inputs.seqs, inputs.trajectories)
         let (decisions, stats) = TrajectoryFilter.apply(trajectories, keepRewritten: context.config.curation.keepRewrittenPrompts)
         try context.replaceOutput(of: self) { db in
             try RunStore.insertCuration(db, seqs: seqs, turnCounts: trajectories.map(\.scores.count), decisions: decisions)

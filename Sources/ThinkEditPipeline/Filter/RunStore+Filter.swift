@@ -3,56 +3,6 @@ import ThinkEditCore
 import ThinkEditStore
 
 extension RunStore {
-    /// Every trajectory's curation input (status, end reason, scores in turn order), in `seq` order.
-    func curationInputs() throws -> (seqs: [Int64], trajectories: [CurationTrajectory]) {
-        try read { db in
-            var seqs: [Int64] = []
-            var out: [CurationTrajectory] = []
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0
-            seqs.reserveCapacity(count)
-            out.reserveCapacity(count)
-            // Two ordered scans merged by trajectory, read column by column (RawQuery).
-            let turns = try RawQuery(db, """
-                SELECT trajectory, semantic, quality, overall, overall_given, image IS NOT NULL AS edited,
-                       coalesce(executed_prompt <> instruction, 0) AS rewritten
-                FROM turn ORDER BY trajectory, turn
-                """)
-            let u = (trajectory: turns.column("trajectory"), semantic: turns.column("semantic"), quality: turns.column("quality"),
-                     overall: turns.column("overall"), given: turns.column("overall_given"), edited: turns.column("edited"),
-                     rewritten: turns.column("rewritten"))
-            let trajectories = try RawQuery(db, "SELECT seq, id, task, status, end_reason FROM trajectory ORDER BY seq")
-            let t = (seq: trajectories.column("seq"), id: trajectories.column("id"), task: trajectories.column("task"),
-                     status: trajectories.column("status"), endReason: trajectories.column("end_reason"))
-            var pending: (Int64, Score?, Bool)? = nil
-            while try trajectories.next() {
-                let seq = trajectories.int64(t.seq)
-                var scores: [Score?] = []
-                var rewritten = false
-                while true {
-                    if pending == nil, try turns.next() {
-                        var score: Score? = nil
-                        if turns.bool(u.edited), let sc = turns.scoreNumber(u.semantic), let pq = turns.scoreNumber(u.quality) {
-                            score = Score(semantic: sc, quality: pq, overall: turns.bool(u.given) ? turns.optionalDouble(u.overall) : nil)
-                        }
-                        pending = (turns.int64(u.trajectory), score, turns.bool(u.rewritten))
-                    }
-                    guard let p = pending, p.0 == seq else { break }
-                    scores.append(p.1)
-                    rewritten = rewritten || p.2
-                    pending = nil
-                }
-                guard let status: TrajectoryStatus = try trajectories.word(t.status) else {
-                    throw StoreError.corrupt(path: databasePath, reason: "trajectory \(seq) has no status")
-                }
-                seqs.append(seq)
-                out.append(CurationTrajectory(id: trajectories.string(t.id), task: trajectories.string(t.task), status: status,
-                                              endReason: try trajectories.word(t.endReason), scores: scores,
-                                              promptRewritten: rewritten))
-            }
-            return (seqs, out)
-        }
-    }
-
     /// Inserts the filter's verdicts, one row per trajectory.
     static func insertCuration(_ db: Database, seqs: [Int64], turnCounts: [Int], decisions: [FilterDecision]) throws {
         try RawInsert.rows(db, "INSERT INTO curation(trajectory, turns, kept, drop_reason, k, variance, first_overall, best_overall, min_overall)",
@@ -69,5 +19,59 @@ extension RunStore {
             stmt.bind(base + 8, k?.bestOverall)
             stmt.bind(base + 9, k?.minOverall)
         }
+    }
+}
+
+/// What the filter reads: every trajectory's curation input (status, end reason, scores in turn
+/// order) and its row number, in seq order.
+struct CurationInputs {
+    var seqs: [Int64]
+    var trajectories: [CurationTrajectory]
+
+    static func fetch(_ db: Database) throws -> CurationInputs {
+        var seqs: [Int64] = []
+        var out: [CurationTrajectory] = []
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM trajectory") ?? 0
+        seqs.reserveCapacity(count)
+        out.reserveCapacity(count)
+        // Two ordered scans merged by trajectory, read column by column (RawQuery).
+        let turns = try RawQuery(db, """
+            SELECT trajectory, semantic, quality, overall, overall_given, image IS NOT NULL AS edited,
+                   coalesce(executed_prompt <> instruction, 0) AS rewritten
+            FROM turn ORDER BY trajectory, turn
+            """)
+        let u = (trajectory: turns.column("trajectory"), semantic: turns.column("semantic"), quality: turns.column("quality"),
+                 overall: turns.column("overall"), given: turns.column("overall_given"), edited: turns.column("edited"),
+                 rewritten: turns.column("rewritten"))
+        let trajectories = try RawQuery(db, "SELECT seq, id, task, status, end_reason FROM trajectory ORDER BY seq")
+        let t = (seq: trajectories.column("seq"), id: trajectories.column("id"), task: trajectories.column("task"),
+                 status: trajectories.column("status"), endReason: trajectories.column("end_reason"))
+        var pending: (Int64, Score?, Bool)? = nil
+        while try trajectories.next() {
+            let seq = trajectories.int64(t.seq)
+            var scores: [Score?] = []
+            var rewritten = false
+            while true {
+                if pending == nil, try turns.next() {
+                    var score: Score? = nil
+                    if turns.bool(u.edited), let sc = turns.scoreNumber(u.semantic), let pq = turns.scoreNumber(u.quality) {
+                        score = Score(semantic: sc, quality: pq, overall: turns.bool(u.given) ? turns.optionalDouble(u.overall) : nil)
+                    }
+                    pending = (turns.int64(u.trajectory), score, turns.bool(u.rewritten))
+                }
+                guard let p = pending, p.0 == seq else { break }
+                scores.append(p.1)
+                rewritten = rewritten || p.2
+                pending = nil
+            }
+            guard let status: TrajectoryStatus = try trajectories.word(t.status) else {
+                throw StoreError.corrupt(path: "trajectory table", reason: "trajectory \(seq) has no status")
+            }
+            seqs.append(seq)
+            out.append(CurationTrajectory(id: trajectories.string(t.id), task: trajectories.string(t.task), status: status,
+                                          endReason: try trajectories.word(t.endReason), scores: scores,
+                                          promptRewritten: rewritten))
+        }
+        return CurationInputs(seqs: seqs, trajectories: out)
     }
 }

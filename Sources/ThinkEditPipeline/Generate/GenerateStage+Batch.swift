@@ -32,7 +32,7 @@ extension GenerateStage {
         while true {
             try await runner.drive(afterDone: editsOf)
             if budget?.stopped == true { return false }
-            let pending = try store.pendingTrajectories().map(\.seq).filter { live.contains($0) }
+            let pending = try store.read(PendingTrajectory.fetchAll).map(\.seq).filter { live.contains($0) }
             let outcome = await runBounded(pending, inFlight: inFlight, interruption: context.interruption) { seq in
                 await onlineLoop.run(seq)
             }
@@ -91,8 +91,8 @@ extension GenerateStage {
         let writer = try BatchFileWriter(stage: .generate, settings: settings, store: store, folder: try runner.folder,
                                          endpoint: runner.api.endpoint, local: local)
         var submitted = 0
-        for (seq, _) in try store.pendingTrajectories() where live.contains(seq) {
-            let state = try store.generationState(seq: seq)
+        for seq in try store.read(PendingTrajectory.fetchAll).map(\.seq) where live.contains(seq) {
+            let state = try store.read { try GenerationState.fetch($0, seq: seq) }
             var turn = 1
             var previous: (ImagePayload, String)? = nil
             if let last = state.turns.last {

@@ -23,7 +23,7 @@ package struct GenerateStage: PipelineStage {
     package func fingerprint(_ context: StageContext) throws -> String {
         StageRunner.fingerprint([
             "generate/2", try context.config.generateSettings().id, context.shard?.description ?? "all",
-            String(try context.store.poolCount()), String(try context.store.pendingTrajectories().count),
+            String(try context.store.poolCount()), String(try context.store.read(PendingTrajectory.fetchAll).count),
         ])
     }
 
@@ -40,7 +40,7 @@ package struct GenerateStage: PipelineStage {
                                                                   settings: try context.config.generateSettings(),
                                                                   assign: { backends.editorName(for: $0) })
         if created > 0 { context.log("generate: \(created) new trajectories from the pool") }
-        var work = try context.store.pendingTrajectories()
+        var work = try context.store.read(PendingTrajectory.fetchAll)
         if let shard { work = work.filter { shard.contains($0.id) } }
         // A trajectory whose expert call is out in a batch (an API one, or a local file for
         // `vllm run-batch`) waits for that answer.

@@ -20,7 +20,7 @@ struct GenerationLoop: Sendable {
 
     func run(_ seq: Int64) async {
         do {
-            var state = try store.generationState(seq: seq)
+            var state = try store.read { try GenerationState.fetch($0, seq: seq) }
             guard let editor = backends.editors[state.editor] else {
                 try await store.markFailed(seq: seq, errorClass: .refused,
                                      message: "editor \(state.editor) is not in the config's backends.editor", call: nil)

@@ -54,36 +54,6 @@ extension RunStore {
         }
     }
 
-    /// Seqs and ids of the trajectories generation still has to work on, in seq order.
-    func pendingTrajectories() throws -> [(seq: Int64, id: String)] {
-        try read { db in
-            try Row.decodeAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = ? ORDER BY seq", arguments: [TrajectoryStatus.pending]) { ($0["seq"], $0["id"]) }
-        }
-    }
-
-    /// The state of one trajectory, for generation to continue it.
-    func generationState(seq: Int64) throws -> GenerationState {
-        try read { db in
-            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT t.seq, t.id, t.task, t.instruction, t.editor, p.meta, \(ImageRecord.columns(of: "i", as: "source_"))
-                FROM trajectory t LEFT JOIN pool_item p ON p.id = t.id JOIN image i ON i.hash = t.source_image WHERE t.seq = ?
-                """), arguments: [seq]) else {
-                throw StoreError.corrupt(path: databasePath, reason: "trajectory \(seq) vanished")
-            }
-            let turns = try Self.turns(db, trajectorySeq: seq)
-            var formats: [String: ImageFormat] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT i.hash, i.format FROM turn u JOIN image i ON i.hash = u.image WHERE u.trajectory = ?
-                """), arguments: [seq]) {
-                formats[row["hash"]] = try row.word("format", as: ImageFormat.self)
-            }
-            return GenerationState(
-                seq: r["seq"], id: r["id"], task: r["task"], instruction: r["instruction"],
-                sourceImage: try ImageRecord(row: r, prefix: "source_"),
-                meta: r["meta"], editor: r["editor"], turns: turns, imageFormats: formats)
-        }
-    }
-
     /// Commits the expert's new instruction for `turn` (its edit is still to come).
     func commitInstruction(seq: Int64, turn: Int, instruction: String, reasoning: String?, call: CallRecord?) async throws {
         try await commit { db in try Self.applyInstruction(db, seq: seq, turn: turn, instruction: instruction, reasoning: reasoning, call: call) }
@@ -152,5 +122,41 @@ extension RunStore {
             if let call { try Self.insertCall(db, call) }
             try Self.bumpDataVersion(db)
         }
+    }
+}
+
+/// A trajectory generation still has to work on.
+struct PendingTrajectory: Sendable, Hashable {
+    var seq: Int64
+    var id: String
+
+    /// Every pending trajectory, in seq order.
+    static func fetchAll(_ db: Database) throws -> [PendingTrajectory] {
+        try Row.decodeAll(db, sql: "SELECT seq, id FROM trajectory WHERE status = ? ORDER BY seq", arguments: [TrajectoryStatus.pending]) {
+            PendingTrajectory(seq: $0["seq"], id: $0["id"])
+        }
+    }
+}
+
+extension GenerationState {
+    /// The state of one trajectory, for generation to continue it.
+    static func fetch(_ db: Database, seq: Int64) throws -> GenerationState {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT t.seq, t.id, t.task, t.instruction, t.editor, p.meta, \(ImageRecord.columns(of: "i", as: "source_"))
+            FROM trajectory t LEFT JOIN pool_item p ON p.id = t.id JOIN image i ON i.hash = t.source_image WHERE t.seq = ?
+            """), arguments: [seq]) else {
+            throw StoreError.corrupt(path: "trajectory table", reason: "trajectory \(seq) vanished")
+        }
+        let turns = try RunStore.turns(db, trajectorySeq: seq)
+        var formats: [String: ImageFormat] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT i.hash, i.format FROM turn u JOIN image i ON i.hash = u.image WHERE u.trajectory = ?
+            """), arguments: [seq]) {
+            formats[row["hash"]] = try row.word("format", as: ImageFormat.self)
+        }
+        return GenerationState(
+            seq: r["seq"], id: r["id"], task: r["task"], instruction: r["instruction"],
+            sourceImage: try ImageRecord(row: r, prefix: "source_"),
+            meta: r["meta"], editor: r["editor"], turns: turns, imageFormats: formats)
     }
 }

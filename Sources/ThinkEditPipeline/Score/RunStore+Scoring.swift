@@ -18,43 +18,6 @@ struct ScoreWork: Sendable {
 }
 
 extension RunStore {
-    /// Edited images of complete trajectories that have no score yet, in (seq, turn) order, at
-    /// most `limit` of them after the (seq, turn) `after`; trajectories whose scoring failed wait
-    /// for `retry-failed`. A run of 100k trajectories has several hundred thousand images to
-    /// score; a page at a time keeps their instructions and metadata out of memory.
-    func scoreWork(after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
-        try read { db in
-            try Row.decodeAll(db, sql: """
-                SELECT t.seq, t.id, t.task, t.instruction, p.meta, u.turn,
-                       \(ImageRecord.columns(of: "s", as: "source_")),
-                       \(ImageRecord.columns(of: "i", as: "edit_")),
-                       u.sc_success IS NULL AS needs_semantic, u.pq_natural IS NULL AS needs_quality
-                FROM turn u JOIN trajectory t ON t.seq = u.trajectory
-                LEFT JOIN pool_item p ON p.id = t.id
-                JOIN image s ON s.hash = t.source_image JOIN image i ON i.hash = u.image
-                WHERE t.status = :complete AND t.score_error_class IS NULL AND u.overall IS NULL
-                  AND (u.trajectory > :seq OR (u.trajectory = :seq AND u.turn > :turn))
-                ORDER BY u.trajectory, u.turn
-                LIMIT :limit
-                """, arguments: ["complete": TrajectoryStatus.complete, "seq": after?.seq ?? Int64.min, "turn": after?.turn ?? Int.min, "limit": limit]) { r in
-                ScoreWork(seq: r["seq"], trajectoryID: r["id"], task: r["task"], instruction: r["instruction"],
-                          sourceImage: try ImageRecord(row: r, prefix: "source_"), meta: r["meta"],
-                          turn: r["turn"], image: try ImageRecord(row: r, prefix: "edit_"),
-                          needsSemantic: r["needs_semantic"], needsQuality: r["needs_quality"])
-            }
-        }
-    }
-
-    /// The trajectory id of every image `scoreWork(after:limit:)` would give, one entry per image.
-    func scoreWorkTrajectoryIDs() throws -> [String] {
-        try read { db in
-            try String.fetchAll(db, sql: """
-                SELECT t.id FROM turn u JOIN trajectory t ON t.seq = u.trajectory
-                WHERE t.status = :complete AND t.score_error_class IS NULL AND u.overall IS NULL
-                """, arguments: ["complete": TrajectoryStatus.complete])
-        }
-    }
-
     /// Commits one judge answer (through the group commit); when both aspects are in, the turn
     /// gets SC = min, PQ = min and O = sqrt(SC * PQ).
     func commitJudgement(seq: Int64, turn: Int, semantic: Bool, scores: (ScoreNumber, ScoreNumber), reasoning: String,
@@ -105,6 +68,41 @@ extension RunStore {
             try db.execute(sql: "UPDATE trajectory SET score_error_class = ?, score_error_message = ? WHERE seq = ?",
                            arguments: [errorClass.rawValue, message, seq])
             if let call { try Self.insertCall(db, call) }
+        }
+    }
+}
+
+extension ScoreWork {
+    /// The trajectory id of every image `page(_:after:limit:)` would give, one entry per image.
+    static func trajectoryIDs(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT t.id FROM turn u JOIN trajectory t ON t.seq = u.trajectory
+            WHERE t.status = :complete AND t.score_error_class IS NULL AND u.overall IS NULL
+            """, arguments: ["complete": TrajectoryStatus.complete])
+    }
+
+    /// Edited images of complete trajectories that have no score yet, in (seq, turn) order, at
+    /// most `limit` of them after the (seq, turn) `after`; trajectories whose scoring failed wait
+    /// for `retry-failed`. A run of 100k trajectories has several hundred thousand images to
+    /// score; a page at a time keeps their instructions and metadata out of memory.
+    static func page(_ db: Database, after: (seq: Int64, turn: Int)?, limit: Int) throws -> [ScoreWork] {
+        try Row.decodeAll(db, sql: """
+            SELECT t.seq, t.id, t.task, t.instruction, p.meta, u.turn,
+                   \(ImageRecord.columns(of: "s", as: "source_")),
+                   \(ImageRecord.columns(of: "i", as: "edit_")),
+                   u.sc_success IS NULL AS needs_semantic, u.pq_natural IS NULL AS needs_quality
+            FROM turn u JOIN trajectory t ON t.seq = u.trajectory
+            LEFT JOIN pool_item p ON p.id = t.id
+            JOIN image s ON s.hash = t.source_image JOIN image i ON i.hash = u.image
+            WHERE t.status = :complete AND t.score_error_class IS NULL AND u.overall IS NULL
+              AND (u.trajectory > :seq OR (u.trajectory = :seq AND u.turn > :turn))
+            ORDER BY u.trajectory, u.turn
+            LIMIT :limit
+            """, arguments: ["complete": TrajectoryStatus.complete, "seq": after?.seq ?? Int64.min, "turn": after?.turn ?? Int.min, "limit": limit]) { r in
+            ScoreWork(seq: r["seq"], trajectoryID: r["id"], task: r["task"], instruction: r["instruction"],
+                      sourceImage: try ImageRecord(row: r, prefix: "source_"), meta: r["meta"],
+                      turn: r["turn"], image: try ImageRecord(row: r, prefix: "edit_"),
+                      needsSemantic: r["needs_semantic"], needsQuality: r["needs_quality"])
         }
     }
 }

@@ -64,7 +64,7 @@ extension ScoreStage {
         // A trajectory's turns come one after the other: its source is read and encoded once for them.
         var source: ImagePayload?
         pages: while true {
-            let page = try store.scoreWork(after: after, limit: pageSize)
+            let page = try store.read { try ScoreWork.page($0, after: after, limit: pageSize) }
             guard let last = page.last else { break }
             after = (last.seq, last.turn)
             for w in page where context.shard?.contains(w.trajectoryID) ?? true {

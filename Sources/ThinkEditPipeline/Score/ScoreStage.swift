@@ -30,7 +30,7 @@ package struct ScoreStage: PipelineStage {
 
     /// Images left to score (in this shard).
     private func workCount(_ context: StageContext) throws -> Int {
-        let ids = try context.store.scoreWorkTrajectoryIDs()
+        let ids = try context.store.read(ScoreWork.trajectoryIDs)
         guard let shard = context.shard else { return ids.count }
         return ids.lazy.filter { shard.contains($0) }.count
     }
@@ -61,7 +61,7 @@ package struct ScoreStage: PipelineStage {
         }
         var after: (seq: Int64, turn: Int)?
         while !interrupted && scorer.settings.mode == .online {
-            let page = try store.scoreWork(after: after, limit: pageSize)
+            let page = try store.read { try ScoreWork.page($0, after: after, limit: pageSize) }
             guard let last = page.last else { break }
             after = (last.seq, last.turn)
             var work = page

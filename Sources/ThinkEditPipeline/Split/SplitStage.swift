@@ -22,7 +22,8 @@ package struct SplitStage: PipelineStage {
     }
 
     package func run(_ context: StageContext) async throws -> StageResult {
-        let (trajectoryRows, sampleRows) = try context.store.splitInputs()
+        let inputs = try context.store.read(SplitInputs.fetch)
+        let (trajectoryRows, sampleRows) = (inputs.trajectories, inputs.samples)
         var index: [Int64: Int] = [:]
         index.reserveCapacity(trajectoryRows.count)
         for (i, t) in trajectoryRows.enumerated() { index[t.seq] = i }

@@ -15,7 +15,7 @@ package struct UnrollStage: PipelineStage {
     }
 
     package func run(_ context: StageContext) async throws -> StageResult {
-        let kept = try context.store.keptTrajectories()
+        let kept = try context.store.read(KeptRow.fetchAll)
         var samples: [UnrolledSample] = []
         var owner: [(Int64, UnrolledSample)] = []
         var stats = UnrollStatistics(stopSamplesEnabled: context.config.curation.stopSamples)
