@@ -98,7 +98,7 @@ package final class ServeSite: Sendable {
     /// `/sample?id=`: `id` is `<trajectory id>#<t>`, the sample id of the manifest.
     package func sample(id: String?) throws -> ServeResponse {
         guard let id, let hash = id.lastIndex(of: "#"), let turn = Int(id[id.index(after: hash)...]),
-              let row = try store.exportSample(trajectory: String(id[..<hash]), turn: turn) else {
+              let row = try store.read({ try ExportSampleRow.fetch($0, trajectory: String(id[..<hash]), turn: turn) }) else {
             return .notFound("The run has no selected sample \(id.map { "`\($0)`" } ?? "(no id given)").")
         }
         return .html(ServePages.sample(try ExportPreview(row: row, config: config, template: template)))

@@ -86,18 +86,18 @@ package struct Exporter {
         let materializer = ExportImages(store: store, maxPixels: config.export.maxPixels, staging: (temp as NSString).appendingPathComponent(".resized"))
         // The image list goes once the outputs are made: only its count is needed after.
         let (outputs, imageCount) = try { () throws -> ([String: ExportImages.Output], Int) in
-            let images = try store.exportImages()
+            let images = try store.read(ExportSampleRow.images)
             return (try materializer.prepare(images), images.count)
         }()
         let resizeSeconds = Double(DispatchTime.now().uptimeNanoseconds - resizeStart) / 1e9
 
         // One split's rows at a time, without their texts (read a batch at a time as the files
         // are written).
-        let splitCounts = try DatasetSplit.allCases.map { ($0, try store.sampleCount(split: $0)) }
+        let splitCounts = try DatasetSplit.allCases.map { split in (split, try store.read { try ExportSampleRow.count($0, split: split) }) }
         let rewritten = try store.rewrittenPrompts()
         let records = try ExportSettingsRecords(store: store)
         for split in DatasetSplit.allCases {
-            let rows = try store.exportSamples(split: split)
+            let rows = try store.read { try ExportSampleRow.fetchAll($0, split: split) }
             try writeSplit(split, rows: rows, outputs: outputs, materializer: materializer, into: (temp as NSString).appendingPathComponent(split.rawValue),
                            splitCounts: splitCounts, rewritten: rewritten, records: records)
         }
@@ -153,7 +153,7 @@ package struct Exporter {
         var withTrainerTokens = 0
         for start in stride(from: 0, to: rows.count, by: Self.textBatch) {
             let batch = rows[start..<min(rows.count, start + Self.textBatch)]
-            let texts = try store.exportTexts(samples: batch.map(\.sample))
+            let texts = try store.read { try ExportSampleRow.texts($0, samples: batch.map(\.sample)) }
             for (offset, light) in batch.enumerated() {
                 guard let t = texts[light.sample] else {
                     throw ExportError.notWritable(path: store.databasePath, reason: "sample \(light.id) vanished during the export; export again")

@@ -72,29 +72,25 @@ package struct SampleSettings: Sendable, Hashable {
     package static let imported = "imported"
 }
 
-extension RunStore {
+extension ExportSampleRow {
     /// The samples the split selected for `split`, with their export fields but without their
     /// texts (instructions, answer, reasoning: read a batch at a time with
-    /// `exportTexts(samples:)`), sorted by sample id in byte order (SPEC §4.4). SQLite's BINARY
+    /// `texts(_:samples:)`), sorted by sample id in byte order (SPEC §4.4). SQLite's BINARY
     /// collation compares text with memcmp, so ordering by the id text is that byte order. A
     /// selected sample whose critiqued turn has no image or no score cannot exist after filter (it
     /// drops unscored trajectories), so such rows are an error.
-    func exportSamples(split: DatasetSplit) throws -> [ExportSampleRow] {
-        try read { db in try exportSampleRows(db, condition: "m.split = ?", arguments: [split.rawValue]) }
+    static func fetchAll(_ db: Database, split: DatasetSplit) throws -> [ExportSampleRow] {
+        try rows(db, condition: "m.split = ?", arguments: [split])
     }
 
     /// The selected sample `<trajectory>#<turn>` as the export reads it, texts included; nil when
     /// the split did not select it.
-    package func exportSample(trajectory: String, turn: Int) throws -> ExportSampleRow? {
-        try read { db in
-            guard let row = try exportSampleRows(db, condition: "t.id = ? AND s.turn = ?", arguments: [trajectory, turn]).first else {
-                return nil
-            }
-            return try Self.exportTexts(db, samples: [row.sample])[row.sample].map { row.with($0) }
-        }
+    package static func fetch(_ db: Database, trajectory: String, turn: Int) throws -> ExportSampleRow? {
+        guard let row = try rows(db, condition: "t.id = ? AND s.turn = ?", arguments: [trajectory, turn]).first else { return nil }
+        return try texts(db, samples: [row.sample])[row.sample].map { row.with($0) }
     }
 
-    private func exportSampleRows(_ db: Database, condition: String, arguments: StatementArguments) throws -> [ExportSampleRow] {
+    private static func rows(_ db: Database, condition: String, arguments: StatementArguments) throws -> [ExportSampleRow] {
         do {
             var out: [ExportSampleRow] = []
             let statement = try db.makeStatement(sql: """
@@ -133,10 +129,10 @@ extension RunStore {
                 let id: String = r[c.id]
                 let turn: Int = r[c.turn]
                 guard let kind = SampleKind(rawValue: r[c.kind]), let split = DatasetSplit(rawValue: r[c.split]) else {
-                    throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) has an unknown kind or split")
+                    throw StoreError.corrupt(path: "sample table", reason: "sample \(id)#\(turn) has an unknown kind or split")
                 }
                 guard let critique = Self.score(r, prefix: "critique_") else {
-                    throw StoreError.corrupt(path: databasePath, reason: "sample \(id)#\(turn) critiques an unscored turn: run filter again")
+                    throw StoreError.corrupt(path: "sample table", reason: "sample \(id)#\(turn) critiques an unscored turn: run filter again")
                 }
                 var row = ExportSampleRow(
                     sample: r[c.seq], trajectory: id, turn: turn, kind: kind, split: split, task: r[c.task], editor: r[c.editor],
@@ -147,7 +143,7 @@ extension RunStore {
                     settings: SampleSettings(generate: shared(r[c.generateSettings]), score: shared(r[c.scoreSettings])))
                 if kind == .refine {
                     guard let result = Self.score(r, prefix: "result_") else {
-                        throw StoreError.corrupt(path: databasePath, reason: "refine sample \(id)#\(turn) has no scored result turn: run unroll again")
+                        throw StoreError.corrupt(path: "sample table", reason: "refine sample \(id)#\(turn) has no scored result turn: run unroll again")
                     }
                     row.resultScore = result
                 }
@@ -158,31 +154,25 @@ extension RunStore {
     }
 
     /// How many samples the split selected for `split`.
-    func sampleCount(split: DatasetSplit) throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM split_member WHERE split = ?", arguments: [split.rawValue]) ?? 0 }
+    static func count(_ db: Database, split: DatasetSplit) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM split_member WHERE split = ?", arguments: [split]) ?? 0
     }
 
     /// Every distinct image the selected samples show (sources and critiqued images), by hash.
-    func exportImages() throws -> [ImageRecord] {
-        try read { db in
-            try Row.decodeAll(db, sql: """
-                SELECT i.hash, i.format, i.width, i.height, i.bytes FROM image i WHERE i.hash IN (
-                    SELECT t.source_image FROM split_member m JOIN sample s ON s.seq = m.sample JOIN trajectory t ON t.seq = s.trajectory
-                    UNION
-                    SELECT ct.image FROM split_member m JOIN sample s ON s.seq = m.sample
-                    JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn)
-                ORDER BY i.hash
-                """) { try ImageRecord(row: $0) }
-        }
+    static func images(_ db: Database) throws -> [ImageRecord] {
+        try Row.decodeAll(db, sql: """
+            SELECT i.hash, i.format, i.width, i.height, i.bytes FROM image i WHERE i.hash IN (
+                SELECT t.source_image FROM split_member m JOIN sample s ON s.seq = m.sample JOIN trajectory t ON t.seq = s.trajectory
+                UNION
+                SELECT ct.image FROM split_member m JOIN sample s ON s.seq = m.sample
+                JOIN turn ct ON ct.trajectory = s.trajectory AND ct.turn = s.critique_turn)
+            ORDER BY i.hash
+            """) { try ImageRecord(row: $0) }
     }
 
-    /// The texts of the given samples (by `sample.seq`), for `exportSamples(split:)` rows.
-    func exportTexts(samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
+    /// The texts of the given samples (by `sample.seq`), for `fetchAll(_:split:)` rows.
+    static func texts(_ db: Database, samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
         guard !samples.isEmpty else { return [:] }
-        return try read { db in try Self.exportTexts(db, samples: samples) }
-    }
-
-    private static func exportTexts(_ db: Database, samples: [Int64]) throws -> [Int64: ExportSampleRow.Texts] {
         do {
             var out: [Int64: ExportSampleRow.Texts] = [:]
             out.reserveCapacity(samples.count)
@@ -215,7 +205,7 @@ extension RunStore {
     /// The score in the columns `<prefix>semantic`, `<prefix>quality`, `<prefix>overall` and
     /// `<prefix>overall_given`; nil when the turn has none.
     private static func score(_ row: Row, prefix: String) -> Score? {
-        guard let sc = number(row[prefix + "semantic"]), let pq = number(row[prefix + "quality"]) else { return nil }
+        guard let sc = RunStore.number(row[prefix + "semantic"]), let pq = RunStore.number(row[prefix + "quality"]) else { return nil }
         let given: Bool = row[prefix + "overall_given"] ?? false
         return Score(semantic: sc, quality: pq, overall: given ? row[prefix + "overall"] : nil)
     }

@@ -5,20 +5,6 @@ import ThinkEditStore
 extension RunStore {
     // MARK: - Images
 
-    /// The records of the given images that the run knows.
-    func imageRecords(hashes: some Collection<String>) throws -> [String: ImageRecord] {
-        try read { db in
-            var out: [String: ImageRecord] = [:]
-            let stmt = try db.cachedStatement(sql: "SELECT hash, format, width, height, bytes FROM image WHERE hash = ?")
-            for h in Set(hashes) {
-                if let row = try Row.fetchOne(stmt, arguments: [h]) {
-                    out[h] = try ImageRecord(row: row)
-                }
-            }
-            return out
-        }
-    }
-
     static func insertImages(_ db: Database, _ images: [ImageRecord]) throws {
         let stmt = try db.cachedStatement(sql: "INSERT OR IGNORE INTO image(hash, format, width, height, bytes) VALUES (?, ?, ?, ?, ?)")
         for i in images {
