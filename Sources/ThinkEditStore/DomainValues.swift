@@ -19,23 +19,27 @@ extension CallOutcome: DatabaseValueConvertible {}
 extension BatchState: DatabaseValueConvertible {}
 extension BatchRequestState: DatabaseValueConvertible {}
 
-extension Row {
-    /// The word in `column`; a name the enum does not know is a damaged (or newer) database,
-    /// reported with the column and the value rather than a crash.
-    package func word<W: RawRepresentable>(_ column: String, as _: W.Type = W.self) throws -> W where W.RawValue == String {
-        let text: String = self[column]
-        guard let word = W(rawValue: text) else {
-            throw StoreError.corrupt(path: "column \(column)", reason: "unknown value \"\(text)\" (expected one of the \(W.self) names)")
+extension RawRepresentable where RawValue == String {
+    /// The word stored as `text` in `column`; a name the enum does not know is a damaged (or
+    /// newer) database, reported with the column and the value rather than a crash.
+    package static func stored(_ text: String, column: String) throws -> Self {
+        guard let word = Self(rawValue: text) else {
+            throw StoreError.corrupt(path: "column \(column)", reason: "unknown value \"\(text)\" (expected one of the \(Self.self) names)")
         }
         return word
     }
+}
 
+extension Row {
     /// The word in `column`, nil when the column is NULL.
     package func word<W: RawRepresentable>(_ column: String, as _: W.Type = W.self) throws -> W? where W.RawValue == String {
         guard let text: String = self[column] else { return nil }
-        guard let word = W(rawValue: text) else {
-            throw StoreError.corrupt(path: "column \(column)", reason: "unknown value \"\(text)\" (expected one of the \(W.self) names)")
-        }
+        return try W.stored(text, column: column)
+    }
+
+    /// The word in `column`, which must hold one.
+    package func word<W: RawRepresentable>(_ column: String, as _: W.Type = W.self) throws -> W where W.RawValue == String {
+        guard let word: W = try word(column) else { throw StoreError.corrupt(path: "column \(column)", reason: "NULL where a \(W.self) is required") }
         return word
     }
 

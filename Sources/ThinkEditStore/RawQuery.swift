@@ -61,11 +61,7 @@ package final class RawQuery {
     /// The domain word in `c`, nil for NULL; a name the enum does not know is a damaged database.
     package func word<W: RawRepresentable>(_ c: Column, as _: W.Type = W.self) throws -> W? where W.RawValue == String {
         guard let text = optionalString(c) else { return nil }
-        guard let word = W(rawValue: text) else {
-            throw StoreError.corrupt(path: "column \(String(cString: sqlite3_column_name(handle, c.index)))",
-                                     reason: "unknown value \"\(text)\" (expected one of the \(W.self) names)")
-        }
-        return word
+        return try W.stored(text, column: String(cString: sqlite3_column_name(handle, c.index)))
     }
 
     /// An untyped score column as the judge gave it: an integer stays an integer, a real a

@@ -22,13 +22,19 @@ struct ServeFixture: Sendable {
     static let shared = Task { try await ServeFixture() }
 
     init() async throws {
-        let dir = NSTemporaryDirectory() + "thinkedit-serve-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Self.config(count: 24).write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-        config = try RunConfig.load(path: dir + "/c.yaml")
-        let writer = try RunStore.openForWriting(workdir: config.workdir)
+        let (config, writer) = try Self.newRun("thinkedit-serve", count: 24)
+        self.config = config
         try await RunPipeline.run(StageContext(config: config, store: writer) { _ in })
         site = try ServeSite.open(config: config)
+    }
+
+    /// A folder with a synthetic config of `count` items, loaded, and its run opened to write.
+    static func newRun(_ name: String, count: Int) throws -> (config: RunConfig, writer: RunStore) {
+        let dir = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try config(count: count).write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let config = try RunConfig.load(path: dir + "/c.yaml")
+        return (config, try RunStore.openForWriting(workdir: config.workdir))
     }
 
     static func config(count: Int) -> String {
@@ -348,11 +354,7 @@ struct ProbingEditor: Editor {
 
 @Suite struct ServeBesideAWriterTests {
     @Test func pagesAnswerWhileGenerateWritesTheSameRun() async throws {
-        let dir = NSTemporaryDirectory() + "thinkedit-serve-live-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try ServeFixture.config(count: 12).write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-        let config = try RunConfig.load(path: dir + "/c.yaml")
-        let writer = try RunStore.openForWriting(workdir: config.workdir)
+        let (config, writer) = try ServeFixture.newRun("thinkedit-serve-live", count: 12)
         try await StageRunner.run(PoolStage(), StageContext(config: config, store: writer) { _ in })
         let site = try ServeSite.open(config: config)
 
@@ -405,11 +407,7 @@ struct ProbingEditor: Editor {
 
 @Suite struct ServeOverviewTests {
     @Test func theOverviewFollowsTheRunAtMostOncePerMaxAgeWhileItChanges() async throws {
-        let dir = NSTemporaryDirectory() + "thinkedit-serve-overview-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try ServeFixture.config(count: 3).write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-        let config = try RunConfig.load(path: dir + "/c.yaml")
-        let writer = try RunStore.openForWriting(workdir: config.workdir)
+        let (config, writer) = try ServeFixture.newRun("thinkedit-serve-overview", count: 3)
         try await StageRunner.run(PoolStage(), StageContext(config: config, store: writer) { _ in })
         let clock = ManualClock()
         let search = try SearchIndex(workdir: config.workdir)
@@ -517,11 +515,7 @@ struct ProbingEditor: Editor {
     }
 
     @Test func aRefreshInChunksWritesOnlyWhatChangedAndDropsWhatTheRunLost() async throws {
-        let dir = NSTemporaryDirectory() + "thinkedit-serve-rank-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try ServeFixture.config(count: 13).write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-        let config = try RunConfig.load(path: dir + "/c.yaml")
-        let writer = try RunStore.openForWriting(workdir: config.workdir)
+        let (config, writer) = try ServeFixture.newRun("thinkedit-serve-rank", count: 13)
         try await RunPipeline.run(StageContext(config: config, store: writer) { _ in })
         let search = try SearchIndex(workdir: config.workdir)
         let store = try RunStore.openForReading(workdir: config.workdir) { db in try search.attach(db) }

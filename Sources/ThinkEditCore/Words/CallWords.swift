@@ -10,9 +10,6 @@ package enum CallKind: String, Sendable, Hashable, CaseIterable, CustomStringCon
     /// The judge's perceptual-quality score of one edit.
     case judgeQuality = "judge_quality"
 
-    /// Whether the judge answers it (the score stage's calls).
-    var isJudge: Bool { self == .judgeSemantic || self == .judgeQuality }
-
     package var description: String { rawValue }
 }
 

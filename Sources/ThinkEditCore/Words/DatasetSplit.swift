@@ -24,8 +24,5 @@ package enum SplitMembership: String, Sendable, Hashable, CaseIterable, CustomSt
         }
     }
 
-    /// The set, nil for `none`.
-    package var split: DatasetSplit? { DatasetSplit(rawValue: rawValue) }
-
     package var description: String { rawValue }
 }

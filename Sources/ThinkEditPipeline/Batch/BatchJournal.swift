@@ -170,10 +170,8 @@ extension RunStore {
     func inFlightBatchKeys(stage: StageName) throws -> Set<String> {
         try read { db in
             var keys = Set<String>()
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT r.kind, r.trajectory, r.turn FROM batch_request r JOIN batch b ON b.id = r.batch
-                WHERE b.stage = ? AND b.state <> ? AND r.state = ?
-                """, arguments: [stage, BatchState.done, BatchRequestState.sent])
+            let out = Self.requestsOut(stage, selecting: "r.kind, r.trajectory, r.turn")
+            let rows = try Row.fetchCursor(db, sql: out.sql, arguments: out.arguments)
             while let r = try rows.next() { keys.insert(BatchRequestKey(kind: try r.word("kind"), trajectory: r["trajectory"], turn: r["turn"]).text) }
             return keys
         }
@@ -182,11 +180,18 @@ extension RunStore {
     /// The trajectories with a request of `stage` sent and not yet answered.
     func trajectoriesWithBatchRequestsOut(stage: StageName) throws -> Set<Int64> {
         try read { db in
-            Set(try Int64.fetchAll(db, sql: """
-                SELECT DISTINCT r.trajectory FROM batch_request r JOIN batch b ON b.id = r.batch
-                WHERE b.stage = ? AND b.state <> ? AND r.state = ?
-                """, arguments: [stage, BatchState.done, BatchRequestState.sent]))
+            let out = Self.requestsOut(stage, selecting: "DISTINCT r.trajectory")
+            return Set(try Int64.fetchAll(db, sql: out.sql, arguments: out.arguments))
         }
+    }
+
+    /// A query over the requests of `stage` sent and not yet answered, in batches not yet done:
+    /// `batch_request r` joined with its `batch b`, selecting `columns`, then `suffix` (GROUP BY...).
+    static func requestsOut(_ stage: StageName, selecting columns: String, suffix: String = "") -> (sql: String, arguments: StatementArguments) {
+        ("""
+         SELECT \(columns) FROM batch_request r JOIN batch b ON b.id = r.batch
+         WHERE b.stage = ? AND b.state <> ? AND r.state = ? \(suffix)
+         """, [stage, BatchState.done, BatchRequestState.sent])
     }
 
     /// Marks a request answered or failed (inside the caller's transaction).

@@ -104,10 +104,8 @@ struct BatchRunner<Answer: Sendable>: Sendable {
     func reserveOpenRequests(_ budget: SpendGuard?) throws {
         guard let budget else { return }
         let open = try store.read { db in
-            try Row.tally(db, sql: """
-                SELECT r.kind AS key, count(*) AS n FROM batch_request r JOIN batch b ON b.id = r.batch
-                WHERE b.stage = ? AND b.state <> ? AND r.state = ? GROUP BY r.kind
-                """, arguments: [stage, BatchState.done, BatchRequestState.sent], as: CallKind.self).sorted { $0.key.rawValue < $1.key.rawValue }
+            let out = RunStore.requestsOut(stage, selecting: "r.kind AS key, count(*) AS n", suffix: "GROUP BY r.kind")
+            return try Row.tally(db, sql: out.sql, arguments: out.arguments, as: CallKind.self).sorted { $0.key.rawValue < $1.key.rawValue }
         }
         for (kind, count) in open {
             let each = budget.projected(kind) { SpendGuard.estimate(settings, requestBytes: nil, batch: true) }

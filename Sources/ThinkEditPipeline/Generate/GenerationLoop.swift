@@ -77,7 +77,7 @@ struct GenerationLoop: Sendable {
                 state.turns.append(Turn(turn: last.turn + 1, instruction: answer.instruction, reasoning: answer.reasoning, image: nil))
             }
         } catch {
-            await settle(error, runFailure: runFailure, interruption: context.interruption) { failure in
+            await handleWorkError(error, runFailure: runFailure, interruption: context.interruption) { failure in
                 try? await store.markFailed(seq: seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
                 progress.add(failed: 1)
             }

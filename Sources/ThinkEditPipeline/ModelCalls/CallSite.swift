@@ -74,8 +74,8 @@ extension CallKind {
 /// What a stage does with the error one unit of its work ended with (generate's trajectory,
 /// score's image): a Ctrl-C or a reached budget only stops it, a store error stops the run, and
 /// any other error fails the unit with its class and message (`fail`).
-func settle(_ error: any Error, runFailure: RunFailure, interruption: Interruption,
-            fail: (CallFailure) async -> Void) async {
+func handleWorkError(_ error: any Error, runFailure: RunFailure, interruption: Interruption,
+                     fail: (CallFailure) async -> Void) async {
     switch error {
     case is CancellationError, is BudgetStop: return
     case let e as StoreError: runFailure.report(e, stopping: interruption)

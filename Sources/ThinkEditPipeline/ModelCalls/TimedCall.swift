@@ -69,9 +69,6 @@ func timedCall<T: Sendable, B>(_ site: CallSite, through member: BackendSet.Memb
     } catch let unusable as UnusableAnswer {
         throw CallFailure(errorClass: .parse, message: unusable.reason,
                           call: site.record(attempt: attempts.last?.attempt ?? 1, outcome: .error, errorClass: .parse, latencyMs: elapsed()))
-    } catch var failure as CallFailure {
-        failure.call = site.record(attempt: attempts.last?.attempt ?? 1, outcome: .error, errorClass: failure.errorClass, latencyMs: elapsed())
-        throw failure
     } catch {
         let cls = error.journalClass
         let last = attempts.last

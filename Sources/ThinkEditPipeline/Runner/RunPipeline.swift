@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import ThinkEditCore
 import ThinkEditStore
@@ -22,19 +19,8 @@ package enum RunPipeline {
             try await StageRunner.run(stage, context)
             // What a stage freed goes back to the system before the next one allocates: one
             // process running every stage then peaks no higher than the largest stage alone.
-            releaseFreedMemory()
+            Heap.releaseFreed()
         }
-    }
-
-    /// glibc's `malloc_trim(0)` (looked up at run time: Swift's Glibc module does not export it),
-    /// which returns the heap's free pages to the system.
-    static func releaseFreedMemory() {
-        #if canImport(Glibc)
-        typealias Trim = @convention(c) (Int) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-            _ = unsafeBitCast(symbol, to: Trim.self)(0)
-        }
-        #endif
     }
 }
 

@@ -118,7 +118,7 @@ package struct ScoreStage: PipelineStage {
                 }
                 progress.add(done: 1)
             } catch {
-                await settle(error, runFailure: runFailure, interruption: context.interruption) { failure in
+                await handleWorkError(error, runFailure: runFailure, interruption: context.interruption) { failure in
                     failed.insert(w.seq)
                     try? await store.markScoreFailed(seq: w.seq, errorClass: failure.errorClass, message: failure.message, call: failure.call)
                     progress.add(failed: 1)

@@ -24,8 +24,8 @@ extension SearchIndex {
     static let rankChunk = 5000
 
     /// Brings `rank` up to date with the run, `rankChunk` trajectories at a time in seq order:
-    /// the run's values and the stored ones of each chunk are walked side by side, and only rows
-    /// that differ are written (stored rows the run no longer has are deleted). Returns how many
+    /// each of the run's values is compared with the stored one, and only rows that differ are
+    /// written (stored rows the run no longer has are deleted). Returns how many
     /// rows were written or deleted.
     func refreshRank(from store: RunStore, chunk: Int = SearchIndex.rankChunk) throws -> Int {
         typealias Values = (id: String, first: Double, best: Double, variance: Double, turns: Int64)
@@ -62,10 +62,11 @@ extension SearchIndex {
                 return rows
             }
             var gone = Set(stored.keys)
-            let upserts = current.filter { seq, v in
+            var upserts: [(Int64, Values)] = []
+            for (seq, values) in current {
                 gone.remove(seq)
-                guard let s = stored[seq] else { return true }
-                return !(s.id == v.id && s.first == v.first && s.best == v.best && s.variance == v.variance && s.turns == v.turns)
+                if let held = stored[seq], held == values { continue }
+                upserts.append((seq, values))
             }
             if !upserts.isEmpty || !gone.isEmpty {
                 try pool.write { db in

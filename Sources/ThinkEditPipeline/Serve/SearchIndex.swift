@@ -111,7 +111,7 @@ package final class SearchIndex: Sendable {
         let refresh = Refresh(indexed: changed.count, removed: gone.count, documents: current.count, ranked: try refreshRank(from: store))
         // A large refresh (the first one builds both indexes) frees what it held; without this the
         // overview made next would grow the heap on top of it.
-        if refresh.indexed + refresh.removed + refresh.ranked > Self.batch { RunPipeline.releaseFreedMemory() }
+        if refresh.indexed + refresh.removed + refresh.ranked > Self.batch { Heap.releaseFreed() }
         return refresh
     }
 

@@ -179,10 +179,8 @@ extension RunStore {
     /// Batches of `stage` not yet done (requests out, or answers not yet read).
     func openBatches(stage: StageName) throws -> [Int64] {
         try read { db in
-            try Int64.fetchAll(db, sql: """
-                SELECT DISTINCT b.id FROM batch b JOIN batch_request r ON r.batch = b.id
-                WHERE b.stage = ? AND b.state <> ? AND r.state = ?
-                """, arguments: [stage, BatchState.done, BatchRequestState.sent])
+            let out = Self.requestsOut(stage, selecting: "DISTINCT b.id")
+            return try Int64.fetchAll(db, sql: out.sql, arguments: out.arguments)
         }
     }
 }
